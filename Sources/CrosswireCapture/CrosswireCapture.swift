@@ -1,0 +1,1 @@
+// CrosswireCapture module.

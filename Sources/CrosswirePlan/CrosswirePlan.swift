@@ -1,0 +1,1 @@
+// CrosswirePlan module.

@@ -1,0 +1,2 @@
+import CrosswireCLI
+CrosswireCommand.main()
