@@ -1,1 +1,0 @@
-// CrosswireDecoder module.
