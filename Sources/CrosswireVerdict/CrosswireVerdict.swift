@@ -1,1 +1,0 @@
-// CrosswireVerdict module.

@@ -1,0 +1,314 @@
+// The verdict: what Crosswire concluded about a network and why. It is the
+// JSON of the interface contract (§4) and the input of every report.
+
+import Foundation
+
+/// A check's outcome.
+public enum CheckStatus: String, Codable, Sendable, CaseIterable, Comparable {
+    case pass, fail, warn, skip
+
+    /// Severity order used to sort and to combine statuses: fail > warn > pass > skip.
+    var severity: Int {
+        switch self {
+        case .skip: 0
+        case .pass: 1
+        case .warn: 2
+        case .fail: 3
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.severity < b.severity }
+}
+
+/// The stable check ids of the contract (§3), in the contract's order.
+public enum CheckID: String, Codable, Sendable, CaseIterable {
+    case planValid = "plan.valid"
+    case natSource = "nat.source"
+    case natDestination = "nat.destination"
+    case encapMode = "encap.mode"
+    case encapOverhead = "encap.overhead"
+    case encapMTU = "encap.mtu"
+    case encapVTEP = "encap.vtep"
+    case routeNextHop = "route.nexthop"
+    case routeErrors = "route.errors"
+    case bgpSession = "bgp.session"
+    case bgpRoutes = "bgp.routes"
+    case ospfAdjacency = "ospf.adjacency"
+    case ospfRoutes = "ospf.routes"
+    case arpConflict = "arp.conflict"
+
+    /// What the check verifies, in one line (from the contract).
+    public var title: String {
+        switch self {
+        case .planValid: "the plan is consistent"
+        case .natSource: "container sources cross hosts untranslated"
+        case .natDestination: "no destination NAT except the published mappings"
+        case .encapMode: "the encapsulation seen is the planned one"
+        case .encapOverhead: "encapsulation overhead per packet and as a share of bytes"
+        case .encapMTU: "no fragmented or oversize tunnel packets, no PMTU trouble"
+        case .encapVTEP: "tunnel packets go to the host that owns the inner destination"
+        case .routeNextHop: "packets to a container subnet leave towards the planned next hop"
+        case .routeErrors: "no ICMP routing errors and no forwarding loops on container traffic"
+        case .bgpSession: "BGP sessions open between planned peers with planned ASNs and hold time"
+        case .bgpRoutes: "each BGP peer announces exactly its container subnet, itself as next hop"
+        case .ospfAdjacency: "OSPF neighbours agree on parameters and reach database exchange"
+        case .ospfRoutes: "OSPF advertises the planned container subnets from the planned routers"
+        case .arpConflict: "no IP address is claimed by two MAC addresses"
+        }
+    }
+}
+
+/// One frame that supports a check's status.
+public struct Evidence: Codable, Sendable, Hashable {
+    /// The capture's path as given on the command line.
+    public var capture: String
+    /// 1-based frame number, as Wireshark numbers it.
+    public var frame: Int
+    /// What this frame shows.
+    public var detail: String
+
+    public init(capture: String, frame: Int, detail: String) {
+        self.capture = capture; self.frame = frame; self.detail = detail
+    }
+}
+
+/// The result of one check.
+public struct CheckResult: Codable, Sendable {
+    public var id: String
+    public var status: CheckStatus
+    /// One line.
+    public var summary: String
+    /// What the plan led the check to expect (one line; optional).
+    public var expected: String?
+    /// What was observed, one item per line (e.g. present/missing/extra routes).
+    public var observed: [String]
+    /// Frames that support the status (bounded; `evidenceOmitted` counts the rest).
+    public var evidence: [Evidence]
+    public var evidenceOmitted: Int
+
+    public init(
+        id: CheckID, status: CheckStatus, summary: String, expected: String? = nil, observed: [String] = [],
+        evidence: [Evidence] = [], evidenceOmitted: Int = 0
+    ) {
+        self.id = id.rawValue; self.status = status; self.summary = summary; self.expected = expected
+        self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, summary, expected, observed, evidence
+        case evidenceOmitted = "evidence_omitted"
+    }
+}
+
+/// A capture that was read.
+public struct CaptureSummary: Codable, Sendable {
+    public var path: String
+    /// libpcap's link-type name (`EN10MB`, `LINUX_SLL2` …).
+    public var linktype: String
+    public var packets: Int
+    public var bytes: Int
+    /// First and last packet timestamps, seconds since the epoch (nil when empty).
+    public var firstTime: Double?
+    public var lastTime: Double?
+    /// Packets whose decoding stopped on a malformed or cut header.
+    public var malformed: Int
+    /// Set when reading stopped before the end of the file: the frame where it stopped and why.
+    public var incomplete: IncompleteRead?
+    /// Live captures: packets the kernel or interface dropped (nil for files).
+    public var drops: CaptureDrops?
+
+    public init(path: String, linktype: String, packets: Int = 0, bytes: Int = 0) {
+        self.path = path; self.linktype = linktype; self.packets = packets; self.bytes = bytes
+        malformed = 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, linktype, packets, bytes, malformed, incomplete, drops
+        case firstTime = "first_time"
+        case lastTime = "last_time"
+    }
+}
+
+/// Where and why reading a capture stopped early.
+public struct IncompleteRead: Codable, Sendable {
+    /// The frame that could not be read (1-based).
+    public var frame: Int
+    public var reason: String
+    public init(frame: Int, reason: String) { self.frame = frame; self.reason = reason }
+}
+
+/// Drop counters of a live capture (`pcap_stats`).
+public struct CaptureDrops: Codable, Sendable {
+    public var received: Int
+    public var droppedByKernel: Int
+    public var droppedByInterface: Int
+    public init(received: Int, droppedByKernel: Int, droppedByInterface: Int) {
+        self.received = received; self.droppedByKernel = droppedByKernel; self.droppedByInterface = droppedByInterface
+    }
+    enum CodingKeys: String, CodingKey {
+        case received
+        case droppedByKernel = "dropped_by_kernel"
+        case droppedByInterface = "dropped_by_interface"
+    }
+}
+
+/// Encapsulation metrics for one tunnel kind (contract §4).
+public struct EncapsulationMetric: Codable, Sendable, Equatable {
+    /// `vxlan`, `geneve`, `ipip`, `6in4`, `4in6`, `6in6`, `gre`.
+    public var kind: String
+    /// Inner packets carried (an outer packet split into fragments counts once).
+    public var packets: Int
+    /// Frames of the tunnel (fragments counted one by one).
+    public var frames: Int
+    /// Σ frame length over the tunnel's frames.
+    public var bytes: Int
+    /// Σ frame length − Σ inner packet length.
+    public var overheadBytes: Int
+    public var overheadBytesPerPacket: Double
+    public var overheadRatio: Double
+
+    public init(kind: String, packets: Int, frames: Int, bytes: Int, overheadBytes: Int) {
+        self.kind = kind; self.packets = packets; self.frames = frames; self.bytes = bytes
+        self.overheadBytes = overheadBytes
+        overheadBytesPerPacket = packets > 0 ? Double(overheadBytes) / Double(packets) : 0
+        overheadRatio = bytes > 0 ? Double(overheadBytes) / Double(bytes) : 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, packets, frames, bytes
+        case overheadBytes = "overhead_bytes"
+        case overheadBytesPerPacket = "overhead_bytes_per_packet"
+        case overheadRatio = "overhead_ratio"
+    }
+}
+
+/// Traffic between two planned nodes (or a node and the outside).
+public struct HostPairTraffic: Codable, Sendable {
+    public var from: String
+    public var to: String
+    public var packets: Int
+    public var bytes: Int
+    public init(from: String, to: String, packets: Int, bytes: Int) {
+        self.from = from; self.to = to; self.packets = packets; self.bytes = bytes
+    }
+}
+
+/// Counters over the whole run.
+public struct Metrics: Codable, Sendable {
+    public var packets: Int
+    public var bytes: Int
+    public var encapsulation: [EncapsulationMetric]
+    public var hostPairs: [HostPairTraffic]
+    /// Packets whose decoding stopped on a malformed or cut header, over all captures.
+    public var malformed: Int
+    /// Entries evicted from bounded tables (flows, fragments, sessions), by table name.
+    public var evictions: [String: Int]
+
+    public init(
+        packets: Int = 0, bytes: Int = 0, encapsulation: [EncapsulationMetric] = [], hostPairs: [HostPairTraffic] = [],
+        malformed: Int = 0, evictions: [String: Int] = [:]
+    ) {
+        self.packets = packets; self.bytes = bytes; self.encapsulation = encapsulation; self.hostPairs = hostPairs
+        self.malformed = malformed; self.evictions = evictions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case packets, bytes, encapsulation, malformed, evictions
+        case hostPairs = "host_pairs"
+    }
+}
+
+/// A control-plane event worth a line in a timeline (BGP OPEN/UPDATE/NOTIFICATION, OSPF adjacency steps).
+public struct ControlEvent: Codable, Sendable {
+    public var capture: String
+    public var frame: Int
+    /// Seconds since the epoch.
+    public var time: Double
+    /// `bgp` or `ospf`.
+    public var proto: String
+    /// e.g. `OPEN`, `UPDATE`, `NOTIFICATION`, `Hello`, `DBD`, `LSU`.
+    public var kind: String
+    public var detail: String
+    public init(capture: String, frame: Int, time: Double, proto: String, kind: String, detail: String) {
+        self.capture = capture; self.frame = frame; self.time = time; self.proto = proto; self.kind = kind
+        self.detail = detail
+    }
+    enum CodingKeys: String, CodingKey {
+        case capture, frame, time, kind, detail
+        case proto = "protocol"
+    }
+}
+
+/// One row of a present/missing/extra table (BGP announcements, OSPF advertisements and adjacencies).
+public struct RouteRow: Codable, Sendable {
+    /// `present`, `missing`, `extra`, `wrong-next-hop`, `withdrawn`.
+    public var state: String
+    /// Who announced or should announce it (a plan name or an address).
+    public var speaker: String
+    public var prefix: String
+    public var nextHop: String?
+    public var detail: String?
+    public init(state: String, speaker: String, prefix: String, nextHop: String? = nil, detail: String? = nil) {
+        self.state = state; self.speaker = speaker; self.prefix = prefix; self.nextHop = nextHop; self.detail = detail
+    }
+    enum CodingKeys: String, CodingKey {
+        case state, speaker, prefix, detail
+        case nextHop = "next_hop"
+    }
+}
+
+/// Everything Crosswire concluded.
+public struct Verdict: Codable, Sendable {
+    /// The plan's name.
+    public var plan: String
+    public var planPath: String
+    public var tool: String
+    public var captures: [CaptureSummary]
+    /// One result for every check id of the contract, in the contract's order.
+    public var checks: [CheckResult]
+    public var metrics: Metrics
+    public var events: [ControlEvent]
+    public var bgpRoutes: [RouteRow]
+    public var ospfRoutes: [RouteRow]
+    public var ospfAdjacencies: [RouteRow]
+
+    public init(
+        plan: String, planPath: String, tool: String = "crosswire", captures: [CaptureSummary] = [],
+        checks: [CheckResult] = [], metrics: Metrics = Metrics(), events: [ControlEvent] = [],
+        bgpRoutes: [RouteRow] = [], ospfRoutes: [RouteRow] = [], ospfAdjacencies: [RouteRow] = []
+    ) {
+        self.plan = plan; self.planPath = planPath; self.tool = tool; self.captures = captures; self.checks = checks
+        self.metrics = metrics; self.events = events; self.bgpRoutes = bgpRoutes; self.ospfRoutes = ospfRoutes
+        self.ospfAdjacencies = ospfAdjacencies
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case plan, tool, captures, checks, metrics, events
+        case planPath = "plan_path"
+        case bgpRoutes = "bgp_routes"
+        case ospfRoutes = "ospf_routes"
+        case ospfAdjacencies = "ospf_adjacencies"
+    }
+
+    /// The worst status over all checks (skip when there are none).
+    public var overall: CheckStatus { checks.map(\.status).max() ?? .skip }
+
+    /// True when some capture could not be read to its end.
+    public var isIncomplete: Bool { captures.contains { $0.incomplete != nil } }
+
+    /// The exit code of the contract (§5): 2 for an incomplete read, 1 when a check failed, else 0.
+    public var exitCode: Int32 {
+        if isIncomplete { return 2 }
+        return overall == .fail ? 1 : 0
+    }
+
+    /// The result of one check, if present.
+    public func result(_ id: CheckID) -> CheckResult? { checks.first { $0.id == id.rawValue } }
+
+    /// The verdict as JSON (sorted keys, pretty printed).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
