@@ -1,2 +1,11 @@
+// The `crosswire` executable: everything lives in CrosswireCLI.
+
 import CrosswireCLI
-CrosswireCommand.main()
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+exit(CrosswireCommand.runMain())

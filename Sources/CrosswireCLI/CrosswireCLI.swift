@@ -1,1 +1,0 @@
-// CrosswireCLI module.

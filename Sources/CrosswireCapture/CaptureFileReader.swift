@@ -1,0 +1,84 @@
+// Reading pcap and pcapng files through libpcap.
+
+import CrosswireDecoder
+
+/// Reads a pcap or pcapng file frame by frame through libpcap
+/// (`pcap_open_offline_with_tstamp_precision`, nanosecond timestamps kept).
+/// The file is streamed: only the current frame is in memory.
+public struct CaptureFileReader: ~Copyable {
+    private let handle: PcapHandle
+    /// The path as given.
+    public let path: String
+    /// The capture's link type.
+    public let linkType: LinkType
+    /// libpcap's name for it (`EN10MB`, `LINUX_SLL2` …).
+    public let linkTypeName: String
+    /// Frames delivered so far.
+    public private(set) var framesRead: Int = 0
+
+    /// Opens `path`. Throws `.unreadable` for a missing, empty or corrupt file
+    /// and `.unsupportedLinkType` for a link type the decoder does not walk
+    /// (unless `allowUnsupported`).
+    public init(path: String, allowUnsupported: Bool = false) throws(CaptureError) {
+        let handle = try PcapHandle.openOffline(path: path)
+        if !allowUnsupported, !handle.linkType.isSupported {
+            throw CaptureError(
+                .unsupportedLinkType(handle.linkType.rawValue), source: path,
+                message: "unsupported link type \(handle.linkTypeName) (\(handle.linkType.rawValue))")
+        }
+        self.handle = handle
+        self.path = path
+        linkType = handle.linkType
+        linkTypeName = handle.linkTypeName
+    }
+
+    /// Calls `visit` with every frame in order until the file ends or `visit`
+    /// returns false. The bytes are only valid during the call. When the file
+    /// ends in the middle of a record, every complete frame has been visited
+    /// and `.truncated` is thrown naming the frame that could not be read.
+    public mutating func forEachFrame(_ visit: (FrameInfo, borrowing RawSpan) -> Bool) throws(CaptureError) {
+        while true {
+            switch handle.next() {
+            case .frame(let bytes, let seconds, let subsecond, let caplen, let len):
+                framesRead += 1
+                let info = FrameInfo(
+                    number: framesRead, seconds: seconds,
+                    nanoseconds: handle.nanosecondPrecision ? subsecond : subsecond &* 1000,
+                    capturedLength: caplen, originalLength: len)
+                if !visit(info, bytes.bytes) { return }
+            case .timeout:
+                continue
+            case .endOfFile:
+                return
+            case .error(let message):
+                throw CaptureError(.truncated, source: path, frame: framesRead + 1, message: message)
+            }
+        }
+    }
+}
+
+/// Writes frames to a classic pcap file through libpcap (`pcap_dump`), with
+/// nanosecond timestamps. Frames are flushed on `flush()` and when it goes away.
+public struct CaptureFileWriter: ~Copyable {
+    private let dumper: PcapDumper
+    public let path: String
+    public let linkType: LinkType
+
+    /// Creates (or replaces) `path` for frames of `linkType`.
+    public init(path: String, linkType: LinkType, snapLength: Int32 = 262_144) throws(CaptureError) {
+        guard let dead = PcapHandle.openDead(linkType: linkType, snapLength: snapLength) else {
+            throw CaptureError(.write, source: path, message: "libpcap cannot write link type \(linkType.rawValue)")
+        }
+        dumper = try PcapDumper(handle: dead, path: path)
+        self.path = path
+        self.linkType = linkType
+    }
+
+    /// Appends one frame with its original timestamp and length.
+    public func write(_ bytes: UnsafeRawBufferPointer, info: FrameInfo) {
+        dumper.write(bytes, seconds: info.seconds, subsecond: info.nanoseconds, originalLength: info.originalLength)
+    }
+
+    /// Pushes written frames to the file.
+    public func flush() { dumper.flush() }
+}

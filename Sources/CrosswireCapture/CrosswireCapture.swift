@@ -1,1 +1,0 @@
-// CrosswireCapture module.
