@@ -15,6 +15,8 @@ public struct CaptureFileReader: ~Copyable {
     public let linkTypeName: String
     /// Frames delivered so far.
     public private(set) var framesRead: Int = 0
+    /// Frames whose timestamp had a sub-second part of a second or more (normalised when read).
+    public private(set) var invalidTimestamps: Int = 0
 
     /// Opens `path`. Throws `.unreadable` for a missing, empty or corrupt file
     /// and `.unsupportedLinkType` for a link type the decoder does not walk
@@ -41,10 +43,13 @@ public struct CaptureFileReader: ~Copyable {
             switch handle.next() {
             case .frame(let bytes, let seconds, let subsecond, let caplen, let len):
                 framesRead += 1
-                let info = FrameInfo(
-                    number: framesRead, seconds: seconds,
-                    nanoseconds: handle.nanosecondPrecision ? subsecond : subsecond &* 1000,
-                    capturedLength: caplen, originalLength: len)
+                var info = FrameInfo(
+                    number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: caplen, originalLength: len)
+                // A sub-second field of a second or more is invalid: carry it into the seconds and count it.
+                let nanos = handle.nanosecondPrecision ? UInt64(subsecond) : UInt64(subsecond) * 1000
+                if nanos >= 1_000_000_000 { invalidTimestamps += 1 }
+                info.seconds &+= Int64(nanos / 1_000_000_000)
+                info.nanoseconds = UInt32(nanos % 1_000_000_000)
                 if !visit(info, bytes.bytes) { return }
             case .timeout:
                 continue

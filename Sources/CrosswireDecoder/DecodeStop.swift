@@ -5,7 +5,7 @@ public enum Layer: UInt8, Sendable, CustomStringConvertible, CaseIterable, Bitwi
     case null, linuxSLL, linuxSLL2, ethernet, vlan, llc, arp
     case ipv4, ipv6, ipv6HopByHop, ipv6Routing, ipv6Fragment, ipv6DestinationOptions, ipv6AH
     case icmp, icmpv6, udp, tcp, sctp, esp
-    case vxlan, geneve, gre, erspan, wccp
+    case vxlan, vxlanGPE, nsh, geneve, gre, erspan, wccp, ciscoMetaData
     case bgp, ospf
     case payload
 
@@ -32,6 +32,9 @@ public enum Layer: UInt8, Sendable, CustomStringConvertible, CaseIterable, Bitwi
         case .sctp: "sctp"
         case .esp: "esp"
         case .vxlan: "vxlan"
+        case .vxlanGPE: "vxlan-gpe"
+        case .nsh: "nsh"
+        case .ciscoMetaData: "cmd"
         case .geneve: "geneve"
         case .gre: "gre"
         case .erspan: "erspan"

@@ -61,6 +61,8 @@ public enum EtherType {
     public static let erspan2: UInt16 = 0x88BE
     public static let erspan3: UInt16 = 0x22EB
     public static let wccp: UInt16 = 0x883E
+    public static let ciscoMetaData: UInt16 = 0x8909
+    public static let nsh: UInt16 = 0x894F
 }
 
 /// IP protocol numbers the decoder follows.

@@ -304,6 +304,35 @@ public struct PacketDecoder: Sendable {
                 cursor = inner
                 return .ethernet
             }
+            if port == VXLANGPEHeader.port {
+                let v = try VXLANGPEHeader.parse(s, at: t.payloadOffset)
+                p.record(.vxlanGPE, level: level, at: t.payloadOffset)
+                var inner = t.payloadOffset + VXLANGPEHeader.length
+                var nextProtocol = v.nextProtocol
+                var chained = 0
+                while nextProtocol == 4 {
+                    // NSH, possibly stacked; each one says what follows it.
+                    chained += 1
+                    guard chained <= 4 else { throw DecodeStop(.nsh, at: inner, .tooDeep) }
+                    let n = try NSHHeader.parse(s, at: inner)
+                    p.record(.nsh, level: level, at: inner)
+                    inner += n.length
+                    nextProtocol = n.nextProtocol
+                }
+                let next: Next
+                switch nextProtocol {
+                case 1: next = .ipv4
+                case 2: next = .ipv6
+                case 3: next = .ethernet
+                default: throw DecodeStop(.vxlanGPE, at: t.payloadOffset, .unsupported(UInt32(nextProtocol)))
+                }
+                try openLevel(&p, from: &level, tunnel: TunnelFields(
+                    kind: .vxlanGPE, vni: v.vni, udpPort: port, offset: offset,
+                    headerLength: inner - offset, innerOffset: inner, innerLength: offset + length - inner), at: inner)
+                declaredEnd = offset + length
+                cursor = inner
+                return next
+            }
             if options.isGENEVE(port) {
                 let g = try GENEVEHeader.parse(s, at: t.payloadOffset)
                 p.record(.geneve, level: level, at: t.payloadOffset)
@@ -421,6 +450,15 @@ public struct PacketDecoder: Sendable {
                 let hasSubheader = s.u8(inner + 11) & 0x01 != 0
                 inner += hasSubheader ? 20 : 12
                 next = .ethernet
+            case EtherType.ciscoMetaData:
+                // Cisco MetaData inside GRE: the next EtherType first, then version, length,
+                // option type and SGT (6 bytes), as carried by Cisco's GRE with SGT tagging.
+                try s.require(8, at: inner, .ciscoMetaData)
+                p.record(.ciscoMetaData, level: level, at: inner)
+                // In bounds: 8 bytes checked above.
+                let type = s.u16(inner)
+                inner += 8
+                next = .etherType(type)
             case EtherType.wccp:
                 // WCCP redirect header (4 bytes) then IPv4, unless the first nibble already says IPv4.
                 try s.require(1, at: inner, .wccp)

@@ -16,6 +16,7 @@ public enum PacketField: String, CaseIterable, Sendable {
     case ethDestination = "eth.dst"
     case ethType = "eth.type"
     case vlanID = "vlan.id"
+    case ieee8021adID = "ieee8021ad.id"
     case vlanPriority = "vlan.priority"
     case sllPacketType = "sll.pkttype"
     case sllEtherType = "sll.etype"
@@ -110,7 +111,7 @@ extension DecodedPacket {
         case .frameTimeEpoch:
             writeDecimal(UInt64(max(0, frame.seconds)), to: &out)
             out.append(UInt8(ascii: "."))
-            var ns = frame.nanoseconds
+            var ns = frame.nanoseconds % 1_000_000_000
             var digits: UInt32 = 100_000_000
             while digits > 0 { out.append(UInt8(48 + ns / digits)); ns %= digits; digits /= 10 }
         case .frameProtocols:
@@ -137,7 +138,14 @@ extension DecodedPacket {
         case .ethDestination: if let e = l.ethernet { next(&out); e.destination.write(to: &out) }
         case .ethType: if let e = l.ethernet { next(&out); writeHexFixed(UInt64(e.etherType), digits: 4, to: &out) }
         case .vlanID:
-            for v in 0..<min(l.vlanCount, 4) { next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out) }
+            // tshark's vlan.id covers 802.1Q tags (0x8100, and the old QinQ 0x9100); 802.1ad S-tags are ieee8021ad.id.
+            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid != EtherType.qinq {
+                next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out)
+            }
+        case .ieee8021adID:
+            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid == EtherType.qinq {
+                next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out)
+            }
         case .vlanPriority:
             for v in 0..<min(l.vlanCount, 4) { next(&out); writeDecimal(UInt64(l.vlans[v].priority), to: &out) }
         case .sllPacketType: if let c = l.cooked { next(&out); writeDecimal(UInt64(c.packetType), to: &out) }
@@ -181,7 +189,7 @@ extension DecodedPacket {
         case .tcpAckRaw: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeDecimal(UInt64(l.transport.acknowledgement), to: &out) }
         case .tcpFlags: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeHexFixed(UInt64(l.transport.tcpFlags.rawValue), digits: 4, to: &out) }
         case .tcpLength: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeDecimal(UInt64(l.transport.payloadLength), to: &out) }
-        case .vxlanVNI: if let t = l.tunnel, t.kind == .vxlan, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
+        case .vxlanVNI: if let t = l.tunnel, t.kind == .vxlan || t.kind == .vxlanGPE, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
         case .geneveVNI:
             // tshark 4.0 declares geneve.vni as a hexadecimal 24-bit field: 0x%06x.
             if let t = l.tunnel, t.kind == .geneve, let v = t.vni { next(&out); writeHexFixed(UInt64(v), digits: 6, to: &out) }

@@ -19,12 +19,13 @@
 
 /// The kind of tunnel that leads from one level of a packet to the next.
 public enum TunnelKind: UInt8, Sendable, BitwiseCopyable, CustomStringConvertible {
-    case vxlan, geneve, ipip, sixInFour, fourInSix, sixInSix, gre
+    case vxlan, vxlanGPE, geneve, ipip, sixInFour, fourInSix, sixInSix, gre
 
     /// The name used in metrics and reports (`vxlan`, `ipip`, `6in4` …).
     public var description: String {
         switch self {
         case .vxlan: "vxlan"
+        case .vxlanGPE: "vxlan-gpe"
         case .geneve: "geneve"
         case .ipip: "ipip"
         case .sixInFour: "6in4"
@@ -134,5 +135,51 @@ public struct GREHeader: Sendable, BitwiseCopyable {
             h.length = i - offset
         }
         return h
+    }
+}
+
+// VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe), UDP 4790:
+// |R|R|Ver|I|P|B|O|       Reserved                |Next Protocol  |
+// |                VXLAN Network Identifier (VNI) |   Reserved    |
+//
+// NSH (RFC 8300):
+// |Ver|O|U|    TTL    |   Length  |U|U|U|U|MD Type| Next Protocol |
+// |          Service Path Identifier (SPI)        | Service Index |
+// |                   Context headers (Length × 4 − 8 bytes)      |
+
+/// A VXLAN-GPE header: like VXLAN, plus a next-protocol byte.
+public struct VXLANGPEHeader: Sendable, BitwiseCopyable {
+    public static let length = 8
+    public static let port: UInt16 = 4790
+    public var flags: UInt8
+    /// 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH.
+    public var nextProtocol: UInt8
+    public var vni: UInt32
+
+    public static func parse(_ s: borrowing RawSpan, at offset: Int) throws(DecodeStop) -> VXLANGPEHeader {
+        try s.require(length, at: offset, .vxlanGPE)
+        // In bounds: 8 bytes checked above.
+        return VXLANGPEHeader(flags: s.u8(offset), nextProtocol: s.u8(offset + 3), vni: s.u24(offset + 4))
+    }
+}
+
+/// A Network Service Header.
+public struct NSHHeader: Sendable, BitwiseCopyable {
+    public var length: Int
+    /// 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS.
+    public var nextProtocol: UInt8
+    public var servicePath: UInt32
+    public var serviceIndex: UInt8
+
+    public static func parse(_ s: borrowing RawSpan, at offset: Int) throws(DecodeStop) -> NSHHeader {
+        try s.require(8, at: offset, .nsh)
+        // In bounds: 8 bytes checked above.
+        let version = s.u8(offset) >> 6
+        guard version == 0 else { throw DecodeStop(.nsh, at: offset, .badVersion(version)) }
+        let length = Int(s.u8(offset + 1) & 0x3F) * 4
+        guard length >= 8 else { throw DecodeStop(.nsh, at: offset, .badLength(field: UInt32(length / 4))) }
+        try s.require(length, at: offset, .nsh)
+        let sp = s.u32(offset + 4)
+        return NSHHeader(length: length, nextProtocol: s.u8(offset + 3), servicePath: sp >> 8, serviceIndex: UInt8(sp & 0xFF))
     }
 }
