@@ -1,0 +1,41 @@
+# Crosswire: the two commands of the README are `make` (the main job) and `make test`.
+
+SWIFT       ?= swift
+CONFIG      ?= release
+BIN          = .build/$(CONFIG)/crosswire
+SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
+
+.PHONY: all run deps deps-test build build-debug test pcaps reports bench bench-compare clean
+
+## The main job: install what is missing, build, verify every bundled capture, write reports/.
+all: run
+run: deps build reports
+
+deps:
+	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh test
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product crosswire
+
+build-debug: deps
+	$(SWIFT) build
+
+## Every test: unit, corpus conformance and robustness, lab captures, reports, live capture (root).
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Rebuild the lab's captures, plans and expected verdicts (root; network namespaces).
+pcaps:
+	@scripts/install-deps.sh lab
+	lab/make-pcaps.sh
+
+## Regenerate reports/ from every scenario in pcaps/.
+reports: build
+	scripts/make-reports.sh $(BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,103 @@
+// Shared helpers for the end-to-end tests: where things are, and running the
+// real `crosswire` binary with a time limit.
+
+import Foundation
+
+enum TestPaths {
+    /// The package root (the directory holding Package.swift).
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// `../shared/corpus` beside the repository, or nil when this clone does not have it.
+    static let corpus: URL? = {
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("README.md").path) ? url : nil
+    }()
+
+    /// The `pcaps/` directory of the repository.
+    static let pcaps = packageRoot.appendingPathComponent("pcaps")
+
+    /// The `crosswire` binary built beside the test bundle.
+    static let binary: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        for dir in candidates {
+            let url = dir.appendingPathComponent("crosswire")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/crosswire")
+    }()
+}
+
+/// The result of running a process.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var timedOut: Bool
+    /// True when the process ended by a signal (a crash) rather than exiting.
+    var crashed: Bool
+}
+
+/// Runs `executable` with `arguments`, killing it after `timeout` seconds.
+func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 60, input: Data? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    if input != nil { process.standardInput = Pipe() } else { process.standardInput = FileHandle.nullDevice }
+    try process.run()
+    // Read both pipes concurrently so a large output cannot block the child.
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let deadline = Date().addingTimeInterval(timeout)
+    var timedOut = false
+    while process.isRunning {
+        if Date() > deadline { timedOut = true; process.terminate(); break }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    process.waitUntilExit()
+    group.wait()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut,
+        crashed: process.terminationReason == .uncaughtSignal)
+}
+
+/// Runs the `crosswire` binary.
+func crosswire(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
+    try runProcess(TestPaths.binary, arguments, timeout: timeout)
+}
+
+/// Reads a tab-separated file with a header row into dictionaries.
+func readTSV(_ url: URL) throws -> [[String: String]] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return parseTSV(text)
+}
+
+func parseTSV(_ text: String) -> [[String: String]] {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else { return [] }
+    return lines.dropFirst().map { line in
+        let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        var row: [String: String] = [:]
+        for (i, name) in header.enumerated() { row[name] = i < cells.count ? cells[i] : "" }
+        return row
+    }
+}
