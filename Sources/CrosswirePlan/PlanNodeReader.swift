@@ -180,7 +180,7 @@ struct PlanMapping {
             let key = entry.key.utf8.count <= 64 ? entry.key : String(entry.key.prefix(64)) + "…"
             if entry.key.utf8.count <= 64,
                let near = allowed.min(by: { editDistance($0, entry.key) < editDistance($1, entry.key) }),
-               editDistance(near, entry.key) <= 2 {
+               editDistance(near, entry.key) <= (entry.key.count <= 4 ? 1 : 2) {
                 message += " (did you mean \(near)?)"
             } else {
                 message += " (expected one of: \(allowed.joined(separator: ", ")))"
@@ -204,18 +204,23 @@ struct PlanMapping {
     }
 }
 
-/// Levenshtein distance, for "did you mean" (keys are short).
+/// Edit distance counting a swap of neighbours as one edit (optimal string alignment),
+/// for "did you mean" (keys are short: callers cap their length).
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a.utf8), b = Array(b.utf8)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return d[a.count][b.count]
 }
