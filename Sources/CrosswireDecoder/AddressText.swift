@@ -48,6 +48,8 @@ extension IPv4Address: CustomStringConvertible {
                 value = value << 8 | part; part = 0; digits = 0; dots += 1; continue
             }
             guard ch >= 48, ch <= 57, digits < 3 else { return nil }
+            // No leading zeros ("010" is octal to inet_aton, refused by inet_pton): ambiguous.
+            guard !(digits == 1 && part == 0) else { return nil }
             part = part * 10 + UInt32(ch - 48); digits += 1
             guard part <= 255 else { return nil }
         }
@@ -99,22 +101,28 @@ extension IPv6Address: CustomStringConvertible {
         guard !s.isEmpty else { return nil }
         let halves = s.components(separatedByDoubleColon: ())
         guard halves.count <= 2 else { return nil }
-        func parse(_ part: Substring, into out: inout [UInt16]) -> Bool {
+        // `dottedTailAllowed`: an IPv4 tail may only end the whole address, not the part before `::`.
+        func parse(_ part: Substring, into out: inout [UInt16], dottedTailAllowed: Bool) -> Bool {
             if part.isEmpty { return true }
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
             for (n, p) in pieces.enumerated() {
-                if n == pieces.count - 1, p.contains(".") {
+                if dottedTailAllowed, n == pieces.count - 1, p.contains(".") {
                     guard let v4 = IPv4Address(p) else { return false }
                     out.append(UInt16(v4.rawValue >> 16)); out.append(UInt16(v4.rawValue & 0xFFFF))
                     continue
                 }
-                guard !p.isEmpty, p.count <= 4, let v = UInt16(p, radix: 16) else { return false }
+                // Hex digits only: `UInt16(_:radix:)` alone would also take a sign ("+1", "-0").
+                guard !p.isEmpty, p.count <= 4, p.utf8.allSatisfy({ hexValue($0) != nil }),
+                      let v = UInt16(p, radix: 16) else { return false }
                 out.append(v)
             }
             return true
         }
-        guard parse(halves[0], into: &groups) else { return nil }
-        if halves.count == 2 { sawGap = true; guard parse(halves[1], into: &tail) else { return nil } }
+        guard parse(halves[0], into: &groups, dottedTailAllowed: halves.count == 1) else { return nil }
+        if halves.count == 2 {
+            sawGap = true
+            guard parse(halves[1], into: &tail, dottedTailAllowed: true) else { return nil }
+        }
         let total = groups.count + tail.count
         guard sawGap ? total <= 7 : total == 8 else { return nil }
         let all = groups + [UInt16](repeating: 0, count: 8 - total) + tail
@@ -170,7 +178,9 @@ extension IPPrefix: CustomStringConvertible {
         let width = address.bits.width
         var length = width
         if parts.count == 2 {
-            guard let n = Int(parts[1]), n >= 0, n <= width else { return nil }
+            // Decimal digits only: `Int(_:)` alone would also take a sign ("/+8").
+            guard parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), parts[1].utf8.count <= 3,
+                  let n = Int(parts[1]), n >= 0, n <= width else { return nil }
             length = n
         }
         self.init(address: address, length: length)

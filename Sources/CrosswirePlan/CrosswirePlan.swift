@@ -1,1 +1,0 @@
-// CrosswirePlan module.

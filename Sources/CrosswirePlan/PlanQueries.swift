@@ -1,0 +1,89 @@
+// The questions the checks ask the plan (docs/CHECKS.md, "Words"): who owns an
+// address, which node has an address, where a node sends a destination, which
+// translation a published port stands for. Where a contradictory plan gives two
+// answers (two hosts with one address, overlapping subnets), these answer one
+// way, stated on each; `plan.valid` reports the contradiction itself.
+
+import CrosswireDecoder
+
+extension Plan {
+    /// Every host (in plan order), then every router (in plan order).
+    public var nodes: [PlanNode] { hosts.map(PlanNode.host) + routers.map(PlanNode.router) }
+
+    /// The first host called `name`.
+    public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
+
+    /// The first router called `name`.
+    public func router(named name: String) -> Router? { routers.first { $0.name == name } }
+
+    /// The host or router called `name` (hosts first), as a route's `at` names it.
+    public func node(named name: String) -> PlanNode? {
+        if let host = host(named: name) { return .host(host) }
+        return router(named: name).map(PlanNode.router)
+    }
+
+    /// The host or router whose underlay `address` is `address` (hosts first).
+    public func node(at address: IPAddress) -> PlanNode? {
+        if let host = hosts.first(where: { $0.address == address }) { return .host(host) }
+        return routers.first { $0.address == address }.map(PlanNode.router)
+    }
+
+    /// The host whose `containers` subnet holds `address`: the address's *owner*.
+    /// With overlapping subnets, the longest prefix wins (then the first host).
+    public func owner(of address: IPAddress) -> Host? {
+        var best: Host?
+        for host in hosts where host.containers.contains(address) {
+            if best == nil || host.containers.length > best!.containers.length { best = host }
+        }
+        return best
+    }
+
+    /// True when `address` is a container address (inside some host's `containers`).
+    public func isContainerAddress(_ address: IPAddress) -> Bool { owner(of: address) != nil }
+
+    /// The routes in force. When `routes` is absent: every host and router reaches
+    /// every host's containers via that host's address (a host does not route to
+    /// its own containers). `routes: []` means no cross-host routes: empty.
+    ///
+    /// Routers get the default too, since docs/CHECKS.md takes the owning host's
+    /// address as the planned next hop for any sender when `routes` is absent.
+    public var effectiveRoutes: [Route] {
+        if let routes { return routes }
+        var result: [Route] = []
+        for node in nodes {
+            for owner in hosts where owner.name != node.name {
+                result.append(Route(at: node.name, to: owner.containers, via: owner.address))
+            }
+        }
+        return result
+    }
+
+    /// The address the node called `nodeName` plans to send `destination` to:
+    /// the `via` of the longest matching `to` among its `effectiveRoutes` (the
+    /// first such route on a tie). Nil when the node is unknown, when the
+    /// destination is in the node's own containers (delivered locally, no next
+    /// hop), or when no planned route matches.
+    ///
+    /// This answers for routed and tunnelled modes; in `bridged` mode container
+    /// traffic is switched, and callers should not expect a routed next hop.
+    public func plannedNextHop(from nodeName: String, to destination: IPAddress) -> IPAddress? {
+        guard let node = node(named: nodeName) else { return nil }
+        if case .host(let host) = node, host.containers.contains(destination) { return nil }
+        var best: Route?
+        for route in effectiveRoutes where route.at == nodeName && route.to.contains(destination) {
+            if best == nil || route.to.length > best!.to.length { best = route }
+        }
+        return best?.via
+    }
+
+    /// The `publish` entry that makes (`hostAddress`, `port`, `protocol`) an intended
+    /// destination translation: its `to` is the container endpoint. Nil when none does.
+    public func publishMapping(
+        hostAddress: IPAddress, port: UInt16, protocol transportProtocol: TransportProtocol
+    ) -> PublishedPort? {
+        publish.first { entry in
+            entry.port == port && entry.transportProtocol == transportProtocol
+                && hosts.contains { $0.name == entry.host && $0.address == hostAddress }
+        }
+    }
+}
