@@ -177,17 +177,22 @@ static_routes() {
 cap_start() {
   local ns=$1 ifn=$2 file=$3 i err
   err="$TMP/tcpdump.$1.$2.err"
-  # started directly (not through a shell function) so that $! is tcpdump's own PID
-  ip netns exec "cwlab-$ns" tcpdump -U -n -Z root -s 0 -i "$ifn" -w "$SCDIR/$file" 2>"$err" &
+  # started directly (not through a shell function) so that $! is tcpdump's own PID;
+  # --immediate-mode: no packets held in the capture ring when SIGINT arrives
+  ip netns exec "cwlab-$ns" tcpdump -U --immediate-mode -n -Z root -s 0 -i "$ifn" -w "$SCDIR/$file" 2>"$err" &
   local p=$!
   PIDS+=("$p"); CAPS+=("$p")
-  for i in $(seq 1 50); do grep -q "listening on" "$err" 2>/dev/null && break; sleep 0.1; done
-  grep -q "listening on" "$err" || die "tcpdump on $ns/$ifn did not start: $(cat "$err")"
+  for i in $(seq 1 150); do
+    grep -q "listening on" "$err" 2>/dev/null && break
+    kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "listening on" "$err" || die "tcpdump on $ns/$ifn did not start (running: $(kill -0 "$p" 2>/dev/null && echo yes || echo no)): $(cat "$err")"
 }
 
 cap_stop_all() {
   local p
-  sleep 0.5                      # let the last frames reach the capture
+  sleep 1                        # let the last frames reach the capture
   for p in "${CAPS[@]}"; do stop_pid "$p" INT; done
   CAPS=()
 }
@@ -210,10 +215,11 @@ traffic() {
   nsx "$src" timeout 15 python3 "$LAB_DIR/traffic.py" tcp-client "$tcphost" "$tcpport" "$nbytes" >/dev/null || log "note: tcp to $tcphost:$tcpport failed"
   nsx "$src" timeout 15 python3 "$LAB_DIR/traffic.py" udp-client "$dst" 5002 4 200 >/dev/null || log "note: udp to $dst failed"
   wait_pid "$tp" 5; wait_pid "$up" 5
+  FACTS+=(traffic=yes)
 }
 
 scenario_begin() {
-  SC=$1; SCDIR="$OUT/$SC"; FACTS=()
+  SC=$1; SCDIR="$OUT/$SC"; FACTS=(); NOTES=""
   log "=== $SC"
   rm -rf "$SCDIR"; mkdir -p "$SCDIR"
 }
@@ -225,7 +231,7 @@ scenario_end() {
   local c
   for c in "$@"; do [ -s "$SCDIR/$c" ] || die "$SC: capture $c missing or empty"; done
   [ -n "${CWLAB_NODERIVE:-}" ] && return 0
-  python3 "$LAB_DIR/derive_expected.py" "$SCDIR" --captures "$@" --facts "${FACTS[@]}" \
+  python3 "$LAB_DIR/derive_expected.py" "$SCDIR" --captures "$@" --notes "$NOTES" --facts "${FACTS[@]}" \
     || die "$SC: derive_expected.py refused (capture contradicts what the lab did)"
 }
 
@@ -264,7 +270,9 @@ sc_static() {   # 01 / 02: the article's worked example, optionally with MASQUER
     nsx h1 iptables -t nat -A POSTROUTING -s 192.168.10.0/24 ! -o br0 -j MASQUERADE
     FACTS+=(masquerade=host1)
   fi
-  FACTS+=(traffic=host1-to-host2 route.host1=192.168.20.0/24:192.168.56.120)
+  FACTS+=(route.host1=192.168.20.0/24:192.168.56.120)
+  NOTES="Lab: namespaces host1 (NIC eth0 192.168.56.119, bridge br0 192.168.10.1/24) and host2 (192.168.56.120, br0 192.168.20.1/24) on one switched underlay, one container each (192.168.10.2, 192.168.20.2), static routes as in the article. Container 192.168.10.2 pings 192.168.20.2, sends 4000 bytes over TCP to port 5001 and 4 UDP datagrams to a listening port 5002. Captured on host1's br0 and eth0, so each packet is seen at two points (TTL one lower on eth0)."
+  [ "$masq" = on ] && NOTES="$NOTES Docker's default MASQUERADE rule (iptables -t nat -A POSTROUTING -s 192.168.10.0/24 ! -o br0 -j MASQUERADE) was left on in host1: on eth0 the container's packets carry 192.168.56.119, on br0 192.168.10.2 - the same packet (IP id, payload) at two points with a different source, which nat: none forbids. The replies' destinations are rewritten back by the same conntrack entry; that reverse half is not a destination NAT."
   cap_start h1 br0 host1-br0.pcap
   cap_start h1 eth0 host1-eth0.pcap
   traffic h1c1 h2c1 192.168.20.2
@@ -304,6 +312,8 @@ sc_port() {     # 03 / 04: port mode, DNAT host2:8080 -> 192.168.20.2:80
   two_hosts; static_routes
   nsx h2 iptables -t nat -A PREROUTING -d 192.168.56.120 -p tcp --dport 8080 -j DNAT --to-destination 192.168.20.2:80
   FACTS+=(dnat=host2:8080:tcp:192.168.20.2:80 publish_declared=$declared)
+  NOTES="Lab: host1 and host2 with static routes; host2 has iptables -t nat -A PREROUTING -d 192.168.56.120 -p tcp --dport 8080 -j DNAT --to-destination 192.168.20.2:80 (docker run -p 8080:80). Container 192.168.10.2 on host1 pings 192.168.20.2, sends 4000 bytes over TCP to 192.168.56.120:8080 (served on 192.168.20.2:80) and UDP to 192.168.20.2:5002. Captured on host2's eth0 and br0: the same SYN is seen to 192.168.56.120:8080 on eth0 and to 192.168.20.2:80 on br0. The replies' source rewrite back to 192.168.56.120:8080 is the reverse half of that DNAT, not a source NAT. Plans here state no MACs: next-hop MACs come from ARP."
+  [ "$declared" = yes ] && NOTES="$NOTES The mapping is declared in publish, so the translation is listed and passes." || NOTES="$NOTES The plan has no publish entry for it, so the translation is an undeclared destination NAT."
   cap_start h2 eth0 host2-eth0.pcap
   cap_start h2 br0 host2-br0.pcap
   traffic h1c1 h2c1 192.168.20.2 192.168.56.120 8080 80
@@ -368,6 +378,7 @@ sc_solution1() {  # 05: NIC enslaved to the container bridge, routing layer with
     container_add $h ${h}c1 $pfx.2 "$cmac" $pfx.1
   done
   FACTS+=(solution1=on router=core:192.168.56.1 redirects=off)
+  NOTES="Lab (article's solution 1): in each host the NIC eth0 is a port of the Linux bridge br0, which keeps the NIC's address (192.168.56.119/.120) and MAC and also holds the container network's gateway (192.168.10.1 / 192.168.20.1); the containers sit on the same bridge, hence on the underlay's L2 segment. The routing layer is a router namespace core (192.168.56.1) with one static route per host subnet via that host's address; the hosts' default route is core. Container traffic 192.168.10.2 -> 192.168.20.2 goes container -> host1 -> core -> host2 -> container: it is routed (TTL drops by 3), not switched, so the plan says transport.mode routed (the spec's 'bridged' means switched with no router, which is not what happens here). ICMP redirects are disabled on hosts and core (send_redirects=0), as on a routing layer configured for this design; otherwise host1 would redirect its containers towards core. Captured on both hosts' br0 (each sees its host's NIC traffic too), so each packet appears twice per capture: before and after the host routes it."
   cap_start h1 br0 host1-br0.pcap
   cap_start h2 br0 host2-br0.pcap
   traffic h1c1 h2c1 192.168.20.2
@@ -429,10 +440,12 @@ sc_ospf() {      # 06 / 07: solution 2 with OSPFv2 (bird2)
   two_hosts
   cap_start h1 eth0 host1-eth0.pcap
   [ "$mismatch" = yes ] && cap_start h1 br0 host1-br0.pcap
+  NOTES="Lab (solution 2): host1 and host2 each run bird2 (own config, control socket and PID file) with OSPFv2 area 0 on eth0 (broadcast, hello 2, dead 8) and br0 as a stub network, so each Router-LSA carries the host's container subnet as a stub link; OSPF routes to the other host's subnet are exported to the kernel. Capture on host1's eth0 starts before bird does."
   ospf_conf 192.168.56.119 192.168.10.0/24 192.168.20.0/24 2 8 >"$TMP/h1.conf"; bird_start h1 "$TMP/h1.conf"
   if [ "$mismatch" = yes ]; then
     ospf_conf 192.168.56.120 192.168.20.0/24 192.168.10.0/24 3 12 >"$TMP/h2.conf"; bird_start h2 "$TMP/h2.conf"
     FACTS+=(ospf=on ospf.mismatch=hello:2/3,dead:8/12)
+    NOTES="$NOTES host2 was configured with hello 3 / dead 12: the routers ignore each other's Hellos, no adjacency forms, no LSA is flooded and no route is installed. Container 192.168.10.2 then tries to ping 192.168.20.2 and host1 answers ICMP network unreachable (seen on host1's br0, the second capture)."
     sleep 9    # several Hellos from both sides; no adjacency can form
     if wait_route h1 192.168.20.0/24 1; then die "$name: a route was learned despite the mismatch"; fi
     # containers try anyway: host1 has no route to 192.168.20.0/24
@@ -441,6 +454,7 @@ sc_ospf() {      # 06 / 07: solution 2 with OSPFv2 (bird2)
   else
     ospf_conf 192.168.56.120 192.168.20.0/24 192.168.10.0/24 2 8 >"$TMP/h2.conf"; bird_start h2 "$TMP/h2.conf"
     FACTS+=(ospf=on)
+    NOTES="$NOTES The adjacency reaches Full (DBD, LS Request/Update/Ack in the capture), routes are installed, then container traffic (ping, 4000 bytes TCP, UDP) crosses."
     wait_route h1 192.168.20.0/24 40 || die "$name: OSPF route to 192.168.20.0/24 not installed on host1"
     wait_route h2 192.168.10.0/24 10 || die "$name: OSPF route to 192.168.10.0/24 not installed on host2"
     log "OSPF: $(birdc_ns h1 show ospf neighbors | tail -n +3 | tr -s ' ' | tr '\n' ';')"
@@ -513,6 +527,8 @@ sc_bgp() {       # 08 / 09: Calico-style BGP, no tunnel
   fi
   bgp_conf 192.168.56.119 192.168.56.119 64512 192.168.56.120 64513 "192.168.10.0/24" 192.168.20.0/24 >"$TMP/h1.conf"; bird_start h1 "$TMP/h1.conf"
   FACTS+=(bgp=on bgp.asn=host1:64512,host2:64513 bgp.hold=90)
+  NOTES="Lab (Calico-style): host1 (AS 64512) and host2 (AS 64513) run bird2 eBGP over the underlay with hold time 90 (host2 passive, host1 connects); each exports its container subnet (protocol direct on br0), BGP routes go to the kernel, no tunnel. host1's eth0 is captured from before the session opens, so both OPENs, the UPDATEs and End-of-RIB markers are in the capture, followed by container traffic (ping, 4000 bytes TCP, UDP)."
+  [ "$extra" = yes ] && NOTES="$NOTES host2 also announces 192.168.99.0/24 (a static blackhole route exported to BGP) in the same UPDATE as its own subnet; the plan has no such subnet: an extra route."
   wait_route h1 192.168.20.0/24 30 || die "$name: BGP route to 192.168.20.0/24 not installed on host1"
   wait_route h2 192.168.10.0/24 10 || die "$name: BGP route to 192.168.10.0/24 not installed on host2"
   if [ "$extra" = yes ]; then wait_route h1 192.168.99.0/24 10 || die "$name: extra prefix not learned by host1"; fi
@@ -571,6 +587,9 @@ sc_vxlan() {     # 10 / 11 / 12: flannel-style VXLAN
   vxlan_host h2 192.168.56.120 192.168.20 $MAC_VTEP2 192.168.56.119 192.168.10 $MAC_VTEP1 "$port" "$mtu"
   FACTS+=(vxlan=vni:1,port:$port inner_mtu=$mtu underlay_mtu=1500)
   [ "$mtu" -gt 1450 ] && FACTS+=(vxlan.unbound=yes)
+  NOTES="Lab (flannel VXLAN backend by hand): kernel VXLAN device flannel.1 on each host, VNI 1, UDP $port, nolearning, a permanent neighbour and FDB entry for the peer VTEP, and a route to the peer's container subnet via flannel.1. Container 192.168.10.2 pings 192.168.20.2 and sends TCP and UDP to it. Captured on host1's br0 (inner packets) and eth0 (outer VXLAN packets). Encapsulation overhead: 50 bytes per VXLAN packet (14 Ethernet + 20 IP + 8 UDP + 8 VXLAN)."
+  if [ "$mtu" -gt 1450 ]; then NOTES="$NOTES The MTU mistake: containers and flannel.1 have MTU 1500 on a 1500-byte underlay. Bound to eth0 the kernel refuses a VXLAN MTU above 1450, so flannel.1 is not bound to a lower device here, and the kernel then fragments the outer UDP packets (1550 bytes of IP) into two: 1472-byte pings (with and without DF) and 1448-byte TCP segments each cost two outer frames. A verifier must flag fragmented tunnel packets (encap.mtu fail); metrics count each fragmented outer packet once and every fragment's headers as overhead."; else NOTES="$NOTES Containers use MTU 1450 (flannel's default), so nothing is fragmented."; fi
+  [ "$port" = 4789 ] && NOTES="$NOTES The plan also sets max_overhead_ratio 0.05; the small packets of this exchange make the ratio much higher, so encap.overhead fails."
   cap_start h1 br0 host1-br0.pcap
   cap_start h1 eth0 host1-eth0.pcap
   if [ "$mtu" -gt 1450 ]; then
@@ -630,6 +649,12 @@ sc_ipip() {      # 13: Calico IPIP
   nsx h1 ip route add 192.168.20.0/24 dev cwipip0
   nsx h2 ip route add 192.168.10.0/24 dev cwipip0
   FACTS+=(ipip=$how)
+  if [ "$how" = tun ]; then
+    NOTES="Lab (Calico IPIP): this kernel has no ipip link type ('ip link add ... type ipip' fails: Unknown device type), so each host runs lab/ipip_tun.py: a TUN device cwipip0 (MTU 1480) receives the packets routed to the peer's container subnet and sends them with a raw IPPROTO_IPIP socket to the peer host; the kernel builds the outer IPv4 header (protocol 4, host address to host address) exactly as an ipip device would; received protocol-4 packets are stripped of the outer header and written back into the TUN. The packets on the wire are genuine IP-in-IP."
+  else
+    NOTES="Lab (Calico IPIP): kernel ipip devices cwipip0 (MTU 1480) between the hosts."
+  fi
+  NOTES="$NOTES Container MTU 1480. Container 192.168.10.2 pings 192.168.20.2 and sends TCP and UDP to it. Captured on host1's br0 (inner) and eth0 (outer). Overhead: 34 bytes per packet (14 Ethernet + 20 outer IP)."
   cap_start h1 br0 host1-br0.pcap
   cap_start h1 eth0 host1-eth0.pcap
   traffic h1c1 h2c1 192.168.20.2
@@ -672,6 +697,7 @@ sc_wrong_route() {  # 14: host1 sends host2's subnet via host3
   nsx h3 ip route add 192.168.10.0/24 via 192.168.56.119
   nsx h3 ip route add 192.168.20.0/24 via 192.168.56.120     # host3 forwards it on
   FACTS+=(route.host1=192.168.20.0/24:192.168.56.121 host3.forwards=yes)
+  NOTES="Lab: three hosts on one underlay (host3 192.168.56.121 with containers 192.168.30.0/24). host1 wrongly routes 192.168.20.0/24 via host3 (ip route add 192.168.20.0/24 via 192.168.56.121); host3 forwards it on to host2; host2's replies go straight to host1. The plan (no routes key) says every host reaches another host's containers via that host's address. Container 192.168.10.2 pings 192.168.20.2 and sends TCP and UDP. Captured on host1's and host3's eth0: host1's frames to 192.168.20.0/24 go to host3's MAC instead of host2's, and host3's capture shows each such packet twice (in, and out with TTL one lower). The kernel sends no ICMP redirect here (the source is not on host3's link), so route.errors passes. Plans state the hosts' MACs."
   cap_start h1 eth0 host1-eth0.pcap
   cap_start h3 eth0 host3-eth0.pcap
   traffic h1c1 h2c1 192.168.20.2
