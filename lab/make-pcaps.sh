@@ -762,4 +762,6 @@ run_one() {
 mkdir -p "$OUT"
 if [ $# -eq 0 ]; then set -- "${ALL[@]}"; fi
 for s in "$@"; do run_one "$s"; done
+python3 "$LAB_DIR/write_readme.py" "$OUT"
+python3 "$LAB_DIR/check_pcaps.py" "$OUT"
 log "done: $*"
