@@ -1,0 +1,68 @@
+// The path-MTU black hole: large TCP segments sent again and again and never
+// acknowledged, while small ones get through.
+
+import CrosswireDecoder
+
+struct BlackHoleDetector {
+    /// Segments larger than this many payload bytes are watched.
+    static let minimumPayload = 576
+    /// Sends of one segment that make it suspicious.
+    static let sendsThreshold = 3
+
+    struct Segment {
+        var flow: UInt64
+        var reverseFlow: UInt64
+        var end: UInt32
+        var sends: UInt16
+        var first: FrameRef
+        var last: FrameRef
+    }
+
+    var segments = FixedHashTable<Segment>(capacity: 1 << 14)
+    /// The highest acknowledgement seen per flow direction.
+    var highestAck = FixedHashTable<UInt32>(capacity: 1 << 14)
+
+    static func flowKey(_ src: IPAddress, _ sp: UInt16, _ dst: IPAddress, _ dp: UInt16) -> UInt64 {
+        var h = KeyHasher()
+        h.add(IPAddressKey(src)); h.add(UInt64(sp) << 16 | UInt64(dp)); h.add(IPAddressKey(dst))
+        return h.value
+    }
+
+    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef) {
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
+        let t = p.levels[i].transport
+        guard t.kind == .tcp, t.headerLength > 0 else { return }
+        let flow = Self.flowKey(ip.source, t.sourcePort, ip.destination, t.destinationPort)
+        if t.tcpFlags.contains(.ack) {
+            highestAck.update(flow) { stored in
+                if let s = stored, Int32(bitPattern: t.acknowledgement &- s) <= 0 { return }
+                stored = t.acknowledgement
+            }
+        }
+        guard t.payloadLength > Self.minimumPayload else { return }
+        let reverse = Self.flowKey(ip.destination, t.destinationPort, ip.source, t.sourcePort)
+        var key = KeyHasher()
+        key.add(flow); key.add(UInt64(t.sequence) << 16 | UInt64(t.payloadLength & 0xFFFF))
+        let end = t.sequence &+ UInt32(truncatingIfNeeded: t.payloadLength)
+        segments.update(key.value) { stored in
+            if var s = stored {
+                s.sends &+= 1
+                s.last = ref
+                stored = s
+            } else {
+                stored = Segment(flow: flow, reverseFlow: reverse, end: end, sends: 1, first: ref, last: ref)
+            }
+        }
+    }
+
+    /// Segments sent 3+ times that the other side never acknowledged.
+    func blackHoles() -> EvidenceList {
+        var list = EvidenceList()
+        segments.forEach { _, s in
+            guard s.sends >= Self.sendsThreshold else { return }
+            if let ack = highestAck.value(for: s.reverseFlow), Int32(bitPattern: ack &- s.end) >= 0 { return }
+            list.add(s.last, "a large TCP segment was sent \(s.sends) times (first at frame \(s.first.frame)) and never acknowledged: a path-MTU black hole")
+        }
+        return list
+    }
+}

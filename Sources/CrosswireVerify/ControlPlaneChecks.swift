@@ -1,0 +1,52 @@
+// bgp.session, bgp.routes, ospf.adjacency, ospf.routes.
+
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+extension CheckContext {
+    var bgpRows: [RouteRow] { [] }
+    var ospfRows: [RouteRow] { [] }
+    var ospfAdjacencyRows: [RouteRow] { [] }
+
+    func bgpSession() -> CheckResult {
+        guard session.control.bgpFrames > 0 else { return result(.bgpSession, .skip, "no BGP traffic in the captures") }
+        return result(.bgpSession, .skip, "BGP seen but not yet decoded")
+    }
+
+    func bgpRoutes() -> CheckResult {
+        guard session.control.bgpFrames > 0 else { return result(.bgpRoutes, .skip, "no BGP traffic in the captures") }
+        return result(.bgpRoutes, .skip, "BGP seen but not yet decoded")
+    }
+
+    func ospfAdjacency() -> CheckResult {
+        guard session.control.ospfFrames > 0 else { return result(.ospfAdjacency, .skip, "no OSPF traffic in the captures") }
+        return result(.ospfAdjacency, .skip, "OSPF seen but not yet decoded")
+    }
+
+    func ospfRoutes() -> CheckResult {
+        guard session.control.ospfFrames > 0 else { return result(.ospfRoutes, .skip, "no OSPF traffic in the captures") }
+        return result(.ospfRoutes, .skip, "OSPF seen but not yet decoded")
+    }
+
+    /// The run's metrics.
+    func metrics() -> Metrics {
+        let traffic = session.traffic
+        var pairs: [HostPairTraffic] = []
+        for (key, value) in traffic.pairs.sorted(by: { ($0.key.from, $0.key.to) < ($1.key.from, $1.key.to) }) {
+            let from = key.from >= 0 ? topology.nodes[Int(key.from)].name : "outside"
+            let to = key.to >= 0 ? topology.nodes[Int(key.to)].name : "outside"
+            pairs.append(HostPairTraffic(from: from, to: to, packets: value.packets, bytes: value.bytes))
+        }
+        var evictions: [String: Int] = [:]
+        if session.nat.table.evictions > 0 { evictions["packet_fingerprints"] = session.nat.table.evictions }
+        if session.nat.droppedTranslations > 0 { evictions["translations"] = session.nat.droppedTranslations }
+        if session.tunnels.fragmentEvictions > 0 { evictions["fragment_groups"] = session.tunnels.fragmentEvictions }
+        if session.arp.droppedAddresses > 0 { evictions["arp_addresses"] = session.arp.droppedAddresses }
+        if session.nextHops.dropped > 0 { evictions["next_hop_groups"] = session.nextHops.dropped }
+        if session.blackHoles.segments.evictions > 0 { evictions["tcp_segments"] = session.blackHoles.segments.evictions }
+        return Metrics(
+            packets: traffic.packets, bytes: traffic.bytes, encapsulation: encapsulationMetrics(), hostPairs: pairs,
+            malformed: traffic.malformed, evictions: evictions)
+    }
+}

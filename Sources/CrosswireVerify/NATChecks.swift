@@ -1,0 +1,159 @@
+// nat.source and nat.destination: translations proven by the same packet at
+// two capture points, classified by which side opened the exchange.
+
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+extension CheckContext {
+    /// One rewrite, oriented: `inside` is the container side, `outside` the translated side.
+    struct Rewrite {
+        var inside: Endpoints
+        var outside: Endpoints
+        var record: TranslationRecord
+        var protocolName: TransportProtocol?
+    }
+
+    func natChecks() -> (source: CheckResult, destination: CheckResult) {
+        let expectedSource = plan.nat == .masquerade
+            ? "container sources leave as their own host's address (masquerade), nothing else translated"
+            : "container addresses and ports cross hosts unchanged"
+        let expectedDestination = plan.publish.isEmpty
+            ? "no destination NAT"
+            : "destination NAT only as published: " + plan.publish.map { "\($0.host):\($0.port)/\($0.transportProtocol.rawValue) → \($0.to)" }.joined(separator: ", ")
+        if plan.nat == .allowed {
+            return (
+                result(.natSource, .skip, "NAT is not checked (plan says nat: allowed)", expected: expectedSource),
+                result(.natDestination, .skip, "NAT is not checked (plan says nat: allowed)", expected: expectedDestination)
+            )
+        }
+        let traffic = session.traffic
+        let correlator = session.nat
+
+        // Orient every proven translation.
+        var sourceRewrites: [Rewrite] = []
+        var destinationRewrites: [Rewrite] = []
+        for (t, record) in correlator.translations.sorted(by: { $0.value.first < $1.value.first }) {
+            let a = t.first, b = t.second
+            let proto: TransportProtocol? = a.protocolNumber == 6 ? .tcp : a.protocolNumber == 17 ? .udp : nil
+            if a.source != b.source || a.sourcePort != b.sourcePort {
+                let aInside = topology.isContainer(a.source) || !topology.isContainer(b.source)
+                sourceRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto))
+            }
+            if a.destination != b.destination || a.destinationPort != b.destinationPort {
+                let aInside = topology.isContainer(a.destination) || !topology.isContainer(b.destination)
+                destinationRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto))
+            }
+        }
+        func published(_ outsideAddress: IPAddress, _ outsidePort: UInt16, _ proto: TransportProtocol?, _ inside: IPAddress, _ insidePort: UInt16) -> PublishedPort? {
+            guard let proto, let entry = plan.publishMapping(hostAddress: outsideAddress, port: outsidePort, protocol: proto) else { return nil }
+            return entry.to.address == inside && entry.to.port == insidePort ? entry : nil
+        }
+        // A source rewrite that is the reply half of a destination translation (the server answering), and vice versa.
+        func isReplyOfDestinationNAT(_ r: Rewrite) -> Bool {
+            if published(r.outside.source, r.outside.sourcePort, r.protocolName, r.inside.source, r.inside.sourcePort) != nil { return true }
+            return destinationRewrites.contains {
+                $0.record.initiating && $0.outside.destination == r.outside.source && $0.outside.destinationPort == r.outside.sourcePort
+                    && $0.inside.destination == r.inside.source && $0.inside.destinationPort == r.inside.sourcePort
+            }
+        }
+        func isReplyOfSourceNAT(_ r: Rewrite) -> Bool {
+            sourceRewrites.contains {
+                $0.record.initiating && $0.outside.source == r.outside.destination && $0.outside.sourcePort == r.outside.destinationPort
+                    && $0.inside.source == r.inside.destination && $0.inside.sourcePort == r.inside.destinationPort
+            }
+        }
+
+        // nat.source
+        var sourceBad = EvidenceList(), sourceAllowed = 0
+        var sourceObserved: [String] = []
+        for r in sourceRewrites {
+            // A server's answer through a destination translation is that translation's business.
+            if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
+            let owner = topology.owner(of: r.inside.source)
+            let line = "\(r.inside.sourceText) > \(r.inside.destinationText) leaves as \(r.outside.sourceText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))"
+            if plan.nat == .masquerade, let owner, topology.nodes[owner].address == r.outside.source {
+                sourceAllowed += r.record.count
+                sourceObserved.append("masqueraded as planned: " + line)
+                continue
+            }
+            sourceObserved.append("source NAT: " + line)
+            sourceBad.add(r.record.second, "source \(r.inside.sourceText) rewritten to \(r.outside.sourceText) between the capture points (same packet as \(place(r.record.first)))")
+            sourceBad.add(r.record.first, "the same packet before translation: source \(r.inside.sourceText)")
+        }
+        // nat.destination
+        var destinationBad = EvidenceList(), destinationAllowed = 0
+        var destinationObserved: [String] = []
+        for r in destinationRewrites {
+            if published(r.outside.destination, r.outside.destinationPort, r.protocolName, r.inside.destination, r.inside.destinationPort) != nil {
+                destinationAllowed += r.record.count
+                destinationObserved.append("published: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packets)")
+                continue
+            }
+            // The answer to a masqueraded packet, translated back: that is the source translation's business.
+            if !r.record.initiating, isReplyOfSourceNAT(r) { continue }
+            destinationObserved.append("destination NAT: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
+            destinationBad.add(r.record.second, "destination \(r.outside.destinationText) rewritten to \(r.inside.destinationText) with no publish entry for it (same packet as \(place(r.record.first)))")
+            destinationBad.add(r.record.first, "the same packet before translation: destination \(r.outside.destinationText)")
+        }
+
+        // One capture point cannot prove a translation; flag what only a translation explains.
+        let candidates = correlator.unmatchedCandidates()
+        var sourceSuspect = EvidenceList(), destinationSuspect = EvidenceList()
+        for c in candidates {
+            switch c.kind {
+            case .hostSpeaksForContainers:
+                sourceSuspect.add(c.ref, "\(topology.describe(c.endpoints.source)) talks to \(c.endpoints.destination) (\(topology.nodes[topology.owner(of: c.endpoints.destination)!].name)'s containers): a masqueraded container, or the host itself")
+            case .unpublishedHostPort:
+                let proto: TransportProtocol = c.endpoints.protocolNumber == 17 ? .udp : .tcp
+                if plan.publishMapping(hostAddress: c.endpoints.destination, port: c.endpoints.destinationPort, protocol: proto) == nil {
+                    destinationSuspect.add(c.ref, "container \(c.endpoints.source) opens a connection to \(c.endpoints.destinationText), a host address and port no publish entry names")
+                }
+            }
+        }
+
+        let matched = correlator.unchangedMatches + correlator.translations.values.reduce(0) { $0 + $1.count }
+        let pointsNote = session.captures.count > 1
+            ? "\(matched) packets matched across \(session.captures.count) capture points"
+            : "one capture point: translations cannot be proven, only suspected"
+
+        let source: CheckResult
+        if !sourceBad.isEmpty {
+            let n = sourceObserved.filter { $0.hasPrefix("source NAT") }.count
+            source = result(
+                .natSource, .fail, "\(n) flow\(n == 1 ? "" : "s") source-NATed: \(sourceObserved.first { $0.hasPrefix("source NAT") }!.dropFirst(12))",
+                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceBad)
+        } else if traffic.crossHostFrames == 0 && sourceRewrites.isEmpty {
+            source = result(.natSource, .skip, "no cross-host container traffic in the captures", expected: expectedSource)
+        } else if !sourceSuspect.isEmpty {
+            source = result(
+                .natSource, .warn, "\(sourceSuspect.total) packet\(sourceSuspect.total == 1 ? "" : "s") from a host address to another host's containers, seen at one point only",
+                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceSuspect)
+        } else {
+            let detail = sourceAllowed > 0 ? "\(sourceAllowed) packets masqueraded to their host's address as planned; " : ""
+            source = result(
+                .natSource, .pass, "\(detail)container sources unchanged (\(pointsNote))", expected: expectedSource,
+                observed: sourceObserved + [pointsNote])
+        }
+
+        let destination: CheckResult
+        if !destinationBad.isEmpty {
+            let n = destinationObserved.filter { $0.hasPrefix("destination NAT") }.count
+            destination = result(
+                .natDestination, .fail, "\(n) undeclared destination translation\(n == 1 ? "" : "s"): \(destinationObserved.first { $0.hasPrefix("destination NAT") }!.dropFirst(17))",
+                expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
+        } else if traffic.containerFrames == 0 && destinationRewrites.isEmpty {
+            destination = result(.natDestination, .skip, noContainerTraffic, expected: expectedDestination)
+        } else if !destinationSuspect.isEmpty {
+            destination = result(
+                .natDestination, .warn, "\(destinationSuspect.total) connection\(destinationSuspect.total == 1 ? "" : "s") to an unpublished host port, seen at one point only",
+                expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationSuspect)
+        } else {
+            let detail = destinationAllowed > 0 ? "\(destinationAllowed) packets translated by published mappings; " : ""
+            destination = result(
+                .natDestination, .pass, "\(detail)no undeclared destination NAT (\(pointsNote))", expected: expectedDestination,
+                observed: destinationObserved + [pointsNote])
+        }
+        return (source, destination)
+    }
+}

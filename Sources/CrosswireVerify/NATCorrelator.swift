@@ -1,0 +1,144 @@
+// Matches the same packet seen at different capture points and records what
+// changed on the way: addresses and ports (NAT), TTL (a routed hop), or a
+// packet circling past one point with a falling TTL (a forwarding loop).
+
+import CrosswireDecoder
+
+/// One packet seen at two points with different addresses or ports.
+struct Translation: Hashable, Sendable {
+    /// The packet as seen at the first point, and at the second.
+    var first: Endpoints
+    var second: Endpoints
+
+    static func == (a: Self, b: Self) -> Bool { a.first == b.first && a.second == b.second }
+    func hash(into h: inout Hasher) {
+        h.combine(first.source); h.combine(first.destination); h.combine(first.sourcePort); h.combine(first.destinationPort)
+        h.combine(second.source); h.combine(second.destination); h.combine(second.sourcePort); h.combine(second.destinationPort)
+    }
+}
+
+/// What the correlator keeps per packet fingerprint.
+struct Sighting {
+    var ref: FrameRef
+    var endpoints: Endpoints
+    var ttl: UInt8
+    /// Repeats at the same capture point with a falling TTL.
+    var fallingRepeats: UInt8
+    var lastTTL: UInt8
+    var loopReported: Bool
+    /// Seen at another capture point too.
+    var matched: Bool = false
+}
+
+/// What is known about one translation.
+struct TranslationRecord: Sendable {
+    var count: Int
+    var first: FrameRef
+    var second: FrameRef
+    /// A packet of it opened the exchange (TCP SYN without ACK, ICMP echo request).
+    var initiating: Bool
+}
+
+/// Cross-capture packet matching with bounded memory.
+struct NATCorrelator {
+    /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
+    static let capacity = 1 << 18
+
+    var table = FixedHashTable<Sighting>(capacity: NATCorrelator.capacity)
+    /// Distinct translations, with how often each was seen and the first frames.
+    var translations: [Translation: TranslationRecord] = [:]
+    /// Packets never matched elsewhere that only a translation explains (checked at the end).
+    var singlePointCandidates: [(fingerprint: UInt64, ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] = []
+    static let maxCandidates = 256
+
+    enum SinglePointKind { case hostSpeaksForContainers, unpublishedHostPort }
+    static let maxTranslations = 4096
+    var droppedTranslations = 0
+    /// Packets matched at two points with nothing changed.
+    var unchangedMatches = 0
+    var unchangedExample: (FrameRef, FrameRef)?
+    /// Matched packets whose TTL fell between the points (a routed hop), container traffic only.
+    var ttlDrops = EvidenceList(limit: 20)
+    /// Forwarding loops: the same packet 3+ times at one point with a falling TTL.
+    var loops = EvidenceList(limit: 20)
+
+    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, topology: Topology) {
+        guard let i = p.innermostIPLevel, let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes) else { return }
+        let endpoints = Endpoints(p, level: i)
+        let ttl = p.levels[i].ip!.ttl
+        let t = p.levels[i].transport
+        let initiating = (t.kind == .tcp && t.tcpFlags.contains(.syn) && !t.tcpFlags.contains(.ack))
+            || (t.kind == .icmp && t.icmpType == 8) || (t.kind == .icmpv6 && t.icmpType == 128)
+        if singlePointCandidates.count < Self.maxCandidates {
+            // A host address talking to another host's containers, or a container opening a
+            // connection to a host address: what NAT would look like from one point.
+            let srcNode = topology.node(at: endpoints.source), dstOwner = topology.owner(of: endpoints.destination)
+            if let srcNode, let dstOwner, srcNode != dstOwner, !topology.nodes[srcNode].isRouter,
+                t.kind == .tcp || t.kind == .udp || (t.kind == .icmp && t.icmpType == 8)
+            {
+                singlePointCandidates.append((fingerprint, ref, endpoints, .hostSpeaksForContainers))
+            } else if initiating, t.kind == .tcp, topology.isContainer(endpoints.source),
+                let dstNode = topology.node(at: endpoints.destination), !topology.nodes[dstNode].isRouter,
+                topology.owner(of: endpoints.source) != dstNode
+            {
+                singlePointCandidates.append((fingerprint, ref, endpoints, .unpublishedHostPort))
+            }
+        }
+        var event: (kind: UInt8, other: Sighting)? = nil
+        table.update(fingerprint) { stored in
+            guard var s = stored else {
+                stored = Sighting(ref: ref, endpoints: endpoints, ttl: ttl, fallingRepeats: 0, lastTTL: ttl, loopReported: false)
+                return
+            }
+            if s.ref.capture == ref.capture {
+                if ttl < s.lastTTL {
+                    s.fallingRepeats &+= 1
+                    s.lastTTL = ttl
+                    if s.fallingRepeats >= 2 && !s.loopReported {
+                        s.loopReported = true
+                        event = (2, s)
+                    }
+                }
+            } else if s.endpoints != endpoints {
+                s.matched = true
+                event = (0, s)
+            } else {
+                s.matched = true
+                event = (1, s)
+            }
+            stored = s
+        }
+        guard let (kind, other) = event else { return }
+        switch kind {
+        case 0:
+            let key = Translation(first: other.endpoints, second: endpoints)
+            if var existing = translations[key] {
+                existing.count += 1
+                existing.initiating = existing.initiating || initiating
+                translations[key] = existing
+            } else if translations.count < Self.maxTranslations {
+                translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, initiating: initiating)
+            } else {
+                droppedTranslations += 1
+            }
+        case 1:
+            unchangedMatches += 1
+            if unchangedExample == nil { unchangedExample = (other.ref, ref) }
+            if other.ttl != ttl, topology.isContainer(endpoints.source) || topology.isContainer(endpoints.destination) {
+                ttlDrops.add(ref, "TTL \(other.ttl) at capture \(other.ref.capture + 1) frame \(other.ref.frame), \(ttl) here: routed between the points")
+            }
+        default:
+            loops.add(ref, "the same packet \(endpoints.sourceText) > \(endpoints.destinationText) seen again with TTL falling to \(ttl) (first at frame \(other.ref.frame)): a forwarding loop")
+        }
+    }
+}
+
+extension NATCorrelator {
+    /// Single-point candidates whose packet was never seen at another point.
+    func unmatchedCandidates() -> [(ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] {
+        singlePointCandidates.compactMap { c in
+            if let s = table.value(for: c.fingerprint), s.matched { return nil }
+            return (c.ref, c.endpoints, c.kind)
+        }
+    }
+}

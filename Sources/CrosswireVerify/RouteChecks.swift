@@ -1,0 +1,111 @@
+// route.nexthop and route.errors.
+
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+extension CheckContext {
+    /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
+    func node(sendingFrom mac: MACAddress) -> Int? {
+        if let n = topology.node(withPlannedMAC: mac) { return n }
+        if let ip = session.arp.address(of: mac), let n = topology.node(at: .v4(ip)) { return n }
+        return nil
+    }
+
+    /// The MAC of a planned address: the plan's, else the one ARP showed.
+    func mac(of address: IPAddress) -> MACAddress? {
+        if let n = topology.node(at: address), let mac = topology.nodes[n].mac { return mac }
+        return session.arp.mac(of: address)
+    }
+
+    /// Whose MAC this is, in words.
+    func describe(mac: MACAddress) -> String {
+        if let n = topology.node(withPlannedMAC: mac) { return "\(mac) (\(topology.nodes[n].name))" }
+        if let ip = session.arp.address(of: mac) { return "\(mac) (\(topology.describe(.v4(ip))))" }
+        return mac.description
+    }
+
+    func routeNextHop() -> CheckResult {
+        let expected = plan.transport.mode == .bridged
+            ? "container traffic between hosts switched on the underlay: no router MAC, TTL unchanged"
+            : "each packet to a container subnet leaves towards the planned next hop (default: the owning host)"
+        var bad = EvidenceList()
+        var observed: [String] = []
+        var judged = 0, unknownSender = 0, unknownNextHop = 0
+        for (key, group) in session.nextHops.groups.sorted(by: { $0.value.frames[0] < $1.value.frames[0] }) {
+            guard let sender = node(sendingFrom: key.sourceMAC) else { unknownSender += group.count; continue }
+            let owner = Int(key.owner)
+            if sender == owner { continue }  // delivered by the owning host itself
+            let senderName = topology.nodes[sender].name
+            if plan.transport.mode == .bridged {
+                if let receiver = node(sendingFrom: key.destinationMAC), topology.nodes[receiver].isRouter {
+                    judged += group.count
+                    observed.append("\(senderName) sends \(group.destination) to router \(topology.nodes[receiver].name): routed, not switched")
+                    for f in group.frames { bad.add(f, "\(senderName) sends \(group.destination) to the router \(describe(mac: key.destinationMAC)) in a bridged plan") }
+                }
+                continue
+            }
+            guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { unknownNextHop += group.count; continue }
+            if let outer = key.outerDestination {
+                judged += group.count
+                if outer != via {
+                    observed.append("\(senderName) tunnels \(group.destination) to \(topology.describe(outer)), planned \(topology.describe(via))")
+                    for f in group.frames { bad.add(f, "\(senderName) tunnels \(group.destination) to \(topology.describe(outer)); planned next hop \(topology.describe(via))") }
+                }
+                continue
+            }
+            guard let expectedMAC = mac(of: via) else { unknownNextHop += group.count; continue }
+            judged += group.count
+            if key.destinationMAC != expectedMAC {
+                observed.append("\(senderName) sends \(group.destination) to \(describe(mac: key.destinationMAC)); planned next hop \(topology.describe(via)) at \(expectedMAC) (\(group.count) frames)")
+                for f in group.frames {
+                    bad.add(f, "\(senderName) sends \(group.destination) to \(describe(mac: key.destinationMAC)), not to the planned next hop \(topology.describe(via)) (\(expectedMAC))")
+                }
+            }
+        }
+        if plan.transport.mode == .bridged {
+            let drops = session.nat.ttlDrops
+            if !drops.isEmpty {
+                observed.append("\(drops.total) container packets lost TTL between capture points: routed")
+                bad.merge(drops)
+            }
+            judged += session.nat.unchangedMatches
+        }
+        if !bad.isEmpty {
+            return result(.routeNextHop, .fail, observed.first ?? "wrong next hop", expected: expected, observed: observed, evidence: bad)
+        }
+        if judged > 0 {
+            return result(.routeNextHop, .pass, "\(judged) frames judged, all to the planned next hop", expected: expected, observed: observed)
+        }
+        let why: String
+        if session.traffic.crossHostFrames == 0 {
+            why = "no cross-host container traffic in the captures"
+        } else if session.nextHops.groups.isEmpty && session.nextHops.withoutEthernet > 0 {
+            why = "no Ethernet headers: next hops cannot be seen in these captures"
+        } else if unknownSender > 0 || unknownNextHop > 0 {
+            why = "next-hop MACs unknown (no ARP for the planned next hops and no mac in the plan)"
+        } else {
+            why = "no frame leaves a planned host or router towards a container subnet"
+        }
+        return result(.routeNextHop, .skip, why, expected: expected)
+    }
+
+    func routeErrors() -> CheckResult {
+        let expected = "no ICMP unreachable, redirect or time-exceeded and no forwarding loop on container traffic"
+        guard session.traffic.containerFrames > 0 else { return result(.routeErrors, .skip, noContainerTraffic, expected: expected) }
+        var ev = EvidenceList()
+        ev.merge(session.icmp.routingErrors)
+        ev.merge(session.nat.loops)
+        var observed: [String] = []
+        if session.icmp.routingErrors.total > 0 { observed.append("\(session.icmp.routingErrors.total) ICMP routing errors: \(session.icmp.routingErrors.details[0])") }
+        if session.nat.loops.total > 0 { observed.append("\(session.nat.loops.total) forwarding loops") }
+        if !observed.isEmpty {
+            return result(.routeErrors, .fail, observed.joined(separator: "; "), expected: expected, observed: observed, evidence: ev)
+        }
+        let note = session.icmp.portUnreachable.total > 0
+            ? " (\(session.icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error)" : ""
+        return result(
+            .routeErrors, .pass, "no ICMP routing errors or loops in \(session.traffic.containerFrames) container frames\(note)",
+            expected: expected, observed: session.icmp.portUnreachable.details)
+    }
+}

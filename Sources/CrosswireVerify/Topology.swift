@@ -1,0 +1,62 @@
+// The plan's nodes as the analysers need them: who owns which container
+// subnet, which address and MAC belong to which host or router.
+
+import CrosswireDecoder
+
+/// A host or router of the plan, reduced to what packets can be matched against.
+public struct TopologyNode: Sendable, Hashable {
+    public var name: String
+    public var address: IPAddress
+    public var mac: MACAddress?
+    /// The container subnet (hosts only).
+    public var containers: IPPrefix?
+    public var isRouter: Bool
+    public var asn: UInt32?
+    public var routerID: IPv4Address?
+
+    public init(
+        name: String, address: IPAddress, mac: MACAddress? = nil, containers: IPPrefix? = nil, isRouter: Bool = false,
+        asn: UInt32? = nil, routerID: IPv4Address? = nil
+    ) {
+        self.name = name; self.address = address; self.mac = mac; self.containers = containers
+        self.isRouter = isRouter; self.asn = asn; self.routerID = routerID
+    }
+}
+
+/// The plan's hosts and routers, with lookups that never allocate.
+public struct Topology: Sendable {
+    public var nodes: [TopologyNode]
+
+    public init(nodes: [TopologyNode]) { self.nodes = nodes }
+
+    /// The index of the host whose container subnet holds `address` (the first, if subnets overlap).
+    public func owner(of address: IPAddress) -> Int? {
+        for i in nodes.indices where nodes[i].containers?.contains(address) == true { return i }
+        return nil
+    }
+
+    /// The index of the host or router whose underlay address is `address`.
+    public func node(at address: IPAddress) -> Int? {
+        for i in nodes.indices where nodes[i].address == address { return i }
+        return nil
+    }
+
+    /// The index of the node with this name.
+    public func node(named name: String) -> Int? { nodes.firstIndex { $0.name == name } }
+
+    /// True when `address` is inside some host's container subnet.
+    public func isContainer(_ address: IPAddress) -> Bool { owner(of: address) != nil }
+
+    /// The node whose planned MAC is `mac`.
+    public func node(withPlannedMAC mac: MACAddress) -> Int? {
+        for i in nodes.indices where nodes[i].mac == mac { return i }
+        return nil
+    }
+
+    /// A readable name for an address: `host1`, `host2 containers`, or the address itself.
+    public func describe(_ address: IPAddress) -> String {
+        if let n = node(at: address) { return "\(nodes[n].name) (\(address))" }
+        if let o = owner(of: address) { return "\(address) (\(nodes[o].name) container)" }
+        return address.description
+    }
+}

@@ -1,0 +1,48 @@
+// Counts what was seen: packets, bytes, container traffic, traffic between
+// planned nodes.
+
+import CrosswireDecoder
+
+/// Totals and the container traffic the other checks judge.
+struct TrafficAnalyser {
+    var packets = 0
+    var bytes = 0
+    var malformed = 0
+    /// Frames whose innermost packet has a container address at one end.
+    var containerFrames = 0
+    /// ... and whose two ends are not the same host.
+    var crossHostFrames = 0
+    var firstContainerFrame: FrameRef?
+    var firstMalformed = EvidenceList(limit: 10)
+    /// Traffic per (source node, destination node); -1 is "outside the plan".
+    var pairs: [PairKey: (packets: Int, bytes: Int)] = [:]
+
+    struct PairKey: Hashable { var from: Int16; var to: Int16 }
+
+    /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
+    static func nodeIndex(_ a: IPAddress, _ topology: Topology) -> Int? {
+        topology.owner(of: a) ?? topology.node(at: a)
+    }
+
+    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
+        packets += 1
+        bytes += p.originalLength
+        if p.isMalformed {
+            malformed += 1
+            if let stop = p.stop { firstMalformed.add(ref, "decoding stopped: \(stop)") }
+        }
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
+        let srcOwner = topology.owner(of: ip.source), dstOwner = topology.owner(of: ip.destination)
+        if srcOwner != nil || dstOwner != nil {
+            containerFrames += 1
+            if firstContainerFrame == nil { firstContainerFrame = ref }
+            if srcOwner != dstOwner { crossHostFrames += 1 }
+        }
+        let from = Self.nodeIndex(ip.source, topology), to = Self.nodeIndex(ip.destination, topology)
+        if from != nil || to != nil {
+            let key = PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
+            pairs[key, default: (0, 0)].packets += 1
+            pairs[key, default: (0, 0)].bytes += p.originalLength
+        }
+    }
+}

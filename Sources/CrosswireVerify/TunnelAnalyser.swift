@@ -1,0 +1,146 @@
+// Tunnels: which kinds, VNIs and ports; the encapsulation overhead of the
+// contract (§4), fragments counted honestly; outer fragmentation and
+// oversize packets; and whether each tunnel packet goes to the host that
+// owns its inner destination.
+
+import CrosswireDecoder
+
+/// Byte accounting for one tunnel kind.
+struct TunnelTotals {
+    var packets = 0
+    var frames = 0
+    var bytes = 0
+    var innerBytes = 0
+}
+
+/// A tunnel as the plan would name it.
+struct TunnelSignature: Hashable, Sendable {
+    var kind: TunnelKind
+    var vni: UInt32?
+    var port: UInt16
+    var description: String {
+        var s = kind.description
+        if let vni { s += " VNI \(vni)" }
+        if port != 0 { s += " UDP port \(port)" }
+        return s
+    }
+}
+
+struct TunnelAnalyser {
+    var underlayMTU: Int
+    var innerMTU: Int?
+
+    var totals: [TunnelKind: TunnelTotals] = [:]
+    /// Every tunnel signature seen, with a count and the first frame.
+    var signatures: [TunnelSignature: (count: Int, first: FrameRef)] = [:]
+    /// Tunnel packets whose outer ends are planned nodes or whose inner packet is container traffic.
+    var planRelevant = 0
+    var fragments = EvidenceList()
+    var oversize = EvidenceList()
+    var vtepMismatches = EvidenceList()
+    var vtepJudged = 0
+
+    /// Outer IP fragment groups: the kind once the first fragment told it; frames seen before that wait.
+    struct FragmentKey: Hashable {
+        var capture: Int32
+        var source: IPAddress
+        var destination: IPAddress
+        var identification: UInt32
+        var protocolNumber: UInt8
+    }
+    var fragmentKinds: [FragmentKey: TunnelKind] = [:]
+    var pendingFragments: [FragmentKey: (frames: Int, bytes: Int, first: FrameRef)] = [:]
+    static let maxFragmentGroups = 65_536
+    var fragmentEvictions = 0
+
+    init(underlayMTU: Int, innerMTU: Int?) {
+        self.underlayMTU = underlayMTU
+        self.innerMTU = innerMTU
+    }
+
+    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
+        guard p.levelCount > 0 else { return }
+        // Later fragments carry no tunnel header: account them to the tunnel their first fragment named.
+        if let outer = p.levels[0].ip, outer.isFragment, outer.fragmentOffset != 0 {
+            let key = FragmentKey(
+                capture: ref.capture, source: outer.source, destination: outer.destination,
+                identification: outer.identification, protocolNumber: outer.protocolNumber)
+            if let kind = fragmentKinds[key] {
+                totals[kind, default: TunnelTotals()].frames += 1
+                totals[kind, default: TunnelTotals()].bytes += p.originalLength
+                fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (offset \(Int(outer.fragmentOffset) * 8))")
+            } else if pendingFragments.count < Self.maxFragmentGroups {
+                let old = pendingFragments[key]
+                pendingFragments[key] = ((old?.frames ?? 0) + 1, (old?.bytes ?? 0) + p.originalLength, old?.first ?? ref)
+            } else {
+                fragmentEvictions += 1
+            }
+            return
+        }
+        guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel, let outer = p.levels[l].ip,
+            p.levels[l].origin != .icmpQuote
+        else { return }
+        let kind = tunnel.kind
+        // The inner packet's length from the headers: the inner Ethernet frame for VXLAN/GENEVE
+        // (UDP length − tunnel header), the inner IP packet's declared length for IP-in-IP and GRE.
+        var innerLength = max(0, tunnel.innerLength)
+        if kind != .vxlan && kind != .geneve && kind != .vxlanGPE, l + 1 < p.levelCount, let inner = p.levels[l + 1].ip,
+            p.levels[l + 1].ethernet == nil
+        {
+            innerLength = inner.totalLength
+        }
+        var t = totals[kind, default: TunnelTotals()]
+        t.packets += 1
+        t.frames += 1
+        t.bytes += p.originalLength
+        t.innerBytes += innerLength
+        let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
+        if let s = signatures[signature] { signatures[signature] = (s.count + 1, s.first) } else { signatures[signature] = (1, ref) }
+
+        if outer.isFragment {
+            let key = FragmentKey(
+                capture: ref.capture, source: outer.source, destination: outer.destination,
+                identification: outer.identification, protocolNumber: outer.protocolNumber)
+            if fragmentKinds.count >= Self.maxFragmentGroups {
+                fragmentKinds.removeAll(keepingCapacity: true)
+                fragmentEvictions += 1
+            }
+            fragmentKinds[key] = kind
+            if let waiting = pendingFragments.removeValue(forKey: key) {
+                t.frames += waiting.frames
+                t.bytes += waiting.bytes
+            }
+            fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")
+        }
+        totals[kind] = t
+
+        if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
+            oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
+        }
+        if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
+            inner.totalLength > innerMTU
+        {
+            oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
+        }
+
+        // Does the tunnel carry plan traffic, and does it go to the right host?
+        let outerPlanned = topology.node(at: outer.source) != nil || topology.node(at: outer.destination) != nil
+        if let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip {
+            let innerOwner = topology.owner(of: inner.destination)
+            if outerPlanned || innerOwner != nil || topology.isContainer(inner.source) { planRelevant += 1 }
+            if let o = innerOwner {
+                vtepJudged += 1
+                if topology.nodes[o].address != outer.destination {
+                    vtepMismatches.add(ref, "inner destination \(inner.destination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outer.destination))")
+                }
+            }
+        } else if outerPlanned {
+            planRelevant += 1
+        }
+    }
+
+    /// The contract's metrics per kind, in a stable order.
+    func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
+        totals.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
+    }
+}

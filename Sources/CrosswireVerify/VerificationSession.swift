@@ -1,0 +1,119 @@
+// One verification: captures are fed frame by frame (from files or a live
+// interface) into small analysers; at the end the checks read their results
+// and the plan, and make the verdict.
+
+import CrosswireCapture
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+/// A verification in progress. Feed it frames with `observe`, then ask for the `verdict()`.
+public struct VerificationSession {
+    public let plan: Plan
+    public let topology: Topology
+    let decoder: PacketDecoder
+    var packet = DecodedPacket()
+
+    var captures: [CaptureSummary] = []
+    var linkTypes: [LinkType] = []
+
+    var traffic = TrafficAnalyser()
+    var nat = NATCorrelator()
+    var tunnels: TunnelAnalyser
+    var icmp = ICMPAnalyser()
+    var blackHoles = BlackHoleDetector()
+    var arp = ARPAnalyser()
+    var nextHops = NextHopAnalyser()
+    var control = ControlPlaneAnalyser()
+
+    /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
+    public init(plan: Plan) {
+        self.plan = plan
+        topology = Topology(plan: plan)
+        var options = DecoderOptions()
+        if let v = plan.transport.vxlan { options.addVXLANPort(v.port) }
+        if let g = plan.transport.geneve { options.addGENEVEPort(g.port) }
+        decoder = PacketDecoder(options: options)
+        tunnels = TunnelAnalyser(underlayMTU: plan.underlay.mtu, innerMTU: plan.transport.mtu)
+        nat.singlePointCandidates.reserveCapacity(NATCorrelator.maxCandidates)
+    }
+
+    /// Registers a capture (a file or a live interface); returns its index for `observe`.
+    public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> Int {
+        captures.append(CaptureSummary(path: path, linktype: linkTypeName))
+        linkTypes.append(linkType)
+        return captures.count - 1
+    }
+
+    /// Feeds one frame of capture `index`.
+    public mutating func observe(capture index: Int, info: FrameInfo, bytes: borrowing RawSpan) {
+        decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: &packet)
+        let ref = FrameRef(capture: index, frame: info.number)
+        captures[index].packets += 1
+        captures[index].bytes += info.originalLength
+        if captures[index].firstTime == nil { captures[index].firstTime = info.time }
+        captures[index].lastTime = info.time
+        if packet.isMalformed { captures[index].malformed += 1 }
+        traffic.observe(packet, ref: ref, topology: topology)
+        nat.observe(packet, ref: ref, bytes: bytes, topology: topology)
+        tunnels.observe(packet, ref: ref, topology: topology)
+        icmp.observe(packet, ref: ref, topology: topology)
+        blackHoles.observe(packet, ref: ref)
+        arp.observe(packet, ref: ref)
+        nextHops.observe(packet, ref: ref, topology: topology)
+        control.observe(packet, ref: ref, bytes: bytes, time: info.time)
+    }
+
+    /// Marks capture `index` as read only up to `frame` (exclusive), for `reason`.
+    public mutating func markIncomplete(capture index: Int, frame: Int, reason: String) {
+        captures[index].incomplete = IncompleteRead(frame: frame, reason: reason)
+    }
+
+    /// Records a live capture's drop counters.
+    public mutating func setDrops(capture index: Int, _ drops: CaptureDrops) {
+        captures[index].drops = drops
+    }
+
+    /// Reads a capture file to its end (or to where it is cut) and feeds every frame.
+    /// Throws when the file cannot be opened at all; a cut file is marked incomplete instead.
+    public mutating func read(path: String) throws(CaptureError) {
+        var reader = try CaptureFileReader(path: path)
+        let index = addCapture(path: path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
+        do {
+            try reader.forEachFrame { info, bytes in
+                observe(capture: index, info: info, bytes: bytes)
+                return true
+            }
+        } catch {
+            markIncomplete(capture: index, frame: error.frame ?? (reader.framesRead + 1), reason: error.message)
+        }
+    }
+
+    /// The verdict over everything fed so far.
+    public func verdict() -> Verdict {
+        var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(verdictToolVersion)")
+        verdict.captures = captures
+        let context = CheckContext(session: self)
+        verdict.checks = CheckID.allCases.map { context.evaluate($0) }
+        verdict.metrics = context.metrics()
+        verdict.events = control.events(capturePaths: captures.map(\.path))
+        verdict.bgpRoutes = context.bgpRows
+        verdict.ospfRoutes = context.ospfRows
+        verdict.ospfAdjacencies = context.ospfAdjacencyRows
+        return verdict
+    }
+}
+
+/// The version written into verdicts.
+public let verdictToolVersion = "0.1.0"
+
+extension Topology {
+    /// The plan's hosts and routers.
+    public init(plan: Plan) {
+        var nodes: [TopologyNode] = plan.hosts.map {
+            TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, containers: $0.containers, asn: $0.asn, routerID: $0.routerID)
+        }
+        nodes += plan.routers.map { TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, isRouter: true) }
+        self.init(nodes: nodes)
+    }
+}
