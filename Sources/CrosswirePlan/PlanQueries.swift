@@ -69,6 +69,11 @@ extension Plan {
     public func plannedNextHop(from nodeName: String, to destination: IPAddress) -> IPAddress? {
         guard let node = node(named: nodeName) else { return nil }
         if case .host(let host) = node, host.containers.contains(destination) { return nil }
+        // Default routes, without building them: the longest-prefix owner, unless that is the node itself.
+        if routes == nil {
+            guard let owner = owner(of: destination), owner.name != nodeName else { return nil }
+            return owner.address
+        }
         var best: Route?
         for route in effectiveRoutes where route.at == nodeName && route.to.contains(destination) {
             if best == nil || route.to.length > best!.to.length { best = route }

@@ -44,6 +44,10 @@ struct YAMLShapeCheck {
         var keys: Set<String> = []
     }
 
+    private var tooManyNodes: String {
+        "the document has more than \(maxNodes) YAML nodes (an alias counts as the nodes it repeats)"
+    }
+
     /// Walks every event of `bytes`; throws the first refusal.
     func check(_ bytes: [UInt8]) throws(Refusal) {
         var parser = yaml_parser_t()
@@ -78,7 +82,7 @@ struct YAMLShapeCheck {
             guard total <= maxNodes else {
                 throw Refusal(
                     line: line,
-                    message: "the document expands to more than \(maxNodes) YAML nodes (aliases count what they repeat)",
+                    message: tooManyNodes,
                     kind: .tooComplex)
             }
             guard stack.count + height <= maxDepth else {
@@ -119,7 +123,7 @@ struct YAMLShapeCheck {
                 // Count the collection itself now so that a long flat list is bounded as it is read.
                 total += 1
                 guard total <= maxNodes else {
-                    throw Refusal(line: line, message: "the document has more than \(maxNodes) YAML nodes", kind: .tooComplex)
+                    throw Refusal(line: line, message: tooManyNodes, kind: .tooComplex)
                 }
                 stack.append(Open(anchor: raw.map { String(cString: $0) }, isMapping: event.type == YAML_MAPPING_START_EVENT))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:

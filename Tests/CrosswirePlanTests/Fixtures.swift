@@ -62,7 +62,7 @@ routing:
 """
 
 /// Loads `yaml` as `plan.yaml`; fails the test on an error.
-func loadPlan(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Plan {
+func loadPlan(_ yaml: String) throws -> Plan {
     try PlanLoader().load(yaml: yaml, path: "plan.yaml")
 }
 
