@@ -168,7 +168,7 @@ public enum MarkdownReport {
         guard !rows.isEmpty else { return }
         out.line("## \(title)")
         out.blank()
-        out.line(RouteRows.tally(rows))
+        out.line(Esc.text(RouteRows.tally(rows)))
         out.blank()
         out.row(["State", "Speaker", prefixTitle, "Next hop", "Detail"])
         out.row(["---", "---", "---", "---", "---"])
