@@ -84,22 +84,20 @@ enum MarkdownEscape {
     /// table cells, list items and paragraphs; a leading `-`, `+`, `=` or `1.` is
     /// escaped too so that the text can never open a list or a heading.
     static func text(_ text: String) -> String {
-        let line = OneLine.clean(text)
+        let line = Array(OneLine.clean(text))
+        // An ordered-list marker: 1–9 digits, then `.` or `)`, then a space or the end.
+        var listMarkerAt: Int? = nil
+        if let end = line.firstIndex(where: { !($0.isASCII && $0.isNumber) }), (1...9).contains(end),
+           line[end] == "." || line[end] == ")", end + 1 == line.count || line[end + 1] == " " {
+            listMarkerAt = end
+        }
         var out = ""
-        out.reserveCapacity(line.utf8.count + 8)
-        var atStart = true
-        var leadingDigits = true
-        for ch in line {
-            if special.contains(ch) {
-                out.append("\\")
-            } else if atStart, ch == "-" || ch == "+" || ch == "=" {
-                out.append("\\")
-            } else if leadingDigits, !atStart, ch == "." || ch == ")" {
+        out.reserveCapacity(line.count + 8)
+        for (i, ch) in line.enumerated() {
+            if special.contains(ch) || i == listMarkerAt || (i == 0 && (ch == "-" || ch == "+" || ch == "=")) {
                 out.append("\\")
             }
             out.append(ch)
-            if !ch.isASCII || !ch.isNumber { leadingDigits = false }
-            atStart = false
         }
         return out.isEmpty ? "—" : out
     }

@@ -73,10 +73,10 @@ public enum HTMLReport {
             + "<th class=\"num\">Evidence</th></tr></thead>\n<tbody>\n")
         for check in verdict.checks {
             let status = check.status.rawValue
-            let title = CheckID(rawValue: check.id).map { "<br><span class=\"title\">\(Esc.text($0.title))</span>" } ?? ""
+            let title = CheckID(rawValue: check.id).map { "<span class=\"title\">\(Esc.text($0.title))</span>" } ?? ""
             html.raw("<tr class=\"\(status)\" id=\"check-\(Esc.line(check.id))\" data-check=\"\(Esc.line(check.id))\" "
                 + "data-status=\"\(status)\">")
-            html.raw("<td>\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id))\(title)</td><td class=\"wrap\">")
+            html.raw("<td class=\"status\">\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id))\(title)</td><td class=\"wrap\">")
             let hasDetail = check.expected != nil || !check.observed.isEmpty || !check.evidence.isEmpty
             if hasDetail {
                 html.raw(check.status == .fail ? "<details open>" : "<details>")
@@ -87,7 +87,7 @@ public enum HTMLReport {
                 html.raw(Esc.line(check.summary))
             }
             let count = check.evidence.count + check.evidenceOmitted
-            html.raw("</td><td class=\"num\">\(count > 0 ? Format.count(count) : "–")</td></tr>\n")
+            html.raw("</td><td class=\"num evidence\">\(count > 0 ? Format.count(count) : "–")</td></tr>\n")
         }
         html.raw("</tbody>\n</table>\n")
     }

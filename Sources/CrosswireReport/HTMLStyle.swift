@@ -45,11 +45,17 @@ enum HTMLStyle {
         table.checks tr.pass > td:first-child { border-left-color: var(--pass); }
         table.checks tr.skip > td:first-child { border-left-color: var(--line); }
         table.checks tr.fail { background: #fffafa; }
-        table.checks td.id { white-space: nowrap; font-weight: 600; }
-        table.checks .title { color: var(--muted); font-size: 12px; font-weight: 400; font-family: inherit; }
+        table.checks td.id { width: 250px; font-weight: 600; }
+        table.checks td.status { width: 96px; }
+        table.checks .title { display: block; color: var(--muted); font-size: 12px; font-weight: 400; line-height: 1.35;
+          font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin-top: 2px; }
+        table.checks td.evidence { width: 80px; }
         table.inner { font-size: 13px; margin: 6px 0; }
         table.inner th, table.inner td { padding: 3px 8px; }
-        details > summary { cursor: pointer; color: var(--bar); }
+        table.inner td.mono { white-space: nowrap; }
+        details > summary { cursor: pointer; }
+        details > summary:hover { color: var(--bar); }
+        tr.fail details > summary { font-weight: 600; }
         details > summary::marker { color: var(--muted); }
         details[open] > summary { margin-bottom: 4px; }
         .detail-block { margin: 4px 0 8px; }

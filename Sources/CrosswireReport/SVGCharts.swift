@@ -80,6 +80,9 @@ enum SVGCharts {
         return event.proto.lowercased() == "bgp" ? "#8250df" : "#0969da"
     }
 
+    /// Up to this many events, each marker of the timeline carries its message kind as a label.
+    static let labelLimit = 40
+
     /// BGP and OSPF events on a shared time axis, one lane per protocol.
     static func timeline(_ events: [ControlEvent]) -> String {
         let sorted = events.sorted { $0.time < $1.time }
@@ -87,15 +90,15 @@ enum SVGCharts {
         let span = max(end - start, 0.001)
         var lanes: [String] = []
         for event in sorted where !lanes.contains(event.proto.lowercased()) { lanes.append(event.proto.lowercased()) }
-        let laneHeight = 44.0
-        let left = 90.0, right = width - 30
-        let axisY = Double(lanes.count) * laneHeight + 14
+        let laneHeight = 60.0
+        let left = 90.0, right = width - 50
+        let axisY = Double(lanes.count) * laneHeight + 10
         let height = axisY + 34
         var svg = "<svg role=\"img\" aria-label=\"Timeline of control-plane events\" viewBox=\"0 0 \(f(width)) \(f(height))\" "
             + "width=\"\(f(width))\" height=\"\(f(height))\">"
         for (i, lane) in lanes.enumerated() {
-            let y = Double(i) * laneHeight + 26
-            svg += "<text x=\"\(f(left - 12))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-weight=\"600\">"
+            let y = Double(i) * laneHeight + 30
+            svg += "<text x=\"\(f(left - 16))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-weight=\"600\">"
                 + "\(HTMLEscape.text(clip(lane.uppercased(), 10)))</text>"
             svg += "<line class=\"axis\" x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(right))\" y2=\"\(f(y))\"/>"
         }
@@ -107,10 +110,26 @@ enum SVGCharts {
             svg += "<text class=\"legend\" x=\"\(f(x))\" y=\"\(f(axisY + 19))\" text-anchor=\"\(anchor)\">"
                 + "+\(HTMLEscape.text(Format.duration(span * Double(tick) / 4)))</text>"
         }
+        let labelled = sorted.count <= labelLimit
+        // Per lane, where the last label of the upper and of the lower row ended.
+        var rowEnds: [Int: [Double]] = [:]
         for event in sorted {
             let lane = lanes.firstIndex(of: event.proto.lowercased()) ?? 0
             let x = left + (right - left) * (event.time - start) / span
-            let y = Double(lane) * laneHeight + 26
+            let y = Double(lane) * laneHeight + 30
+            if labelled {
+                // Above the lane if it fits, else below, else no label (the marker's tooltip still tells).
+                let text = clip(event.kind, 14)
+                let textWidth = Double(text.count) * 6.6 + 8
+                let textStart = min(max(x - textWidth / 2, left - 8), width - 4 - textWidth)
+                var ends = rowEnds[lane] ?? [-1_000, -1_000]
+                if let row = ends.firstIndex(where: { $0 <= textStart }) {
+                    ends[row] = textStart + textWidth
+                    svg += "<text class=\"legend\" x=\"\(f(textStart + 4))\" y=\"\(f(row == 0 ? y - 11 : y + 21))\" "
+                        + "font-size=\"11\">\(HTMLEscape.text(text))</text>"
+                }
+                rowEnds[lane] = ends
+            }
             let tip = HTMLEscape.line("+\(Format.duration(event.time - start)) \(event.proto.uppercased()) \(event.kind) · "
                 + "\(event.capture) frame \(event.frame) · \(event.detail)")
             svg += "<g><title>\(tip)</title><circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"6\" fill=\"\(eventColour(event))\" "
