@@ -47,7 +47,8 @@ public enum HTMLReport {
             + "<div class=\"icon\">\(overall.symbol)</div><div><div class=\"big\">\(overall.word)</div>"
             + "<div class=\"counts\">")
         for status in CheckStatus.worstFirst {
-            html.raw("<span class=\"pill \(status.rawValue)\">\(counts[status]) \(status.rawValue)</span>")
+            let zero = counts[status] == 0 ? " zero" : ""
+            html.raw("<span class=\"pill \(status.rawValue)\(zero)\">\(counts[status]) \(status.rawValue)</span>")
         }
         html.raw("</div></div></section>\n")
         for capture in verdict.captures {

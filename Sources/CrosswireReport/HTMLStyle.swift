@@ -34,6 +34,7 @@ enum HTMLStyle {
         .pill.fail { color: var(--fail); background: var(--fail-bg); border-color: var(--fail); }
         .pill.warn { color: var(--warn); background: var(--warn-bg); border-color: var(--warn); }
         .pill.skip { color: var(--skip); background: var(--skip-bg); border-color: var(--line); }
+        .pill.zero { opacity: .45; }
         table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 14px; }
         th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
         th { background: var(--head); font-weight: 600; font-size: 13px; color: var(--muted); }
