@@ -271,15 +271,18 @@ public struct Verdict: Codable, Sendable {
     public var bgpRoutes: [RouteRow]
     public var ospfRoutes: [RouteRow]
     public var ospfAdjacencies: [RouteRow]
+    /// Wall-clock seconds the analysis took (optional; reports show it, JUnit uses it as `time`).
+    public var elapsedSeconds: Double?
 
     public init(
         plan: String, planPath: String, tool: String = "crosswire", captures: [CaptureSummary] = [],
         checks: [CheckResult] = [], metrics: Metrics = Metrics(), events: [ControlEvent] = [],
-        bgpRoutes: [RouteRow] = [], ospfRoutes: [RouteRow] = [], ospfAdjacencies: [RouteRow] = []
+        bgpRoutes: [RouteRow] = [], ospfRoutes: [RouteRow] = [], ospfAdjacencies: [RouteRow] = [],
+        elapsedSeconds: Double? = nil
     ) {
         self.plan = plan; self.planPath = planPath; self.tool = tool; self.captures = captures; self.checks = checks
         self.metrics = metrics; self.events = events; self.bgpRoutes = bgpRoutes; self.ospfRoutes = ospfRoutes
-        self.ospfAdjacencies = ospfAdjacencies
+        self.ospfAdjacencies = ospfAdjacencies; self.elapsedSeconds = elapsedSeconds
     }
 
     enum CodingKeys: String, CodingKey {
@@ -288,6 +291,7 @@ public struct Verdict: Codable, Sendable {
         case bgpRoutes = "bgp_routes"
         case ospfRoutes = "ospf_routes"
         case ospfAdjacencies = "ospf_adjacencies"
+        case elapsedSeconds = "elapsed_seconds"
     }
 
     /// The worst status over all checks (skip when there are none).

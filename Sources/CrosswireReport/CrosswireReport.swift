@@ -1,1 +1,0 @@
-// CrosswireReport module.

@@ -1,0 +1,190 @@
+// Formatting shared by the reports: numbers, times, status words and icons,
+// status counts and Wireshark display filters for evidence.
+
+import CrosswireVerdict
+import Foundation
+
+/// Numbers, sizes and times as the reports print them (locale-independent).
+enum Format {
+    /// `12345` → `12,345`.
+    static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// `1536` → `1.5 KiB`; below 1 KiB the exact count of bytes.
+    static func bytes(_ n: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n)
+        if abs(value) < 1024 { return "\(count(n)) B" }
+        var unit = -1
+        while abs(value) >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// A ratio as a percentage with one decimal: `0.0312` → `3.1 %`.
+    static func percent(_ ratio: Double) -> String {
+        guard ratio.isFinite else { return "–" }
+        return String(format: "%.1f %%", ratio * 100)
+    }
+
+    /// A number with at most `digits` decimals, trailing zeros dropped: `50.0` → `50`.
+    static func decimal(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite else { return "–" }
+        var text = String(format: "%.\(digits)f", value)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+
+    /// Seconds since the epoch as UTC ISO 8601 with milliseconds: `2024-05-01T12:00:00.123Z`.
+    static func timestamp(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    /// A duration in seconds: `12.345 s`, `1 h 02 min 03 s`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        if seconds < 60 { return String(format: "%.3f s", seconds) }
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d h %02d min %02d s", h, m, s) : String(format: "%d min %02d s", m, s)
+    }
+
+    /// A capture's first and last packet times and the span between them.
+    static func timeSpan(_ capture: CaptureSummary) -> String {
+        guard let first = capture.firstTime else { return "no packets" }
+        let last = capture.lastTime ?? first
+        return "\(timestamp(first)) – \(timestamp(last)) (\(duration(last - first)))"
+    }
+}
+
+extension CheckStatus {
+    /// Upper-case word for banners and terminals: `PASS`.
+    var word: String { rawValue.uppercased() }
+
+    /// GitHub emoji for Markdown.
+    var emoji: String {
+        switch self {
+        case .pass: "✅"
+        case .fail: "❌"
+        case .warn: "⚠️"
+        case .skip: "⏭️"
+        }
+    }
+
+    /// A plain symbol every common font has (HTML, terminals).
+    var symbol: String {
+        switch self {
+        case .pass: "✓"
+        case .fail: "✗"
+        case .warn: "!"
+        case .skip: "–"
+        }
+    }
+
+    /// Display order in summaries: the worst first.
+    static let worstFirst: [CheckStatus] = [.fail, .warn, .pass, .skip]
+}
+
+/// How many checks have each status.
+struct StatusCounts {
+    var pass = 0, fail = 0, warn = 0, skip = 0
+
+    init(_ checks: [CheckResult]) {
+        for check in checks {
+            switch check.status {
+            case .pass: pass += 1
+            case .fail: fail += 1
+            case .warn: warn += 1
+            case .skip: skip += 1
+            }
+        }
+    }
+
+    var total: Int { pass + fail + warn + skip }
+
+    subscript(status: CheckStatus) -> Int {
+        switch status {
+        case .pass: pass
+        case .fail: fail
+        case .warn: warn
+        case .skip: skip
+        }
+    }
+
+    /// `2 failed, 1 warning, 9 passed, 2 skipped`.
+    var phrase: String {
+        "\(fail) failed, \(warn) warning\(warn == 1 ? "" : "s"), \(pass) passed, \(skip) skipped"
+    }
+}
+
+/// A Wireshark display filter that shows a check's evidence frames, one per capture.
+struct EvidenceFilter: Equatable {
+    /// The capture's path as given on the command line.
+    var capture: String
+    /// The frames of that capture, ascending, without duplicates.
+    var frames: [Int]
+
+    /// `frame.number in {12 14 19}` (Wireshark's set membership; works in tshark `-Y` too).
+    var displayFilter: String {
+        frames.count == 1 ? "frame.number == \(frames[0])"
+            : "frame.number in {" + frames.map(String.init).joined(separator: " ") + "}"
+    }
+
+    /// One filter per capture, in the order the captures first appear in `evidence`.
+    static func grouped(_ evidence: [Evidence]) -> [EvidenceFilter] {
+        var order: [String] = []
+        var frames: [String: Set<Int>] = [:]
+        for item in evidence {
+            if frames[item.capture] == nil { order.append(item.capture) }
+            frames[item.capture, default: []].insert(item.frame)
+        }
+        return order.map { EvidenceFilter(capture: $0, frames: frames[$0, default: []].sorted()) }
+    }
+}
+
+/// Route-table rows in a stable reading order: present, then the problems.
+enum RouteRows {
+    static let stateOrder = ["present", "missing", "extra", "wrong-next-hop", "withdrawn"]
+
+    static func sorted(_ rows: [RouteRow]) -> [RouteRow] {
+        func rank(_ state: String) -> Int { stateOrder.firstIndex(of: state) ?? stateOrder.count }
+        return rows.enumerated().sorted {
+            let (a, b) = (rank($0.element.state), rank($1.element.state))
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
+    /// Is this state a problem (shown in red/amber)?
+    static func isProblem(_ state: String) -> Bool { state != "present" }
+
+    /// `✅ present`, `❌ missing` …
+    static func emoji(_ state: String) -> String {
+        switch state {
+        case "present": "✅"
+        case "withdrawn": "⚠️"
+        default: "❌"
+        }
+    }
+
+    /// `present: 2 · missing: 1`.
+    static func tally(_ rows: [RouteRow]) -> String {
+        var counts: [String: Int] = [:]
+        for row in rows { counts[row.state, default: 0] += 1 }
+        let known = stateOrder.filter { counts[$0] != nil }
+        let other = counts.keys.filter { !stateOrder.contains($0) }.sorted()
+        return (known + other).map { "\($0): \(counts[$0, default: 0])" }.joined(separator: " · ")
+    }
+}

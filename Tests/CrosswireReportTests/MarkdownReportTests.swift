@@ -1,0 +1,96 @@
+// crosswire.md, rendered by a real GFM implementation (Debian's cmark-gfm).
+
+import CrosswireReport
+import CrosswireVerdict
+import Foundation
+import Testing
+
+@Suite struct MarkdownReportTests {
+    /// The Markdown rendered to HTML by `cmark-gfm -e table --unsafe` (unsafe: raw HTML
+    /// would pass through, so an escaping bug would show).
+    static func renderGFM(_ markdown: String) throws -> String {
+        let dir = try ExternalTools.scratchDirectory("md")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("crosswire.md")
+        try Data(markdown.utf8).write(to: file)
+        let result = try ExternalTools.run(
+            ExternalTools.cmarkGFM!, ["-e", "table", "-e", "strikethrough", "-e", "autolink", "--unsafe", file.path],
+            timeout: 30)
+        #expect(result.status == 0, "cmark-gfm failed: \(result.stderr)")
+        return result.stdout
+    }
+
+    @Test(
+        .enabled(if: ExternalTools.cmarkGFM != nil, "cmark-gfm not installed (apt-get install cmark-gfm)"),
+        arguments: Fixtures.all.map(\.name))
+    func summaryTableRendersOneRowPerCheck(fixture: String) throws {
+        let verdict = Fixtures.all.first { $0.name == fixture }!.verdict
+        let html = try Self.renderGFM(MarkdownReport.render(verdict))
+        let table = try #require(HTMLText.section(html, after: "<h2>Summary</h2>", open: "<table>", close: "</table>"))
+        let body = try #require(HTMLText.section(table, after: "</thead>", open: "<tbody>", close: "</tbody>"))
+        let rows = HTMLText.elements("tr", in: body)
+        #expect(rows.count == verdict.checks.count)
+        for (row, check) in zip(rows, verdict.checks) {
+            let cells = HTMLText.elements("td", in: row).map(HTMLText.plain)
+            #expect(cells.count == 3)
+            #expect(cells.first == check.id)
+            #expect(cells.dropFirst().first?.hasSuffix(check.status.rawValue) == true)
+            // The summary arrives whole: an unescaped `|` would have cut it into extra (dropped) cells.
+            #expect(cells.last == check.summary.replacingOccurrences(of: "\n", with: " "))
+        }
+        if fixture != "hostile" {
+            #expect(!table.contains("|"), "a raw | leaked into the summary table")
+            #expect(!html.contains("|"), "a raw | leaked somewhere")
+        }
+        #expect(!html.contains("<script"), "raw HTML leaked")
+    }
+
+    @Test(.enabled(if: ExternalTools.cmarkGFM != nil, "cmark-gfm not installed (apt-get install cmark-gfm)"))
+    func failingReportShowsExpectedObservedEvidenceAndFilters() throws {
+        let verdict = Fixtures.failing
+        let markdown = MarkdownReport.render(verdict)
+        let html = try Self.renderGFM(markdown)
+        #expect(html.contains("<h1>Crosswire report: vxlan-bgp-lab</h1>"))
+        #expect(markdown.contains("**Overall: ❌ FAIL**"))
+        // Captures with link type, packets, time span and the drop marked.
+        let captures = try #require(HTMLText.section(html, after: "<h2>Captures</h2>", open: "<table>", close: "</table>"))
+        #expect(captures.contains("LINUX_SLL2"))
+        #expect(captures.contains("2024-05-01T12:00:00.000Z"))
+        #expect(captures.contains("3 dropped"))
+        // The NAT check's evidence with one Wireshark filter per capture.
+        #expect(html.contains("<code>frame.number in {12 14 19}</code>"))
+        #expect(html.contains("<code>frame.number == 7</code>"))
+        #expect(markdown.contains("2 more not listed"))
+        #expect(html.contains("nat: none, container sources cross hosts unchanged"))
+        // Encapsulation and BGP tables.
+        let encap = try #require(HTMLText.section(html, after: "<h2>Encapsulation overhead</h2>", open: "<table>", close: "</table>"))
+        #expect(encap.contains("vxlan") && encap.contains("50 B") && encap.contains("6.2 %"))
+        let bgp = try #require(HTMLText.section(html, after: "<h2>BGP announcements</h2>", open: "<table>", close: "</table>"))
+        let states = HTMLText.elements("tr", in: bgp).dropFirst().compactMap { HTMLText.elements("td", in: $0).first }
+        #expect(states == ["✅ present", "❌ missing", "❌ extra"])
+        #expect(html.contains("NOTIFICATION"))
+    }
+
+    @Test func incompleteCaptureIsMarked() {
+        let markdown = MarkdownReport.render(Fixtures.incomplete)
+        #expect(markdown.contains("**Incomplete:** `cut.pcap` could not be read past frame 57"))
+        #expect(markdown.contains("**incomplete** at frame 57"))
+    }
+
+    @Test(.enabled(if: ExternalTools.cmarkGFM != nil, "cmark-gfm not installed (apt-get install cmark-gfm)"))
+    func hostileStringsRenderLiterally() throws {
+        let verdict = Fixtures.hostile
+        let html = try Self.renderGFM(MarkdownReport.render(verdict))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<svg"))
+        for markup in ["<em>b</em>", "<strong>b</strong>", "<em>i</em>", "<code>tick</code>", "<del>s</del>", "<a href", "<h1>1"] {
+            #expect(!html.contains(markup), "Markdown syntax in data was interpreted: \(markup)")
+        }
+        let heading = try #require(HTMLText.elements("h1", in: html).first)
+        #expect(HTMLText.plain(heading) == "Crosswire report: " + Fixtures.evil)
+        // List items that start like list markers stay text.
+        #expect(html.contains("<li>- &lt;script&gt;"))
+        #expect(html.contains("<li>1. &lt;script&gt;"))
+        #expect(!html.contains("<ol"))
+    }
+}
