@@ -281,6 +281,8 @@ public struct PacketDecoder: Sendable {
                 guard lenient else { throw DecodeStop(.udp, at: offset, .badLength(field: UInt32(h.datagramLength))) }
                 length = end - offset
             }
+            // The datagram's own length: inside a first fragment it reaches past the fragment.
+            let datagramEnd = offset + max(length, h.datagramLength)
             var t = TransportFields.none
             t.kind = .udp
             t.sourcePort = h.sourcePort
@@ -299,7 +301,7 @@ public struct PacketDecoder: Sendable {
                 try openLevel(&p, from: &level, tunnel: TunnelFields(
                     kind: .vxlan, vni: v.vni, udpPort: port, offset: offset,
                     headerLength: UDPHeader.length + VXLANHeader.length, innerOffset: inner,
-                    innerLength: offset + length - inner), at: inner)
+                    innerLength: datagramEnd - inner), at: inner)
                 declaredEnd = offset + length
                 cursor = inner
                 return .ethernet
@@ -328,7 +330,7 @@ public struct PacketDecoder: Sendable {
                 }
                 try openLevel(&p, from: &level, tunnel: TunnelFields(
                     kind: .vxlanGPE, vni: v.vni, udpPort: port, offset: offset,
-                    headerLength: inner - offset, innerOffset: inner, innerLength: offset + length - inner), at: inner)
+                    headerLength: inner - offset, innerOffset: inner, innerLength: datagramEnd - inner), at: inner)
                 declaredEnd = offset + length
                 cursor = inner
                 return next
@@ -340,7 +342,7 @@ public struct PacketDecoder: Sendable {
                 try openLevel(&p, from: &level, tunnel: TunnelFields(
                     kind: .geneve, vni: g.vni, udpPort: port, offset: offset,
                     headerLength: UDPHeader.length + g.length, innerOffset: inner,
-                    innerLength: offset + length - inner), at: inner)
+                    innerLength: datagramEnd - inner), at: inner)
                 declaredEnd = offset + length
                 cursor = inner
                 return g.protocolType == EtherType.transparentEthernet ? .ethernet : .etherType(g.protocolType)

@@ -18,8 +18,6 @@
 //   mode, where containers share the underlay segment and so lie inside it.
 // - `vxlan`/`geneve` mode needs its settings (the VNI cannot be guessed);
 //   settings for a mode not in use are allowed (the contract's own example has them).
-// - `transport.mtu` plus the encapsulation's overhead (VXLAN/GENEVE 50 bytes,
-//   IP-in-IP 20, +20 for an IPv6 underlay) fits in `underlay.mtu`.
 // - With `routing.protocol: bgp` every host has an `asn`.
 // - `routing.ospf.dead_interval` is longer than its `hello_interval`.
 
@@ -232,20 +230,6 @@ private struct ProblemCollector {
             report("transport.mode", "mode is geneve but transport.geneve (vni, port) is not given")
         default:
             break
-        }
-        if let inner = transport.mtu {
-            let v6Underlay = plan.hosts.first.map { !$0.address.isV4 } ?? false
-            let ipHeader = v6Underlay ? 40 : 20
-            let overhead: Int
-            switch transport.mode {
-            case .routed, .bridged: overhead = 0
-            case .ipip: overhead = ipHeader
-            case .vxlan, .geneve: overhead = 14 + 8 + 8 + ipHeader
-            }
-            if inner + overhead > plan.underlay.mtu {
-                let extra = overhead == 0 ? "" : " plus \(overhead) bytes of \(transport.mode.rawValue) encapsulation"
-                report("transport.mtu", "\(inner)\(extra) does not fit in underlay.mtu \(plan.underlay.mtu)")
-            }
         }
     }
 

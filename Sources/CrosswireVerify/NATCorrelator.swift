@@ -63,7 +63,10 @@ struct NATCorrelator {
     var loops = EvidenceList(limit: 20)
 
     mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, topology: Topology) {
-        guard let i = p.innermostIPLevel, let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes) else { return }
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
+            !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,
+            let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes)
+        else { return }
         let endpoints = Endpoints(p, level: i)
         let ttl = p.levels[i].ip!.ttl
         let t = p.levels[i].transport

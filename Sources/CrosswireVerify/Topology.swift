@@ -60,3 +60,21 @@ public struct Topology: Sendable {
         return address.description
     }
 }
+
+extension IPAddress {
+    /// Multicast, limited broadcast: packets that are copied rather than forwarded, never translated one to one.
+    var isMulticastOrBroadcast: Bool {
+        switch self {
+        case .v4(let a): a.rawValue >> 28 == 0xE || a.rawValue == 0xFFFF_FFFF
+        case .v6(let a): a.high >> 56 == 0xFF
+        }
+    }
+
+    /// 0.0.0.0 or ::.
+    var isUnspecified: Bool {
+        switch self {
+        case .v4(let a): a.rawValue == 0
+        case .v6(let a): a.high == 0 && a.low == 0
+        }
+    }
+}

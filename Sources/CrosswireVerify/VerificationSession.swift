@@ -76,12 +76,16 @@ public struct VerificationSession {
 
     /// Reads a capture file to its end (or to where it is cut) and feeds every frame.
     /// Throws when the file cannot be opened at all; a cut file is marked incomplete instead.
-    public mutating func read(path: String) throws(CaptureError) {
+    /// `progress` is called every 4096 frames with the frames and bytes (records included) read so far.
+    public mutating func read(path: String, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) {
         var reader = try CaptureFileReader(path: path)
         let index = addCapture(path: path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
+        var fileBytes = 24
         do {
             try reader.forEachFrame { info, bytes in
                 observe(capture: index, info: info, bytes: bytes)
+                fileBytes += 16 + info.capturedLength
+                if info.number & 4095 == 0 { progress?(info.number, fileBytes) }
                 return true
             }
         } catch {

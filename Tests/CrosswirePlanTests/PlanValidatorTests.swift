@@ -142,16 +142,9 @@ func problemLines(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocat
     ])
     // Settings for a mode not in use are fine (the contract's example has them).
     #expect(problemLines(planWith([13: "transport: { mode: routed, vxlan: { vni: 1 }, geneve: { vni: 2 } }"])) == [])
-    #expect(problemLines(planWith([13: "transport: { mode: vxlan, vxlan: { vni: 1 }, mtu: 1451 }"])) == [
-        "13: transport.mtu: 1451 plus 50 bytes of vxlan encapsulation does not fit in underlay.mtu 1500",
-    ])
-    #expect(problemLines(planWith([13: "transport: { mode: vxlan, vxlan: { vni: 1 }, mtu: 1450 }"])) == [])
-    #expect(problemLines(planWith([13: "transport: { mode: ipip, mtu: 1481 }"])) == [
-        "13: transport.mtu: 1481 plus 20 bytes of ipip encapsulation does not fit in underlay.mtu 1500",
-    ])
-    #expect(problemLines(planWith([13: "transport: { mode: routed, mtu: 9000 }"])) == [
-        "13: transport.mtu: 9000 does not fit in underlay.mtu 1500",
-    ])
+    // An inner MTU too large for the underlay is not a contradiction: such a network works, with
+    // fragmented tunnel packets, and encap.mtu judges it from the traffic (docs/CHECKS.md).
+    #expect(problemLines(planWith([13: "transport: { mode: vxlan, vxlan: { vni: 1 }, mtu: 1500 }"])) == [])
 }
 
 @Test func routingProblems() {

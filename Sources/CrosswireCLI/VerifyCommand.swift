@@ -1,0 +1,151 @@
+// `crosswire verify --plan PLAN CAPTURE... [--format md|html|json|junit]... [--output DIR]`
+
+import ArgumentParser
+import CrosswireCapture
+import CrosswirePlan
+import CrosswireReport
+import CrosswireVerdict
+import CrosswireVerify
+import Foundation
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// Options shared by `verify` and `capture`: where reports go and in which formats.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "Report format: md, html, json or junit (repeatable; default md and html).")
+    var format: [ReportFormat] = []
+
+    @Option(name: .long, help: "Directory for the reports (default: reports).")
+    var output: String = "reports"
+
+    @Option(name: .long, help: "Write every frame cited as evidence to this pcap file.")
+    var evidence: String?
+
+    @Flag(name: .shortAndLong, help: "Print nothing on stdout (the reports and the exit code still tell).")
+    var quiet = false
+
+    var formats: [ReportFormat] { format.isEmpty ? ReportFormat.defaults : format }
+
+    /// Writes the reports and the evidence capture, prints the summary, and returns the contract's exit code.
+    func finish(_ verdict: Verdict) throws -> Int32 {
+        do {
+            let written = try ReportWriter.write(verdict, formats: formats, to: URL(fileURLWithPath: output))
+            if !quiet {
+                print(TerminalSummary.render(verdict, color: isatty(1) == 1))
+                print("reports: " + written.map(\.path).joined(separator: ", "))
+            }
+        } catch {
+            throw CrosswireExit.input("\(error)")
+        }
+        if let evidence {
+            do {
+                let files = try EvidenceCapture.write(verdict, to: evidence)
+                if !quiet { for f in files { print("evidence: \(f.path) (\(f.frames) frames)") } }
+            } catch {
+                throw CrosswireExit.input(error.description)
+            }
+        }
+        return verdict.exitCode
+    }
+}
+
+/// Loads a plan, or ends with exit code 2 and one line naming the file and line.
+func loadPlan(_ path: String) throws -> Plan {
+    do {
+        return try PlanLoader().load(contentsOf: path)
+    } catch {
+        throw CrosswireExit.input(error.description)
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify captures against a plan; write reports; exit 0 (no check failed), 1 (a check failed) or 2 (bad input).",
+        discussion: """
+            Several captures of the same traffic at different points (a host's container bridge and its NIC,
+            both hosts' NICs) are verified together: the same packet seen at two points is matched, which is
+            how NAT is proven rather than guessed.
+            """
+    )
+
+    @Option(name: .long, help: "The plan (YAML).")
+    var plan: String
+
+    @Argument(help: "pcap or pcapng files.")
+    var captures: [String]
+
+    @OptionGroup var report: ReportOptions
+
+    func validate() throws {
+        if captures.isEmpty { throw ValidationError("at least one CAPTURE is needed") }
+    }
+
+    func run() throws {
+        let plan = try loadPlan(self.plan)
+        // Every capture must open before anything is read or written.
+        for path in captures {
+            do { _ = try CaptureFileReader(path: path) } catch { throw CrosswireExit.input(error.description) }
+        }
+        var session = VerificationSession(plan: plan)
+        let progress = ProgressLine()
+        let started = Date()
+        for path in captures {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            do {
+                try session.read(path: path) { packets, bytes in progress.update(path: path, packets: packets, bytes: bytes, fileSize: size) }
+            } catch {
+                throw CrosswireExit.input(error.description)
+            }
+        }
+        progress.clear()
+        var verdict = session.verdict()
+        verdict.elapsedSeconds = Date().timeIntervalSince(started)
+        let code = try report.finish(verdict)
+        if let cut = verdict.captures.first(where: { $0.incomplete != nil }), let incomplete = cut.incomplete {
+            throw CrosswireExit(code: 2, message: "\(cut.path): frame \(incomplete.frame): \(incomplete.reason) (verdict and reports cover the frames before it, marked incomplete)")
+        }
+        throw CrosswireExit(code: code)
+    }
+}
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check that a plan is consistent (check plan.valid): exit 0 when it is, 1 when it is not, 2 when it cannot be read."
+    )
+
+    @Argument(help: "The plan (YAML).")
+    var plan: String
+
+    func run() throws {
+        let loaded = try loadPlan(plan)
+        for line in loaded.lintLines() { print(line) }
+        throw CrosswireExit(code: loaded.problems.isEmpty ? 0 : 1)
+    }
+}
+
+/// A progress line on stderr while reading large captures, only when stderr is a terminal.
+final class ProgressLine {
+    private let enabled = isatty(2) == 1
+    private var last = Date()
+    private let start = Date()
+    private var shown = false
+
+    func update(path: String, packets: Int, bytes: Int, fileSize: Int) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.25 else { return }
+        last = now
+        let seconds = max(now.timeIntervalSince(start), 0.001)
+        let percent = fileSize > 0 ? min(100, bytes * 100 / fileSize) : 0
+        let line = "\r\(path): \(packets) packets, \(bytes / 1_000_000) MB, \(Int(Double(packets) / seconds)) packets/s, \(percent)%"
+        FileHandle.standardError.write(Data(line.utf8))
+        shown = true
+    }
+
+    func clear() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
