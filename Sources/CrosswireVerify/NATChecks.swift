@@ -12,6 +12,13 @@ extension CheckContext {
         var outside: Endpoints
         var record: TranslationRecord
         var protocolName: TransportProtocol?
+        /// True when `inside` is the packet as the first capture point saw it.
+        var insideIsFirst: Bool
+    }
+
+    /// (inside frame, outside frame) of an example pair stored as (first point, second point).
+    func orient(_ first: FrameRef, _ second: FrameRef, insideIsFirst: Bool) -> (FrameRef, FrameRef) {
+        insideIsFirst ? (first, second) : (second, first)
     }
 
     func natChecks() -> (source: CheckResult, destination: CheckResult) {
@@ -38,11 +45,11 @@ extension CheckContext {
             let proto: TransportProtocol? = a.protocolNumber == 6 ? .tcp : a.protocolNumber == 17 ? .udp : nil
             if a.source != b.source || a.sourcePort != b.sourcePort {
                 let aInside = topology.isContainer(a.source) || !topology.isContainer(b.source)
-                sourceRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto))
+                sourceRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto, insideIsFirst: aInside))
             }
             if a.destination != b.destination || a.destinationPort != b.destinationPort {
                 let aInside = topology.isContainer(a.destination) || !topology.isContainer(b.destination)
-                destinationRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto))
+                destinationRewrites.append(Rewrite(inside: aInside ? a : b, outside: aInside ? b : a, record: record, protocolName: proto, insideIsFirst: aInside))
             }
         }
         func published(_ outsideAddress: IPAddress, _ outsidePort: UInt16, _ proto: TransportProtocol?, _ inside: IPAddress, _ insidePort: UInt16) -> PublishedPort? {
@@ -79,8 +86,11 @@ extension CheckContext {
                 continue
             }
             sourceObserved.append("source NAT: " + line)
-            sourceBad.add(r.record.second, "source \(r.inside.sourceText) rewritten to \(r.outside.sourceText) between the capture points (same packet as \(place(r.record.first)))")
-            sourceBad.add(r.record.first, "the same packet before translation: source \(r.inside.sourceText)")
+            for (before, after) in r.record.examples {
+                let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
+                sourceBad.add(outsideRef, "source \(r.inside.sourceText) rewritten to \(r.outside.sourceText) between the capture points (same packet as \(place(insideRef)))")
+                sourceBad.add(insideRef, "the same packet before translation: source \(r.inside.sourceText)")
+            }
         }
         // nat.destination
         var destinationBad = EvidenceList(), destinationAllowed = 0
@@ -94,8 +104,11 @@ extension CheckContext {
             // The answer to a masqueraded packet, translated back: that is the source translation's business.
             if !r.record.initiating, isReplyOfSourceNAT(r) { continue }
             destinationObserved.append("destination NAT: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
-            destinationBad.add(r.record.second, "destination \(r.outside.destinationText) rewritten to \(r.inside.destinationText) with no publish entry for it (same packet as \(place(r.record.first)))")
-            destinationBad.add(r.record.first, "the same packet before translation: destination \(r.outside.destinationText)")
+            for (before, after) in r.record.examples {
+                let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
+                destinationBad.add(insideRef, "destination \(r.outside.destinationText) rewritten to \(r.inside.destinationText) with no publish entry for it (same packet as \(place(outsideRef)))")
+                destinationBad.add(outsideRef, "the same packet before translation: destination \(r.outside.destinationText)")
+            }
         }
 
         // One capture point cannot prove a translation; flag what only a translation explains.

@@ -35,6 +35,8 @@ struct TranslationRecord: Sendable {
     var count: Int
     var first: FrameRef
     var second: FrameRef
+    /// The first few packets of it, as (first point, second point) pairs.
+    var examples: [(FrameRef, FrameRef)]
     /// A packet of it opened the exchange (TCP SYN without ACK, ICMP echo request).
     var initiating: Bool
 }
@@ -118,9 +120,10 @@ struct NATCorrelator {
             if var existing = translations[key] {
                 existing.count += 1
                 existing.initiating = existing.initiating || initiating
+                if existing.examples.count < 8 { existing.examples.append((other.ref, ref)) }
                 translations[key] = existing
             } else if translations.count < Self.maxTranslations {
-                translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, initiating: initiating)
+                translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, examples: [(other.ref, ref)], initiating: initiating)
             } else {
                 droppedTranslations += 1
             }

@@ -1,0 +1,102 @@
+// Every lab scenario in pcaps/: verify its captures against its plan and
+// require exactly the expected verdict and numbers (pcaps/*/expected.json,
+// derived by the lab from what it did and from tshark's reading).
+
+import CrosswirePlan
+import CrosswireVerdict
+import CrosswireVerify
+import Foundation
+import Testing
+
+enum Repo {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found")
+    }()
+
+    static let pcaps = root.appendingPathComponent("pcaps")
+
+    static var scenarios: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: pcaps.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: pcaps.appendingPathComponent("\($0)/expected.json").path) }.sorted()
+    }
+}
+
+struct ExpectedVerdict: Decodable {
+    struct Metric: Decodable {
+        var kind: String
+        var packets: Int
+        var overhead_bytes: Int
+        var overhead_bytes_per_packet: Double
+        var overhead_ratio: Double
+    }
+    struct Metrics: Decodable {
+        var packets: Int
+        var encapsulation: [Metric]
+    }
+    struct Cited: Decodable {
+        var capture: String
+        var frame: Int
+    }
+    var scenario: String
+    var captures: [String]
+    var checks: [String: String]
+    var metrics: Metrics
+    var evidence: [String: [Cited]]?
+}
+
+/// Runs the verifier on a scenario the way `crosswire verify` does.
+func verifyScenario(_ name: String) throws -> (ExpectedVerdict, Verdict) {
+    let dir = Repo.pcaps.appendingPathComponent(name)
+    let expected = try JSONDecoder().decode(ExpectedVerdict.self, from: Data(contentsOf: dir.appendingPathComponent("expected.json")))
+    let plan = try PlanLoader().load(contentsOf: dir.appendingPathComponent("plan.yaml").path)
+    var session = VerificationSession(plan: plan)
+    for capture in expected.captures {
+        try session.read(path: dir.appendingPathComponent(capture).path)
+    }
+    return (expected, session.verdict())
+}
+
+struct ScenarioTests {
+    @Test func thereAreScenarios() {
+        #expect(Repo.scenarios.count >= 10, "pcaps/ holds the lab's scenarios")
+    }
+
+    @Test(arguments: Repo.scenarios)
+    func verdictMatchesTheLab(_ name: String) throws {
+        let (expected, verdict) = try verifyScenario(name)
+        // Every check of the contract, once, in order.
+        #expect(verdict.checks.map(\.id) == CheckID.allCases.map(\.rawValue))
+        for check in verdict.checks {
+            let want = expected.checks[check.id]
+            #expect(check.status.rawValue == want, "\(name): \(check.id) is \(check.status.rawValue) (\(check.summary)), the lab says \(want ?? "nothing")")
+            #expect(!check.summary.isEmpty)
+            if check.status == .fail { #expect(!check.evidence.isEmpty || !check.observed.isEmpty, "\(name): \(check.id) fails with evidence") }
+        }
+        #expect(verdict.metrics.packets == expected.metrics.packets)
+        #expect(verdict.metrics.encapsulation.count == expected.metrics.encapsulation.count, "\(name): encapsulation kinds")
+        for want in expected.metrics.encapsulation {
+            guard let got = verdict.metrics.encapsulation.first(where: { $0.kind == want.kind }) else {
+                Issue.record("\(name): no \(want.kind) metrics")
+                continue
+            }
+            #expect(got.packets == want.packets, "\(name) \(want.kind) packets")
+            #expect(got.overheadBytes == want.overhead_bytes, "\(name) \(want.kind) overhead bytes")
+            #expect(abs(got.overheadBytesPerPacket - want.overhead_bytes_per_packet) < 1e-6, "\(name) \(want.kind) per packet")
+            #expect(abs(got.overheadRatio - want.overhead_ratio) < 1e-6, "\(name) \(want.kind) ratio")
+        }
+        // Frames the lab says a correct tool must cite.
+        for (check, cited) in expected.evidence ?? [:] {
+            let evidence = verdict.result(CheckID(rawValue: check)!)?.evidence ?? []
+            for c in cited {
+                #expect(
+                    evidence.contains { $0.frame == c.frame && $0.capture.hasSuffix("/" + c.capture) },
+                    "\(name): \(check) cites \(c.capture) frame \(c.frame)")
+            }
+        }
+    }
+}
