@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CrosswirePlanTests", dependencies: ["CrosswirePlan"], swiftSettings: strict),
         .testTarget(
             name: "CrosswireVerifyTests",
-            dependencies: ["CrosswireVerify", "CrosswirePlan", "CrosswireVerdict", "CrosswireCapture"],
+            dependencies: ["CrosswireVerify", "CrosswirePlan", "CrosswireVerdict", "CrosswireCapture", "CrosswireReport"],
             swiftSettings: strict
         ),
         .testTarget(name: "CrosswireReportTests", dependencies: ["CrosswireReport", "CrosswireVerdict"], swiftSettings: strict),

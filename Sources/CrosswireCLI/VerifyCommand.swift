@@ -89,7 +89,6 @@ struct VerifyCommand: ParsableCommand {
         }
         var session = VerificationSession(plan: plan)
         let progress = ProgressLine()
-        let started = Date()
         for path in captures {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             do {
@@ -99,8 +98,7 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         progress.clear()
-        var verdict = session.verdict()
-        verdict.elapsedSeconds = Date().timeIntervalSince(started)
+        let verdict = session.verdict()
         let code = try report.finish(verdict)
         if let cut = verdict.captures.first(where: { $0.incomplete != nil }), let incomplete = cut.incomplete {
             throw CrosswireExit(code: 2, message: "\(cut.path): frame \(incomplete.frame): \(incomplete.reason) (verdict and reports cover the frames before it, marked incomplete)")

@@ -77,9 +77,10 @@ public struct VerificationSession {
     /// Reads a capture file to its end (or to where it is cut) and feeds every frame.
     /// Throws when the file cannot be opened at all; a cut file is marked incomplete instead.
     /// `progress` is called every 4096 frames with the frames and bytes (records included) read so far.
-    public mutating func read(path: String, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) {
+    /// `name` is how the capture is named in the verdict (default: `path`).
+    public mutating func read(path: String, name: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) {
         var reader = try CaptureFileReader(path: path)
-        let index = addCapture(path: path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
+        let index = addCapture(path: name ?? path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
         var fileBytes = 24
         do {
             try reader.forEachFrame { info, bytes in
