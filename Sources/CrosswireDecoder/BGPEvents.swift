@@ -97,7 +97,9 @@ public enum BGPEventDecoder {
         while let attr = try cursor.next(s) {
             a.count += 1
             switch attr.type {
-            case BGPAttributeType.nextHop: a.nextHop = try attr.nextHop(in: s)
+            case BGPAttributeType.nextHop:
+                // Lenient like tshark: a NEXT_HOP of the wrong length is ignored, the NLRI still decoded.
+                a.nextHop = try? attr.nextHop(in: s)
             case BGPAttributeType.asPath:
                 let size = options.fourOctetAS.map { $0 ? 4 : 2 } ?? BGPASPathCursor.guessASSize(attr, in: s)
                 a.path = try BGPASPathSummary.of(attr, asSize: size, in: s)

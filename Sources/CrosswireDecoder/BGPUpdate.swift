@@ -348,12 +348,33 @@ public struct BGPPrefixCursor: Sendable, BitwiseCopyable {
     }
 
     /// Decides whether a prefix list carries ADD-PATH path ids when the session
-    /// did not say (`negotiated` nil): like tshark's heuristic, ADD-PATH when
-    /// the plain reading fails and the ADD-PATH reading fits exactly.
+    /// did not say (`negotiated` nil), like tshark 4.0's `detect_add_path_prefix4`:
+    /// ADD-PATH when the plain reading is invalid (a length over 32/128, an
+    /// overrun, or bits set after a prefix's length — `bgp-addpath.pcap`,
+    /// whose plain reading fits but has host bits set) and the ADD-PATH
+    /// reading is valid.
     public static func usesAddPath(offset: Int, end: Int, isIPv6: Bool, negotiated: Bool?, in s: borrowing RawSpan) -> Bool {
         if let negotiated { return negotiated }
-        if isWellFormed(offset: offset, end: end, isIPv6: isIPv6, addPath: false, in: s) { return false }
-        return isWellFormed(offset: offset, end: end, isIPv6: isIPv6, addPath: true, in: s)
+        guard offset < end else { return false }
+        let width = isIPv6 ? 128 : 32
+        if isClean(offset: offset, end: end, width: width, pathIDs: false, in: s) { return false }
+        return isClean(offset: offset, end: end, width: width, pathIDs: true, in: s)
+    }
+
+    /// Every entry's length is ≤ `width`, fits before `end`, and has no bits set past its length.
+    static func isClean(offset: Int, end: Int, width: Int, pathIDs: Bool, in s: borrowing RawSpan) -> Bool {
+        var o = offset
+        while o < end {
+            if pathIDs { o += 4; guard o < end else { return false } }
+            // In bounds: o < end ≤ the validated list end.
+            let bits = Int(s.u8(o))
+            guard bits <= width else { return false }
+            o += 1 + (bits + 7) / 8
+            guard o <= end else { return false }
+            // In bounds: o - 1 < end.
+            if bits % 8 > 0, s.u8(o - 1) & (0xFF >> UInt8(bits % 8)) != 0 { return false }
+        }
+        return true
     }
 }
 

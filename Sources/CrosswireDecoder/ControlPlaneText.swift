@@ -74,8 +74,8 @@ public struct BGPFieldText {
             }
             var attributes = BGPAttributeCursor(u)
             while let a = try attributes.next(s) {
-                guard a.type == BGPAttributeType.nextHop else { continue }
-                let nh = try a.nextHop(in: s)
+                // A NEXT_HOP of the wrong length shows nothing (tshark: "Next hop (invalid)"), the rest goes on.
+                guard a.type == BGPAttributeType.nextHop, let nh = try? a.nextHop(in: s) else { continue }
                 separate(&nextHop)
                 nh.write(to: &nextHop)
             }
