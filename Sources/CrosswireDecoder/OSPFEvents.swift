@@ -31,7 +31,7 @@ public struct OSPFAdvertisement: Sendable, BitwiseCopyable, Equatable {
     public var lsa: OSPFLSAHeader
     /// The Router-LSA link this event is about.
     public var link: OSPFRouterLink?
-    /// The prefix advertised: a stub link's network, or the LSA's network for types 2, 3, 5, 7 (and 4's router id as /32… per its mask).
+    /// The prefix advertised: a stub link's network, or Link State ID / mask for types 2, 3, 4, 5 and 7 (nil otherwise).
     public var prefix: IPPrefix?
     public var metric: UInt32
     /// Details of types 2, 3, 4, 5, 7.
