@@ -97,7 +97,7 @@ struct DecodeCommand: ParsableCommand {
             try reader.forEachFrame { info, bytes in
                 decoder.decode(bytes, linkType: linkType, originalLength: info.originalLength, into: &packet)
                 let facts = FrameFacts(number: info.number, seconds: info.seconds, nanoseconds: info.nanoseconds)
-                control.feed(packet, bytes: bytes, frame: facts)
+                control.feed(packet, bytes: bytes, frame: facts, summaries: mode == .text)
                 switch mode {
                 case .fields:
                     for (i, f) in selected.enumerated() {

@@ -78,8 +78,6 @@ extension DecodedPacket {
             }
             if l.origin == .icmpQuote { out.append(UInt8(ascii: "]")) }
         }
-        if application == .ospf { append(" OSPF", &out) }
-        if application == .bgp { append(" BGP", &out) }
         if let stop {
             append(stop.isMalformed ? " [malformed: " : " [not decoded: ", &out)
             append(stop.description, &out)

@@ -1,27 +1,187 @@
-// BGP and OSPF as the checks need them: sessions, announcements, hellos,
-// database exchange and advertised prefixes.
+// BGP and OSPF as the checks need them: sessions and their OPENs and
+// NOTIFICATIONs, the routes each speaker announces, OSPF hellos, database
+// exchange and advertised prefixes. Fed by the decoder's control-plane events.
 
 import CrosswireDecoder
 import CrosswireVerdict
 
 struct ControlPlaneAnalyser {
+    var decoder = ControlPlaneDecoder()
+    var currentCapture = 0
     var bgpFrames = 0
     var ospfFrames = 0
-    var firstBGP: FrameRef?
-    var firstOSPF: FrameRef?
+
+    // BGP
+    struct OpenSeen { var asn: UInt32; var holdTime: UInt16; var identifier: IPv4Address; var ref: FrameRef }
+    struct NotificationSeen { var code: UInt8; var subcode: UInt8; var name: String; var ref: FrameRef }
+    struct SessionKey: Hashable { var a: IPAddress; var b: IPAddress }
+    struct Session {
+        var opens: [IPAddress: OpenSeen] = [:]
+        var notifications: [IPAddress: NotificationSeen] = [:]
+        var messages = 0
+        var first: FrameRef
+    }
+    struct RouteState {
+        var announced: Bool
+        var nextHop: IPAddress?
+        var originAS: UInt32?
+        var pathLength: Int
+        var ref: FrameRef
+    }
+    var sessions: [SessionKey: Session] = [:]
+    /// Per speaker (the UPDATE's sender): prefix → what it says now.
+    var routes: [IPAddress: [IPPrefix: RouteState]] = [:]
+    /// Speakers that sent an UPDATE or End-of-RIB: their announcements were seen.
+    var updateSenders: Set<IPAddress> = []
+    var streamNotices = 0
+    static let maxSessions = 1024
+    static let maxPrefixesPerSpeaker = 65_536
+    var droppedRoutes = 0
+
+    // OSPF
+    struct HelloSeen {
+        var area: IPv4Address
+        var mask: IPv4Address?
+        var helloInterval: UInt16
+        var deadInterval: UInt32
+        var source: IPAddress
+        var refs: [FrameRef]
+        var version: UInt8
+    }
+    /// Per router id: the hellos with distinct parameters it sent.
+    var hellos: [IPv4Address: [HelloSeen]] = [:]
+    var databaseDescriptions: [IPv4Address: (mtu: UInt16, ref: FrameRef)] = [:]
+    var updates = 0
+    var acks = 0
+    struct AdvertisementKey: Hashable { var router: IPv4Address; var prefix: IPPrefix }
+    var advertisements: [AdvertisementKey: (lsaType: UInt16, ref: FrameRef)] = [:]
+    /// Routers that originated a Router-LSA.
+    var routerLSAOrigins: [IPv4Address: FrameRef] = [:]
+    static let maxAdvertisements = 65_536
+
+    var timeline: [(ref: FrameRef, time: Double, proto: String, kind: String, detail: String)] = []
+    static let maxTimeline = 300
 
     mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, time: Double) {
         switch p.application {
-        case .bgp:
-            bgpFrames += 1
-            if firstBGP == nil { firstBGP = ref }
-        case .ospf:
-            ospfFrames += 1
-            if firstOSPF == nil { firstOSPF = ref }
+        case .bgp: bgpFrames += 1
+        case .ospf: ospfFrames += 1
         case .none:
-            break
+            // Only TCP port 179 (FIN/RST without payload included) and OSPF reach the decoder.
+            guard p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp else { return }
+            let t = p.levels[p.levelCount - 1].transport
+            guard t.sourcePort == 179 || t.destinationPort == 179 else { return }
+        }
+        if Int(ref.capture) != currentCapture {
+            // A new capture: BGP streams do not continue across files.
+            flush()
+            decoder = ControlPlaneDecoder()
+            currentCapture = Int(ref.capture)
+        }
+        let capture = Int(ref.capture)
+        let ns = Int64(time * 1e9)
+        // Events are collected in a buffer reused from frame to frame (no allocation once it has grown).
+        var events = eventBuffer
+        eventBuffer = []
+        decoder.feed(p, bytes: bytes, frameNumber: Int(ref.frame), timestamp: ns) { events.append($0) }
+        for e in events { record(e, capture: capture) }
+        events.removeAll(keepingCapacity: true)
+        eventBuffer = events
+    }
+
+    var eventBuffer: [ControlPlaneEvent] = []
+
+    /// Hands over BGP data still held by the reassembler (after the last frame of a capture).
+    mutating func flush() {
+        var events: [ControlPlaneEvent] = []
+        decoder.finish { events.append($0) }
+        for e in events { record(e, capture: currentCapture) }
+    }
+
+    mutating func record(_ e: ControlPlaneEvent, capture: Int) {
+        let ref = FrameRef(capture: capture, frame: e.frame)
+        let time = Double(e.timestamp) / 1e9
+        switch e.kind {
+        case .bgp(let event):
+            let key = e.source < e.destination ? SessionKey(a: e.source, b: e.destination) : SessionKey(a: e.destination, b: e.source)
+            if sessions[key] == nil {
+                guard sessions.count < Self.maxSessions else { return }
+                sessions[key] = Session(first: ref)
+            }
+            sessions[key]!.messages += 1
+            switch event {
+            case .open(let o):
+                sessions[key]!.opens[e.source] = OpenSeen(asn: o.asn, holdTime: o.holdTime, identifier: o.identifier, ref: ref)
+                note(ref, time, "bgp", "OPEN", "\(e.source) AS \(o.asn) hold \(o.holdTime) id \(o.identifier)")
+            case .route(let r):
+                updateSenders.insert(e.source)
+                if routes[e.source]?[r.prefix] == nil && (routes[e.source]?.count ?? 0) >= Self.maxPrefixesPerSpeaker {
+                    droppedRoutes += 1
+                    return
+                }
+                routes[e.source, default: [:]][r.prefix] = RouteState(
+                    announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref)
+                let sign = r.action == .announce ? "+" : "-"
+                note(ref, time, "bgp", "UPDATE", "\(e.source) \(sign)\(r.prefix)\(r.nextHop.map { " nh \($0)" } ?? "")\(r.originAS.map { " origin AS \($0)" } ?? "")")
+            case .endOfRIB:
+                updateSenders.insert(e.source)
+            case .notification(let n):
+                let name = [n.codeName.map { "\($0)" }, n.subcodeName.map { "\($0)" }].compactMap { $0 }.joined(separator: " / ")
+                sessions[key]!.notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, name: name.isEmpty ? "code \(n.code)" : name, ref: ref)
+                note(ref, time, "bgp", "NOTIFICATION", "\(e.source) → \(e.destination): \(name) (code \(n.code), subcode \(n.subcode))")
+            default:
+                break
+            }
+        case .bgpStream:
+            streamNotices += 1
+        case .ospf(let event):
+            switch event {
+            case .hello(let h):
+                let rid = h.header.routerID
+                if let i = hellos[rid]?.firstIndex(where: {
+                    $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
+                        && $0.deadInterval == h.deadInterval
+                }) {
+                    if hellos[rid]![i].refs.count < 4 { hellos[rid]![i].refs.append(ref) }
+                } else if (hellos[rid]?.count ?? 0) < 8 {
+                    hellos[rid, default: []].append(HelloSeen(
+                        area: h.header.areaID, mask: h.networkMask, helloInterval: h.helloInterval, deadInterval: h.deadInterval,
+                        source: e.source, refs: [ref], version: h.header.version))
+                    note(ref, time, "ospf", "Hello", "router \(rid) area \(h.header.areaID) hello \(h.helloInterval) dead \(h.deadInterval)\(h.networkMask.map { " mask \($0)" } ?? "")")
+                }
+            case .databaseDescription(let d):
+                if databaseDescriptions[d.header.routerID] == nil {
+                    note(ref, time, "ospf", "DBD", "router \(d.header.routerID) MTU \(d.interfaceMTU)")
+                }
+                databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
+            case .advertisement(let a):
+                if a.lsa.type == 1, routerLSAOrigins[a.lsa.advertisingRouter] == nil {
+                    routerLSAOrigins[a.lsa.advertisingRouter] = ref
+                }
+                if let prefix = a.prefix, advertisements.count < Self.maxAdvertisements {
+                    let key = AdvertisementKey(router: a.lsa.advertisingRouter, prefix: prefix)
+                    if advertisements[key] == nil {
+                        advertisements[key] = (a.lsa.type, ref)
+                        note(ref, time, "ospf", "LSA", "router \(a.lsa.advertisingRouter) advertises \(prefix) (LSA type \(a.lsa.type))")
+                    }
+                }
+            case .linkStateAck:
+                acks += 1
+            default:
+                break
+            }
+            if case .advertisement = event { updates += 1 }
         }
     }
 
-    func events(capturePaths: [String]) -> [ControlEvent] { [] }
+    mutating func note(_ ref: FrameRef, _ time: Double, _ proto: String, _ kind: String, _ detail: @autoclosure () -> String) {
+        guard timeline.count < Self.maxTimeline else { return }
+        timeline.append((ref, time, proto, kind, detail()))
+    }
+
+    func events(capturePaths: [String]) -> [ControlEvent] {
+        timeline.map {
+            ControlEvent(capture: capturePaths[Int($0.ref.capture)], frame: Int($0.ref.frame), time: $0.time, proto: $0.proto, kind: $0.kind, detail: $0.detail)
+        }
+    }
 }

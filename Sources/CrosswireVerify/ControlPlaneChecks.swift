@@ -5,30 +5,6 @@ import CrosswirePlan
 import CrosswireVerdict
 
 extension CheckContext {
-    var bgpRows: [RouteRow] { [] }
-    var ospfRows: [RouteRow] { [] }
-    var ospfAdjacencyRows: [RouteRow] { [] }
-
-    func bgpSession() -> CheckResult {
-        guard session.control.bgpFrames > 0 else { return result(.bgpSession, .skip, "no BGP traffic in the captures") }
-        return result(.bgpSession, .skip, "BGP seen but not yet decoded")
-    }
-
-    func bgpRoutes() -> CheckResult {
-        guard session.control.bgpFrames > 0 else { return result(.bgpRoutes, .skip, "no BGP traffic in the captures") }
-        return result(.bgpRoutes, .skip, "BGP seen but not yet decoded")
-    }
-
-    func ospfAdjacency() -> CheckResult {
-        guard session.control.ospfFrames > 0 else { return result(.ospfAdjacency, .skip, "no OSPF traffic in the captures") }
-        return result(.ospfAdjacency, .skip, "OSPF seen but not yet decoded")
-    }
-
-    func ospfRoutes() -> CheckResult {
-        guard session.control.ospfFrames > 0 else { return result(.ospfRoutes, .skip, "no OSPF traffic in the captures") }
-        return result(.ospfRoutes, .skip, "OSPF seen but not yet decoded")
-    }
-
     /// The run's metrics.
     func metrics() -> Metrics {
         let traffic = session.traffic

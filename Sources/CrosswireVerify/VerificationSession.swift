@@ -98,10 +98,13 @@ public struct VerificationSession {
     public func verdict() -> Verdict {
         var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(verdictToolVersion)")
         verdict.captures = captures
-        let context = CheckContext(session: self)
+        // BGP data the reassembler still holds (behind a gap) counts too.
+        var finished = self
+        finished.control.flush()
+        let context = CheckContext(session: finished)
         verdict.checks = CheckID.allCases.map { context.evaluate($0) }
         verdict.metrics = context.metrics()
-        verdict.events = control.events(capturePaths: captures.map(\.path))
+        verdict.events = finished.control.events(capturePaths: captures.map(\.path))
         verdict.bgpRoutes = context.bgpRows
         verdict.ospfRoutes = context.ospfRows
         verdict.ospfAdjacencies = context.ospfAdjacencyRows

@@ -9,6 +9,8 @@ let conformanceFields = [
     "frame.number", "frame.len", "eth.src", "eth.dst", "vlan.id", "ip.src", "ip.dst", "ip.ttl", "ip.proto", "ip.id",
     "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport", "vxlan.vni", "geneve.vni",
     "sll.pkttype", "sll.etype", "sll.ifindex",
+    "bgp.type", "bgp.nlri_prefix", "bgp.withdrawn_prefix", "bgp.update.path_attribute.next_hop",
+    "ospf.msg", "ospf.srcrouter", "ospf.area_id",
 ]
 
 /// A difference from tshark that is tshark's choice rather than a decoding error.
