@@ -50,7 +50,11 @@ struct CheckContext {
     }
 
     /// "in capture X frame N" for a frame reference.
-    func place(_ ref: FrameRef) -> String { "\(capturePaths[Int(ref.capture)]) frame \(ref.frame)" }
+    func place(_ ref: FrameRef) -> String {
+        let path = capturePaths[Int(ref.capture)]
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return "\(name) frame \(ref.frame)"
+    }
 
     var noContainerTraffic: String { "no container traffic in the captures" }
 

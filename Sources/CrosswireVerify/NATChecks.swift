@@ -2,6 +2,7 @@
 // two capture points, classified by which side opened the exchange.
 
 import CrosswireDecoder
+import Foundation
 import CrosswirePlan
 import CrosswireVerdict
 
@@ -79,7 +80,7 @@ extension CheckContext {
             // A server's answer through a destination translation is that translation's business.
             if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
             let owner = topology.owner(of: r.inside.source)
-            let line = "\(r.inside.sourceText) > \(r.inside.destinationText) leaves as \(r.outside.sourceText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))"
+            let line = "\(r.inside.sourceText) > \(r.inside.destinationText) (\(r.inside.protocolText)) leaves as \(r.outside.sourceText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))"
             if plan.nat == .masquerade, let owner, topology.nodes[owner].address == r.outside.source {
                 sourceAllowed += r.record.count
                 sourceObserved.append("masqueraded as planned: " + line)
@@ -103,7 +104,7 @@ extension CheckContext {
             }
             // The answer to a masqueraded packet, translated back: that is the source translation's business.
             if !r.record.initiating, isReplyOfSourceNAT(r) { continue }
-            destinationObserved.append("destination NAT: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
+            destinationObserved.append("destination NAT: \(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
             for (before, after) in r.record.examples {
                 let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
                 destinationBad.add(insideRef, "destination \(r.outside.destinationText) rewritten to \(r.inside.destinationText) with no publish entry for it (same packet as \(place(outsideRef)))")
@@ -133,9 +134,10 @@ extension CheckContext {
 
         let source: CheckResult
         if !sourceBad.isEmpty {
-            let n = sourceObserved.filter { $0.hasPrefix("source NAT") }.count
+            let flows = sourceObserved.filter { $0.hasPrefix("source NAT") }
+            let first = flows[0].dropFirst(12).components(separatedBy: " (").prefix(2).joined(separator: " (").components(separatedBy: ") (").first ?? ""
             source = result(
-                .natSource, .fail, "\(n) flow\(n == 1 ? "" : "s") source-NATed: \(sourceObserved.first { $0.hasPrefix("source NAT") }!.dropFirst(12))",
+                .natSource, .fail, "\(flows.count) flow\(flows.count == 1 ? "" : "s") source-NATed, e.g. \(first)",
                 expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceBad)
         } else if traffic.crossHostFrames == 0 && sourceRewrites.isEmpty {
             source = result(.natSource, .skip, "no cross-host container traffic in the captures", expected: expectedSource)
@@ -152,9 +154,10 @@ extension CheckContext {
 
         let destination: CheckResult
         if !destinationBad.isEmpty {
-            let n = destinationObserved.filter { $0.hasPrefix("destination NAT") }.count
+            let flows = destinationObserved.filter { $0.hasPrefix("destination NAT") }
+            let first = flows[0].dropFirst(17).split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             destination = result(
-                .natDestination, .fail, "\(n) undeclared destination translation\(n == 1 ? "" : "s"): \(destinationObserved.first { $0.hasPrefix("destination NAT") }!.dropFirst(17))",
+                .natDestination, .fail, "\(flows.count) undeclared destination translation\(flows.count == 1 ? "" : "s"), e.g. \(first)",
                 expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
         } else if traffic.containerFrames == 0 && destinationRewrites.isEmpty {
             destination = result(.natDestination, .skip, noContainerTraffic, expected: expectedDestination)

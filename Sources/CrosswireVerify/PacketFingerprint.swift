@@ -71,6 +71,17 @@ struct Endpoints: Equatable, Sendable {
     static func text(_ a: IPAddress, _ port: UInt16) -> String {
         port == 0 ? a.description : (a.isV4 ? "\(a):\(port)" : "[\(a)]:\(port)")
     }
-    var sourceText: String { Self.text(source, sourcePort) }
-    var destinationText: String { Self.text(destination, destinationPort) }
+    var isICMP: Bool { protocolNumber == 1 || protocolNumber == 58 }
+    /// `a:port`, or for ICMP the address alone (the echo identifier is not a port).
+    var sourceText: String { isICMP ? source.description : Self.text(source, sourcePort) }
+    var destinationText: String { isICMP ? destination.description : Self.text(destination, destinationPort) }
+    /// `tcp`, `udp`, `ICMP echo id 8579` … for sentences about a flow.
+    var protocolText: String {
+        switch protocolNumber {
+        case 6: "TCP"
+        case 17: "UDP"
+        case 1, 58: sourcePort != 0 ? "ICMP echo id \(sourcePort)" : "ICMP"
+        default: "IP protocol \(protocolNumber)"
+        }
+    }
 }
