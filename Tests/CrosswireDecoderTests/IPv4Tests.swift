@@ -149,6 +149,15 @@ struct IPv4Tests {
         #expect(t.levels[0].transport.capturedPayloadLength == 0)
     }
 
+    @Test func noTransportHeaderDecodedFromPadding() {
+        // IPv4 says 20 bytes (no payload) and ICMP; the frame's padding must not be read as an ICMP header.
+        let frame = eth(type: 0x0800) + ipv4(proto: 1, payload: icmp(type: 8) + Bytes(repeating: 0, count: 18), totalLength: 20)
+        let p = decode(frame)
+        #expect(p.layerList == [.ethernet, .ipv4])
+        #expect(p.stop == DecodeStop(.ipv4, at: 14, .badLength(field: 20)))
+        #expect(p.levels[0].transport.kind == .none)
+    }
+
     @Test func firstFragmentCarriesTransport() {
         let p = decode(Self.firstFragment)
         #expect(p.stop == nil)

@@ -347,6 +347,47 @@ struct TunnelTests {
         #expect(p.field(.vxlanVNI) == "300")
     }
 
+    // MARK: Tunnel headers outside their packet
+
+    @Test func greInEthernetPaddingIsNotDecoded() {
+        // IPv4 says 20 bytes (no payload) and GRE; a GRE header and an inner IPv4 sit in the frame's trailing bytes.
+        let frame = eth(type: 0x0800)
+            + ipv4(proto: 47, payload: gre(protocolType: 0x0800) + ipv4(proto: 17, payload: udp(), totalLength: 0), totalLength: 20)
+        let p = decode(frame)
+        #expect(p.layerList == [.ethernet, .ipv4])
+        #expect(p.stop == DecodeStop(.ipv4, at: 14, .badLength(field: 20)))
+        #expect(p.levelCount == 1)
+    }
+
+    @Test func greHeaderLongerThanItsPacket() {
+        // IPv4 carries 4 bytes of a GRE header that needs 8 (a key): the inner packet would start past the end.
+        let frame = eth(type: 0x0800) + ipv4(proto: 47, payload: gre(protocolType: 0x0800, key: 1) + ipv4(proto: 17, payload: udp()), totalLength: 24)
+        let p = decode(frame)
+        #expect(p.layerList == [.ethernet, .ipv4, .gre])
+        #expect(p.stop == DecodeStop(.gre, at: 34, .badLength(field: 8)))
+    }
+
+    @Test func vxlanLongerThanItsDatagram() {
+        // UDP length 8: the VXLAN header and inner frame are outside the datagram.
+        let frame = eth(type: 0x0800) + ipv4(proto: 17, payload: udp(dport: 4789, payload: vxlan(vni: 1) + Self.innerFrame(), length: 8))
+        let p = decode(frame)
+        #expect(p.layerList == [.ethernet, .ipv4, .udp, .vxlan])
+        #expect(p.stop == DecodeStop(.vxlan, at: 42, .badLength(field: 8)))
+        #expect(p.levelCount == 1)
+    }
+
+    @Test func innerLengthFromFramePastTheTunnelEnd() {
+        // The datagram ends 4 bytes into the inner Ethernet header; the inner IPv4 says Total Length 0 (take
+        // the length from what encloses it), and there is nothing left to take. Field output must not trap.
+        let inner = eth(type: 0x0800) + ipv4(proto: 6, payload: tcp(), totalLength: 0)
+        let frame = eth(type: 0x0800) + ipv4(proto: 17, payload: udp(dport: 4789, payload: vxlan(vni: 1) + inner, length: 20))
+        let p = decode(frame)
+        #expect(p.layerList == [.ethernet, .ipv4, .udp, .vxlan, .ethernet, .ipv4])
+        #expect(p.stop == DecodeStop(.ipv4, at: 64, .badLength(field: 0)))
+        #expect(p.field(.ipLength) == "90")
+        for f in PacketField.allCases where !f.isControlPlane { _ = p.field(f) }
+    }
+
     // MARK: Nesting
 
     @Test func threeNestedEncapsulationsKeptApart() {
