@@ -108,7 +108,9 @@ extension IPv6Address: CustomStringConvertible {
                     out.append(UInt16(v4.rawValue >> 16)); out.append(UInt16(v4.rawValue & 0xFFFF))
                     continue
                 }
-                guard !p.isEmpty, p.count <= 4, let v = UInt16(p, radix: 16) else { return false }
+                // Hex digits only: `UInt16(_:radix:)` alone would also take a sign ("+1", "-0").
+                guard !p.isEmpty, p.count <= 4, p.utf8.allSatisfy({ hexValue($0) != nil }),
+                      let v = UInt16(p, radix: 16) else { return false }
                 out.append(v)
             }
             return true
@@ -170,7 +172,8 @@ extension IPPrefix: CustomStringConvertible {
         let width = address.bits.width
         var length = width
         if parts.count == 2 {
-            guard let n = Int(parts[1]), n >= 0, n <= width else { return nil }
+            // Decimal digits only: `Int(_:)` alone would also take a sign ("+8").
+            guard parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(parts[1]), n <= width else { return nil }
             length = n
         }
         self.init(address: address, length: length)
