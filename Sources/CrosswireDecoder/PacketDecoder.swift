@@ -274,7 +274,7 @@ public struct PacketDecoder: Sendable {
         case IPProtocol.udp:
             if inQuote {
                 // A quoted header may be cut anywhere after its ports.
-                let (sp, dp) = try TCPHeader.parsePorts(s, at: offset)
+                let (sp, dp) = try TCPHeader.parsePorts(s, at: offset, layer: .udp)
                 p.record(.udp, level: level, at: offset)
                 setPorts(&p.levels[level].transport, .udp, sp, dp, at: offset)
                 return .done

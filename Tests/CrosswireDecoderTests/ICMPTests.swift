@@ -94,7 +94,7 @@ struct ICMPTests {
         let frame = eth(type: 0x0800) + ipv4(proto: 1, payload: icmp(type: 3, code: 1, payload: original))
         let p = decode(frame)
         #expect(p.layerList == [.ethernet, .ipv4, .icmp, .ipv4])
-        #expect(p.stop == DecodeStop(.tcp, at: 14 + 20 + 8 + 20, .truncated(needed: 4, available: 2)))
+        #expect(p.stop == DecodeStop(.udp, at: 14 + 20 + 8 + 20, .truncated(needed: 4, available: 2)))
     }
 
     @Test func icmpv6PacketTooBig() {
