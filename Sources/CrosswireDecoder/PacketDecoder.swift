@@ -175,6 +175,8 @@ public struct PacketDecoder: Sendable {
                     // TSO / BIG TCP: the length field is 0 and the frame says how long the packet is.
                     total = declaredEnd - offset
                     fromFrame = true
+                    // The header itself lies past what encloses it: no length to take.
+                    guard total >= h.headerLength else { throw DecodeStop(.ipv4, at: offset, .badLength(field: 0)) }
                 }
                 if offset + total > declaredEnd {
                     if lenient {
@@ -207,6 +209,7 @@ public struct PacketDecoder: Sendable {
                     // A jumbogram or a BIG TCP packet: the frame says how long it is.
                     total = declaredEnd - offset
                     fromFrame = true
+                    guard total >= IPv6Header.length else { throw DecodeStop(.ipv6, at: offset, .badLength(field: 0)) }
                 }
                 if offset + total > declaredEnd {
                     if lenient {
@@ -261,11 +264,17 @@ public struct PacketDecoder: Sendable {
         into p: inout DecodedPacket
     ) throws(DecodeStop) -> Next {
         let inQuote = p.levels[level].origin == .icmpQuote
+        // The upper-layer header starts inside the packet, not in bytes after it (Ethernet padding, say);
+        // a quote may end anywhere. `cursor` is still the IP header's offset here.
+        guard offset < end || inQuote else {
+            let field = ipVersion == 4 ? end - cursor : end - cursor - IPv6Header.length
+            throw DecodeStop(ipVersion == 4 ? .ipv4 : .ipv6, at: cursor, .badLength(field: UInt32(max(0, field))))
+        }
         switch proto {
         case IPProtocol.udp:
             if inQuote {
                 // A quoted header may be cut anywhere after its ports.
-                let (sp, dp) = try TCPHeader.parsePorts(s, at: offset)
+                let (sp, dp) = try TCPHeader.parsePorts(s, at: offset, layer: .udp)
                 p.record(.udp, level: level, at: offset)
                 setPorts(&p.levels[level].transport, .udp, sp, dp, at: offset)
                 return .done
@@ -298,6 +307,9 @@ public struct PacketDecoder: Sendable {
                 let v = try VXLANHeader.parse(s, at: t.payloadOffset)
                 p.record(.vxlan, level: level, at: t.payloadOffset)
                 let inner = t.payloadOffset + VXLANHeader.length
+                guard inner <= offset + length else {
+                    throw DecodeStop(.vxlan, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
+                }
                 try openLevel(&p, from: &level, tunnel: TunnelFields(
                     kind: .vxlan, vni: v.vni, udpPort: port, offset: offset,
                     headerLength: UDPHeader.length + VXLANHeader.length, innerOffset: inner,
@@ -321,6 +333,9 @@ public struct PacketDecoder: Sendable {
                     inner += n.length
                     nextProtocol = n.nextProtocol
                 }
+                guard inner <= offset + length else {
+                    throw DecodeStop(.vxlanGPE, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
+                }
                 let next: Next
                 switch nextProtocol {
                 case 1: next = .ipv4
@@ -339,6 +354,9 @@ public struct PacketDecoder: Sendable {
                 let g = try GENEVEHeader.parse(s, at: t.payloadOffset)
                 p.record(.geneve, level: level, at: t.payloadOffset)
                 let inner = t.payloadOffset + g.length
+                guard inner <= offset + length else {
+                    throw DecodeStop(.geneve, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
+                }
                 try openLevel(&p, from: &level, tunnel: TunnelFields(
                     kind: .geneve, vni: g.vni, udpPort: port, offset: offset,
                     headerLength: UDPHeader.length + g.length, innerOffset: inner,
@@ -473,6 +491,7 @@ public struct PacketDecoder: Sendable {
             default:
                 throw DecodeStop(.gre, at: offset, .unsupported(UInt32(g.protocolType)))
             }
+            guard inner <= end else { throw DecodeStop(.gre, at: offset, .badLength(field: UInt32(inner - offset))) }
             try openLevel(&p, from: &level, tunnel: TunnelFields(
                 kind: .gre, vni: g.key, udpPort: 0, offset: offset, headerLength: inner - offset,
                 innerOffset: inner, innerLength: end - inner), at: inner)

@@ -147,7 +147,10 @@ extension DecodedPacket {
                 next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out)
             }
         case .vlanPriority:
-            for v in 0..<min(l.vlanCount, 4) { next(&out); writeDecimal(UInt64(l.vlans[v].priority), to: &out) }
+            // Like vlan.id: 802.1ad S-tags carry ieee8021ad.priority instead.
+            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid != EtherType.qinq {
+                next(&out); writeDecimal(UInt64(l.vlans[v].priority), to: &out)
+            }
         case .sllPacketType: if let c = l.cooked { next(&out); writeDecimal(UInt64(c.packetType), to: &out) }
         case .sllEtherType: if let c = l.cooked { next(&out); writeHexFixed(UInt64(c.protocolType), digits: 4, to: &out) }
         case .sllInterfaceIndex: if let c = l.cooked, c.length == 20 { next(&out); writeDecimal(UInt64(c.interfaceIndex), to: &out) }
@@ -165,14 +168,14 @@ extension DecodedPacket {
         case .ipDF: if let ip = l.ip, ip.version == 4 { next(&out); out.append(ip.dontFragment ? 49 : 48) }
         case .ipMF: if let ip = l.ip, ip.version == 4 { next(&out); out.append(ip.moreFragments ? 49 : 48) }
         case .ipFragmentOffset:
-            // tshark shows the offset in bytes (the field's value × 8).
-            if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.fragmentOffset) * 8, to: &out) }
+            // tshark 4.0 declares ip.frag_offset as the 13-bit field itself (mask 0x1fff), in 8-byte units.
+            if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.fragmentOffset), to: &out) }
         case .ipv6Source: if let ip = l.ip, ip.version == 6 { next(&out); ip.source.write(to: &out) }
         case .ipv6Destination: if let ip = l.ip, ip.version == 6 { next(&out); ip.destination.write(to: &out) }
         case .ipv6HopLimit: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
         case .ipv6NextHeader: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
         case .ipv6PayloadLength: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.totalLength - 40), to: &out) }
-        case .ipv6FlowLabel: if let ip = l.ip, ip.version == 6 { next(&out); writeHexFixed(UInt64(ip.flowLabel), digits: 5, to: &out) }
+        case .ipv6FlowLabel: if let ip = l.ip, ip.version == 6 { next(&out); writeHexFixed(UInt64(ip.flowLabel), digits: 6, to: &out) }
         case .icmpType: if l.transport.kind == .icmp { next(&out); writeDecimal(UInt64(l.transport.icmpType), to: &out) }
         case .icmpCode: if l.transport.kind == .icmp { next(&out); writeDecimal(UInt64(l.transport.icmpCode), to: &out) }
         case .icmpv6Type: if l.transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(l.transport.icmpType), to: &out) }

@@ -89,9 +89,9 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
         return h
     }
 
-    /// Only the two ports (the first 4 bytes), as quoted inside an ICMP error.
-    public static func parsePorts(_ s: borrowing RawSpan, at offset: Int) throws(DecodeStop) -> (UInt16, UInt16) {
-        try s.require(4, at: offset, .tcp)
+    /// Only the two ports (the first 4 bytes), as quoted inside an ICMP error; `layer` (TCP or UDP) names a cut.
+    public static func parsePorts(_ s: borrowing RawSpan, at offset: Int, layer: Layer = .tcp) throws(DecodeStop) -> (UInt16, UInt16) {
+        try s.require(4, at: offset, layer)
         // In bounds: 4 bytes checked above.
         return (s.u16(offset), s.u16(offset + 2))
     }
