@@ -44,9 +44,8 @@ struct ARPAnalyser {
         return c.macs[0]
     }
 
-    /// The address a MAC claimed (the first one found).
-    func address(of mac: MACAddress) -> IPv4Address? {
-        for (ip, c) in claims where c.macs.contains(mac) { return ip }
-        return nil
+    /// Every address a MAC claimed, in address order (a host's bridge answers for several).
+    func addresses(of mac: MACAddress) -> [IPv4Address] {
+        claims.compactMap { $0.value.macs.contains(mac) ? $0.key : nil }.sorted()
     }
 }

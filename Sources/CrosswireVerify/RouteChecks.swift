@@ -8,7 +8,9 @@ extension CheckContext {
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {
         if let n = topology.node(withPlannedMAC: mac) { return n }
-        if let ip = session.arp.address(of: mac), let n = topology.node(at: .v4(ip)) { return n }
+        for ip in session.arp.addresses(of: mac) {
+            if let n = topology.node(at: .v4(ip)) { return n }
+        }
         return nil
     }
 
@@ -21,7 +23,8 @@ extension CheckContext {
     /// Whose MAC this is, in words.
     func describe(mac: MACAddress) -> String {
         if let n = topology.node(withPlannedMAC: mac) { return "\(mac) (\(topology.nodes[n].name))" }
-        if let ip = session.arp.address(of: mac) { return "\(mac) (\(topology.describe(.v4(ip))))" }
+        if let n = node(sendingFrom: mac) { return "\(mac) (\(topology.nodes[n].name))" }
+        if let ip = session.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(.v4(ip))))" }
         return mac.description
     }
 
