@@ -18,8 +18,10 @@ for plan in pcaps/*/plan.yaml; do
     rm -rf "reports/$name"
     set +e
     "$bin" verify --plan "$plan" "${paths[@]}" --format md --format html --format json --format junit \
-        --output "reports/$name" --evidence "reports/$name/evidence.pcap" --quiet
+        --output "reports/$name" --evidence "reports/$name/evidence.pcap" > "/tmp/crosswire-make-reports.$$"
     rc=$?
+    printf '%-24s %s\n' "$name" "$(grep '^crosswire: ' "/tmp/crosswire-make-reports.$$" | sed 's/^crosswire: //')"
+    rm -f "/tmp/crosswire-make-reports.$$"
     set -e
     case $rc in
         0) ;;
