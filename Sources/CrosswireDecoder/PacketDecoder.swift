@@ -302,70 +302,52 @@ public struct PacketDecoder: Sendable {
             t.payloadLength = length - UDPHeader.length
             t.capturedPayloadLength = max(0, min(s.byteCount, offset + length) - t.payloadOffset)
             p.levels[level].transport = t
+            // A UDP tunnel: its header, the inner packet's start and what it is.
             let port = h.destinationPort
+            let kind: TunnelKind, layer: Layer, vni: UInt32, inner: Int, next: Next
             if options.isVXLAN(port) {
                 let v = try VXLANHeader.parse(s, at: t.payloadOffset)
-                p.record(.vxlan, level: level, at: t.payloadOffset)
-                let inner = t.payloadOffset + VXLANHeader.length
-                guard inner <= offset + length else {
-                    throw DecodeStop(.vxlan, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
-                }
-                try openLevel(&p, from: &level, tunnel: TunnelFields(
-                    kind: .vxlan, vni: v.vni, udpPort: port, offset: offset,
-                    headerLength: UDPHeader.length + VXLANHeader.length, innerOffset: inner,
-                    innerLength: datagramEnd - inner), at: inner)
-                declaredEnd = offset + length
-                cursor = inner
-                return .ethernet
-            }
-            if port == VXLANGPEHeader.port {
+                (kind, layer, vni, inner, next) = (.vxlan, .vxlan, v.vni, t.payloadOffset + VXLANHeader.length, .ethernet)
+                p.record(layer, level: level, at: t.payloadOffset)
+            } else if port == VXLANGPEHeader.port {
                 let v = try VXLANGPEHeader.parse(s, at: t.payloadOffset)
                 p.record(.vxlanGPE, level: level, at: t.payloadOffset)
-                var inner = t.payloadOffset + VXLANGPEHeader.length
+                var at = t.payloadOffset + VXLANGPEHeader.length
                 var nextProtocol = v.nextProtocol
                 var chained = 0
                 while nextProtocol == 4 {
                     // NSH, possibly stacked; each one says what follows it.
                     chained += 1
-                    guard chained <= 4 else { throw DecodeStop(.nsh, at: inner, .tooDeep) }
-                    let n = try NSHHeader.parse(s, at: inner)
-                    p.record(.nsh, level: level, at: inner)
-                    inner += n.length
+                    guard chained <= 4 else { throw DecodeStop(.nsh, at: at, .tooDeep) }
+                    let n = try NSHHeader.parse(s, at: at)
+                    p.record(.nsh, level: level, at: at)
+                    at += n.length
                     nextProtocol = n.nextProtocol
                 }
-                guard inner <= offset + length else {
-                    throw DecodeStop(.vxlanGPE, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
-                }
-                let next: Next
                 switch nextProtocol {
                 case 1: next = .ipv4
                 case 2: next = .ipv6
                 case 3: next = .ethernet
                 default: throw DecodeStop(.vxlanGPE, at: t.payloadOffset, .unsupported(UInt32(nextProtocol)))
                 }
-                try openLevel(&p, from: &level, tunnel: TunnelFields(
-                    kind: .vxlanGPE, vni: v.vni, udpPort: port, offset: offset,
-                    headerLength: inner - offset, innerOffset: inner, innerLength: datagramEnd - inner), at: inner)
-                declaredEnd = offset + length
-                cursor = inner
-                return next
-            }
-            if options.isGENEVE(port) {
+                (kind, layer, vni, inner) = (.vxlanGPE, .vxlanGPE, v.vni, at)
+            } else if options.isGENEVE(port) {
                 let g = try GENEVEHeader.parse(s, at: t.payloadOffset)
                 p.record(.geneve, level: level, at: t.payloadOffset)
-                let inner = t.payloadOffset + g.length
-                guard inner <= offset + length else {
-                    throw DecodeStop(.geneve, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
-                }
-                try openLevel(&p, from: &level, tunnel: TunnelFields(
-                    kind: .geneve, vni: g.vni, udpPort: port, offset: offset,
-                    headerLength: UDPHeader.length + g.length, innerOffset: inner,
-                    innerLength: datagramEnd - inner), at: inner)
-                declaredEnd = offset + length
-                cursor = inner
-                return g.protocolType == EtherType.transparentEthernet ? .ethernet : .etherType(g.protocolType)
+                (kind, layer, vni, inner) = (.geneve, .geneve, g.vni, t.payloadOffset + g.length)
+                next = g.protocolType == EtherType.transparentEthernet ? .ethernet : .etherType(g.protocolType)
+            } else {
+                return .done
             }
-            return .done
+            guard inner <= offset + length else {
+                throw DecodeStop(layer, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
+            }
+            try openLevel(&p, from: &level, tunnel: TunnelFields(
+                kind: kind, vni: vni, udpPort: port, offset: offset, headerLength: inner - offset, innerOffset: inner,
+                innerLength: datagramEnd - inner), at: inner)
+            declaredEnd = offset + length
+            cursor = inner
+            return next
 
         case IPProtocol.tcp:
             if inQuote {
