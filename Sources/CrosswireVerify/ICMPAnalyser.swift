@@ -11,7 +11,10 @@ struct ICMPAnalyser {
 
     /// IPv4 destination-unreachable codes that mean the network or host could not be reached.
     static func isRoutingUnreachableV4(_ code: UInt8) -> Bool {
-        [0, 1, 6, 7, 9, 10, 11, 12, 13].contains(code)
+        switch code {
+        case 0, 1, 6, 7, 9, 10, 11, 12, 13: true
+        default: false
+        }
     }
 
     mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
