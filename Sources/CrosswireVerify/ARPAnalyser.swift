@@ -1,5 +1,5 @@
-// ARP: which MAC claims which IPv4 address. Feeds arp.conflict and the
-// next-hop check's MAC lookups.
+// ARP and IPv6 neighbour discovery: which MAC claims which address. Feeds
+// arp.conflict and the next-hop check's MAC lookups.
 
 import CrosswireDecoder
 
@@ -12,40 +12,80 @@ struct ARPAnalyser {
     static let maxAddresses = 65_536
     static let maxMACsPerAddress = 8
 
-    var claims: [IPv4Address: Claims] = [:]
+    var claims: [IPAddress: Claims] = [:]
+    /// ARP messages and neighbour advertisements/solicitations seen.
     var messages = 0
     var droppedAddresses = 0
     var firstMessage: FrameRef?
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef) {
+    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan) {
         for i in 0..<p.levelCount {
-            guard let a = p.levels[i].arp, a.isEthernetIPv4 else { continue }
-            messages += 1
-            if firstMessage == nil { firstMessage = ref }
-            // 0.0.0.0 is an address probe (RFC 5227): it claims nothing.
-            guard a.senderIP != .any, a.senderMAC != .zero, !a.senderMAC.isGroup else { continue }
-            if var c = claims[a.senderIP] {
-                if !c.macs.contains(a.senderMAC), c.macs.count < Self.maxMACsPerAddress {
-                    c.macs.append(a.senderMAC)
-                    c.firsts.append(ref)
-                    claims[a.senderIP] = c
-                }
-            } else if claims.count < Self.maxAddresses {
-                claims[a.senderIP] = Claims(macs: [a.senderMAC], firsts: [ref])
-            } else {
-                droppedAddresses += 1
+            if let a = p.levels[i].arp, a.isEthernetIPv4 {
+                messages += 1
+                if firstMessage == nil { firstMessage = ref }
+                // 0.0.0.0 is an address probe (RFC 5227): it claims nothing.
+                guard a.senderIP != .any else { continue }
+                claim(.v4(a.senderIP), by: a.senderMAC, ref: ref)
+            } else if p.levels[i].transport.kind == .icmpv6, p.levels[i].origin != .icmpQuote, let ip = p.levels[i].ip {
+                neighbourDiscovery(p.levels[i].transport, source: ip.source, bytes: bytes, ref: ref)
             }
+        }
+    }
+
+    /// RFC 4861: a neighbour advertisement (136) claims its target address for
+    /// the target link-layer address option; a solicitation (135) claims its
+    /// source address for the source link-layer address option.
+    mutating func neighbourDiscovery(_ t: TransportFields, source: IPAddress, bytes: borrowing RawSpan, ref: FrameRef) {
+        guard t.icmpType == 135 || t.icmpType == 136, t.capturedPayloadLength >= 20 else { return }
+        let body = t.payloadOffset  // after type, code, checksum and the 4 reserved/flag bytes
+        let end = t.payloadOffset + t.capturedPayloadLength
+        guard bytes.byteCount >= end else { return }
+        messages += 1
+        if firstMessage == nil { firstMessage = ref }
+        // In bounds: body + 20 ≤ end ≤ byteCount, checked above.
+        let target = IPv6Address(
+            high: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body, as: UInt64.self)),
+            low: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body + 8, as: UInt64.self)))
+        let wanted: UInt8 = t.icmpType == 136 ? 2 : 1
+        var at = body + 16
+        while at + 8 <= end {
+            // In bounds: at + 8 ≤ end; an option is at least 8 bytes (length in units of 8).
+            let type = bytes.unsafeLoad(fromUncheckedByteOffset: at, as: UInt8.self)
+            let units = Int(bytes.unsafeLoad(fromUncheckedByteOffset: at + 1, as: UInt8.self))
+            guard units > 0 else { return }
+            if type == wanted, units == 1 {
+                var mac: UInt64 = 0
+                for k in 0..<6 { mac = mac << 8 | UInt64(bytes.unsafeLoad(fromUncheckedByteOffset: at + 2 + k, as: UInt8.self)) }
+                let address: IPAddress = t.icmpType == 136 ? .v6(target) : source
+                if !address.isUnspecified { claim(address, by: MACAddress(rawValue: mac), ref: ref) }
+                return
+            }
+            at += units * 8
+        }
+    }
+
+    mutating func claim(_ address: IPAddress, by mac: MACAddress, ref: FrameRef) {
+        guard mac != .zero, !mac.isGroup else { return }
+        if claims[address] != nil {
+            if !claims[address]!.macs.contains(mac), claims[address]!.macs.count < Self.maxMACsPerAddress {
+                claims[address]!.macs.append(mac)
+                claims[address]!.firsts.append(ref)
+            }
+        } else if claims.count < Self.maxAddresses {
+            claims[address] = Claims(macs: [mac], firsts: [ref])
+        } else {
+            droppedAddresses += 1
         }
     }
 
     /// The MAC an address was claimed by, when exactly one claimed it.
     func mac(of address: IPAddress) -> MACAddress? {
-        guard case .v4(let v4) = address, let c = claims[v4], c.macs.count == 1 else { return nil }
+        guard let c = claims[address], c.macs.count == 1 else { return nil }
         return c.macs[0]
     }
 
     /// Every address a MAC claimed, in address order (a host's bridge answers for several).
-    func addresses(of mac: MACAddress) -> [IPv4Address] {
+    func addresses(of mac: MACAddress) -> [IPAddress] {
         claims.compactMap { $0.value.macs.contains(mac) ? $0.key : nil }.sorted()
     }
 }

@@ -77,7 +77,7 @@ struct CheckContext {
 
     func arpConflict() -> CheckResult {
         let arp = session.arp
-        guard arp.messages > 0 else { return result(.arpConflict, .skip, "no ARP in the captures") }
+        guard arp.messages > 0 else { return result(.arpConflict, .skip, "no ARP or IPv6 neighbour discovery in the captures") }
         var conflicts = EvidenceList()
         var observed: [String] = []
         for (ip, claim) in arp.claims.sorted(by: { $0.key < $1.key }) where claim.macs.count > 1 {

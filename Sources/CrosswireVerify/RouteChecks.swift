@@ -9,7 +9,7 @@ extension CheckContext {
     func node(sendingFrom mac: MACAddress) -> Int? {
         if let n = topology.node(withPlannedMAC: mac) { return n }
         for ip in session.arp.addresses(of: mac) {
-            if let n = topology.node(at: .v4(ip)) { return n }
+            if let n = topology.node(at: ip) { return n }
         }
         return nil
     }
@@ -24,7 +24,7 @@ extension CheckContext {
     func describe(mac: MACAddress) -> String {
         if let n = topology.node(withPlannedMAC: mac) { return "\(mac) (\(topology.nodes[n].name))" }
         if let n = node(sendingFrom: mac) { return "\(mac) (\(topology.nodes[n].name))" }
-        if let ip = session.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(.v4(ip))))" }
+        if let ip = session.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(ip)))" }
         return mac.description
     }
 

@@ -59,7 +59,7 @@ public struct VerificationSession {
         tunnels.observe(packet, ref: ref, topology: topology)
         icmp.observe(packet, ref: ref, topology: topology)
         blackHoles.observe(packet, ref: ref)
-        arp.observe(packet, ref: ref)
+        arp.observe(packet, ref: ref, bytes: bytes)
         nextHops.observe(packet, ref: ref, topology: topology)
         control.observe(packet, ref: ref, bytes: bytes, time: info.time)
     }
