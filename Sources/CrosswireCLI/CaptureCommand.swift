@@ -210,9 +210,6 @@ struct CaptureCommand: ParsableCommand {
                 line += "; kernel: \(s.received) received by filter, \(s.droppedByKernel) dropped by kernel, \(s.droppedByInterface) dropped by interface"
             }
             print(line)
-            if let s = live.statistics, s.droppedByKernel + s.droppedByInterface > 0 {
-                print("DROPS  \(live.name): \(s.droppedByKernel + s.droppedByInterface) frames were dropped while capturing, so the verdict may be incomplete (a larger --buffer-size or a --filter helps).")
-            }
         }
     }
 

@@ -191,6 +191,31 @@ struct LiveCaptureTests {
         #expect(FileManager.default.fileExists(atPath: reports + "/crosswire.md"))
     }
 
+    @Test func kernelDropsAreReportedAndTheVerdictSaysItMayBeIncomplete() throws {
+        let lab = try LiveLab()
+        let reports = lab.path("reports")
+        // A small kernel buffer, and the capture held stopped while a bounded burst crosses br0.
+        let capture = try lab.startCrosswire([
+            "capture", "--plan", LiveLab.plan, "--interface", "br0", "--buffer-size", "65536", "--duration", "30",
+            "--format", "json", "--output", reports,
+        ])
+        #expect(capture.waitForStderr(containing: "listening on br0", timeout: 10), "\(capture.stderr)")
+        capture.send(SIGSTOP)
+        let burst = try runProcess(
+            LiveLab.ip, ["netns", "exec", "\(lab.prefix)-c1", "timeout", "10", "ping", "-n", "-q", "-c", "1000", "-i", "0.002", "-s", "1000", "-W", "1", "192.168.20.2"],
+            timeout: 15)
+        #expect(burst.status == 0, "\(burst.stderr)")
+        capture.send(SIGCONT)
+        capture.send(SIGINT)
+        let result = capture.finish(timeout: 15)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("packets dropped while capturing, so its verdict may be incomplete"), "\(result.stdout)")
+        let (_, json) = try checkStatuses(reports)
+        let drops = try #require((json["captures"] as? [[String: Any]])?.first?["drops"] as? [String: Any])
+        #expect((drops["dropped_by_kernel"] as? Int ?? 0) > 0)
+        #expect((drops["received"] as? Int ?? 0) >= 2000)
+    }
+
     @Test func aSecondSignalEndsAtOnce() throws {
         let lab = try LiveLab()
         let capture = try lab.startCrosswire([
