@@ -14,19 +14,19 @@ struct CaptureCommand: ParsableCommand {
         commandName: "capture",
         abstract: "Capture live interfaces through libpcap, verify the traffic against a plan, write the reports.",
         discussion: """
-            Several --interface are captured at once by one thread (for example the container bridge and the NIC,
-            the two points that prove NAT); each is one capture of the verdict. With one interface --write FILE.pcap
-            is the file; with several, each interface goes to FILE-<iface>.pcap (cap.pcap -> cap-docker0.pcap,
-            cap-eth0.pcap). Frames are written as they arrive and flushed at once, so nothing captured is lost if the
-            process is killed. Without --write nothing is written, only analysed.
+            Several --interface are captured at once by one thread (for example the container bridge and the NIC, \
+            the two points that prove NAT); each is one capture of the verdict. With one interface --write FILE.pcap \
+            is the file; with several, each interface goes to FILE-<iface>.pcap (cap.pcap -> cap-docker0.pcap, \
+            cap-eth0.pcap). Frames are written as they arrive and flushed at once, so nothing captured is lost if \
+            the process is killed. Without --write nothing is written, only analysed.
 
-            The capture stops when --duration or --count (frames over all interfaces) is reached, or on SIGINT/SIGTERM;
-            the reports are then written and the exit code is the verdict's (0 no check failed, 1 a check failed).
-            A second SIGINT/SIGTERM ends at once with 130/143. Permission problems, a missing interface, a bad filter
-            or an interface that goes down during the capture are one line on stderr and exit 2 (in the last case
-            the reports for the frames captured before are still written).
+            The capture stops when --duration or --count (frames over all interfaces) is reached, or on \
+            SIGINT/SIGTERM; the reports are then written and the exit code is the verdict's (0 no check failed, \
+            1 a check failed). A second SIGINT/SIGTERM ends at once with 130/143. Permission problems, a missing \
+            interface, a bad filter or an interface that goes down during the capture are one line on stderr and \
+            exit 2 (in the last case the reports for the frames captured before are still written).
 
-            --user NAME gives up root once the interfaces are open (like tcpdump -Z): the capture files and the
+            --user NAME gives up root once the interfaces are open (like tcpdump -Z): the capture files and the \
             reports are then written as NAME, so --write and --output must be writable by NAME.
             """
     )
@@ -46,11 +46,13 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many frames (over all interfaces).")
     var count: Int?
 
-    @Option(name: .long, help: "Bytes kept of each frame (default 262144).")
+    @Option(name: .long, help: "Bytes kept of each frame.")
     var snaplen: Int32 = 262_144
 
-    @Option(name: .customLong("buffer-size"), help: "Kernel capture buffer in bytes (default: libpcap's, 2 MB).")
-    var bufferSize: Int32?
+    /// 32 MiB: in immediate mode libpcap's ring has one slot per frame, sized for the snapshot
+    /// length (64 KiB with the default), so libpcap's own 2 MB default holds only 32 frames.
+    @Option(name: .customLong("buffer-size"), help: "Kernel capture ring in bytes; each frame takes a slot sized for --snaplen (64 KiB by default).")
+    var bufferSize: Int32 = 32 * 1024 * 1024
 
     @Flag(name: .customLong("no-promiscuous-mode"), help: "Do not put the interfaces into promiscuous mode.")
     var noPromiscuous = false
@@ -74,7 +76,7 @@ struct CaptureCommand: ParsableCommand {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be more than 0 seconds") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if !(1...262_144).contains(snaplen) { throw ValidationError("--snaplen must be between 1 and 262144") }
-        if let bufferSize, bufferSize < 1 { throw ValidationError("--buffer-size must be at least 1 byte") }
+        if bufferSize < 1 { throw ValidationError("--buffer-size must be at least 1 byte") }
         if report.evidence != nil, write == nil {
             throw ValidationError("--evidence needs --write (evidence frames are copied from the written captures)")
         }
