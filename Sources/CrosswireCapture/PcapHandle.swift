@@ -178,6 +178,50 @@ final class PcapHandle: @unchecked Sendable {
     }
 }
 
+/// The snapshot length in effect (`pcap_snapshot`).
+extension PcapHandle {
+    var snapshotLength: Int32 { pcap_snapshot(raw) }
+}
+
+/// A capture device as libpcap lists it (`pcap_findalldevs`).
+public struct CaptureDevice: Sendable, Equatable {
+    /// The name to pass to `pcap_create` (`br0`, `eth0`, `any` …).
+    public var name: String
+    /// libpcap's description, when it has one.
+    public var description: String?
+    /// `PCAP_IF_UP`, `PCAP_IF_RUNNING`, `PCAP_IF_LOOPBACK`.
+    public var isUp: Bool
+    public var isRunning: Bool
+    public var isLoopback: Bool
+
+    public init(name: String, description: String?, isUp: Bool, isRunning: Bool, isLoopback: Bool) {
+        self.name = name; self.description = description
+        self.isUp = isUp; self.isRunning = isRunning; self.isLoopback = isLoopback
+    }
+
+    /// Every device libpcap can capture on, in libpcap's order (`pcap_findalldevs`).
+    public static func all() throws(CaptureError) -> [CaptureDevice] {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        var list: UnsafeMutablePointer<pcap_if_t>?
+        guard pcap_findalldevs(&list, &errbuf) == 0 else {
+            throw CaptureError(.interface, source: "pcap_findalldevs", message: cleanMessage(errbuf))
+        }
+        defer { if let list { pcap_freealldevs(list) } }
+        var devices: [CaptureDevice] = []
+        var cursor = list
+        while let device = cursor {
+            let d = device.pointee
+            let flags = d.flags
+            devices.append(CaptureDevice(
+                name: String(cString: d.name), description: d.description.map { String(cString: $0) },
+                isUp: flags & UInt32(PCAP_IF_UP) != 0, isRunning: flags & UInt32(PCAP_IF_RUNNING) != 0,
+                isLoopback: flags & UInt32(PCAP_IF_LOOPBACK) != 0))
+            cursor = d.next
+        }
+        return devices
+    }
+}
+
 /// A capture file being written (`pcap_dump_open` / `pcap_dump` / `pcap_dump_flush`).
 final class PcapDumper: @unchecked Sendable {
     private let handle: PcapHandle

@@ -35,7 +35,7 @@ public enum TerminalSummary {
         for capture in verdict.captures {
             guard let drops = capture.drops, drops.droppedByKernel + drops.droppedByInterface > 0 else { continue }
             out += paint("DROPS", .warn, color)
-                + "  \(OneLine.clean(capture.path)): \(drops.droppedByKernel + drops.droppedByInterface) packets dropped while capturing\n"
+                + "  \(OneLine.clean(capture.path)): \(drops.droppedByKernel + drops.droppedByInterface) packets dropped while capturing, so its verdict may be incomplete\n"
         }
         let overall = verdict.overall
         out += "crosswire: " + paint(overall.word, overall, color) + " (\(OneLine.clean(verdict.plan))): "

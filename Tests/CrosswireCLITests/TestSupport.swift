@@ -101,3 +101,63 @@ func parseTSV(_ text: String) -> [[String: String]] {
         return row
     }
 }
+
+/// A process started in the background, its output going to files (so that it
+/// never blocks on a full pipe), that a test can signal by its own PID and wait for.
+final class BackgroundProcess {
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+
+    /// Starts `executable` with `arguments`; output goes to files in `directory`.
+    init(_ executable: URL, _ arguments: [String], directory: URL, name: String = "background") throws {
+        stdoutURL = directory.appendingPathComponent("\(name).stdout")
+        stderrURL = directory.appendingPathComponent("\(name).stderr")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    /// Waits (at most `timeout` seconds) until stderr contains `text` or the process ended; true when found.
+    func waitForStderr(containing text: String, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            if !process.isRunning { return stderr.contains(text) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    /// Sends `signal` to this process (by its PID), if it is still running.
+    func send(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits for the end (at most `timeout` seconds, then SIGKILL) and returns what it did.
+    func finish(timeout: TimeInterval) -> ProcessResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline { timedOut = true; kill(process.processIdentifier, SIGKILL); break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut,
+            crashed: process.terminationReason == .uncaughtSignal)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+}
