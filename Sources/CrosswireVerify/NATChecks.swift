@@ -118,6 +118,11 @@ extension CheckContext {
         for c in candidates {
             switch c.kind {
             case .hostSpeaksForContainers:
+                // The translation pattern needs the host's own containers talking to the same host's
+                // containers too; a host alone talking to another host's containers is plain routing.
+                guard let host = topology.node(at: c.endpoints.source), let target = topology.owner(of: c.endpoints.destination),
+                    traffic.containerPairs.contains(.init(from: Int16(host), to: Int16(target)))
+                else { continue }
                 sourceSuspect.add(c.ref, "\(topology.describe(c.endpoints.source)) talks to \(c.endpoints.destination) (\(topology.nodes[topology.owner(of: c.endpoints.destination)!].name)'s containers): a masqueraded container, or the host itself")
             case .unpublishedHostPort:
                 let proto: TransportProtocol = c.endpoints.protocolNumber == 17 ? .udp : .tcp

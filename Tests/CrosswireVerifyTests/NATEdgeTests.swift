@@ -102,4 +102,13 @@ import Testing
         #expect(v.status(.natSource) == .warn, "\(v.digest)")
         #expect(v.cited(.natSource) == a(2))
     }
+
+    /// One point, a host talking to another host's containers while no container of its own
+    /// does (the article's own test: host1 pings 192.168.20.2): not the translation pattern.
+    @Test func singlePointHostTrafficAloneIsNotSuspect() throws {
+        let frames = [Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.host1, 51000, Addr.c2, 80, id: 0x0002, seq: 5000))]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.natSource) == .pass, "\(v.digest)")
+        #expect(v.cited(.natSource).isEmpty)
+    }
 }
