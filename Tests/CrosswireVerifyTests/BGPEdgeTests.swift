@@ -85,6 +85,24 @@ struct BGPSession {
         #expect(v.status(.bgpSession) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpSession) == a(n))
     }
+
+    @Test func sessionWithAnUnplannedPeerFails() throws {
+        var tcp = TCPConversation(client: (Addr.host3, Addr.host3MAC, 50000), server: (Addr.host2, Addr.host2MAC, 179))
+        var frames = tcp.handshake()
+        frames.append(tcp.send(fromClient: true, Frame.bgpOpen(asn: 64999, holdTime: 90, identifier: Addr.host3)))
+        let v = try Lab.verify(plan: bgpPlan, frames: frames)
+        #expect(v.status(.bgpSession) == .fail, "\(v.digest)")
+        #expect(v.cited(.bgpSession) == a(4))
+        #expect(v[.bgpSession].summary.contains("192.168.56.121 is not a planned host or router"))
+    }
+
+    @Test func sessionWithoutOpensWarns() throws {
+        var s = BGPSession()
+        s.send(host1: true, Frame.bgpKeepalive())
+        let v = try Lab.verify(plan: bgpPlan, frames: Array(s.frames.dropFirst(5)))
+        #expect(v.status(.bgpSession) == .warn, "\(v.digest)")
+        #expect(v.cited(.bgpSession) == a(1))
+    }
 }
 
 @Suite struct BGPRoutesEdgeTests {
@@ -142,5 +160,26 @@ struct BGPSession {
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpRoutes) == a(n))
         #expect(v.bgpRoutes.contains { $0.state == "extra" && $0.prefix == "192.168.10.0/24" && $0.speaker == "host2" })
+    }
+
+    @Test func relayedSubnetOfItsOwnerIsPresent() throws {
+        var s = BGPSession()
+        s.send(host1: true, BGPSession.host1Announces)
+        // host2 passes host1's subnet on: the path ends in host1's AS, so host1 originated it.
+        s.send(host1: false, Frame.bgpUpdate(announce: ["192.168.10.0/24"], nextHop: Addr.host2, asPath: [64513, 64512]))
+        s.send(host1: false, BGPSession.host2Announces)
+        let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
+        #expect(v.status(.bgpRoutes) == .pass, "\(v.digest)")
+        #expect(v.bgpRoutes.contains { $0.state == "present" && $0.speaker == "host2" && $0.prefix == "192.168.10.0/24" && $0.detail == "relayed from host1" })
+    }
+
+    @Test func aSpeakerThatNeverAnnouncesItsSubnetIsMissing() throws {
+        var s = BGPSession()
+        s.send(host1: true, BGPSession.host1Announces)
+        // host2 speaks (an UPDATE) but only withdraws something it never had.
+        s.send(host1: false, Frame.bgpUpdate(withdrawn: ["10.99.0.0/16"]))
+        let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
+        #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
+        #expect(v.bgpRoutes.contains { $0.state == "missing" && $0.speaker == "host2" && $0.detail == "never announced" })
     }
 }

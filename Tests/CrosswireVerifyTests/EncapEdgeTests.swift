@@ -62,6 +62,14 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         #expect(v.status(.encapOverhead) == .skip)
         #expect(v.metrics.encapsulation.isEmpty)
     }
+
+    @Test func aTunnelPacketSeenAtTwoPointsCountsTwice() throws {
+        let frame = Frame.vxlanFrame(innerEthernet())
+        let v = try Lab.verify(plan: vxlanPlan, [Capture("a.pcap", [frame]), Capture("b.pcap", [frame])])
+        let m = try #require(v.metrics.encapsulation.first)
+        #expect(m.packets == 2)
+        #expect(m.overheadBytes == 100)
+    }
 }
 
 @Suite struct EncapModeEdgeTests {
@@ -203,5 +211,21 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         let frames = [segment(seq: 5000, id: 1, payload: 576), segment(seq: 5000, id: 2, payload: 576), segment(seq: 5000, id: 3, payload: 576)]
         let v = try Lab.verify(plan: planYAML(), frames: frames)
         #expect(v.status(.encapMTU) == .pass, "\(v.digest)")
+    }
+
+    @Test func unfragmentedTunnelPacketOverTheUnderlayMTUFails() throws {
+        // Outer IP 14 + 1500 + 36 = 1550 bytes > 1500, not fragmented (a jumbo-frame underlay the plan does not have).
+        let v = try Lab.verify(plan: vxlanPlan, frames: [Frame.vxlanFrame(innerEthernet(payload: 1472))])
+        #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
+        #expect(v.cited(.encapMTU) == a(1))
+    }
+
+    @Test func innerPacketOverThePlannedContainerMTUFails() throws {
+        // Inner packets of 1328 and 1428 bytes against a container MTU of 1400; outer 1378 and 1478 fit the underlay.
+        let plan = planYAML(mode: "vxlan", transport: ["mtu: 1400", "vxlan: { vni: 1, port: 8472 }"])
+        let frames = [Frame.vxlanFrame(innerEthernet(payload: 1300)), Frame.vxlanFrame(id: 0x0102, innerEthernet(payload: 1400, id: 0x0778))]
+        let v = try Lab.verify(plan: plan, frames: frames)
+        #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
+        #expect(v.cited(.encapMTU) == a(2))
     }
 }

@@ -111,4 +111,18 @@ import Testing
         #expect(v.status(.natSource) == .pass, "\(v.digest)")
         #expect(v.cited(.natSource).isEmpty)
     }
+
+    @Test func containerTrafficWithinOneHostSkipsSourceNAT() throws {
+        let frames = [Frame.eth(Addr.c1MAC, "02:42:c0:a8:0a:03", Frame.tcpPacket(Addr.c1, 40000, "192.168.10.3", 80))]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.natSource) == .skip, "\(v.digest)")
+        #expect(v[.natSource].summary.contains("no cross-host container traffic"))
+        #expect(v.status(.natDestination) == .pass)
+    }
+
+    @Test func noTrafficToPlannedAddressesSkipsDestinationNAT() throws {
+        let frames = [Frame.eth(Addr.host1MAC, Addr.routerMAC, Frame.udpPacket(Addr.host1, 123, "203.0.113.5", 123))]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.natDestination) == .skip, "\(v.digest)")
+    }
 }

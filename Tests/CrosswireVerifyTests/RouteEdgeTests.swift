@@ -71,6 +71,30 @@ func coreRouter(mac: Bool = true) -> [String] {
         let v = try Lab.verify(plan: planYAML(extra: routes), frames: [towards(Addr.routerMAC)])
         #expect(v.status(.routeNextHop) == .pass, "\(v.digest)")
     }
+
+    @Test func bridgedContainerTrafficLosingTTLBetweenPointsFails() throws {
+        let plan = planYAML(mode: "bridged")
+        let packet = { (ttl: UInt8) in Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0800, ttl: ttl) }
+        let v = try Lab.verify(plan: plan, [
+            Capture("a.pcap", [Frame.eth(Addr.c1MAC, Addr.c2MAC, packet(64))]),
+            Capture("b.pcap", [Frame.eth(Addr.c1MAC, Addr.c2MAC, packet(63))]),
+        ])
+        #expect(v.status(.routeNextHop) == .fail, "\(v.digest)")
+        #expect(v.cited(.routeNextHop) == b(1))
+    }
+
+    @Test func bridgedContainerTrafficSwitchedPasses() throws {
+        let frame = Frame.eth(Addr.c1MAC, Addr.c2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0800))
+        let v = try Lab.verify(plan: planYAML(mode: "bridged"), [Capture("a.pcap", [frame]), Capture("b.pcap", [frame])])
+        #expect(v.status(.routeNextHop) == .pass, "\(v.digest)")
+    }
+
+    @Test func bridgedContainerTrafficToARouterMACFails() throws {
+        let frame = Frame.eth(Addr.host1MAC, Addr.routerMAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0800))
+        let v = try Lab.verify(plan: planYAML(mode: "bridged", extra: coreRouter()), frames: [frame])
+        #expect(v.status(.routeNextHop) == .fail, "\(v.digest)")
+        #expect(v.cited(.routeNextHop) == a(1))
+    }
 }
 
 @Suite struct RouteErrorEdgeTests {
@@ -115,6 +139,27 @@ func coreRouter(mac: Bool = true) -> [String] {
             Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0700, ttl: UInt8(ttl)))
         }
         let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
+    }
+
+    @Test func timeExceededAndRedirectAboutContainerTrafficFail() throws {
+        let frames = [
+            Frame.eth(Addr.host1MAC, Addr.routerMAC, request),
+            Frame.eth(Addr.routerMAC, Addr.host1MAC, Frame.ipv4(src: Addr.router, dst: Addr.c1, proto: 1, id: 0x0603, Frame.icmpError(type: 11, code: 0, quoting: request))),
+            Frame.eth(Addr.routerMAC, Addr.host1MAC, Frame.ipv4(src: Addr.router, dst: Addr.host1, proto: 1, id: 0x0604, Frame.icmpError(type: 5, code: 1, rest: 0xC0A8_3878, quoting: request))),
+        ]
+        let v = try Lab.verify(plan: planYAML(extra: coreRouter()), frames: frames)
+        #expect(v.status(.routeErrors) == .fail, "\(v.digest)")
+        #expect(v.cited(.routeErrors) == a(2, 3))
+    }
+
+    @Test func unreachableAboutHostTrafficOnlyIsNotAContainerError() throws {
+        let hostPacket = Frame.udpPacket(Addr.host1, 5000, Addr.host3, 53, id: 0x0605)
+        let frames = [
+            Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80)),
+            Frame.eth(Addr.routerMAC, Addr.host1MAC, Frame.ipv4(src: Addr.router, dst: Addr.host1, proto: 1, id: 0x0606, Frame.icmpError(type: 3, code: 1, quoting: hostPacket))),
+        ]
+        let v = try Lab.verify(plan: planYAML(extra: coreRouter()), frames: frames)
         #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
     }
 }
