@@ -164,8 +164,9 @@ extension CheckContext {
             destination = result(
                 .natDestination, .fail, "\(flows.count) undeclared destination translation\(flows.count == 1 ? "" : "s"), e.g. \(first)",
                 expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
-        } else if traffic.containerFrames == 0 && destinationRewrites.isEmpty {
-            destination = result(.natDestination, .skip, noContainerTraffic, expected: expectedDestination)
+        } else if !traffic.pairs.keys.contains(where: { $0.to >= 0 && !topology.nodes[Int($0.to)].isRouter }) && destinationRewrites.isEmpty {
+            // Nothing was sent to a container or host address: nothing a destination NAT could have touched.
+            destination = result(.natDestination, .skip, "no traffic to a container or host address in the captures", expected: expectedDestination)
         } else if !destinationSuspect.isEmpty {
             destination = result(
                 .natDestination, .warn, "\(destinationSuspect.total) connection\(destinationSuspect.total == 1 ? "" : "s") to an unpublished host port, seen at one point only",

@@ -120,6 +120,15 @@ import Testing
         #expect(v.status(.natDestination) == .pass)
     }
 
+    /// Traffic to a host address is something nat.destination can judge (CHECKS.md: skip only
+    /// when there is no traffic to a container or host address).
+    @Test func trafficToAHostAddressOnlyIsJudgedForDestinationNAT() throws {
+        let frames = [Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.host1, 50022, Addr.host2, 22))]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.natDestination) == .pass, "\(v.digest)")
+        #expect(v.status(.natSource) == .skip)
+    }
+
     @Test func noTrafficToPlannedAddressesSkipsDestinationNAT() throws {
         let frames = [Frame.eth(Addr.host1MAC, Addr.routerMAC, Frame.udpPacket(Addr.host1, 123, "203.0.113.5", 123))]
         let v = try Lab.verify(plan: planYAML(), frames: frames)
