@@ -118,6 +118,11 @@ extension CheckContext {
         for c in candidates {
             switch c.kind {
             case .hostSpeaksForContainers:
+                // The translation pattern needs the host's own containers talking to the same host's
+                // containers too; a host alone talking to another host's containers is plain routing.
+                guard let host = topology.node(at: c.endpoints.source), let target = topology.owner(of: c.endpoints.destination),
+                    traffic.containerPairs.contains(.init(from: Int16(host), to: Int16(target)))
+                else { continue }
                 sourceSuspect.add(c.ref, "\(topology.describe(c.endpoints.source)) talks to \(c.endpoints.destination) (\(topology.nodes[topology.owner(of: c.endpoints.destination)!].name)'s containers): a masqueraded container, or the host itself")
             case .unpublishedHostPort:
                 let proto: TransportProtocol = c.endpoints.protocolNumber == 17 ? .udp : .tcp
@@ -159,8 +164,9 @@ extension CheckContext {
             destination = result(
                 .natDestination, .fail, "\(flows.count) undeclared destination translation\(flows.count == 1 ? "" : "s"), e.g. \(first)",
                 expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
-        } else if traffic.containerFrames == 0 && destinationRewrites.isEmpty {
-            destination = result(.natDestination, .skip, noContainerTraffic, expected: expectedDestination)
+        } else if !traffic.pairs.keys.contains(where: { $0.to >= 0 && !topology.nodes[Int($0.to)].isRouter }) && destinationRewrites.isEmpty {
+            // Nothing was sent to a container or host address: nothing a destination NAT could have touched.
+            destination = result(.natDestination, .skip, "no traffic to a container or host address in the captures", expected: expectedDestination)
         } else if !destinationSuspect.isEmpty {
             destination = result(
                 .natDestination, .warn, "\(destinationSuspect.total) connection\(destinationSuspect.total == 1 ? "" : "s") to an unpublished host port, seen at one point only",

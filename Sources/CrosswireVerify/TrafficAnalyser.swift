@@ -17,6 +17,9 @@ struct TrafficAnalyser {
     /// Traffic per (source node, destination node); -1 is "outside the plan".
     var pairs: [PairKey: (packets: Int, bytes: Int)] = [:]
 
+    /// (source owner, destination owner) of container-to-container traffic between two hosts.
+    var containerPairs: Set<PairKey> = []
+
     struct PairKey: Hashable { var from: Int16; var to: Int16 }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
@@ -37,6 +40,9 @@ struct TrafficAnalyser {
             containerFrames += 1
             if firstContainerFrame == nil { firstContainerFrame = ref }
             if srcOwner != dstOwner { crossHostFrames += 1 }
+            if let srcOwner, let dstOwner, srcOwner != dstOwner {
+                containerPairs.insert(PairKey(from: Int16(srcOwner), to: Int16(dstOwner)))
+            }
         }
         let from = Self.nodeIndex(ip.source, topology), to = Self.nodeIndex(ip.destination, topology)
         if from != nil || to != nil {

@@ -109,6 +109,7 @@ struct TunnelAnalyser {
             if let waiting = pendingFragments.removeValue(forKey: key) {
                 t.frames += waiting.frames
                 t.bytes += waiting.bytes
+                fragments.add(waiting.first, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented: a later fragment, captured before the first (frame \(ref.frame))")
             }
             fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")
         }
