@@ -37,5 +37,13 @@ pcaps:
 reports: build
 	scripts/make-reports.sh $(BIN)
 
+## Side by side on a 1M-packet capture: libpcap floor, crosswire, tcpdump, tshark (docs/PERFORMANCE.md).
+bench-compare: build
+	scripts/bench-compare.sh
+
+## The package-benchmark suite (a separate package under Benchmarks/): per-packet decode time and mallocs.
+bench:
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
 clean:
 	rm -rf .build

@@ -100,10 +100,7 @@ struct DecodeCommand: ParsableCommand {
                 control.feed(packet, bytes: bytes, frame: facts, summaries: mode == .text)
                 switch mode {
                 case .fields:
-                    for (i, f) in selected.enumerated() {
-                        if i > 0 { out.bytes.append(separator) }
-                        packet.write(f, frame: facts, control: &control, to: &out.bytes)
-                    }
+                    writeFields(selected, of: packet, separator: separator, frame: facts, control: &control, to: &out.bytes)
                 case .text:
                     writeDecimal(UInt64(info.number), to: &out.bytes)
                     out.bytes.append(UInt8(ascii: " "))
@@ -124,5 +121,23 @@ struct DecodeCommand: ParsableCommand {
             throw CrosswireExit.input(error.description)
         }
         out.flush()
+    }
+}
+
+/// Appends the `-T fields` line of one packet (without its newline).
+///
+/// A function of its own so that `packet` is borrowed once, in place: called
+/// inside `forEachFrame`'s closure, where `packet`, `control` and the output
+/// are captured variables, every `packet.write` copied the whole
+/// `DecodedPacket` (about 2.5 KB) to a temporary first — 18 fields, 18 copies,
+/// about half of the command's time.
+@inline(never)
+private func writeFields(
+    _ selected: [PacketField], of packet: borrowing DecodedPacket, separator: UInt8, frame: FrameFacts,
+    control: inout ControlPlaneFields, to out: inout [UInt8]
+) {
+    for (i, f) in selected.enumerated() {
+        if i > 0 { out.append(separator) }
+        packet.write(f, frame: frame, control: &control, to: &out)
     }
 }

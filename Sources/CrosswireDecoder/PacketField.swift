@@ -98,12 +98,8 @@ extension DecodedPacket {
     public func write<C: ControlPlaneFieldWriter>(
         _ field: PacketField, frame: FrameFacts, control: inout C, to out: inout [UInt8]
     ) {
+        // False once an occurrence has been written: the next one is preceded by ','.
         var first = true
-        // Appends the separator before every occurrence but the first.
-        func next(_ out: inout [UInt8]) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-        }
         switch field {
         case .frameNumber: writeDecimal(UInt64(frame.number), to: &out)
         case .frameLength: writeDecimal(UInt64(originalLength), to: &out)
@@ -126,13 +122,19 @@ extension DecodedPacket {
             control.write(field, to: &out)
         default:
             for i in 0..<levelCount {
-                let level = levels[i]
-                writeLevelField(field, level, next: next, to: &out)
+                writeLevelField(field, levels[i], first: &first, to: &out)
             }
         }
     }
 
-    private func writeLevelField(_ field: PacketField, _ l: PacketLevel, next: (inout [UInt8]) -> Void, to out: inout [UInt8]) {
+    private func writeLevelField(_ field: PacketField, _ l: borrowing PacketLevel, first: inout Bool, to out: inout [UInt8]) {
+        // Appends the separator before every occurrence but the first. (An inout
+        // flag rather than a closure over a captured var: the closure cost a
+        // dynamic exclusivity check, swift_beginAccess, per occurrence.)
+        func next(_ out: inout [UInt8]) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
         switch field {
         case .ethSource: if let e = l.ethernet { next(&out); e.source.write(to: &out) }
         case .ethDestination: if let e = l.ethernet { next(&out); e.destination.write(to: &out) }
