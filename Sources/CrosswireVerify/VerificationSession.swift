@@ -12,6 +12,7 @@ public struct VerificationSession {
     public let plan: Plan
     public let topology: Topology
     let decoder: PacketDecoder
+    /// The decoded packet, reused for every frame.
     var packet = DecodedPacket()
 
     var captures: [CaptureSummary] = []
@@ -54,6 +55,20 @@ public struct VerificationSession {
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
+        Self.analyse(
+            packet, ref: ref, bytes: bytes, time: info.time, topology: topology, traffic: &traffic, nat: &nat,
+            tunnels: &tunnels, icmp: &icmp, blackHoles: &blackHoles, arp: &arp, nextHops: &nextHops, control: &control)
+    }
+
+    /// Hands one decoded packet to every analyser. The packet and the analysers are
+    /// separate parameters, so each analyser borrows the packet in place: no copy of
+    /// its slots is made per analyser.
+    static func analyse(
+        _ packet: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, time: Double, topology: Topology,
+        traffic: inout TrafficAnalyser, nat: inout NATCorrelator, tunnels: inout TunnelAnalyser, icmp: inout ICMPAnalyser,
+        blackHoles: inout BlackHoleDetector, arp: inout ARPAnalyser, nextHops: inout NextHopAnalyser,
+        control: inout ControlPlaneAnalyser
+    ) {
         traffic.observe(packet, ref: ref, topology: topology)
         nat.observe(packet, ref: ref, bytes: bytes, topology: topology)
         tunnels.observe(packet, ref: ref, topology: topology)
@@ -61,7 +76,7 @@ public struct VerificationSession {
         blackHoles.observe(packet, ref: ref)
         arp.observe(packet, ref: ref, bytes: bytes)
         nextHops.observe(packet, ref: ref, topology: topology)
-        control.observe(packet, ref: ref, bytes: bytes, time: info.time)
+        control.observe(packet, ref: ref, bytes: bytes, time: time)
     }
 
     /// Marks capture `index` as read only up to `frame` (exclusive), for `reason`.
