@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "crosswire", targets: ["crosswire"]),
         .library(name: "CrosswireDecoder", targets: ["CrosswireDecoder"]),
         .library(name: "CrosswireCapture", targets: ["CrosswireCapture"]),
+        .library(name: "CrosswirePlan", targets: ["CrosswirePlan"]),
         .library(name: "CrosswireVerify", targets: ["CrosswireVerify"]),
     ],
     dependencies: [

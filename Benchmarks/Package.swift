@@ -23,6 +23,8 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "CrosswireDecoder", package: "Crosswire"),
                 .product(name: "CrosswireCapture", package: "Crosswire"),
+                .product(name: "CrosswirePlan", package: "Crosswire"),
+                .product(name: "CrosswireVerify", package: "Crosswire"),
             ],
             path: "DecodeBenchmark",
             swiftSettings: [.swiftLanguageMode(.v6)],

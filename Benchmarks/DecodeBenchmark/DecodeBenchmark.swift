@@ -79,4 +79,27 @@ let benchmarks: @Sendable () -> Void = {
             mix.load()
         }
     }
+
+    // The verification path: decode + BGP/OSPF + every analyser, on the lab's captures.
+    // BGP sessions are a mix of their own: a new TCP connection allocates its
+    // reassembly buffers once (by design); replayed, the same connections do not.
+    let labCaptures = CapturePaths.repositoryCaptures()
+    let bgp = labCaptures.filter { $0.contains("-bgp") }
+    for (name, paths, plan) in [
+        ("Verify.LabCaptures", labCaptures.filter { !$0.contains("-bgp") }, "pcaps/06-ospf/plan.yaml"),
+        ("Verify.BGPSessions", bgp, "pcaps/08-bgp/plan.yaml"),
+    ] where !paths.isEmpty {
+        let verify = VerifyMix(name: name, paths: paths, planPath: CapturePaths.repository.appendingPathComponent(plan).path)
+        Benchmark(verify.name) { benchmark in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let bytes = verify.feed(count: benchmark.scaledIterations.count)
+            let elapsed = start.duration(to: clock.now)
+            benchmark.stopMeasurement()
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            if seconds > 0 { benchmark.measurement(decodedBytesPerSecond, Int(Double(bytes) / seconds)) }
+        } setup: {
+            verify.load()
+        }
+    }
 }

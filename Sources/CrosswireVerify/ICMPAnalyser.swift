@@ -31,20 +31,24 @@ struct ICMPAnalyser {
             guard isMTU || isRouting || isPort else { continue }
             // Does it concern container traffic: its sender, its destination or the quoted packet?
             var concerns = topology.isContainer(ip.source) || topology.isContainer(ip.destination)
-            var about = ""
+            var quoted: IPFields? = nil
             if i + 1 < p.levelCount, p.levels[i + 1].origin == .icmpQuote, let q = p.levels[i + 1].ip {
                 concerns = concerns || topology.isContainer(q.source) || topology.isContainer(q.destination)
-                about = " about \(q.source) > \(q.destination)"
+                quoted = q
             }
             guard concerns else { continue }
-            let name = Self.name(v6: v6, type: type, code: code)
+            // The detail texts are built only for the frames an evidence list keeps.
+            func detail(_ extra: String = "") -> String {
+                let about = quoted.map { " about \($0.source) > \($0.destination)" } ?? ""
+                return "\(Self.name(v6: v6, type: type, code: code))\(extra) from \(topology.describe(ip.source))\(about)"
+            }
             if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
-                mtuMessages.add(ref, "\(name) (MTU \(mtu)) from \(topology.describe(ip.source))\(about)")
+                mtuMessages.add(ref, detail(" (MTU \(mtu))"))
             } else if isRouting {
-                routingErrors.add(ref, "\(name) from \(topology.describe(ip.source))\(about)")
+                routingErrors.add(ref, detail())
             } else {
-                portUnreachable.add(ref, "\(name) from \(topology.describe(ip.source))\(about)")
+                portUnreachable.add(ref, detail())
             }
         }
     }
