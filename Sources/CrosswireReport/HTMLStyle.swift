@@ -53,7 +53,8 @@ enum HTMLStyle {
         table.checks td.evidence { width: 80px; }
         table.inner { font-size: 13px; margin: 6px 0; }
         table.inner th, table.inner td { padding: 3px 8px; }
-        table.inner td.mono { white-space: nowrap; }
+        table.inner td.mono { overflow-wrap: anywhere; max-width: 40%; }
+        table.inner td:last-child { min-width: 16em; }
         details > summary { cursor: pointer; }
         details > summary:hover { color: var(--bar); }
         tr.fail details > summary { font-weight: 600; }
