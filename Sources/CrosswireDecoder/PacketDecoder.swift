@@ -293,6 +293,10 @@ public struct PacketDecoder: Sendable {
             if offset + length > end {
                 guard lenient else { throw DecodeStop(.udp, at: offset, .badLength(field: UInt32(h.datagramLength))) }
                 length = end - offset
+                // A fragment (or quote) that ends inside the UDP header itself: no payload length to give.
+                guard length >= UDPHeader.length else {
+                    throw DecodeStop(.udp, at: offset, .badLength(field: UInt32(h.datagramLength)))
+                }
             }
             // The datagram's own length: inside a first fragment it reaches past the fragment.
             let datagramEnd = offset + max(length, h.datagramLength)
