@@ -37,6 +37,12 @@ struct ControlPlaneAnalyser {
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536
     var droppedRoutes = 0
+    /// BGP messages of sessions beyond `maxSessions`, not recorded.
+    var droppedSessionMessages = 0
+    /// Connections the reassemblers of earlier captures evicted (each capture gets a new one).
+    var earlierConnectionEvictions = 0
+    /// TCP connections on port 179 evicted from the reassembler (least recently active first).
+    var bgpConnectionEvictions: Int { earlierConnectionEvictions + decoder.reassembler.statistics.evictions }
 
     // OSPF
     struct HelloSeen {
@@ -75,6 +81,7 @@ struct ControlPlaneAnalyser {
         if Int(ref.capture) != currentCapture {
             // A new capture: BGP streams do not continue across files.
             flush()
+            earlierConnectionEvictions += decoder.reassembler.statistics.evictions
             decoder = ControlPlaneDecoder()
             currentCapture = Int(ref.capture)
         }
@@ -105,7 +112,10 @@ struct ControlPlaneAnalyser {
         case .bgp(let event):
             let key = e.source < e.destination ? SessionKey(a: e.source, b: e.destination) : SessionKey(a: e.destination, b: e.source)
             if sessions[key] == nil {
-                guard sessions.count < Self.maxSessions else { return }
+                guard sessions.count < Self.maxSessions else {
+                    droppedSessionMessages += 1
+                    return
+                }
                 sessions[key] = Session(first: ref)
             }
             sessions[key]!.messages += 1
