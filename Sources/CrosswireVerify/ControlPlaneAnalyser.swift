@@ -63,6 +63,10 @@ struct ControlPlaneAnalyser {
     var advertisements: [AdvertisementKey: (lsaType: UInt16, ref: FrameRef)] = [:]
     /// Routers that originated a Router-LSA.
     var routerLSAOrigins: [IPv4Address: FrameRef] = [:]
+    /// Router IDs tracked in each of `hellos`, `databaseDescriptions` and `routerLSAOrigins`.
+    static let maxOSPFRouters = 4096
+    /// Hellos, DBDs and Router-LSAs of router IDs past `maxOSPFRouters`, not recorded.
+    var droppedOSPFRouters = 0
     static let maxAdvertisements = 65_536
 
     var timeline: [(ref: FrameRef, time: Double, proto: String, kind: String, detail: String)] = []
@@ -148,6 +152,10 @@ struct ControlPlaneAnalyser {
             switch event {
             case .hello(let h):
                 let rid = h.header.routerID
+                guard hellos[rid] != nil || hellos.count < Self.maxOSPFRouters else {
+                    droppedOSPFRouters += 1
+                    return
+                }
                 if let i = hellos[rid]?.firstIndex(where: {
                     $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
                         && $0.deadInterval == h.deadInterval
@@ -160,13 +168,21 @@ struct ControlPlaneAnalyser {
                     note(ref, time, "ospf", "Hello", "router \(rid) area \(h.header.areaID) hello \(h.helloInterval) dead \(h.deadInterval)\(h.networkMask.map { " mask \($0)" } ?? "")")
                 }
             case .databaseDescription(let d):
+                guard databaseDescriptions[d.header.routerID] != nil || databaseDescriptions.count < Self.maxOSPFRouters else {
+                    droppedOSPFRouters += 1
+                    return
+                }
                 if databaseDescriptions[d.header.routerID] == nil {
                     note(ref, time, "ospf", "DBD", "router \(d.header.routerID) MTU \(d.interfaceMTU)")
                 }
                 databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
             case .advertisement(let a):
                 if a.lsa.type == 1, routerLSAOrigins[a.lsa.advertisingRouter] == nil {
-                    routerLSAOrigins[a.lsa.advertisingRouter] = ref
+                    if routerLSAOrigins.count < Self.maxOSPFRouters {
+                        routerLSAOrigins[a.lsa.advertisingRouter] = ref
+                    } else {
+                        droppedOSPFRouters += 1
+                    }
                 }
                 if let prefix = a.prefix, advertisements.count < Self.maxAdvertisements {
                     let key = AdvertisementKey(router: a.lsa.advertisingRouter, prefix: prefix)

@@ -25,6 +25,7 @@ extension CheckContext {
         if control.bgpConnectionEvictions > 0 { evictions["bgp_connections"] = control.bgpConnectionEvictions }
         if control.droppedSessionMessages > 0 { evictions["bgp_sessions"] = control.droppedSessionMessages }
         if control.droppedRoutes > 0 { evictions["bgp_prefixes"] = control.droppedRoutes }
+        if control.droppedOSPFRouters > 0 { evictions["ospf_routers"] = control.droppedOSPFRouters }
         return Metrics(
             packets: traffic.packets, bytes: traffic.bytes, encapsulation: encapsulationMetrics(), hostPairs: pairs,
             malformed: traffic.malformed, evictions: evictions)

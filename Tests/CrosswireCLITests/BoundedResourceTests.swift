@@ -71,6 +71,7 @@ struct BoundedResourceTests {
     static let flowFloodLimitKiB = 160 * 1024
     static let arpFloodLimitKiB = 160 * 1024
     static let bgpFloodLimitKiB = 160 * 1024
+    static let ospfFloodLimitKiB = 160 * 1024
 
     static let timeBinary = URL(fileURLWithPath: "/usr/bin/time")
 
@@ -197,6 +198,30 @@ struct BoundedResourceTests {
         #expect(evictions["bgp_connections"] == 1 + extraConnections - 256, "evictions: \(evictions)")
         #expect(kib > 0 && kib < Self.bgpFloodLimitKiB, "peak RSS \(kib) KiB (bound \(Self.bgpFloodLimitKiB) KiB)")
         print("BGP flood: \(written) segments, peak RSS \(kib) KiB, evictions \(evictions)")
+    }
+
+    @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
+    func millionOSPFRouterIDsKeepTheTablesBounded() throws {
+        let file = Self.temporaryFile("ospf.pcap")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var w = try FloodWriter(path: file.path)
+        let routers = 1_000_000
+        for i in 0..<routers {
+            // An OSPFv2 Hello (44 bytes) from a new router ID each time, to 224.0.0.5.
+            w.ethernet(source: 119, destination: 0x5E00_0005, type: 0x0800)
+            w.ipv4(source: Self.ip(192, 168, 56, 119), destination: Self.ip(224, 0, 0, 5), protocol: 89, payloadLength: 44, id: i)
+            w.frame.append(2); w.frame.append(1); w.put16(44)
+            w.put32(Self.ip(10, 0, 0, 0) | UInt32(i)); w.put32(0); w.put16(0); w.put16(0); w.put32(0); w.put32(0)
+            w.put32(0xFFFF_FF00); w.put16(10); w.frame.append(2); w.frame.append(1); w.put32(40); w.put32(0); w.put32(0)
+            w.emit()
+        }
+        w.close()
+        let (run, kib, verdict) = try Self.verifyMeasured(plan: "06-ospf/plan.yaml", capture: file)
+        #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
+        let evictions = (verdict["metrics"] as? [String: Any])?["evictions"] as? [String: Int] ?? [:]
+        #expect(evictions["ospf_routers"] == routers - 4096, "evictions: \(evictions)")
+        #expect(kib > 0 && kib < Self.ospfFloodLimitKiB, "peak RSS \(kib) KiB (bound \(Self.ospfFloodLimitKiB) KiB)")
+        print("OSPF flood: \(routers) router IDs, peak RSS \(kib) KiB, evictions \(evictions)")
     }
 
     /// The same endless gapped stream through the reassembler in process: one connection,
