@@ -36,6 +36,11 @@ struct ControlPlaneAnalyser {
     var streamNotices = 0
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536
+    /// Prefixes over all speakers (2,048 speakers of 1,024 sessions could otherwise hold 134 million).
+    /// Every one kept becomes a row of the reports' route table (about 330 bytes in each report), so
+    /// this also bounds the reports: at the bound, a route flood peaks at about 150 MiB.
+    static let maxPrefixes = 65_536
+    var routeCount = 0
     var droppedRoutes = 0
     /// BGP messages of sessions beyond `maxSessions`, not recorded.
     var droppedSessionMessages = 0
@@ -129,9 +134,12 @@ struct ControlPlaneAnalyser {
                 note(ref, time, "bgp", "OPEN", "\(e.source) AS \(o.asn) hold \(o.holdTime) id \(o.identifier)")
             case .route(let r):
                 updateSenders.insert(e.source)
-                if routes[e.source]?[r.prefix] == nil && (routes[e.source]?.count ?? 0) >= Self.maxPrefixesPerSpeaker {
-                    droppedRoutes += 1
-                    return
+                if routes[e.source]?[r.prefix] == nil {
+                    guard (routes[e.source]?.count ?? 0) < Self.maxPrefixesPerSpeaker, routeCount < Self.maxPrefixes else {
+                        droppedRoutes += 1
+                        return
+                    }
+                    routeCount += 1
                 }
                 routes[e.source, default: [:]][r.prefix] = RouteState(
                     announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref)
