@@ -67,7 +67,8 @@ struct FloodWriter: ~Copyable {
     consuming func close() { writer.flush() }
 }
 
-struct BoundedResourceTests {
+/// One flood at a time: each writes a large file and keeps a core busy.
+@Suite(.serialized) struct BoundedResourceTests {
     /// Peak RSS bounds (KiB). Measured with the debug build: flows 49 MiB, ARP 59 MiB, BGP 50 MiB
     /// (the tables are allocated at their bound, so this hardly moves with the traffic); bound 160 MiB.
     static let flowFloodLimitKiB = 160 * 1024
@@ -83,10 +84,10 @@ struct BoundedResourceTests {
     static func ip(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { a << 24 | b << 16 | c << 8 | d }
 
     /// Runs verify under /usr/bin/time; returns the run, its peak RSS in KiB and the JSON verdict.
-    static func verifyMeasured(plan: String, capture: URL) throws -> (ProcessResult, Int, [String: Any]) {
+    static func verifyMeasured(plan: String, capture: URL) async throws -> (ProcessResult, Int, [String: Any]) {
         let out = capture.deletingLastPathComponent().appendingPathComponent("out-" + capture.lastPathComponent)
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try runProcess(timeBinary, ["-f", "peak-rss-kib %M", TestPaths.binary.path, "verify", "--plan",
+        let run = try await runProcessAsync(timeBinary, ["-f", "peak-rss-kib %M", TestPaths.binary.path, "verify", "--plan",
                                               TestPaths.pcaps.appendingPathComponent(plan).path, capture.path,
                                               "--format", "json", "--output", out.path, "-q"], timeout: 120)
         let line = run.stderr.split(separator: "\n").last(where: { $0.hasPrefix("peak-rss-kib ") })
@@ -102,7 +103,7 @@ struct BoundedResourceTests {
     static var haveTime: Bool { FileManager.default.isExecutableFile(atPath: timeBinary.path) }
 
     @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
-    func millionDistinctFlowsStayUnderTheMemoryBound() throws {
+    func millionDistinctFlowsStayUnderTheMemoryBound() async throws {
         let file = Self.temporaryFile("flows.pcap")
         defer { try? FileManager.default.removeItem(at: file) }
         var w = try FloodWriter(path: file.path)
@@ -128,7 +129,7 @@ struct BoundedResourceTests {
         }
         w.close()
 
-        let (run, kib, verdict) = try Self.verifyMeasured(plan: "11-vxlan-4789/plan.yaml", capture: file)
+        let (run, kib, verdict) = try await Self.verifyMeasured(plan: "11-vxlan-4789/plan.yaml", capture: file)
         #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
         let metrics = verdict["metrics"] as? [String: Any]
         #expect(metrics?["packets"] as? Int == 1_000_000)
@@ -139,7 +140,7 @@ struct BoundedResourceTests {
     }
 
     @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
-    func millionsOfARPClaimsKeepTheTableBounded() throws {
+    func millionsOfARPClaimsKeepTheTableBounded() async throws {
         let file = Self.temporaryFile("arp.pcap")
         defer { try? FileManager.default.removeItem(at: file) }
         var w = try FloodWriter(path: file.path)
@@ -153,7 +154,7 @@ struct BoundedResourceTests {
             w.emit()
         }
         w.close()
-        let (run, kib, verdict) = try Self.verifyMeasured(plan: "01-static-routes/plan.yaml", capture: file)
+        let (run, kib, verdict) = try await Self.verifyMeasured(plan: "01-static-routes/plan.yaml", capture: file)
         #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
         let evictions = (verdict["metrics"] as? [String: Any])?["evictions"] as? [String: Int] ?? [:]
         #expect(evictions["arp_addresses"] == claims - 65_536, "evictions: \(evictions)")
@@ -169,7 +170,7 @@ struct BoundedResourceTests {
     }
 
     @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
-    func bgpPeerSendingSegmentsBehindGapsStaysBounded() throws {
+    func bgpPeerSendingSegmentsBehindGapsStaysBounded() async throws {
         let file = Self.temporaryFile("bgp.pcap")
         defer { try? FileManager.default.removeItem(at: file) }
         var w = try FloodWriter(path: file.path)
@@ -197,7 +198,7 @@ struct BoundedResourceTests {
         }
         let written = w.count
         w.close()
-        let (run, kib, verdict) = try Self.verifyMeasured(plan: "08-bgp/plan.yaml", capture: file)
+        let (run, kib, verdict) = try await Self.verifyMeasured(plan: "08-bgp/plan.yaml", capture: file)
         #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
         let evictions = (verdict["metrics"] as? [String: Any])?["evictions"] as? [String: Int] ?? [:]
         #expect(evictions["bgp_connections"] == 1 + extraConnections - 256, "evictions: \(evictions)")
@@ -206,7 +207,7 @@ struct BoundedResourceTests {
     }
 
     @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
-    func millionOSPFRouterIDsKeepTheTablesBounded() throws {
+    func millionOSPFRouterIDsKeepTheTablesBounded() async throws {
         let file = Self.temporaryFile("ospf.pcap")
         defer { try? FileManager.default.removeItem(at: file) }
         var w = try FloodWriter(path: file.path)
@@ -221,7 +222,7 @@ struct BoundedResourceTests {
             w.emit()
         }
         w.close()
-        let (run, kib, verdict) = try Self.verifyMeasured(plan: "06-ospf/plan.yaml", capture: file)
+        let (run, kib, verdict) = try await Self.verifyMeasured(plan: "06-ospf/plan.yaml", capture: file)
         #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
         let evictions = (verdict["metrics"] as? [String: Any])?["evictions"] as? [String: Int] ?? [:]
         #expect(evictions["ospf_routers"] == routers - 4096, "evictions: \(evictions)")
@@ -230,7 +231,7 @@ struct BoundedResourceTests {
     }
 
     @Test(.enabled(if: haveTime, "/usr/bin/time is missing (Debian package time; scripts/install-deps.sh test installs it)"))
-    func bgpRouteFloodFromSixSpeakersKeepsThePrefixTableAndReportsBounded() throws {
+    func bgpRouteFloodFromSixSpeakersKeepsThePrefixTableAndReportsBounded() async throws {
         let file = Self.temporaryFile("bgp-routes.pcap")
         defer { try? FileManager.default.removeItem(at: file) }
         var w = try FloodWriter(path: file.path)
@@ -263,7 +264,7 @@ struct BoundedResourceTests {
             }
         }
         w.close()
-        let (run, kib, verdict) = try Self.verifyMeasured(plan: "08-bgp/plan.yaml", capture: file)
+        let (run, kib, verdict) = try await Self.verifyMeasured(plan: "08-bgp/plan.yaml", capture: file)
         #expect(!run.crashed && !run.timedOut && (run.status == 0 || run.status == 1), "exit \(run.status): \(run.stderr)")
         let evictions = (verdict["metrics"] as? [String: Any])?["evictions"] as? [String: Int] ?? [:]
         #expect(evictions["bgp_prefixes"] == speakers * updatesPerSpeaker * prefixesPerUpdate - 65_536, "evictions: \(evictions)")

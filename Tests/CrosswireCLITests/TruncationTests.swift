@@ -111,7 +111,7 @@ struct CaptureTruncationTests {
 
     /// Cuts `subject` at every offset of its layout and checks verify and decode on each. Returns the count of cuts.
     @discardableResult
-    static func cutEverywhere(_ subject: Subject) throws -> Int {
+    static func cutEverywhere(_ subject: Subject) async throws -> Int {
         let bytes = try [UInt8](Data(contentsOf: subject.file))
         let layout = Layout(bytes)
         try #require(layout.records.count > 3, "\(subject.file.path): too few records to cut")
@@ -124,8 +124,8 @@ struct CaptureTruncationTests {
             try Data(bytes.prefix(cut)).write(to: cutFile)
             try? FileManager.default.removeItem(at: out)
             let context = "\(subject.file.lastPathComponent) cut at \(cut) of \(bytes.count)"
-            let verify = try crosswire(["verify", "--plan", subject.plan.path, cutFile.path, "--format", "json", "--output", out.path, "-q"], timeout: 60)
-            let decode = try crosswire(["decode", "-T", "fields", "-e", "frame.number", cutFile.path], timeout: 60)
+            let verify = try await crosswireAsync(["verify", "--plan", subject.plan.path, cutFile.path, "--format", "json", "--output", out.path, "-q"], timeout: 60)
+            let decode = try await crosswireAsync(["decode", "-T", "fields", "-e", "frame.number", cutFile.path], timeout: 60)
             #expect(!verify.crashed && !verify.timedOut && !decode.crashed && !decode.timedOut, "\(context)")
 
             if cut < layout.headerEnd {
@@ -167,13 +167,13 @@ struct CaptureTruncationTests {
     }
 
     @Test(arguments: labSubjects)
-    func labCaptureCutEverywhere(_ subject: Subject) throws {
-        try Self.cutEverywhere(subject)
+    func labCaptureCutEverywhere(_ subject: Subject) async throws {
+        try await Self.cutEverywhere(subject)
     }
 
     @Test(.enabled(if: TestPaths.corpus != nil, "../shared/corpus is absent: no pcapng or SLL2 capture to cut"), arguments: corpusSubjects)
-    func corpusCaptureCutEverywhere(_ subject: Subject) throws {
-        try Self.cutEverywhere(subject)
+    func corpusCaptureCutEverywhere(_ subject: Subject) async throws {
+        try await Self.cutEverywhere(subject)
     }
 
     /// The number of cut points, as docs/HARDENING.md states it (lab captures only when the corpus is absent).
@@ -213,14 +213,14 @@ struct CaptureTruncationTests {
     }
 
     /// Writes `bytes` as a capture, verifies and decodes it.
-    static func run(_ bytes: [UInt8], fields: [String] = ["frame.number", "frame.len", "frame.cap_len", "frame.time_epoch"]) throws -> Crafted {
+    static func run(_ bytes: [UInt8], fields: [String] = ["frame.number", "frame.len", "frame.cap_len", "frame.time_epoch"]) async throws -> Crafted {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("crafted.pcap")
         try Data(bytes).write(to: file)
         let out = dir.appendingPathComponent("out")
-        let verify = try crosswire(["verify", "--plan", plan("01-static-routes").path, file.path, "--format", "json", "--output", out.path, "-q"], timeout: 60)
-        let decode = try crosswire(["decode", "-T", "fields"] + fields.flatMap { ["-e", $0] } + [file.path], timeout: 60)
+        let verify = try await crosswireAsync(["verify", "--plan", plan("01-static-routes").path, file.path, "--format", "json", "--output", out.path, "-q"], timeout: 60)
+        let decode = try await crosswireAsync(["decode", "-T", "fields"] + fields.flatMap { ["-e", $0] } + [file.path], timeout: 60)
         let verdict = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("crosswire.json"))) as? [String: Any]
         let capture = try #require((verdict?["captures"] as? [[String: Any]])?.first)
         return Crafted(verify: verify, decode: decode, capture: capture)
@@ -229,13 +229,13 @@ struct CaptureTruncationTests {
     /// Sub-second fields of a second or more (microsecond and nanosecond files): read, carried into
     /// the seconds, and counted in `invalid_timestamps`; the capture is still usable (exit 0/1).
     @Test(arguments: [false, true])
-    func invalidTimestampsAreNormalisedAndCounted(nano: Bool) throws {
+    func invalidTimestampsAreNormalisedAndCounted(nano: Bool) async throws {
         let scale: UInt32 = nano ? 1000 : 1
         let file = Self.fileHeader(nano: nano)
             + Self.record(Self.arpFrame, subsecond: 999_999 * scale)
             + Self.record(Self.arpFrame, subsecond: 1_500_000 * scale)
             + Self.record(Self.arpFrame, subsecond: 0x8000_0000)  // read by libpcap as a negative value
-        let r = try Self.run(file)
+        let r = try await Self.run(file)
         #expect(r.verify.status == 0 || r.verify.status == 1, "\(r.verify.stderr)")
         #expect(r.decode.status == 0, "\(r.decode.stderr)")
         #expect(r.capture["packets"] as? Int == 3)
@@ -247,17 +247,17 @@ struct CaptureTruncationTests {
     }
 
     /// A well-formed capture has no `invalid_timestamps` key at all.
-    @Test func validTimestampsAreNotReported() throws {
-        let r = try Self.run(Self.fileHeader() + Self.record(Self.arpFrame))
+    @Test func validTimestampsAreNotReported() async throws {
+        let r = try await Self.run(Self.fileHeader() + Self.record(Self.arpFrame))
         #expect(r.capture["invalid_timestamps"] == nil)
         #expect(r.capture["packets"] as? Int == 1)
     }
 
     /// caplen above the file's snapshot length (but within libpcap's limit): libpcap keeps snaplen
     /// bytes and skips the rest; the frame keeps its wire length, and the next frame is read intact.
-    @Test func caplenAboveSnapLengthIsCutToIt() throws {
+    @Test func caplenAboveSnapLengthIsCutToIt() async throws {
         let long = Self.arpFrame + [UInt8](repeating: 0, count: 100)
-        let r = try Self.run(Self.fileHeader(snapLength: 64) + Self.record(long) + Self.record(Self.arpFrame))
+        let r = try await Self.run(Self.fileHeader(snapLength: 64) + Self.record(long) + Self.record(Self.arpFrame))
         #expect(r.verify.status == 0 || r.verify.status == 1, "\(r.verify.stderr)")
         #expect(r.capture["packets"] as? Int == 2)
         #expect(r.capture["incomplete"] == nil)
@@ -269,10 +269,10 @@ struct CaptureTruncationTests {
 
     /// A caplen no capture can have (2 GiB): reading stops there, like a cut file — exit 2, one line
     /// naming the file and frame 2, and the verdict covers frame 1, marked incomplete at frame 2.
-    @Test func impossibleCaplenStopsReadingAtThatFrame() throws {
+    @Test func impossibleCaplenStopsReadingAtThatFrame() async throws {
         let file = Self.fileHeader() + Self.record(Self.arpFrame)
             + Self.le32(1_700_000_000) + Self.le32(0) + Self.le32(0x7FFF_FFFF) + Self.le32(0x7FFF_FFFF) + Self.arpFrame
-        let r = try Self.run(file)
+        let r = try await Self.run(file)
         #expect(r.verify.status == 2)
         #expect(r.decode.status == 2)
         for run in [r.verify, r.decode] {
@@ -284,9 +284,9 @@ struct CaptureTruncationTests {
 
     /// Zero-length records (caplen 0, with a wire length of 0 or 60): each is a frame that decodes
     /// to nothing and counts as malformed; the frames around them are unaffected.
-    @Test func zeroLengthRecordsAreMalformedFrames() throws {
+    @Test func zeroLengthRecordsAreMalformedFrames() async throws {
         let file = Self.fileHeader() + Self.record([]) + Self.record(Self.arpFrame) + Self.record([], length: 60)
-        let r = try Self.run(file, fields: ["frame.number", "frame.len", "frame.cap_len", "arp.opcode", "crosswire.stop"])
+        let r = try await Self.run(file, fields: ["frame.number", "frame.len", "frame.cap_len", "arp.opcode", "crosswire.stop"])
         #expect(r.verify.status == 0 || r.verify.status == 1, "\(r.verify.stderr)")
         #expect(r.decode.status == 0, "\(r.decode.stderr)")
         #expect(r.capture["packets"] as? Int == 3)
