@@ -9,7 +9,7 @@
 # Bounded in time: a debug build in .build-asan/ (a few minutes the first time on 2 cores,
 # incremental after), then 566 runs (184 captures x 3 decode modes, 14 verifies) of well under
 # a second each, every one under `timeout` (ASAN_RUN_TIMEOUT seconds, default 60). About
-# 80 s in all with the build up to date.
+# 35 s in all with the build up to date, 80 s with a first build here.
 #
 #   scripts/asan-check.sh            build and run everything
 #   ASAN_SKIP_BUILD=1 scripts/asan-check.sh
