@@ -5,7 +5,7 @@ CONFIG      ?= release
 BIN          = .build/$(CONFIG)/crosswire
 SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
 
-.PHONY: all run deps deps-test build build-debug test pcaps reports bench bench-compare clean
+.PHONY: all run deps deps-test build build-debug test asan-check fuzz pcaps reports bench bench-compare clean
 
 ## The main job: install what is missing, build, verify every bundled capture, write reports/.
 all: run
@@ -27,6 +27,16 @@ build-debug: deps
 test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/asan-check.sh
+
+## Every capture decoded and verified by an AddressSanitizer build (bounded: a timeout per run).
+asan-check: deps-test
+	scripts/asan-check.sh
+
+## libFuzzer over the decoder and the BGP/OSPF stream path, FUZZ_SECONDS (default 60) each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 ## Rebuild the lab's captures, plans and expected verdicts (root; network namespaces).
 pcaps:

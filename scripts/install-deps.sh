@@ -8,7 +8,7 @@ set -euo pipefail
 
 want=(libpcap-dev pkg-config)
 if [ "${1:-}" = "test" ] || [ "${1:-}" = "lab" ]; then
-    want+=(tcpdump tshark bird2 iptables iproute2 ethtool procps python3 python3-yaml)
+    want+=(tcpdump tshark bird2 iptables iproute2 ethtool procps python3 python3-yaml time)
 fi
 if [ "${1:-}" = "test" ]; then
     want+=(cmark-gfm chromium libxml2-utils python3-pip)

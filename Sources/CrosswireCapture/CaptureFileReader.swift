@@ -15,7 +15,7 @@ public struct CaptureFileReader: ~Copyable {
     public let linkTypeName: String
     /// Frames delivered so far.
     public private(set) var framesRead: Int = 0
-    /// Frames whose timestamp had a sub-second part of a second or more (normalised when read).
+    /// Frames whose timestamp had a sub-second part outside 0..<1 s (normalised when read).
     public private(set) var invalidTimestamps: Int = 0
 
     /// Opens `path`. Throws `.unreadable` for a missing, empty or corrupt file
@@ -45,11 +45,14 @@ public struct CaptureFileReader: ~Copyable {
                 framesRead += 1
                 var info = FrameInfo(
                     number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: caplen, originalLength: len)
-                // A sub-second field of a second or more is invalid: carry it into the seconds and count it.
-                let nanos = handle.nanosecondPrecision ? UInt64(subsecond) : UInt64(subsecond) * 1000
-                if nanos >= 1_000_000_000 { invalidTimestamps += 1 }
-                info.seconds &+= Int64(nanos / 1_000_000_000)
-                info.nanoseconds = UInt32(nanos % 1_000_000_000)
+                // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
+                // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)
+                let nanos = handle.nanosecondPrecision ? subsecond : subsecond &* 1000
+                if nanos < 0 || nanos >= 1_000_000_000 { invalidTimestamps += 1 }
+                var carry = nanos / 1_000_000_000, rest = nanos % 1_000_000_000
+                if rest < 0 { carry -= 1; rest += 1_000_000_000 }
+                info.seconds &+= carry
+                info.nanoseconds = UInt32(rest)
                 if !visit(info, bytes.bytes) { return }
             case .timeout:
                 continue

@@ -89,7 +89,10 @@ final class PcapHandle: @unchecked Sendable {
 
     /// The result of one `pcap_next_ex` call.
     enum NextResult {
-        case frame(UnsafeRawBufferPointer, seconds: Int64, subsecond: UInt32, capturedLength: Int, originalLength: Int)
+        /// `subsecond` is `ts.tv_usec` as libpcap gives it, all 64 bits: a corrupt record's value
+        /// can lie outside 0..<1e9 (or 1e6), and libpcap's scaling of a microsecond file to
+        /// nanoseconds can make it negative; truncating it to 32 bits would hide that.
+        case frame(UnsafeRawBufferPointer, seconds: Int64, subsecond: Int64, capturedLength: Int, originalLength: Int)
         /// Live capture: the timeout expired with no packet.
         case timeout
         case endOfFile
@@ -107,7 +110,7 @@ final class PcapHandle: @unchecked Sendable {
             let caplen = Int(h.caplen)
             return .frame(
                 UnsafeRawBufferPointer(start: data, count: caplen), seconds: Int64(h.ts.tv_sec),
-                subsecond: UInt32(truncatingIfNeeded: h.ts.tv_usec), capturedLength: caplen, originalLength: Int(h.len))
+                subsecond: Int64(h.ts.tv_usec), capturedLength: caplen, originalLength: Int(h.len))
         case 0:
             return .timeout
         case PCAP_ERROR_BREAK:

@@ -181,6 +181,8 @@ public struct PacketDecoder: Sendable {
                 if offset + total > declaredEnd {
                     if lenient {
                         total = declaredEnd - offset
+                        // The header itself reaches past what encloses it (a quote cut inside the IP header).
+                        guard total >= h.headerLength else { throw DecodeStop(.ipv4, at: offset, .badLength(field: UInt32(h.totalLength))) }
                     } else {
                         p.levels[level].ip = ipFields(h, at: offset, total: total, fromFrame: fromFrame)
                         throw DecodeStop(.ipv4, at: offset, .badLength(field: UInt32(h.totalLength)))
@@ -214,6 +216,8 @@ public struct PacketDecoder: Sendable {
                 if offset + total > declaredEnd {
                     if lenient {
                         total = declaredEnd - offset
+                        // The header itself reaches past what encloses it (a quote cut inside the IPv6 header).
+                        guard total >= IPv6Header.length else { throw DecodeStop(.ipv6, at: offset, .badLength(field: UInt32(h.payloadLength))) }
                     } else {
                         p.levels[level].ip = ipv6Fields(h, at: offset, total: total, headerLength: IPv6Header.length, protocol: h.nextHeader, fromFrame: fromFrame)
                         throw DecodeStop(.ipv6, at: offset, .badLength(field: UInt32(h.payloadLength)))
@@ -289,6 +293,10 @@ public struct PacketDecoder: Sendable {
             if offset + length > end {
                 guard lenient else { throw DecodeStop(.udp, at: offset, .badLength(field: UInt32(h.datagramLength))) }
                 length = end - offset
+                // A fragment (or quote) that ends inside the UDP header itself: no payload length to give.
+                guard length >= UDPHeader.length else {
+                    throw DecodeStop(.udp, at: offset, .badLength(field: UInt32(h.datagramLength)))
+                }
             }
             // The datagram's own length: inside a first fragment it reaches past the fragment.
             let datagramEnd = offset + max(length, h.datagramLength)

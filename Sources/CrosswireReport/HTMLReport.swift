@@ -140,6 +140,7 @@ public enum HTMLReport {
                     + "received \(Format.count(drops.received)))")
             }
             if capture.malformed > 0 { notes.append("\(Format.count(capture.malformed)) malformed") }
+            if let n = capture.invalidTimestamps { notes.append("\(Format.count(n)) invalid timestamps") }
             html.raw("<tr><td class=\"mono wrap\">\(Esc.line(capture.path))</td><td>\(Esc.line(capture.linktype))</td>"
                 + "<td class=\"num\">\(Format.count(capture.packets))</td><td class=\"num\">\(Esc.text(Format.bytes(capture.bytes)))</td>"
                 + "<td>\(Esc.text(Format.timeSpan(capture)))</td><td>\(notes.isEmpty ? "–" : notes.joined(separator: "<br>"))</td></tr>\n")

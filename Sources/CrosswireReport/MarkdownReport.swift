@@ -67,6 +67,7 @@ public enum MarkdownReport {
                     + "\(Format.count(drops.droppedByInterface)), received \(Format.count(drops.received)))")
             }
             if capture.malformed > 0 { notes.append("\(Format.count(capture.malformed)) malformed") }
+            if let n = capture.invalidTimestamps { notes.append("\(Format.count(n)) invalid timestamps") }
             out.row([
                 Esc.code(capture.path, inTable: true), Esc.text(capture.linktype), Format.count(capture.packets),
                 Format.bytes(capture.bytes), Format.timeSpan(capture), notes.isEmpty ? "—" : notes.joined(separator: "; "),

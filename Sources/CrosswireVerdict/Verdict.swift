@@ -114,6 +114,9 @@ public struct CaptureSummary: Codable, Sendable {
     public var malformed: Int
     /// Set when reading stopped before the end of the file: the frame where it stopped and why.
     public var incomplete: IncompleteRead?
+    /// Frames whose timestamp had an invalid sub-second part (a second or more), normalised
+    /// when read; nil (left out of the JSON) when there were none.
+    public var invalidTimestamps: Int?
     /// Live captures: packets the kernel or interface dropped (nil for files).
     public var drops: CaptureDrops?
 
@@ -124,6 +127,7 @@ public struct CaptureSummary: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case path, linktype, packets, bytes, malformed, incomplete, drops
+        case invalidTimestamps = "invalid_timestamps"
         case firstTime = "first_time"
         case lastTime = "last_time"
     }

@@ -36,7 +36,18 @@ struct ControlPlaneAnalyser {
     var streamNotices = 0
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536
+    /// Prefixes over all speakers (2,048 speakers of 1,024 sessions could otherwise hold 134 million).
+    /// Every one kept becomes a row of the reports' route table (about 330 bytes in each report), so
+    /// this also bounds the reports: at the bound, a route flood peaks at about 150 MiB.
+    static let maxPrefixes = 65_536
+    var routeCount = 0
     var droppedRoutes = 0
+    /// BGP messages of sessions beyond `maxSessions`, not recorded.
+    var droppedSessionMessages = 0
+    /// Connections the reassemblers of earlier captures evicted (each capture gets a new one).
+    var earlierConnectionEvictions = 0
+    /// TCP connections on port 179 evicted from the reassembler (least recently active first).
+    var bgpConnectionEvictions: Int { earlierConnectionEvictions + decoder.reassembler.statistics.evictions }
 
     // OSPF
     struct HelloSeen {
@@ -57,6 +68,10 @@ struct ControlPlaneAnalyser {
     var advertisements: [AdvertisementKey: (lsaType: UInt16, ref: FrameRef)] = [:]
     /// Routers that originated a Router-LSA.
     var routerLSAOrigins: [IPv4Address: FrameRef] = [:]
+    /// Router IDs tracked in each of `hellos`, `databaseDescriptions` and `routerLSAOrigins`.
+    static let maxOSPFRouters = 4096
+    /// Hellos, DBDs and Router-LSAs of router IDs past `maxOSPFRouters`, not recorded.
+    var droppedOSPFRouters = 0
     static let maxAdvertisements = 65_536
 
     var timeline: [(ref: FrameRef, time: Double, proto: String, kind: String, detail: String)] = []
@@ -75,6 +90,7 @@ struct ControlPlaneAnalyser {
         if Int(ref.capture) != currentCapture {
             // A new capture: BGP streams do not continue across files.
             flush()
+            earlierConnectionEvictions += decoder.reassembler.statistics.evictions
             decoder = ControlPlaneDecoder()
             currentCapture = Int(ref.capture)
         }
@@ -105,7 +121,10 @@ struct ControlPlaneAnalyser {
         case .bgp(let event):
             let key = e.source < e.destination ? SessionKey(a: e.source, b: e.destination) : SessionKey(a: e.destination, b: e.source)
             if sessions[key] == nil {
-                guard sessions.count < Self.maxSessions else { return }
+                guard sessions.count < Self.maxSessions else {
+                    droppedSessionMessages += 1
+                    return
+                }
                 sessions[key] = Session(first: ref)
             }
             sessions[key]!.messages += 1
@@ -115,9 +134,12 @@ struct ControlPlaneAnalyser {
                 note(ref, time, "bgp", "OPEN", "\(e.source) AS \(o.asn) hold \(o.holdTime) id \(o.identifier)")
             case .route(let r):
                 updateSenders.insert(e.source)
-                if routes[e.source]?[r.prefix] == nil && (routes[e.source]?.count ?? 0) >= Self.maxPrefixesPerSpeaker {
-                    droppedRoutes += 1
-                    return
+                if routes[e.source]?[r.prefix] == nil {
+                    guard (routes[e.source]?.count ?? 0) < Self.maxPrefixesPerSpeaker, routeCount < Self.maxPrefixes else {
+                        droppedRoutes += 1
+                        return
+                    }
+                    routeCount += 1
                 }
                 routes[e.source, default: [:]][r.prefix] = RouteState(
                     announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref)
@@ -138,6 +160,10 @@ struct ControlPlaneAnalyser {
             switch event {
             case .hello(let h):
                 let rid = h.header.routerID
+                guard hellos[rid] != nil || hellos.count < Self.maxOSPFRouters else {
+                    droppedOSPFRouters += 1
+                    return
+                }
                 if let i = hellos[rid]?.firstIndex(where: {
                     $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
                         && $0.deadInterval == h.deadInterval
@@ -150,13 +176,21 @@ struct ControlPlaneAnalyser {
                     note(ref, time, "ospf", "Hello", "router \(rid) area \(h.header.areaID) hello \(h.helloInterval) dead \(h.deadInterval)\(h.networkMask.map { " mask \($0)" } ?? "")")
                 }
             case .databaseDescription(let d):
+                guard databaseDescriptions[d.header.routerID] != nil || databaseDescriptions.count < Self.maxOSPFRouters else {
+                    droppedOSPFRouters += 1
+                    return
+                }
                 if databaseDescriptions[d.header.routerID] == nil {
                     note(ref, time, "ospf", "DBD", "router \(d.header.routerID) MTU \(d.interfaceMTU)")
                 }
                 databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
             case .advertisement(let a):
                 if a.lsa.type == 1, routerLSAOrigins[a.lsa.advertisingRouter] == nil {
-                    routerLSAOrigins[a.lsa.advertisingRouter] = ref
+                    if routerLSAOrigins.count < Self.maxOSPFRouters {
+                        routerLSAOrigins[a.lsa.advertisingRouter] = ref
+                    } else {
+                        droppedOSPFRouters += 1
+                    }
                 }
                 if let prefix = a.prefix, advertisements.count < Self.maxAdvertisements {
                     let key = AdvertisementKey(router: a.lsa.advertisingRouter, prefix: prefix)

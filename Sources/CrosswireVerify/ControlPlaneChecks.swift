@@ -21,6 +21,11 @@ extension CheckContext {
         if session.arp.droppedAddresses > 0 { evictions["arp_addresses"] = session.arp.droppedAddresses }
         if session.nextHops.dropped > 0 { evictions["next_hop_groups"] = session.nextHops.dropped }
         if session.blackHoles.segments.evictions > 0 { evictions["tcp_segments"] = session.blackHoles.segments.evictions }
+        let control = session.control
+        if control.bgpConnectionEvictions > 0 { evictions["bgp_connections"] = control.bgpConnectionEvictions }
+        if control.droppedSessionMessages > 0 { evictions["bgp_sessions"] = control.droppedSessionMessages }
+        if control.droppedRoutes > 0 { evictions["bgp_prefixes"] = control.droppedRoutes }
+        if control.droppedOSPFRouters > 0 { evictions["ospf_routers"] = control.droppedOSPFRouters }
         return Metrics(
             packets: traffic.packets, bytes: traffic.bytes, encapsulation: encapsulationMetrics(), hostPairs: pairs,
             malformed: traffic.malformed, evictions: evictions)

@@ -107,6 +107,7 @@ public struct VerificationSession {
         } catch {
             markIncomplete(capture: index, frame: error.frame ?? (reader.framesRead + 1), reason: error.message)
         }
+        if reader.invalidTimestamps > 0 { captures[index].invalidTimestamps = reader.invalidTimestamps }
     }
 
     /// The verdict over everything fed so far.
