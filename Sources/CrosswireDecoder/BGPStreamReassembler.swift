@@ -174,8 +174,22 @@ struct ConnectionSlot {
     var lastSeen: Int64 = 0
     var lastFrame = 0
     /// Direction 0 is `key`, direction 1 its reverse.
-    var directions = InlineArray<2, DirectionState>(repeating: DirectionState())
+    var directions = DirectionPair()
     let storage: BGPStreamStorage
+}
+
+/// The two directions of a connection, as stored properties: an `InlineArray`
+/// element read copies the whole array first (see `PacketLevels`).
+struct DirectionPair {
+    var forward = DirectionState()
+    var reverse = DirectionState()
+
+    subscript(d: Int) -> DirectionState {
+        @inline(__always) get { d == 0 ? forward : reverse }
+        @inline(__always) _modify {
+            if d == 0 { yield &forward } else { yield &reverse }
+        }
+    }
 }
 
 /// Reassembles the BGP byte streams of TCP connections into messages.
@@ -219,10 +233,10 @@ public struct BGPStreamReassembler {
     ) {
         var level = packet.levelCount - 1
         while level >= 0 {
-            let l = packet.levels[level]
-            if let ip = l.ip, l.origin != .icmpQuote, l.transport.kind == .tcp,
-               l.transport.sourcePort == configuration.port || l.transport.destinationPort == configuration.port {
-                let t = l.transport
+            // Fields read one by one: no copy of the whole level.
+            let t = packet.levels[level].transport
+            if t.kind == .tcp, t.sourcePort == configuration.port || t.destinationPort == configuration.port,
+               packet.levels[level].origin != .icmpQuote, let ip = packet.levels[level].ip {
                 let start = min(t.payloadOffset, bytes.byteCount)
                 let end = min(bytes.byteCount, start + max(0, t.capturedPayloadLength))
                 let payload = bytes.extracting(start..<end)
@@ -326,7 +340,7 @@ public struct BGPStreamReassembler {
         if let free = freeSlots.popLast() {
             i = free
             slots[i].key = key
-            slots[i].directions = InlineArray(repeating: DirectionState())
+            slots[i].directions = DirectionPair()
         } else {
             // The only allocation: a new connection's buffers.
             i = slots.count

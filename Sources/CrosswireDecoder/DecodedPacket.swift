@@ -130,6 +130,45 @@ public struct PacketLevel: Sendable, BitwiseCopyable {
     public func vlan(_ i: Int) -> VLANTag { vlans[i] }
 }
 
+/// The five level slots of a packet, as plain stored properties.
+///
+/// Not an `InlineArray`: reading one element of an `InlineArray` held in a
+/// borrowed value copies the whole array (2 KB here) to a stable place first,
+/// once per read, which was most of the verifier's time. Stored properties
+/// behind a switch are projected in place, so `levels[i].ip` loads just `ip`.
+public struct PacketLevels: Sendable, BitwiseCopyable {
+    @usableFromInline var l0 = PacketLevel.empty
+    @usableFromInline var l1 = PacketLevel.empty
+    @usableFromInline var l2 = PacketLevel.empty
+    @usableFromInline var l3 = PacketLevel.empty
+    @usableFromInline var l4 = PacketLevel.empty
+
+    public init() {}
+
+    /// Level `i` (0 ..< `DecodedPacket.maxLevels`).
+    @inlinable
+    public subscript(i: Int) -> PacketLevel {
+        @inline(__always) get {
+            switch i {
+            case 0: l0
+            case 1: l1
+            case 2: l2
+            case 3: l3
+            default: l4
+            }
+        }
+        @inline(__always) _modify {
+            switch i {
+            case 0: yield &l0
+            case 1: yield &l1
+            case 2: yield &l2
+            case 3: yield &l3
+            default: yield &l4
+            }
+        }
+    }
+}
+
 /// An application protocol whose bytes follow the transport header.
 public enum ApplicationKind: UInt8, Sendable, BitwiseCopyable {
     case none, bgp, ospf
@@ -155,7 +194,7 @@ public struct DecodedPacket: Sendable {
     public var capturedLength: Int
     public var originalLength: Int
 
-    public var levels: InlineArray<5, PacketLevel>
+    public var levels: PacketLevels
     public var levelCount: Int
 
     public var layers: InlineArray<32, LayerRecord>
@@ -174,7 +213,7 @@ public struct DecodedPacket: Sendable {
         linkType = .ethernet
         capturedLength = 0
         originalLength = 0
-        levels = InlineArray(repeating: .empty)
+        levels = PacketLevels()
         levelCount = 0
         layers = InlineArray(repeating: .empty)
         layerCount = 0

@@ -122,12 +122,13 @@ extension DecodedPacket {
             control.write(field, to: &out)
         default:
             for i in 0..<levelCount {
-                writeLevelField(field, levels[i], first: &first, to: &out)
+                writeLevelField(field, level: i, first: &first, to: &out)
             }
         }
     }
 
-    private func writeLevelField(_ field: PacketField, _ l: borrowing PacketLevel, first: inout Bool, to out: inout [UInt8]) {
+    /// Reads the level's fields in place (`levels[i].x`), never a copy of the whole level.
+    private func writeLevelField(_ field: PacketField, level i: Int, first: inout Bool, to out: inout [UInt8]) {
         // Appends the separator before every occurrence but the first. (An inout
         // flag rather than a closure over a captured var: the closure cost a
         // dynamic exclusivity check, swift_beginAccess, per occurrence.)
@@ -136,69 +137,69 @@ extension DecodedPacket {
             first = false
         }
         switch field {
-        case .ethSource: if let e = l.ethernet { next(&out); e.source.write(to: &out) }
-        case .ethDestination: if let e = l.ethernet { next(&out); e.destination.write(to: &out) }
-        case .ethType: if let e = l.ethernet { next(&out); writeHexFixed(UInt64(e.etherType), digits: 4, to: &out) }
+        case .ethSource: if let e = levels[i].ethernet { next(&out); e.source.write(to: &out) }
+        case .ethDestination: if let e = levels[i].ethernet { next(&out); e.destination.write(to: &out) }
+        case .ethType: if let e = levels[i].ethernet { next(&out); writeHexFixed(UInt64(e.etherType), digits: 4, to: &out) }
         case .vlanID:
             // tshark's vlan.id covers 802.1Q tags (0x8100, and the old QinQ 0x9100); 802.1ad S-tags are ieee8021ad.id.
-            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid != EtherType.qinq {
-                next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out)
+            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid != EtherType.qinq {
+                next(&out); writeDecimal(UInt64(levels[i].vlans[v].id), to: &out)
             }
         case .ieee8021adID:
-            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid == EtherType.qinq {
-                next(&out); writeDecimal(UInt64(l.vlans[v].id), to: &out)
+            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid == EtherType.qinq {
+                next(&out); writeDecimal(UInt64(levels[i].vlans[v].id), to: &out)
             }
         case .vlanPriority:
             // Like vlan.id: 802.1ad S-tags carry ieee8021ad.priority instead.
-            for v in 0..<min(l.vlanCount, 4) where l.vlans[v].tpid != EtherType.qinq {
-                next(&out); writeDecimal(UInt64(l.vlans[v].priority), to: &out)
+            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid != EtherType.qinq {
+                next(&out); writeDecimal(UInt64(levels[i].vlans[v].priority), to: &out)
             }
-        case .sllPacketType: if let c = l.cooked { next(&out); writeDecimal(UInt64(c.packetType), to: &out) }
-        case .sllEtherType: if let c = l.cooked { next(&out); writeHexFixed(UInt64(c.protocolType), digits: 4, to: &out) }
-        case .sllInterfaceIndex: if let c = l.cooked, c.length == 20 { next(&out); writeDecimal(UInt64(c.interfaceIndex), to: &out) }
-        case .arpOpcode: if let a = l.arp { next(&out); writeDecimal(UInt64(a.operation), to: &out) }
-        case .arpSourceMAC: if let a = l.arp, a.isEthernetIPv4 { next(&out); a.senderMAC.write(to: &out) }
-        case .arpSourceIP: if let a = l.arp, a.isEthernetIPv4 { next(&out); a.senderIP.write(to: &out) }
-        case .arpTargetMAC: if let a = l.arp, a.isEthernetIPv4 { next(&out); a.targetMAC.write(to: &out) }
-        case .arpTargetIP: if let a = l.arp, a.isEthernetIPv4 { next(&out); a.targetIP.write(to: &out) }
-        case .ipSource: if let ip = l.ip, ip.version == 4 { next(&out); ip.source.write(to: &out) }
-        case .ipDestination: if let ip = l.ip, ip.version == 4 { next(&out); ip.destination.write(to: &out) }
-        case .ipTTL: if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
-        case .ipProtocol: if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
-        case .ipID: if let ip = l.ip, ip.version == 4 { next(&out); writeHexFixed(UInt64(ip.identification), digits: 4, to: &out) }
-        case .ipLength: if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.totalLength), to: &out) }
-        case .ipDF: if let ip = l.ip, ip.version == 4 { next(&out); out.append(ip.dontFragment ? 49 : 48) }
-        case .ipMF: if let ip = l.ip, ip.version == 4 { next(&out); out.append(ip.moreFragments ? 49 : 48) }
+        case .sllPacketType: if let c = levels[i].cooked { next(&out); writeDecimal(UInt64(c.packetType), to: &out) }
+        case .sllEtherType: if let c = levels[i].cooked { next(&out); writeHexFixed(UInt64(c.protocolType), digits: 4, to: &out) }
+        case .sllInterfaceIndex: if let c = levels[i].cooked, c.length == 20 { next(&out); writeDecimal(UInt64(c.interfaceIndex), to: &out) }
+        case .arpOpcode: if let a = levels[i].arp { next(&out); writeDecimal(UInt64(a.operation), to: &out) }
+        case .arpSourceMAC: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.senderMAC.write(to: &out) }
+        case .arpSourceIP: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.senderIP.write(to: &out) }
+        case .arpTargetMAC: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.targetMAC.write(to: &out) }
+        case .arpTargetIP: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.targetIP.write(to: &out) }
+        case .ipSource: if let ip = levels[i].ip, ip.version == 4 { next(&out); ip.source.write(to: &out) }
+        case .ipDestination: if let ip = levels[i].ip, ip.version == 4 { next(&out); ip.destination.write(to: &out) }
+        case .ipTTL: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
+        case .ipProtocol: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
+        case .ipID: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeHexFixed(UInt64(ip.identification), digits: 4, to: &out) }
+        case .ipLength: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.totalLength), to: &out) }
+        case .ipDF: if let ip = levels[i].ip, ip.version == 4 { next(&out); out.append(ip.dontFragment ? 49 : 48) }
+        case .ipMF: if let ip = levels[i].ip, ip.version == 4 { next(&out); out.append(ip.moreFragments ? 49 : 48) }
         case .ipFragmentOffset:
             // tshark 4.0 declares ip.frag_offset as the 13-bit field itself (mask 0x1fff), in 8-byte units.
-            if let ip = l.ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.fragmentOffset), to: &out) }
-        case .ipv6Source: if let ip = l.ip, ip.version == 6 { next(&out); ip.source.write(to: &out) }
-        case .ipv6Destination: if let ip = l.ip, ip.version == 6 { next(&out); ip.destination.write(to: &out) }
-        case .ipv6HopLimit: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
-        case .ipv6NextHeader: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
-        case .ipv6PayloadLength: if let ip = l.ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.totalLength - 40), to: &out) }
-        case .ipv6FlowLabel: if let ip = l.ip, ip.version == 6 { next(&out); writeHexFixed(UInt64(ip.flowLabel), digits: 6, to: &out) }
-        case .icmpType: if l.transport.kind == .icmp { next(&out); writeDecimal(UInt64(l.transport.icmpType), to: &out) }
-        case .icmpCode: if l.transport.kind == .icmp { next(&out); writeDecimal(UInt64(l.transport.icmpCode), to: &out) }
-        case .icmpv6Type: if l.transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(l.transport.icmpType), to: &out) }
-        case .icmpv6Code: if l.transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(l.transport.icmpCode), to: &out) }
-        case .udpSourcePort: if l.transport.kind == .udp { next(&out); writeDecimal(UInt64(l.transport.sourcePort), to: &out) }
-        case .udpDestinationPort: if l.transport.kind == .udp { next(&out); writeDecimal(UInt64(l.transport.destinationPort), to: &out) }
+            if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.fragmentOffset), to: &out) }
+        case .ipv6Source: if let ip = levels[i].ip, ip.version == 6 { next(&out); ip.source.write(to: &out) }
+        case .ipv6Destination: if let ip = levels[i].ip, ip.version == 6 { next(&out); ip.destination.write(to: &out) }
+        case .ipv6HopLimit: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
+        case .ipv6NextHeader: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
+        case .ipv6PayloadLength: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.totalLength - 40), to: &out) }
+        case .ipv6FlowLabel: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeHexFixed(UInt64(ip.flowLabel), digits: 6, to: &out) }
+        case .icmpType: if levels[i].transport.kind == .icmp { next(&out); writeDecimal(UInt64(levels[i].transport.icmpType), to: &out) }
+        case .icmpCode: if levels[i].transport.kind == .icmp { next(&out); writeDecimal(UInt64(levels[i].transport.icmpCode), to: &out) }
+        case .icmpv6Type: if levels[i].transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(levels[i].transport.icmpType), to: &out) }
+        case .icmpv6Code: if levels[i].transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(levels[i].transport.icmpCode), to: &out) }
+        case .udpSourcePort: if levels[i].transport.kind == .udp { next(&out); writeDecimal(UInt64(levels[i].transport.sourcePort), to: &out) }
+        case .udpDestinationPort: if levels[i].transport.kind == .udp { next(&out); writeDecimal(UInt64(levels[i].transport.destinationPort), to: &out) }
         case .udpLength:
-            if l.transport.kind == .udp, l.transport.headerLength > 0 {
-                next(&out); writeDecimal(UInt64(l.transport.payloadLength + 8), to: &out)
+            if levels[i].transport.kind == .udp, levels[i].transport.headerLength > 0 {
+                next(&out); writeDecimal(UInt64(levels[i].transport.payloadLength + 8), to: &out)
             }
-        case .tcpSourcePort: if l.transport.kind == .tcp { next(&out); writeDecimal(UInt64(l.transport.sourcePort), to: &out) }
-        case .tcpDestinationPort: if l.transport.kind == .tcp { next(&out); writeDecimal(UInt64(l.transport.destinationPort), to: &out) }
-        case .tcpSequenceRaw: if l.transport.kind == .tcp { next(&out); writeDecimal(UInt64(l.transport.sequence), to: &out) }
-        case .tcpAckRaw: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeDecimal(UInt64(l.transport.acknowledgement), to: &out) }
-        case .tcpFlags: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeHexFixed(UInt64(l.transport.tcpFlags.rawValue), digits: 4, to: &out) }
-        case .tcpLength: if l.transport.kind == .tcp, l.transport.headerLength > 0 { next(&out); writeDecimal(UInt64(l.transport.payloadLength), to: &out) }
-        case .vxlanVNI: if let t = l.tunnel, t.kind == .vxlan || t.kind == .vxlanGPE, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
+        case .tcpSourcePort: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.sourcePort), to: &out) }
+        case .tcpDestinationPort: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.destinationPort), to: &out) }
+        case .tcpSequenceRaw: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.sequence), to: &out) }
+        case .tcpAckRaw: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeDecimal(UInt64(levels[i].transport.acknowledgement), to: &out) }
+        case .tcpFlags: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeHexFixed(UInt64(levels[i].transport.tcpFlags.rawValue), digits: 4, to: &out) }
+        case .tcpLength: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeDecimal(UInt64(levels[i].transport.payloadLength), to: &out) }
+        case .vxlanVNI: if let t = levels[i].tunnel, t.kind == .vxlan || t.kind == .vxlanGPE, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
         case .geneveVNI:
             // tshark 4.0 declares geneve.vni as a hexadecimal 24-bit field: 0x%06x.
-            if let t = l.tunnel, t.kind == .geneve, let v = t.vni { next(&out); writeHexFixed(UInt64(v), digits: 6, to: &out) }
-        case .greKey: if let t = l.tunnel, t.kind == .gre, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
+            if let t = levels[i].tunnel, t.kind == .geneve, let v = t.vni { next(&out); writeHexFixed(UInt64(v), digits: 6, to: &out) }
+        case .greKey: if let t = levels[i].tunnel, t.kind == .gre, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
         default: break
         }
     }
