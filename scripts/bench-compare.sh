@@ -164,7 +164,7 @@ for tool in tools:
     stats[tool] = dict(median=statistics.median(secs), lo=min(secs), hi=max(secs),
                        rss=max(int(r[3]) if r[3].isdigit() else 0 for r in mine),
                        # verify exits 1 when a check fails (the big mixed file fails some): a verdict, not an error.
-                       failed=sum(1 for r in mine if r[4] not in (("0", "1") if tool.endswith("verify") else ("0",)))))
+                       failed=sum(1 for r in mine if r[4] not in (("0", "1") if tool.endswith("verify") else ("0",))))
 def find(prefix):
     return next((stats[t]["median"] for t in tools if t.startswith(prefix)), None)
 floor, tcpdump, tshark = find("libpcap floor"), find("tcpdump"), find("tshark")
