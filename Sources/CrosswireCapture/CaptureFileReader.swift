@@ -5,8 +5,15 @@ import CrosswireDecoder
 /// Reads a pcap or pcapng file frame by frame through libpcap
 /// (`pcap_open_offline_with_tstamp_precision`, nanosecond timestamps kept).
 /// The file is streamed: only the current frame is in memory.
+///
+/// Classic pcap files of 64 KiB or more are memory-mapped and read in place
+/// (`MappedPcapFile`), which saves libpcap's copy of every frame; at the first
+/// record the mapping does not take, libpcap reads on from that record, so the
+/// results are libpcap's in every case (a test compares both paths over every
+/// capture).
 public struct CaptureFileReader: ~Copyable {
     private let handle: PcapHandle
+    private let mapped: MappedPcapFile?
     /// The path as given.
     public let path: String
     /// The capture's link type.
@@ -21,7 +28,11 @@ public struct CaptureFileReader: ~Copyable {
     /// Opens `path`. Throws `.unreadable` for a missing, empty or corrupt file
     /// and `.unsupportedLinkType` for a link type the decoder does not walk
     /// (unless `allowUnsupported`).
-    public init(path: String, allowUnsupported: Bool = false) throws(CaptureError) {
+    /// `memoryMap`: read classic pcap files of at least `mapMinimumSize` bytes in place.
+    public init(
+        path: String, allowUnsupported: Bool = false, memoryMap: Bool = true,
+        mapMinimumSize: Int = 64 * 1024
+    ) throws(CaptureError) {
         let handle = try PcapHandle.openOffline(path: path)
         if !allowUnsupported, !handle.linkType.isSupported {
             throw CaptureError(
@@ -32,6 +43,29 @@ public struct CaptureFileReader: ~Copyable {
         self.path = path
         linkType = handle.linkType
         linkTypeName = handle.linkTypeName
+        let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
+        mapped = map?.linkType == handle.linkType ? map : nil
+    }
+
+    /// True when frames are read from a memory mapping (until a record hands over to libpcap).
+    public var isMemoryMapped: Bool { mapped != nil }
+
+    /// Counts and normalises one frame's timestamp (`subsecond` in nanoseconds) and visits it.
+    private mutating func deliver(
+        _ bytes: UnsafeRawBufferPointer, seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int,
+        _ visit: (FrameInfo, borrowing RawSpan) -> Bool
+    ) -> Bool {
+        framesRead += 1
+        var info = FrameInfo(
+            number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
+        // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
+        // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)
+        if nanoseconds < 0 || nanoseconds >= 1_000_000_000 { invalidTimestamps += 1 }
+        var carry = nanoseconds / 1_000_000_000, rest = nanoseconds % 1_000_000_000
+        if rest < 0 { carry -= 1; rest += 1_000_000_000 }
+        info.seconds &+= carry
+        info.nanoseconds = UInt32(rest)
+        return visit(info, bytes.bytes)
     }
 
     /// Calls `visit` with every frame in order until the file ends or `visit`
@@ -39,21 +73,31 @@ public struct CaptureFileReader: ~Copyable {
     /// ends in the middle of a record, every complete frame has been visited
     /// and `.truncated` is thrown naming the frame that could not be read.
     public mutating func forEachFrame(_ visit: (FrameInfo, borrowing RawSpan) -> Bool) throws(CaptureError) {
+        if let mapped {
+            mappedLoop: while true {
+                switch mapped.next() {
+                case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
+                    if !deliver(bytes, seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len, visit) {
+                        return
+                    }
+                case .endOfFile:
+                    return
+                case .handOver:
+                    // libpcap reads on from this record: skip what the mapping delivered.
+                    for _ in 0..<framesRead {
+                        guard case .frame = handle.next() else { break }
+                    }
+                    break mappedLoop
+                }
+            }
+        }
         while true {
             switch handle.next() {
             case .frame(let bytes, let seconds, let subsecond, let caplen, let len):
-                framesRead += 1
-                var info = FrameInfo(
-                    number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: caplen, originalLength: len)
-                // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
-                // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)
                 let nanos = handle.nanosecondPrecision ? subsecond : subsecond &* 1000
-                if nanos < 0 || nanos >= 1_000_000_000 { invalidTimestamps += 1 }
-                var carry = nanos / 1_000_000_000, rest = nanos % 1_000_000_000
-                if rest < 0 { carry -= 1; rest += 1_000_000_000 }
-                info.seconds &+= carry
-                info.nanoseconds = UInt32(rest)
-                if !visit(info, bytes.bytes) { return }
+                if !deliver(bytes, seconds: seconds, nanoseconds: nanos, capturedLength: caplen, originalLength: len, visit) {
+                    return
+                }
             case .timeout:
                 continue
             case .endOfFile:
