@@ -121,6 +121,9 @@ struct DecodeCommand: ParsableCommand {
             throw CrosswireExit.input(error.description)
         }
         out.flush()
+        if control.lateMessages > 0 {
+            StandardError.line("crosswire: note: \(control.lateMessages) BGP messages were completed only after a capture gap, for frames already printed; they are not in the output")
+        }
     }
 }
 

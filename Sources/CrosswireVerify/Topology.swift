@@ -41,9 +41,6 @@ public struct Topology: Sendable {
         return nil
     }
 
-    /// The index of the node with this name.
-    public func node(named name: String) -> Int? { nodes.firstIndex { $0.name == name } }
-
     /// True when `address` is inside some host's container subnet.
     public func isContainer(_ address: IPAddress) -> Bool { owner(of: address) != nil }
 
