@@ -160,7 +160,15 @@ struct CaptureCommand: ParsableCommand {
         let deadline = duration.map { clock.now.advanced(by: .milliseconds(Int64(($0 * 1000).rounded(.up)))) }
         var poller = DescriptorPoller(descriptors: interfaces.map { $0.capture.descriptor } + [StopSignals.wakeDescriptor])
         var total = 0
+        var bytesSeen = 0
+        let progress = ProgressLine()
+        defer { progress.clear() }
+        let names = interfaces.map(\.name).joined(separator: ", ")
         while StopSignals.received == nil {
+            // On a terminal: packets, bytes, rate, and how much of --duration has passed.
+            progress.show(
+                "capturing on \(names): \(total) packets, \(bytesSeen / 1_000) kB, \(Int(Double(total) / progress.elapsed)) packets/s"
+                    + (self.duration.map { ", \(min(100, Int(progress.elapsed * 100 / max($0, 0.001))))% of \(Int($0.rounded(.up))) s" } ?? ""))
             var timeout: Int32 = 100
             if let deadline {
                 let left = deadline - clock.now
@@ -177,6 +185,7 @@ struct CaptureCommand: ParsableCommand {
                     delivered = try live.capture.readAvailable(limit: limit) { info, bytes in
                         session.observe(capture: index, info: info, bytes: bytes)
                         live.record(bytes, info: info)
+                        bytesSeen += info.originalLength
                     }
                 } catch {
                     return (live, error)

@@ -123,23 +123,29 @@ struct LintCommand: ParsableCommand {
     }
 }
 
-/// A progress line on stderr while reading large captures, only when stderr is a terminal.
+/// A progress line on stderr during a long replay or capture, only when stderr is a terminal.
 final class ProgressLine {
     private let enabled = isatty(2) == 1
     private var last = Date()
     private let start = Date()
     private var shown = false
 
-    func update(path: String, packets: Int, bytes: Int, fileSize: Int) {
+    /// Seconds since the line was made.
+    var elapsed: Double { max(Date().timeIntervalSince(start), 0.001) }
+
+    /// Shows `line` (built only when shown), at most four times a second.
+    func show(_ line: @autoclosure () -> String) {
         guard enabled else { return }
         let now = Date()
         guard now.timeIntervalSince(last) >= 0.25 else { return }
         last = now
-        let seconds = max(now.timeIntervalSince(start), 0.001)
-        let percent = fileSize > 0 ? min(100, bytes * 100 / fileSize) : 0
-        let line = "\r\(path): \(packets) packets, \(bytes / 1_000_000) MB, \(Int(Double(packets) / seconds)) packets/s, \(percent)%"
-        FileHandle.standardError.write(Data(line.utf8))
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line()).utf8))
         shown = true
+    }
+
+    /// Progress through a capture file.
+    func update(path: String, packets: Int, bytes: Int, fileSize: Int) {
+        show("\(path): \(packets) packets, \(bytes / 1_000_000) MB, \(Int(Double(packets) / self.elapsed)) packets/s, \(fileSize > 0 ? min(100, bytes * 100 / fileSize) : 0)%")
     }
 
     func clear() {

@@ -2,6 +2,9 @@
 // and percent on stderr when stderr is a terminal, and nothing otherwise.
 
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 
 struct ProgressLineTests {
@@ -65,5 +68,36 @@ struct ProgressLineTests {
         #expect(tty.status == 0, "\(tty.stdout)")
         #expect(tty.stdout.contains("packets/s"), "progress line on a terminal: \(tty.stdout.prefix(300))")
         #expect(tty.stdout.contains("%"))
+    }
+}
+
+extension ProgressLineTests {
+    /// `capture` on a terminal shows packets, rate and how much of --duration has passed.
+    @Test func liveCaptureShowsProgressOnATerminal() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")
+        else {
+            print("skipped: needs root, ip(8) and script(1)")
+            return
+        }
+        let ip = FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
+        let namespace = "cwtest-\(UUID().uuidString.prefix(8).lowercased())-progress"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cw-live-progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let plan = dir.appendingPathComponent("plan.yaml")
+        try Self.plan.write(to: plan, atomically: true, encoding: .utf8)
+        _ = try runProcess(URL(fileURLWithPath: ip), ["netns", "add", namespace], timeout: 10)
+        defer {
+            _ = try? runProcess(URL(fileURLWithPath: ip), ["netns", "del", namespace], timeout: 10)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        _ = try runProcess(URL(fileURLWithPath: ip), ["netns", "exec", namespace, ip, "link", "set", "lo", "up"], timeout: 10)
+        let command = [ip, "netns", "exec", namespace, TestPaths.binary.path, "capture", "--plan", plan.path, "--interface", "lo",
+                       "--duration", "2", "--output", dir.appendingPathComponent("out").path, "-q"]
+            .map { "'\($0)'" }.joined(separator: " ")
+        let tty = try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qfec", command, "/dev/null"], timeout: 30)
+        #expect(tty.status == 0, "\(tty.stdout)")
+        #expect(tty.stdout.contains("capturing on lo:"), "\(tty.stdout.prefix(400))")
+        #expect(tty.stdout.contains("% of 2 s"))
     }
 }
