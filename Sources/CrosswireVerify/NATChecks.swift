@@ -76,6 +76,7 @@ extension CheckContext {
         // nat.source
         var sourceBad = EvidenceList(), sourceAllowed = 0
         var sourceObserved: [String] = []
+        var sourceNATed: [String] = []  // one short line per source-NATed flow
         for r in sourceRewrites {
             // A server's answer through a destination translation is that translation's business.
             if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
@@ -87,6 +88,7 @@ extension CheckContext {
                 continue
             }
             sourceObserved.append("source NAT: " + line)
+            sourceNATed.append("\(r.inside.sourceText) > \(r.inside.destinationText) (\(r.inside.protocolText)) leaves as \(r.outside.sourceText)")
             for (before, after) in r.record.examples {
                 let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
                 sourceBad.add(outsideRef, "source \(r.inside.sourceText) rewritten to \(r.outside.sourceText) between the capture points (same packet as \(place(insideRef)))")
@@ -96,6 +98,7 @@ extension CheckContext {
         // nat.destination
         var destinationBad = EvidenceList(), destinationAllowed = 0
         var destinationObserved: [String] = []
+        var destinationNATed: [String] = []  // one short line per undeclared translation
         for r in destinationRewrites {
             if published(r.outside.destination, r.outside.destinationPort, r.protocolName, r.inside.destination, r.inside.destinationPort) != nil {
                 destinationAllowed += r.record.count
@@ -104,6 +107,7 @@ extension CheckContext {
             }
             // The answer to a masqueraded packet, translated back: that is the source translation's business.
             if !r.record.initiating, isReplyOfSourceNAT(r) { continue }
+            destinationNATed.append("\(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText)")
             destinationObserved.append("destination NAT: \(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
             for (before, after) in r.record.examples {
                 let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
@@ -139,10 +143,8 @@ extension CheckContext {
 
         let source: CheckResult
         if !sourceBad.isEmpty {
-            let flows = sourceObserved.filter { $0.hasPrefix("source NAT") }
-            let first = flows[0].dropFirst(12).components(separatedBy: " (").prefix(2).joined(separator: " (").components(separatedBy: ") (").first ?? ""
             source = result(
-                .natSource, .fail, "\(flows.count) flow\(flows.count == 1 ? "" : "s") source-NATed, e.g. \(first)",
+                .natSource, .fail, "\(sourceNATed.count) flow\(sourceNATed.count == 1 ? "" : "s") source-NATed, e.g. \(sourceNATed[0])",
                 expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceBad)
         } else if traffic.crossHostFrames == 0 && sourceRewrites.isEmpty {
             source = result(.natSource, .skip, "no cross-host container traffic in the captures", expected: expectedSource)
@@ -159,10 +161,8 @@ extension CheckContext {
 
         let destination: CheckResult
         if !destinationBad.isEmpty {
-            let flows = destinationObserved.filter { $0.hasPrefix("destination NAT") }
-            let first = flows[0].dropFirst(17).split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             destination = result(
-                .natDestination, .fail, "\(flows.count) undeclared destination translation\(flows.count == 1 ? "" : "s"), e.g. \(first)",
+                .natDestination, .fail, "\(destinationNATed.count) undeclared destination translation\(destinationNATed.count == 1 ? "" : "s"), e.g. \(destinationNATed[0])",
                 expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
         } else if !traffic.pairs.keys.contains(where: { $0.to >= 0 && !topology.nodes[Int($0.to)].isRouter }) && destinationRewrites.isEmpty {
             // Nothing was sent to a container or host address: nothing a destination NAT could have touched.

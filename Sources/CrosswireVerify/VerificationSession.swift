@@ -118,7 +118,15 @@ public struct VerificationSession {
         var finished = self
         finished.control.flush()
         let context = CheckContext(session: finished)
-        verdict.checks = CheckID.allCases.map { context.evaluate($0) }
+        // The two NAT checks come from one classification of the translations.
+        let nat = context.natChecks()
+        verdict.checks = CheckID.allCases.map { id in
+            switch id {
+            case .natSource: nat.source
+            case .natDestination: nat.destination
+            default: context.evaluate(id)
+            }
+        }
         verdict.metrics = context.metrics()
         verdict.events = finished.control.events(capturePaths: captures.map(\.path))
         verdict.bgpRoutes = context.bgpRows
