@@ -55,7 +55,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, BitwiseCopyable {
 }
 
 /// An address prefix such as `192.168.10.0/24` or `fd00::/64`.
-public struct IPPrefix: Hashable, Sendable, BitwiseCopyable {
+public struct IPPrefix: Hashable, Sendable, Comparable, BitwiseCopyable {
     /// The network address, with the host bits cleared.
     public let network: IPAddress
     /// The prefix length in bits.
@@ -81,6 +81,9 @@ public struct IPPrefix: Hashable, Sendable, BitwiseCopyable {
         let ml: UInt64 = length <= 64 ? 0 : (length >= 128 ? ~0 : ~UInt64(0) << UInt64(128 - length))
         return (mh, ml)
     }
+
+    /// By network address, then length (IPv4 before IPv6).
+    public static func < (a: IPPrefix, b: IPPrefix) -> Bool { (a.network, a.length) < (b.network, b.length) }
 
     /// True when `address` lies inside this prefix (same family only).
     public func contains(_ address: IPAddress) -> Bool {

@@ -79,7 +79,7 @@ extension CheckContext {
         for (speaker, table) in control.routes.sorted(by: { $0.key < $1.key }) {
             let speakerNode = topology.node(at: speaker)
             let name = speakerName(speaker)
-            for (prefix, state) in table.sorted(by: { $0.value.ref < $1.value.ref }) where state.announced {
+            for (prefix, state) in table.sorted(byFrame: \.value.ref, then: \.key) where state.announced {
                 // Who originated it: the last AS of the path, or the speaker itself (empty path, iBGP).
                 var origin = speakerNode
                 if state.pathLength > 0, let asn = state.originAS {

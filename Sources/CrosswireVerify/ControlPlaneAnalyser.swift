@@ -64,7 +64,11 @@ struct ControlPlaneAnalyser {
     var databaseDescriptions: [IPv4Address: (mtu: UInt16, ref: FrameRef)] = [:]
     var updates = 0
     var acks = 0
-    struct AdvertisementKey: Hashable { var router: IPv4Address; var prefix: IPPrefix }
+    struct AdvertisementKey: Hashable, Comparable {
+        var router: IPv4Address
+        var prefix: IPPrefix
+        static func < (a: Self, b: Self) -> Bool { (a.router, a.prefix) < (b.router, b.prefix) }
+    }
     var advertisements: [AdvertisementKey: (lsaType: UInt16, ref: FrameRef)] = [:]
     /// Routers that originated a Router-LSA.
     var routerLSAOrigins: [IPv4Address: FrameRef] = [:]

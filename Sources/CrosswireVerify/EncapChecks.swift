@@ -31,7 +31,7 @@ extension CheckContext {
         guard session.traffic.containerFrames > 0 else {
             return result(.encapMode, .skip, noContainerTraffic, expected: expectedTunnel)
         }
-        let seen = tunnels.signatures.sorted { $0.value.first < $1.value.first }
+        let seen = tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description)
         let observed = seen.map { "\($0.key.description): \($0.value.count) packets, first at \(place($0.value.first))" }
         let wrong = seen.filter { !isPlanned($0.key) }
         switch plan.transport.mode {

@@ -11,6 +11,18 @@ struct FrameRef: Hashable, Sendable, Comparable {
     static func < (a: Self, b: Self) -> Bool { (a.capture, a.frame) < (b.capture, b.frame) }
 }
 
+extension Sequence {
+    /// Sorted by the frame `ref` names, frames that name the same frame by `tie`:
+    /// one frame can carry several prefixes, LSAs or tunnels, and their order must
+    /// not be a dictionary's, which changes from run to run.
+    func sorted<T: Comparable>(byFrame ref: (Element) -> FrameRef, then tie: (Element) -> T) -> [Element] {
+        sorted { a, b in
+            let ra = ref(a), rb = ref(b)
+            return ra != rb ? ra < rb : tie(a) < tie(b)
+        }
+    }
+}
+
 /// Up to `limit` frames kept as evidence, plus how many more there were.
 struct EvidenceList: Sendable {
     private(set) var frames: [FrameRef] = []

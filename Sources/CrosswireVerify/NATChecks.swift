@@ -41,7 +41,7 @@ extension CheckContext {
         // Orient every proven translation.
         var sourceRewrites: [Rewrite] = []
         var destinationRewrites: [Rewrite] = []
-        for (t, record) in correlator.translations.sorted(by: { $0.value.first < $1.value.first }) {
+        for (t, record) in correlator.translations.sorted(byFrame: \.value.first, then: { "\($0.key)" }) {
             let a = t.first, b = t.second
             let proto: TransportProtocol? = a.protocolNumber == 6 ? .tcp : a.protocolNumber == 17 ? .udp : nil
             if a.source != b.source || a.sourcePort != b.sourcePort {

@@ -103,7 +103,7 @@ extension CheckContext {
     func ospfRouteAnalysis() -> (rows: [RouteRow], bad: EvidenceList) {
         var rows: [RouteRow] = []
         var bad = EvidenceList()
-        for (key, value) in control.advertisements.sorted(by: { $0.value.ref < $1.value.ref }) {
+        for (key, value) in control.advertisements.sorted(byFrame: \.value.ref, then: \.key) {
             let advertiser = node(ofRouter: key.router)
             let name = routerName(key.router)
             if let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == .some(key.prefix) }) {
@@ -119,7 +119,7 @@ extension CheckContext {
             }
         }
         // Planned hosts that originate a Router-LSA but do not advertise their own subnet.
-        for (rid, ref) in control.routerLSAOrigins.sorted(by: { $0.value < $1.value }) {
+        for (rid, ref) in control.routerLSAOrigins.sorted(byFrame: \.value, then: \.key) {
             guard let n = node(ofRouter: rid), let subnet = topology.nodes[n].containers else { continue }
             let advertised = control.advertisements.keys.contains { $0.prefix == subnet && node(ofRouter: $0.router) == n }
             if !advertised {

@@ -35,7 +35,7 @@ extension CheckContext {
         var bad = EvidenceList()
         var observed: [String] = []
         var judged = 0, unknownSender = 0, unknownNextHop = 0
-        for (key, group) in session.nextHops.groups.sorted(by: { $0.value.frames[0] < $1.value.frames[0] }) {
+        for (key, group) in session.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
             guard let sender = node(sendingFrom: key.sourceMAC) else { unknownSender += group.count; continue }
             let owner = Int(key.owner)
             if sender == owner { continue }  // delivered by the owning host itself

@@ -133,6 +133,21 @@ struct BGPSession {
         #expect(v.bgpRoutes.contains { $0.state == "present" && $0.prefix == "192.168.10.0/24" })
     }
 
+    /// One UPDATE carries many prefixes: they are listed by prefix, never in a
+    /// dictionary's order (which changes from run to run, and broke reports' stability).
+    @Test func prefixesOfOneUpdateAreListedInPrefixOrder() throws {
+        var s = BGPSession()
+        let leaked = ["10.8.0.0/16", "10.1.0.0/16", "172.16.5.0/24", "10.3.0.0/16", "10.20.0.0/16", "172.16.1.0/24", "10.2.0.0/16", "10.10.0.0/16"]
+        let n = s.send(host1: true, Frame.bgpUpdate(announce: leaked, nextHop: Addr.host1, asPath: [64512]))
+        let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
+        #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
+        let ordered = ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.8.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "172.16.1.0/24", "172.16.5.0/24"]
+        // The route table's rows are sorted by their text; the evidence by frame, then prefix.
+        #expect(v.bgpRoutes.filter { $0.state == "extra" }.map(\.prefix) == ordered.sorted())
+        let details = v[.bgpRoutes].evidence.filter { $0.frame == n }.map(\.detail)
+        #expect(details == ordered.map { "host1 announces \($0), which is not a planned container subnet" })
+    }
+
     @Test func ownerAnnouncingWithAWrongNextHopFails() throws {
         var s = BGPSession()
         let n = s.send(host1: true, Frame.bgpUpdate(announce: ["192.168.10.0/24"], nextHop: Addr.router, asPath: [64512]))
