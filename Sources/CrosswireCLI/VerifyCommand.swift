@@ -63,9 +63,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify captures against a plan; write reports; exit 0 (no check failed), 1 (a check failed) or 2 (bad input).",
         discussion: """
-            Several captures of the same traffic at different points (a host's container bridge and its NIC,
-            both hosts' NICs) are verified together: the same packet seen at two points is matched, which is
-            how NAT is proven rather than guessed.
+            Several captures of the same traffic at different points (a host's container bridge and its NIC, both hosts' NICs) are verified together: the same packet seen at two points is matched, which is how NAT is proven rather than guessed.
+
+            With two threads (the default on two cores or more) the analysers are split between two cores; each half reads and decodes the captures itself, so the verdict is the one a single thread gives.
             """
     )
 
@@ -75,10 +75,19 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "pcap or pcapng files.")
     var captures: [String]
 
+    @Option(
+        name: [.customShort("j"), .long],
+        help: "Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (default: 2 when there are two cores or more).")
+    var threads: Int?
+
     @OptionGroup var report: ReportOptions
+
+    /// Two threads when the machine has two cores: the analysers split in two halves.
+    var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1 }
 
     func validate() throws {
         if captures.isEmpty { throw ValidationError("at least one CAPTURE is needed") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
     }
 
     func run() throws {
@@ -89,13 +98,14 @@ struct VerifyCommand: ParsableCommand {
         }
         var session = VerificationSession(plan: plan)
         let progress = ProgressLine()
-        for path in captures {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            do {
-                try session.read(path: path) { packets, bytes in progress.update(path: path, packets: packets, bytes: bytes, fileSize: size) }
-            } catch {
-                throw CrosswireExit.input(error.description)
+        var sizes: [String: Int] = [:]
+        for path in captures { sizes[path] = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        do {
+            try session.read(captures.map { CaptureSource(path: $0) }, threads: threads ?? defaultThreads) { path, packets, bytes in
+                progress.update(path: path, packets: packets, bytes: bytes, fileSize: sizes[path] ?? 0)
             }
+        } catch {
+            throw CrosswireExit.input(error.description)
         }
         progress.clear()
         let verdict = session.verdict()

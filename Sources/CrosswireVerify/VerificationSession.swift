@@ -26,6 +26,8 @@ public struct VerificationSession {
     var arp = ARPAnalyser()
     var nextHops = NextHopAnalyser()
     var control = ControlPlaneAnalyser()
+    /// The analysers this session runs (all, unless it is one half of a parallel read).
+    var running = AnalyserSet.all
 
     /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
     public init(plan: Plan) {
@@ -56,7 +58,7 @@ public struct VerificationSession {
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
         Self.analyse(
-            packet, ref: ref, bytes: bytes, time: info.time, topology: topology, traffic: &traffic, nat: &nat,
+            packet, ref: ref, bytes: bytes, time: info.time, topology: topology, running: running, traffic: &traffic, nat: &nat,
             tunnels: &tunnels, icmp: &icmp, blackHoles: &blackHoles, arp: &arp, nextHops: &nextHops, control: &control)
     }
 
@@ -65,18 +67,19 @@ public struct VerificationSession {
     /// its slots is made per analyser.
     static func analyse(
         _ packet: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, time: Double, topology: Topology,
+        running: AnalyserSet,
         traffic: inout TrafficAnalyser, nat: inout NATCorrelator, tunnels: inout TunnelAnalyser, icmp: inout ICMPAnalyser,
         blackHoles: inout BlackHoleDetector, arp: inout ARPAnalyser, nextHops: inout NextHopAnalyser,
         control: inout ControlPlaneAnalyser
     ) {
-        traffic.observe(packet, ref: ref, topology: topology)
-        nat.observe(packet, ref: ref, bytes: bytes, topology: topology)
-        tunnels.observe(packet, ref: ref, topology: topology)
-        icmp.observe(packet, ref: ref, topology: topology)
-        blackHoles.observe(packet, ref: ref)
-        arp.observe(packet, ref: ref, bytes: bytes)
-        nextHops.observe(packet, ref: ref, topology: topology)
-        control.observe(packet, ref: ref, bytes: bytes, time: time)
+        if running.contains(.traffic) { traffic.observe(packet, ref: ref, topology: topology) }
+        if running.contains(.nat) { nat.observe(packet, ref: ref, bytes: bytes, topology: topology) }
+        if running.contains(.tunnels) { tunnels.observe(packet, ref: ref, topology: topology) }
+        if running.contains(.icmp) { icmp.observe(packet, ref: ref, topology: topology) }
+        if running.contains(.blackHoles) { blackHoles.observe(packet, ref: ref) }
+        if running.contains(.arp) { arp.observe(packet, ref: ref, bytes: bytes) }
+        if running.contains(.nextHops) { nextHops.observe(packet, ref: ref, topology: topology) }
+        if running.contains(.control) { control.observe(packet, ref: ref, bytes: bytes, time: time) }
     }
 
     /// Marks capture `index` as read only up to `frame` (exclusive), for `reason`.

@@ -45,6 +45,28 @@ struct VerifyCommandTests {
         #expect(decoded.stdout.split(separator: "\n").count == cited.count)
     }
 
+    /// `-j 1` and `-j 2` write the same reports, and each twice in a row too: two
+    /// processes hash with different seeds, so nothing may follow a dictionary's order.
+    @Test func oneAndTwoThreadsWriteTheSameReports() throws {
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var texts: [String] = []
+        for (i, threads) in ["1", "2", "1", "2"].enumerated() {
+            let dir = out.appendingPathComponent("run\(i)")
+            let run = try crosswire(
+                ["verify", "-j", threads, "--plan", Self.scenario.appendingPathComponent("plan.yaml").path] + captures(Self.scenario)
+                    + ["--format", "json", "--format", "md", "--output", dir.path, "--quiet"])
+            #expect(run.status == 1, "\(run.stderr)")
+            let json = try String(contentsOf: dir.appendingPathComponent("crosswire.json"), encoding: .utf8)
+            let md = try String(contentsOf: dir.appendingPathComponent("crosswire.md"), encoding: .utf8)
+            texts.append(json + md)
+        }
+        #expect(Set(texts).count == 1, "the reports differ between runs")
+        let zero = try crosswire(["verify", "-j", "0", "--plan", Self.passing.appendingPathComponent("plan.yaml").path] + captures(Self.passing))
+        #expect(zero.status == 2)
+        #expect(zero.stderr.contains("--threads"))
+    }
+
     @Test func passingScenarioExitsZeroWithDefaultFormats() throws {
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }

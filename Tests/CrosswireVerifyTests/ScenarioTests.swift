@@ -49,21 +49,33 @@ struct ExpectedVerdict: Decodable {
     var evidence: [String: [Cited]]?
 }
 
-/// Runs the verifier on a scenario the way `crosswire verify` does.
-func verifyScenario(_ name: String) throws -> (ExpectedVerdict, Verdict) {
+/// Runs the verifier on a scenario the way `crosswire verify` does, with `threads` threads.
+func verifyScenario(_ name: String, threads: Int = 1) throws -> (ExpectedVerdict, Verdict) {
     let dir = Repo.pcaps.appendingPathComponent(name)
     let expected = try JSONDecoder().decode(ExpectedVerdict.self, from: Data(contentsOf: dir.appendingPathComponent("expected.json")))
     let plan = try PlanLoader().load(contentsOf: dir.appendingPathComponent("plan.yaml").path)
     var session = VerificationSession(plan: plan)
-    for capture in expected.captures {
-        try session.read(path: dir.appendingPathComponent(capture).path)
-    }
+    try session.read(expected.captures.map { CaptureSource(path: dir.appendingPathComponent($0).path) }, threads: threads)
     return (expected, session.verdict())
 }
 
 struct ScenarioTests {
     @Test func thereAreScenarios() {
         #expect(Repo.scenarios.count >= 10, "pcaps/ holds the lab's scenarios")
+    }
+
+    /// Two threads split the analysers between two sessions that each read every capture:
+    /// the verdict must be the one a single thread gives, to the byte.
+    @Test(arguments: Repo.scenarios)
+    func twoThreadsGiveTheSameVerdict(_ name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let (_, one) = try verifyScenario(name, threads: 1)
+        let (_, two) = try verifyScenario(name, threads: 2)
+        let a = String(decoding: try encoder.encode(one), as: UTF8.self)
+        let b = String(decoding: try encoder.encode(two), as: UTF8.self)
+        #expect(a == b, "\(name): the two-thread verdict differs")
+        #expect(one.metrics.packets > 0)
     }
 
     @Test(arguments: Repo.scenarios)

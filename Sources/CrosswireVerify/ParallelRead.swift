@@ -1,0 +1,113 @@
+// Reading captures on two cores. The analysers are split in two halves; each
+// half runs in its own session on its own thread, and each session reads and
+// decodes every capture itself. Nothing is shared while reading, so every
+// analyser sees exactly the frames, in exactly the order, it would see alone:
+// the verdict is the same as with one thread, by construction. Decoding is done
+// twice (it is the cheap part); the analysers, most of the time, run side by side.
+
+import CrosswireCapture
+import Dispatch
+
+/// The analysers of a session, for splitting them between threads.
+public struct AnalyserSet: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let traffic = AnalyserSet(rawValue: 1 << 0)
+    public static let nat = AnalyserSet(rawValue: 1 << 1)
+    public static let tunnels = AnalyserSet(rawValue: 1 << 2)
+    public static let icmp = AnalyserSet(rawValue: 1 << 3)
+    public static let blackHoles = AnalyserSet(rawValue: 1 << 4)
+    public static let arp = AnalyserSet(rawValue: 1 << 5)
+    public static let nextHops = AnalyserSet(rawValue: 1 << 6)
+    public static let control = AnalyserSet(rawValue: 1 << 7)
+    public static let all = AnalyserSet(rawValue: 0xFF)
+
+    /// The half the calling thread runs: the control plane (BGP reassembly and
+    /// OSPF, heavy when routing traffic is) with three light data-plane analysers.
+    /// The other half holds the NAT, tunnel, black-hole and next-hop analysers,
+    /// which cost most on plain data traffic.
+    public static let firstHalf: AnalyserSet = [.control, .traffic, .icmp, .arp]
+    public static let secondHalf = all.subtracting(firstHalf)
+}
+
+/// A capture file to read and the name it gets in the verdict.
+public struct CaptureSource: Sendable {
+    public var path: String
+    public var name: String?
+    public init(path: String, name: String? = nil) { self.path = path; self.name = name }
+}
+
+extension VerificationSession {
+    /// Reads `sources` in order, like `read(path:name:progress:)` for each, with
+    /// `threads` threads: 1 runs every analyser on the calling thread; 2 (or more)
+    /// splits them in halves (`AnalyserSet.firstHalf` on the calling thread, the
+    /// rest on another), each half reading the files itself. The session must be
+    /// fresh (no frame fed yet). `progress` is called on the calling thread only.
+    public mutating func read(
+        _ sources: [CaptureSource], threads: Int, progress: ((String, Int, Int) -> Void)? = nil
+    ) throws(CaptureError) {
+        guard threads > 1, captures.isEmpty else {
+            for source in sources {
+                try read(path: source.path, name: source.name) { progress?(source.path, $0, $1) }
+            }
+            return
+        }
+        let other = SessionHandle(self, running: .secondHalf)
+        running = .firstHalf
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global(qos: .userInitiated).async {
+            other.readAll(sources)
+            done.signal()
+        }
+        var failure: CaptureError?
+        for source in sources {
+            do {
+                try read(path: source.path, name: source.name) { progress?(source.path, $0, $1) }
+            } catch {
+                failure = error
+                break
+            }
+        }
+        done.wait()
+        if let failure { throw failure }
+        if let failure = other.failure { throw failure }
+        adopt(.secondHalf, from: other.session)
+        running = .all
+    }
+
+    /// Takes over the analysers of `set` from `other`, a session that read the same frames.
+    mutating func adopt(_ set: AnalyserSet, from other: VerificationSession) {
+        if set.contains(.traffic) { traffic = other.traffic }
+        if set.contains(.nat) { nat = other.nat }
+        if set.contains(.tunnels) { tunnels = other.tunnels }
+        if set.contains(.icmp) { icmp = other.icmp }
+        if set.contains(.blackHoles) { blackHoles = other.blackHoles }
+        if set.contains(.arp) { arp = other.arp }
+        if set.contains(.nextHops) { nextHops = other.nextHops }
+        if set.contains(.control) { control = other.control }
+    }
+}
+
+/// The second thread's session. Only that thread touches it until the semaphore
+/// it signals has been waited for; then only the caller does.
+private final class SessionHandle: @unchecked Sendable {
+    var session: VerificationSession
+    var failure: CaptureError?
+
+    init(_ session: VerificationSession, running: AnalyserSet) {
+        self.session = session
+        self.session.running = running
+    }
+
+    func readAll(_ sources: [CaptureSource]) {
+        for source in sources {
+            do throws(CaptureError) {
+                try session.read(path: source.path, name: source.name)
+            } catch {
+                failure = error
+                return
+            }
+        }
+    }
+}
