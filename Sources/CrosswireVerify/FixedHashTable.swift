@@ -1,6 +1,8 @@
 // A fixed-capacity hash table for per-packet state: all memory is allocated
-// when the table is made, so inserting and looking up never allocate. When a
-// probe run is full, the oldest entry of the run is evicted and counted.
+// at the first insertion, so later insertions and lookups never allocate (and a
+// table nothing is ever stored in, such as an analyser another thread runs,
+// costs nothing). When a probe run is full, the oldest entry of the run is
+// evicted and counted.
 
 /// A map from 64-bit keys to values with a fixed number of slots.
 struct FixedHashTable<Value> {
@@ -16,23 +18,34 @@ struct FixedHashTable<Value> {
     /// How far a key may be from its home slot.
     private static var probeLimit: Int { 16 }
 
-    /// A table of `capacity` slots, rounded up to a power of two.
+    /// A table of `capacity` slots, rounded up to a power of two; the slots are made at the first insertion.
     init(capacity: Int) {
         var size = 16
         while size < capacity { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Value?](repeating: nil, count: size)
-        stamps = [UInt32](repeating: 0, count: size)
+        keys = []
+        values = []
+        stamps = []
         mask = size - 1
+    }
+
+    /// Makes the slots (once).
+    private mutating func allocate() {
+        keys = [UInt64](repeating: 0, count: mask + 1)
+        values = [Value?](repeating: nil, count: mask + 1)
+        stamps = [UInt32](repeating: 0, count: mask + 1)
     }
 
     /// The number of slots.
     var capacity: Int { mask + 1 }
 
+    /// The slots made so far: 0 until the first insertion, then `capacity`.
+    var slotsMade: Int { values.count }
+
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key ^ (key >> 29)) &* 0x9E37_79B9_7F4A_7C15 >> 3) & mask }
 
     /// The value stored for `key`.
     func value(for key: UInt64) -> Value? {
+        if values.isEmpty { return nil }
         var i = home(key)
         for _ in 0..<Self.probeLimit {
             if values[i] == nil { return nil }
@@ -45,6 +58,7 @@ struct FixedHashTable<Value> {
     /// Calls `update` with the value stored for `key` (nil when absent) and
     /// stores what it leaves (removing the entry when it leaves nil).
     mutating func update(_ key: UInt64, _ update: (inout Value?) -> Void) {
+        if values.isEmpty { allocate() }
         clock &+= 1
         var i = home(key)
         var free = -1
@@ -101,7 +115,7 @@ struct FixedHashTable<Value> {
 
     /// Every stored value.
     func forEach(_ body: (UInt64, Value) -> Void) {
-        for i in 0...mask { if let v = values[i] { body(keys[i], v) } }
+        for i in values.indices { if let v = values[i] { body(keys[i], v) } }
     }
 }
 

@@ -6,6 +6,7 @@
 // twice (it is the cheap part); the analysers, most of the time, run side by side.
 
 import CrosswireCapture
+import CrosswirePlan
 import Dispatch
 
 /// The analysers of a session, for splitting them between threads.
@@ -53,10 +54,13 @@ extension VerificationSession {
             }
             return
         }
-        let other = SessionHandle(self, running: .secondHalf)
+        // A session of its own, made on its thread: a copy of this one would share its
+        // tables until the first write, then copy them (megabytes) before the first frame.
+        let other = SessionHandle(plan: plan, running: .secondHalf)
         running = .firstHalf
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
+            other.start()
             other.readAll(sources)
             done.signal()
         }
@@ -92,12 +96,19 @@ extension VerificationSession {
 /// The second thread's session. Only that thread touches it until the semaphore
 /// it signals has been waited for; then only the caller does.
 private final class SessionHandle: @unchecked Sendable {
-    var session: VerificationSession
+    let plan: Plan
+    let running: AnalyserSet
+    var session: VerificationSession!
     var failure: CaptureError?
 
-    init(_ session: VerificationSession, running: AnalyserSet) {
-        self.session = session
-        self.session.running = running
+    init(plan: Plan, running: AnalyserSet) {
+        self.plan = plan
+        self.running = running
+    }
+
+    func start() {
+        session = VerificationSession(plan: plan)
+        session.running = running
     }
 
     func readAll(_ sources: [CaptureSource]) {
