@@ -5,7 +5,7 @@ CONFIG      ?= release
 BIN          = .build/$(CONFIG)/crosswire
 SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
 
-.PHONY: all run deps deps-test build build-debug test asan-check fuzz pcaps reports bench bench-compare clean
+.PHONY: all run deps deps-test build build-debug test asan-check fuzz pcaps reports bench bench-compare bench-scaling clean
 
 ## The main job: install what is missing, build, verify every bundled capture, write reports/.
 all: run
@@ -50,6 +50,10 @@ reports: build
 ## Side by side on a 1M-packet capture: libpcap floor, crosswire, tcpdump, tshark (docs/PERFORMANCE.md).
 bench-compare: build
 	scripts/bench-compare.sh
+
+## Time and peak memory of verify at 10k, 100k, 1M and 10M packets (linear time, flat memory).
+bench-scaling: build
+	scripts/bench-scaling.sh
 
 ## The package-benchmark suite (a separate package under Benchmarks/): per-packet decode time and mallocs.
 bench:

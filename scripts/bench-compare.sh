@@ -14,7 +14,8 @@
 #   CROSSWIRE  the crosswire binary (default .build/release/crosswire, built when missing)
 #   CORPUS     the conformance corpus (default ../shared/corpus)
 #   PLAN       the plan for `crosswire verify` (default the first pcaps/*/plan.yaml)
-#   TOOLS      which tools to run, space-separated (default: floor crosswire verify tcpdump tshark)
+#   TOOLS      which tools to run, space-separated (default: floor crosswire verify1 verify tcpdump tshark;
+#              verify1 is `verify -j 1`, one thread; verify is `verify -j 2`)
 #
 # Prints a Markdown report (machine, file, medians, packets/s, ratios, peak RSS)
 # and keeps a copy in $OUT_DIR/bench-compare.md. Wall time is taken around each
@@ -30,7 +31,7 @@ OUT_DIR=${OUT_DIR:-/tmp/crosswire-bench}
 CROSSWIRE=${CROSSWIRE:-$ROOT/.build/release/crosswire}
 CORPUS=${CORPUS:-$ROOT/../shared/corpus}
 BIG_PCAP=${BIG_PCAP:-$OUT_DIR/big-$PACKETS.pcap}
-TOOLS=${TOOLS:-floor crosswire verify tcpdump tshark}
+TOOLS=${TOOLS:-floor crosswire verify1 verify tcpdump tshark}
 mkdir -p "$OUT_DIR"
 log() { echo "bench-compare: $*" >&2; }
 
@@ -59,19 +60,7 @@ fi
 
 # --- the capture -------------------------------------------------------------
 if [[ ! -s $BIG_PCAP ]]; then
-    # Well-formed classic Ethernet captures of the corpus with VXLAN, GENEVE,
-    # TCP, BGP or OSPF (the MANIFESTs say which), without the single 80 kB
-    # BIG TCP frames, which would outweigh everything else in bytes.
-    inputs=()
-    for part in tcpdump generated; do
-        manifest=$CORPUS/$part/MANIFEST.tsv
-        [[ -f $manifest ]] || continue
-        while IFS= read -r name; do
-            inputs+=("$CORPUS/$part/pcaps/$name")
-        done < <(awk -F'\t' 'NR > 1 && $5 == "no" && $2 == "ether(1)" && $1 ~ /\.pcap$/ && $1 !~ /^bigtcp/ &&
-            $8 ~ /(vxlan|geneve|tcp|bgp|ospf)/ { print $1 }' "$manifest")
-    done
-    for f in pcaps/*/*.pcap pcaps/*.pcap; do [[ -f $f ]] && inputs+=("$f"); done
+    mapfile -t inputs < <(CORPUS=$CORPUS scripts/bench-inputs.sh)
     [[ ${#inputs[@]} -gt 0 ]] || { log "no input captures found under $CORPUS or pcaps/"; exit 2; }
     log "writing $BIG_PCAP ($PACKETS packets) from ${#inputs[@]} captures"
     python3 scripts/make-big-pcap.py -n "$PACKETS" -o "$BIG_PCAP" "${inputs[@]}"
@@ -87,17 +76,14 @@ for tool in $TOOLS; do
     case $tool in
     floor) add "libpcap floor (pcap_next_ex)" "$(printf %q "$FLOOR") $(printf %q "$BIG_PCAP")" ;;
     crosswire) add "crosswire decode -T fields" "$(printf %q "$CROSSWIRE") decode $(printf %q "$BIG_PCAP") -T fields$quoted_fields" ;;
-    verify)
-        # `help verify` succeeds even without the subcommand: look for it in the list instead.
-        if "$CROSSWIRE" --help 2>/dev/null | grep -Eq '^ +verify( |$)'; then
-            plan=${PLAN:-$(ls pcaps/*/plan.yaml 2>/dev/null | head -1 || true)}
-            if [[ -n $plan ]]; then
-                add "crosswire verify" "$(printf %q "$CROSSWIRE") verify --plan $(printf %q "$plan") $(printf %q "$BIG_PCAP") --format json --output $(printf %q "$OUT_DIR/verify-out")"
-            else
-                log "skipping crosswire verify: no plan (set PLAN=…)"
-            fi
+    verify | verify1)
+        threads=2
+        [[ $tool == verify1 ]] && threads=1
+        plan=${PLAN:-$(ls pcaps/*/plan.yaml 2>/dev/null | head -1 || true)}
+        if [[ -n $plan ]]; then
+            add "crosswire verify -j $threads" "$(printf %q "$CROSSWIRE") verify -j $threads --plan $(printf %q "$plan") $(printf %q "$BIG_PCAP") --format json --output $(printf %q "$OUT_DIR/verify-out")"
         else
-            log "skipping crosswire verify: this binary has no verify subcommand"
+            log "skipping crosswire verify: no plan (set PLAN=…)"
         fi
         ;;
     tcpdump)
@@ -164,7 +150,7 @@ for tool in tools:
     stats[tool] = dict(median=statistics.median(secs), lo=min(secs), hi=max(secs),
                        rss=max(int(r[3]) if r[3].isdigit() else 0 for r in mine),
                        # verify exits 1 when a check fails (the big mixed file fails some): a verdict, not an error.
-                       failed=sum(1 for r in mine if r[4] not in (("0", "1") if tool.endswith("verify") else ("0",))))
+                       failed=sum(1 for r in mine if r[4] not in (("0", "1") if "verify" in tool else ("0",))))
 def find(prefix):
     return next((stats[t]["median"] for t in tools if t.startswith(prefix)), None)
 floor, tcpdump, tshark = find("libpcap floor"), find("tcpdump"), find("tshark")
