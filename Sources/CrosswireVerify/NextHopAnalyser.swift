@@ -35,10 +35,10 @@ struct NextHopAnalyser {
         let key = Key(
             sourceMAC: eth.source, destinationMAC: eth.destination, owner: Int16(owner),
             outerDestination: tunnelled ? outer.destination : nil, sourceIP: outer.source)
-        if var g = groups[key] {
-            g.count += 1
-            if g.frames.count < 5 { g.frames.append(ref) }
-            groups[key] = g
+        if let at = groups.index(forKey: key) {
+            // In place: one lookup, and no copy of the frames array to append to.
+            groups.values[at].count += 1
+            if groups.values[at].frames.count < 5 { groups.values[at].frames.append(ref) }
         } else if groups.count < Self.maxKeys {
             groups[key] = (1, [ref], inner.destination)
         } else {

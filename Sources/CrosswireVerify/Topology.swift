@@ -25,18 +25,43 @@ public struct TopologyNode: Sendable, Hashable {
 
 /// The plan's hosts and routers, with lookups that never allocate.
 public struct Topology: Sendable {
-    public var nodes: [TopologyNode]
+    public let nodes: [TopologyNode]
+    /// The IPv4 container subnets and underlay addresses as plain integers, in node
+    /// order: every packet is looked up several times, and comparing integers in a
+    /// small array costs a fraction of walking the nodes and their address enums.
+    private let v4Subnets: [(network: UInt32, mask: UInt32, node: Int)]
+    private let v4Addresses: [(address: UInt32, node: Int)]
 
-    public init(nodes: [TopologyNode]) { self.nodes = nodes }
+    public init(nodes: [TopologyNode]) {
+        self.nodes = nodes
+        var subnets: [(network: UInt32, mask: UInt32, node: Int)] = []
+        var addresses: [(address: UInt32, node: Int)] = []
+        for (i, n) in nodes.enumerated() {
+            if let c = n.containers, case .v4(let network) = c.network {
+                subnets.append((network.rawValue, c.length == 0 ? 0 : ~UInt32(0) << UInt32(32 - c.length), i))
+            }
+            if case .v4(let a) = n.address { addresses.append((a.rawValue, i)) }
+        }
+        v4Subnets = subnets
+        v4Addresses = addresses
+    }
 
     /// The index of the host whose container subnet holds `address` (the first, if subnets overlap).
     public func owner(of address: IPAddress) -> Int? {
+        if case .v4(let a) = address {
+            for s in v4Subnets where a.rawValue & s.mask == s.network { return s.node }
+            return nil
+        }
         for i in nodes.indices where nodes[i].containers?.contains(address) == true { return i }
         return nil
     }
 
     /// The index of the host or router whose underlay address is `address`.
     public func node(at address: IPAddress) -> Int? {
+        if case .v4(let a) = address {
+            for n in v4Addresses where n.address == a.rawValue { return n.node }
+            return nil
+        }
         for i in nodes.indices where nodes[i].address == address { return i }
         return nil
     }

@@ -15,12 +15,19 @@ struct TrafficAnalyser {
     var firstContainerFrame: FrameRef?
     var firstMalformed = EvidenceList(limit: 10)
     /// Traffic per (source node, destination node); -1 is "outside the plan".
-    var pairs: [PairKey: (packets: Int, bytes: Int)] = [:]
+    var pairs: [PairKey: PairTotals] = [:]
 
     /// (source owner, destination owner) of container-to-container traffic between two hosts.
     var containerPairs: Set<PairKey> = []
+    /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.
+    private var lastContainerPair: PairKey?
 
     struct PairKey: Hashable { var from: Int16; var to: Int16 }
+    struct PairTotals {
+        var packets = 0
+        var bytes = 0
+        mutating func add(_ length: Int) { packets += 1; bytes += length }
+    }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
     static func nodeIndex(_ a: IPAddress, _ topology: Topology) -> Int? {
@@ -41,14 +48,17 @@ struct TrafficAnalyser {
             if firstContainerFrame == nil { firstContainerFrame = ref }
             if srcOwner != dstOwner { crossHostFrames += 1 }
             if let srcOwner, let dstOwner, srcOwner != dstOwner {
-                containerPairs.insert(PairKey(from: Int16(srcOwner), to: Int16(dstOwner)))
+                let pair = PairKey(from: Int16(srcOwner), to: Int16(dstOwner))
+                if pair != lastContainerPair {
+                    containerPairs.insert(pair)
+                    lastContainerPair = pair
+                }
             }
         }
         let from = Self.nodeIndex(ip.source, topology), to = Self.nodeIndex(ip.destination, topology)
         if from != nil || to != nil {
             let key = PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
-            pairs[key, default: (0, 0)].packets += 1
-            pairs[key, default: (0, 0)].bytes += p.originalLength
+            pairs[key, default: PairTotals()].add(p.originalLength)  // one lookup
         }
     }
 }

@@ -95,7 +95,7 @@ struct TunnelAnalyser {
         t.bytes += p.originalLength
         t.innerBytes += innerLength
         let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
-        if let s = signatures[signature] { signatures[signature] = (s.count + 1, s.first) } else { signatures[signature] = (1, ref) }
+        signatures[signature, default: (0, ref)].count += 1  // one lookup
 
         if outer.isFragment {
             let key = FragmentKey(
