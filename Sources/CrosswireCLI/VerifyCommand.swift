@@ -77,7 +77,7 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("j"), .long],
-        help: "Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (default: 2 when there are two cores or more).")
+        help: "Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (more counts as 2; default: 2 when there are two cores or more).")
     var threads: Int?
 
     @OptionGroup var report: ReportOptions

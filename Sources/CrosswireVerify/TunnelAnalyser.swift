@@ -95,7 +95,9 @@ struct TunnelAnalyser {
         t.bytes += p.originalLength
         t.innerBytes += innerLength
         let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
-        signatures[signature, default: (0, ref)].count += 1  // one lookup
+        // Not `signatures[signature, default: …].count += 1`: that accessor's coroutine
+        // allocated its frame on every call (package-benchmark's malloc counter).
+        if let s = signatures[signature] { signatures[signature] = (s.count + 1, s.first) } else { signatures[signature] = (1, ref) }
 
         if outer.isFragment {
             let key = FragmentKey(
