@@ -20,7 +20,7 @@ struct DecodeCommand: ParsableCommand {
         case text, fields, json
     }
 
-    @Argument(help: "A pcap or pcapng file.")
+    @Argument(help: "A pcap or pcapng file; - reads standard input.")
     var capture: String
 
     @Option(name: .customShort("T"), help: "Output: text, fields or json.")

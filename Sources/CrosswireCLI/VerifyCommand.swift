@@ -72,7 +72,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "The plan (YAML).")
     var plan: String
 
-    @Argument(help: "pcap or pcapng files.")
+    @Argument(help: "pcap or pcapng files; - reads standard input (then one thread reads).")
     var captures: [String]
 
     @Option(
@@ -92,8 +92,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let plan = try loadPlan(self.plan)
-        // Every capture must open before anything is read or written.
-        for path in captures {
+        // Every capture file must open before anything is read or written. Standard input
+        // (`-`) and pipes are not tried: opening one would take its first bytes.
+        for path in captures where CaptureSource(path: path).isRegularFile {
             do { _ = try CaptureFileReader(path: path) } catch { throw CrosswireExit.input(error.description) }
         }
         var session = VerificationSession(plan: plan)

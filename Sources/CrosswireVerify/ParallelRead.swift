@@ -5,6 +5,11 @@
 // the verdict is the same as with one thread, by construction. Decoding is done
 // twice (it is the cheap part); the analysers, most of the time, run side by side.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import CrosswireCapture
 import CrosswirePlan
 import Dispatch
@@ -37,6 +42,14 @@ public struct CaptureSource: Sendable {
     public var path: String
     public var name: String?
     public init(path: String, name: String? = nil) { self.path = path; self.name = name }
+
+    /// True when the capture can be read twice: a regular file. Standard input
+    /// (`-`), a pipe or a device gives its packets once, to one reader.
+    public var isRegularFile: Bool {
+        guard path != "-" else { return false }
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
 }
 
 extension VerificationSession {
@@ -44,11 +57,13 @@ extension VerificationSession {
     /// `threads` threads: 1 runs every analyser on the calling thread; 2 (or more)
     /// splits them in halves (`AnalyserSet.firstHalf` on the calling thread, the
     /// rest on another), each half reading the files itself. The session must be
-    /// fresh (no frame fed yet). `progress` is called on the calling thread only.
+    /// fresh (no frame fed yet), and every source a regular file: otherwise (standard
+    /// input, a pipe) one thread reads, since such a source can be read only once.
+    /// `progress` is called on the calling thread only.
     public mutating func read(
         _ sources: [CaptureSource], threads: Int, progress: ((String, Int, Int) -> Void)? = nil
     ) throws(CaptureError) {
-        guard threads > 1, captures.isEmpty else {
+        guard threads > 1, captures.isEmpty, sources.allSatisfy(\.isRegularFile) else {
             for source in sources {
                 try read(path: source.path, name: source.name) { progress?(source.path, $0, $1) }
             }

@@ -56,8 +56,16 @@ func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeInterval 
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    if input != nil { process.standardInput = Pipe() } else { process.standardInput = FileHandle.nullDevice }
+    let stdin = Pipe()
+    process.standardInput = input != nil ? stdin : FileHandle.nullDevice
     try process.run()
+    if let input {
+        // Written from another thread, then closed: the child sees the end of its input.
+        DispatchQueue.global().async {
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
+            try? stdin.fileHandleForWriting.close()
+        }
+    }
     // Read both pipes concurrently so a large output cannot block the child.
     nonisolated(unsafe) var outData = Data(), errData = Data()
     let group = DispatchGroup()
@@ -71,6 +79,11 @@ func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeInterval 
         if Date() > deadline { timedOut = true; process.terminate(); break }
         Thread.sleep(forTimeInterval: 0.01)
     }
+    // A child started from a Dispatch thread inherits its blocked signals and may not
+    // die of SIGTERM: after 5 seconds more, SIGKILL.
+    let killDeadline = Date().addingTimeInterval(5)
+    while timedOut && process.isRunning && Date() < killDeadline { Thread.sleep(forTimeInterval: 0.01) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
     group.wait()
     return ProcessResult(

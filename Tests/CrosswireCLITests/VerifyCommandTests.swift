@@ -67,6 +67,37 @@ struct VerifyCommandTests {
         #expect(zero.stderr.contains("--threads"))
     }
 
+    /// `verify -` reads standard input, like `tcpdump -r -` and `tshark -r -`: a pipe
+    /// gives its packets once, so one thread reads it even with `-j 2`, and the
+    /// verdict is the file's.
+    @Test func standardInputIsVerifiedLikeTheFile() throws {
+        let out = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let plan = Self.scenario.appendingPathComponent("plan.yaml").path
+        let file = Self.scenario.appendingPathComponent("host1-eth0.pcap")
+        let piped = try runProcess(
+            TestPaths.binary,
+            ["verify", "-j", "2", "--plan", plan, "-", "--format", "json", "--output", out.appendingPathComponent("piped").path, "--quiet"],
+            input: try Data(contentsOf: file))
+        let direct = try crosswire(
+            ["verify", "-j", "1", "--plan", plan, file.path, "--format", "json", "--output", out.appendingPathComponent("direct").path, "--quiet"])
+        #expect(direct.status != 2, "\(direct.stderr)")
+        #expect(piped.status == direct.status, "\(piped.stderr)")
+        func digest(_ run: String) throws -> [String] {
+            let data = try Data(contentsOf: out.appendingPathComponent(run).appendingPathComponent("crosswire.json"))
+            let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            let packets = (json["metrics"] as! [String: Any])["packets"] as! Int
+            let checks = (json["checks"] as! [[String: Any]]).map { check in
+                let frames = (check["evidence"] as! [[String: Any]]).map { "\($0["frame"]!)" }.joined(separator: ",")
+                return "\(check["id"]!) \(check["status"]!) [\(frames)]"
+            }
+            return ["packets \(packets)"] + checks
+        }
+        let a = try digest("piped"), b = try digest("direct")
+        #expect(a == b)
+        #expect(a.first != "packets 0")
+    }
+
     @Test func passingScenarioExitsZeroWithDefaultFormats() throws {
         let out = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
