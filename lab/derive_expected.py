@@ -315,6 +315,15 @@ def plan_valid(plan):
         for name, net in nets:
             if a.version == net.version and a in net:
                 problems.append("%s's address %s is inside %s's container subnet" % (n["name"], a, name))
+    underlay = (plan.d.get("underlay") or {}).get("subnet")
+    if underlay:
+        u = ipaddress.ip_network(underlay)
+        for name, net in nets:
+            inside = net.version == u.version and net.subnet_of(u)
+            if plan.mode == "bridged" and not inside:
+                problems.append("%s's containers %s are not inside the underlay %s, which a bridged plan needs" % (name, net, u))
+            elif plan.mode != "bridged" and net.version == u.version and net.overlaps(u):
+                problems.append("%s's containers %s overlap the underlay %s in %s mode" % (name, net, u, plan.mode))
     names = {n["name"] for n in hosts + plan.routers}
     for r in plan.routes or []:
         if r["at"] not in names:
@@ -709,8 +718,10 @@ class Lab:
                     bad.append((f, "container traffic sent to router %s in bridged mode" % self.mac_node[f.eth_dst.lower()]))
             for a, b in self.matched():
                 if self.cross_host(a) and b.inner.ttl < a.inner.ttl:
-                    judged += 1
                     bad.append((b, "container traffic routed in bridged mode (TTL %d -> %d)" % (a.inner.ttl, b.inner.ttl)))
+                # Every packet seen unchanged at two points was judged: switched or not.
+                if a.ends() == b.ends():
+                    judged += 1
         if bad:
             msgs = sorted({m for _, m in bad})
             return "fail", "%d frames off the planned next hop: %s" % (len(bad), "; ".join(msgs[:3])), \
@@ -1056,6 +1067,13 @@ def check_facts(lab, facts, results):
         require(not any(f.ips[0].fragmented for f, h_ in lab.tunnel_frames()), "tunnel fragments with a correct MTU")
     if "ipip" in facts:
         require(any(f.tunnel and f.tunnel["kind"] == "ipip" for f in fr), "no IP-in-IP packet in the captures")
+    if facts.get("bridged") == "on":
+        require(any(lab.cross_host(a) and a.inner.ttl == b.inner.ttl for a, b in lab.matched()),
+                "switched lab but no container packet is seen at two points with the same TTL")
+        require(not any(lab.cross_host(a) and b.inner.ttl < a.inner.ttl for a, b in lab.matched()),
+                "switched lab but a container packet lost TTL between two points")
+    if facts.get("planned_mode") == "bridged":
+        require(p.mode == "bridged", "the lab planned this scenario as bridged but the plan says %s" % p.mode)
     if "route.host1" in facts:
         pfx, via = facts["route.host1"].split(":")
         net = ipaddress.ip_network(pfx)

@@ -146,6 +146,7 @@ host_add() {
 }
 
 # container_add HOSTNS CNS IP MAC GW [MTU] [BRIDGE]: a container on the host's bridge
+# (GW empty: no default route; the container only reaches its /24)
 container_add() {
   local h=$1 c=$2 addr=$3 mac=$4 gw=$5 mtu=${6:-1500} br=${7:-br0}
   ns_add "$c"
@@ -155,7 +156,7 @@ container_add() {
   nsx "$h" ip link set "v-$c" up
   nsx "$c" ip link set eth0 mtu "$mtu" up
   nsx "$c" ip addr add "$addr/24" dev eth0
-  nsx "$c" ip route add default via "$gw"
+  if [ -n "$gw" ]; then nsx "$c" ip route add default via "$gw"; fi
 }
 
 # the two hosts of the article, one container each
@@ -349,8 +350,8 @@ EOF
   scenario_end host2-eth0.pcap host2-br0.pcap
 }
 
-sc_solution1() {  # 05: NIC enslaved to the container bridge, routing layer with static routes
-  local name=$1
+sc_solution1() {  # 05 / 16: NIC enslaved to the container bridge, routing layer with static routes
+  local name=$1 mode=${2:-routed}
   scenario_begin "$name"
   ul_add
   # routing layer "core": one static route per host subnet
@@ -378,14 +379,25 @@ sc_solution1() {  # 05: NIC enslaved to the container bridge, routing layer with
     container_add $h ${h}c1 $pfx.2 "$cmac" $pfx.1
   done
   FACTS+=(solution1=on router=core:192.168.56.1 redirects=off)
-  NOTES="Lab (article's solution 1): in each host the NIC eth0 is a port of the Linux bridge br0, which keeps the NIC's address (192.168.56.119/.120) and MAC and also holds the container network's gateway (192.168.10.1 / 192.168.20.1); the containers sit on the same bridge, hence on the underlay's L2 segment. The routing layer is a router namespace core (192.168.56.1) with one static route per host subnet via that host's address; the hosts' default route is core. Container traffic 192.168.10.2 -> 192.168.20.2 goes container -> host1 -> core -> host2 -> container: it is routed (TTL drops by 3), not switched, so the plan says transport.mode routed (the spec's 'bridged' means switched with no router, which is not what happens here). ICMP redirects are disabled on hosts and core (send_redirects=0), as on a routing layer configured for this design; otherwise host1 would redirect its containers towards core. Captured on both hosts' br0 (each sees its host's NIC traffic too), so each packet appears twice per capture: before and after the host routes it."
+  local mode_note="so the plan says transport.mode routed (the spec's 'bridged' means switched with no router, which is not what happens here)."
+  if [ "$mode" = bridged ]; then
+    mode_note="yet this plan says transport.mode bridged: the operators' mistaken reading of a design whose NIC is a port of the container bridge. A bridged plan allows neither the TTL drops nor the frames to the routing layer's MAC, and its container subnets would lie inside the underlay's."
+  fi
+  NOTES="Lab (article's solution 1): in each host the NIC eth0 is a port of the Linux bridge br0, which keeps the NIC's address (192.168.56.119/.120) and MAC and also holds the container network's gateway (192.168.10.1 / 192.168.20.1); the containers sit on the same bridge, hence on the underlay's L2 segment. The routing layer is a router namespace core (192.168.56.1) with one static route per host subnet via that host's address; the hosts' default route is core. Container traffic 192.168.10.2 -> 192.168.20.2 goes container -> host1 -> core -> host2 -> container: it is routed (TTL drops by 3), not switched, $mode_note ICMP redirects are disabled on hosts and core (send_redirects=0), as on a routing layer configured for this design; otherwise host1 would redirect its containers towards core. Captured on both hosts' br0 (each sees its host's NIC traffic too), so each packet appears twice per capture: before and after the host routes it."
+  local pname="solution1-bridge-plus-routing-layer"
+  local pdesc="Solution 1 - each host's NIC is a port of the Linux bridge that holds its containers; the routing layer (core) has one static route per host subnet. Container traffic is routed (host -> core -> host), so the mode is routed."
+  if [ "$mode" = bridged ]; then
+    pname="solution1-planned-as-bridged"
+    pdesc="Solution 1 planned by operators who took a NIC enslaved to the container bridge for a switched network. The plan says bridged, but container traffic is routed through host1, core and host2 (TTL drops), which route.nexthop reports."
+    FACTS+=(planned_mode=bridged)
+  fi
   cap_start h1 br0 host1-br0.pcap
   cap_start h2 br0 host2-br0.pcap
   traffic h1c1 h2c1 192.168.20.2
   plan <<EOF
 version: 1
-name: solution1-bridge-plus-routing-layer
-description: Solution 1 - each host's NIC is a port of the Linux bridge that holds its containers; the routing layer (core) has one static route per host subnet. Container traffic is routed (host -> core -> host), so the mode is routed.
+name: $pname
+description: $pdesc
 underlay:
   mtu: 1500
   subnet: 192.168.56.0/24
@@ -403,7 +415,7 @@ routers:
     address: 192.168.56.1
     mac: "$MAC_RT"
 transport:
-  mode: routed
+  mode: $mode
 nat: none
 routes:
   - { at: host1, to: 192.168.20.0/24, via: 192.168.56.1 }
@@ -414,6 +426,54 @@ routing:
   protocol: static
 EOF
   scenario_end host1-br0.pcap host2-br0.pcap
+}
+
+sc_bridged() {  # 15: containers on the underlay's L2 segment (macvlan-style ranges): switched, not routed
+  local name=$1
+  scenario_begin "$name"
+  ul_add
+  local h n mac cmac addr
+  for n in 1 2; do
+    h=h$n; eval mac=\$MAC_H$n; eval cmac=\$MAC_C$n
+    ns_add $h
+    ul_port $h eth0 "$mac"
+    # The NIC is a port of br0, which keeps the host's address and MAC; the containers
+    # are on br0 too, addressed from the host's range of the underlay subnet.
+    nsx $h ip link add br0 address "$mac" type bridge
+    nsx $h ip link set eth0 master br0
+    nsx $h ip addr add 192.168.56.$((118 + n))/24 dev br0
+    nsx $h ip link set br0 up
+    addr=192.168.56.$((66 + 64 * n))       # host1 .130 in .128/26, host2 .194 in .192/26
+    container_add $h ${h}c1 $addr "$cmac" ""  # on-link for the whole segment: no gateway needed
+  done
+  FACTS+=(bridged=on)
+  NOTES="Lab (the spec's bridged mode, macvlan-style ranges): in each host the NIC eth0 is a port of the Linux bridge br0, which keeps the host's address (192.168.56.119/.120) and MAC; the containers sit on the same bridge with addresses from their host's range of the underlay subnet (host1 192.168.56.128/26, container .130; host2 192.168.56.192/26, container .194), on-link for the whole /24. Container traffic goes container -> br0 -> eth0 -> the underlay switch -> eth0 -> br0 -> container: switched, never routed (TTL unchanged, no router MAC), no tunnel, no NAT. Captured on both hosts' NICs (eth0, ports of br0)."
+  cap_start h1 eth0 host1-eth0.pcap
+  cap_start h2 eth0 host2-eth0.pcap
+  traffic h1c1 h2c1 192.168.56.194
+  plan <<EOF
+version: 1
+name: bridged-container-ranges
+description: Containers share the underlay's L2 segment, each host owning a range of it (macvlan-style); traffic between hosts' containers is switched, with no router, tunnel or NAT.
+underlay:
+  mtu: 1500
+  subnet: 192.168.56.0/24
+hosts:
+  - name: host1
+    address: 192.168.56.119
+    mac: "$MAC_H1"
+    containers: 192.168.56.128/26
+  - name: host2
+    address: 192.168.56.120
+    mac: "$MAC_H2"
+    containers: 192.168.56.192/26
+transport:
+  mode: bridged
+nat: none
+routing:
+  protocol: static
+EOF
+  scenario_end host1-eth0.pcap host2-eth0.pcap
 }
 
 # ospf_conf RID MYPFX PEERPFX HELLO DEAD
@@ -737,7 +797,8 @@ EOF
 
 ALL=(01-static-routes 02-static-masquerade 03-port-published 04-port-unpublished
      05-solution1-bridge 06-ospf 07-ospf-hello-mismatch 08-bgp 09-bgp-extra-prefix
-     10-vxlan-8472 11-vxlan-4789 12-vxlan-mtu-mistake 13-ipip 14-wrong-route)
+     10-vxlan-8472 11-vxlan-4789 12-vxlan-mtu-mistake 13-ipip 14-wrong-route 15-bridged
+     16-solution1-planned-bridged)
 
 run_one() {
   case "$1" in
@@ -755,6 +816,8 @@ run_one() {
     12-vxlan-mtu-mistake)   sc_vxlan "$1" 8472 1500 ;;
     13-ipip)                sc_ipip "$1" ;;
     14-wrong-route)         sc_wrong_route "$1" ;;
+    15-bridged)             sc_bridged "$1" ;;
+    16-solution1-planned-bridged) sc_solution1 "$1" bridged ;;
     *) die "unknown scenario $1 (known: ${ALL[*]})" ;;
   esac
 }

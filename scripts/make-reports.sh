@@ -20,7 +20,7 @@ for plan in pcaps/*/plan.yaml; do
     "$bin" verify --plan "$plan" "${paths[@]}" --format md --format html --format json --format junit \
         --output "reports/$name" --evidence "reports/$name/evidence.pcap" > "/tmp/crosswire-make-reports.$$"
     rc=$?
-    printf '%-24s %s\n' "$name" "$(grep '^crosswire: ' "/tmp/crosswire-make-reports.$$" | sed 's/^crosswire: //')"
+    printf '%-30s %s\n' "$name" "$(grep '^crosswire: ' "/tmp/crosswire-make-reports.$$" | sed 's/^crosswire: //')"
     rm -f "/tmp/crosswire-make-reports.$$"
     set -e
     case $rc in
