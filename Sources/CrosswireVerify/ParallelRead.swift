@@ -71,6 +71,7 @@ extension VerificationSession {
         }
         // A session of its own, made on its thread: a copy of this one would share its
         // tables until the first write, then copy them (megabytes) before the first frame.
+        let pristine = self
         let other = SessionHandle(plan: plan, running: .secondHalf)
         running = .firstHalf
         let done = DispatchSemaphore(value: 0)
@@ -91,8 +92,26 @@ extension VerificationSession {
         done.wait()
         if let failure { throw failure }
         if let failure = other.failure { throw failure }
+        guard Self.readTheSameFrames(self, other.session) else {
+            // A file that grew (still being written) or changed while it was read gave each
+            // half what it found then: the halves would judge different traffic. Read again,
+            // on one thread, which sees each file once.
+            self = pristine
+            try read(sources, threads: 1, progress: progress)
+            return
+        }
         adopt(.secondHalf, from: other.session)
         running = .all
+    }
+
+    /// True when two sessions read the same frames of the same captures (counts, bytes,
+    /// first and last timestamps, where reading stopped).
+    static func readTheSameFrames(_ a: VerificationSession, _ b: VerificationSession) -> Bool {
+        guard a.captures.count == b.captures.count else { return false }
+        return zip(a.captures, b.captures).allSatisfy { x, y in
+            x.packets == y.packets && x.bytes == y.bytes && x.firstTime == y.firstTime && x.lastTime == y.lastTime
+                && x.incomplete?.frame == y.incomplete?.frame
+        }
     }
 
     /// Takes over the analysers of `set` from `other`, a session that read the same frames.
