@@ -129,18 +129,7 @@ public enum HTMLReport {
         html.raw("<table>\n<thead><tr><th>Capture</th><th>Link type</th><th class=\"num\">Packets</th>"
             + "<th class=\"num\">Bytes</th><th>Time span</th><th>Notes</th></tr></thead>\n<tbody>\n")
         for capture in verdict.captures {
-            var notes: [String] = []
-            if let cut = capture.incomplete {
-                notes.append("<span class=\"state-problem\">incomplete</span> at frame \(cut.frame): \(Esc.line(cut.reason))")
-            }
-            if let drops = capture.drops {
-                let dropped = drops.droppedByKernel + drops.droppedByInterface
-                notes.append((dropped > 0 ? "<span class=\"state-problem\">\(Format.count(dropped)) dropped</span>" : "no drops")
-                    + " (kernel \(Format.count(drops.droppedByKernel)), interface \(Format.count(drops.droppedByInterface)), "
-                    + "received \(Format.count(drops.received)))")
-            }
-            if capture.malformed > 0 { notes.append("\(Format.count(capture.malformed)) malformed") }
-            if let n = capture.invalidTimestamps { notes.append("\(Format.count(n)) invalid timestamps") }
+            let notes = Format.captureNotes(capture, problem: { "<span class=\"state-problem\">\($0)</span>" }, escape: Esc.line)
             html.raw("<tr><td class=\"mono wrap\">\(Esc.line(capture.path))</td><td>\(Esc.line(capture.linktype))</td>"
                 + "<td class=\"num\">\(Format.count(capture.packets))</td><td class=\"num\">\(Esc.text(Format.bytes(capture.bytes)))</td>"
                 + "<td>\(Esc.text(Format.timeSpan(capture)))</td><td>\(notes.isEmpty ? "–" : notes.joined(separator: "<br>"))</td></tr>\n")

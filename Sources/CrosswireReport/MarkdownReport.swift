@@ -56,18 +56,7 @@ public enum MarkdownReport {
         out.row(["Capture", "Link type", "Packets", "Bytes", "Time span", "Notes"])
         out.row(["---", "---", "---:", "---:", "---", "---"])
         for capture in verdict.captures {
-            var notes: [String] = []
-            if let cut = capture.incomplete {
-                notes.append("⚠️ **incomplete** at frame \(cut.frame): \(Esc.text(cut.reason))")
-            }
-            if let drops = capture.drops {
-                let dropped = drops.droppedByKernel + drops.droppedByInterface
-                notes.append((dropped > 0 ? "⚠️ **\(Format.count(dropped)) dropped**" : "no drops")
-                    + " (kernel \(Format.count(drops.droppedByKernel)), interface "
-                    + "\(Format.count(drops.droppedByInterface)), received \(Format.count(drops.received)))")
-            }
-            if capture.malformed > 0 { notes.append("\(Format.count(capture.malformed)) malformed") }
-            if let n = capture.invalidTimestamps { notes.append("\(Format.count(n)) invalid timestamps") }
+            let notes = Format.captureNotes(capture, problem: { "⚠️ **\($0)**" }, escape: { Esc.text($0) })
             out.row([
                 Esc.code(capture.path, inTable: true), Esc.text(capture.linktype), Format.count(capture.packets),
                 Format.bytes(capture.bytes), Format.timeSpan(capture), notes.isEmpty ? "—" : notes.joined(separator: "; "),

@@ -70,6 +70,26 @@ enum Format {
     }
 }
 
+extension Format {
+    /// The notes of a capture's row (cut, drops, malformed frames, invalid timestamps), the same
+    /// in every format: `problem` marks what went wrong, `escape` makes libpcap's text safe.
+    static func captureNotes(_ capture: CaptureSummary, problem: (String) -> String, escape: (String) -> String) -> [String] {
+        var notes: [String] = []
+        if let cut = capture.incomplete {
+            notes.append("\(problem("incomplete")) at frame \(cut.frame): \(escape(cut.reason))")
+        }
+        if let drops = capture.drops {
+            let dropped = drops.droppedByKernel + drops.droppedByInterface
+            notes.append((dropped > 0 ? problem("\(count(dropped)) dropped") : "no drops")
+                + " (kernel \(count(drops.droppedByKernel)), interface \(count(drops.droppedByInterface)), "
+                + "received \(count(drops.received)))")
+        }
+        if capture.malformed > 0 { notes.append("\(count(capture.malformed)) malformed") }
+        if let n = capture.invalidTimestamps { notes.append("\(count(n)) invalid timestamps") }
+        return notes
+    }
+}
+
 extension CheckStatus {
     /// Upper-case word for banners and terminals: `PASS`.
     var word: String { rawValue.uppercased() }

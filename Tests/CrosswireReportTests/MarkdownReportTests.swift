@@ -71,6 +71,26 @@ import Testing
         #expect(html.contains("NOTIFICATION"))
     }
 
+    /// The notes of a capture row say the same in Markdown and HTML: drops (marked only when
+    /// something was dropped), malformed frames and invalid timestamps.
+    @Test func captureNotesAreTheSameInEveryFormat() {
+        var verdict = Fixtures.incomplete
+        var live = CaptureSummary(path: "eth0", linktype: "EN10MB", packets: 1_200, bytes: 90_000)
+        live.drops = CaptureDrops(received: 1_250, droppedByKernel: 40, droppedByInterface: 10)
+        live.invalidTimestamps = 3
+        var clean = CaptureSummary(path: "br0", linktype: "EN10MB", packets: 10, bytes: 900)
+        clean.drops = CaptureDrops(received: 10, droppedByKernel: 0, droppedByInterface: 0)
+        verdict.captures += [live, clean]
+        let markdown = MarkdownReport.render(verdict)
+        let html = HTMLReport.render(verdict)
+        #expect(markdown.contains("⚠️ **50 dropped** (kernel 40, interface 10, received 1,250); 3 invalid timestamps"))
+        #expect(html.contains("<span class=\"state-problem\">50 dropped</span> (kernel 40, interface 10, received 1,250)<br>3 invalid timestamps"))
+        #expect(markdown.contains("no drops (kernel 0, interface 0, received 10)"))
+        #expect(html.contains("no drops (kernel 0, interface 0, received 10)"))
+        #expect(markdown.contains("⚠️ **incomplete** at frame 57: record header says 1514 bytes, 200 left in the file; 1 malformed"))
+        #expect(html.contains("<span class=\"state-problem\">incomplete</span> at frame 57: record header says 1514 bytes, 200 left in the file<br>1 malformed"))
+    }
+
     @Test func incompleteCaptureIsMarked() {
         let markdown = MarkdownReport.render(Fixtures.incomplete)
         #expect(markdown.contains("**Incomplete:** `cut.pcap` could not be read past frame 57"))
