@@ -69,9 +69,10 @@ extension VerificationSession {
             }
             return
         }
+        // Kept to start again from, should the halves read different frames (below).
+        let pristine = self
         // A session of its own, made on its thread: a copy of this one would share its
         // tables until the first write, then copy them (megabytes) before the first frame.
-        let pristine = self
         let other = SessionHandle(plan: plan, running: .secondHalf)
         running = .firstHalf
         let done = DispatchSemaphore(value: 0)
