@@ -5,7 +5,7 @@ CONFIG      ?= release
 BIN          = .build/$(CONFIG)/crosswire
 SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
 
-.PHONY: all run deps deps-test build build-debug test asan-check fuzz pcaps reports bench bench-compare bench-scaling clean
+.PHONY: all run deps deps-test build build-debug test asan-check alloc-check fuzz pcaps reports bench bench-compare bench-scaling clean
 
 ## The main job: install what is missing, build, verify every bundled capture, write reports/.
 all: run
@@ -28,10 +28,15 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/asan-check.sh
+	scripts/alloc-check.sh
 
 ## Every capture decoded and verified by an AddressSanitizer build (bounded: a timeout per run).
 asan-check: deps-test
 	scripts/asan-check.sh
+
+## Heap allocations of verify and decode (release build) must not grow with packet count.
+alloc-check: deps-test
+	scripts/alloc-check.sh
 
 ## libFuzzer over the decoder and the BGP/OSPF stream path, FUZZ_SECONDS (default 60) each.
 FUZZ_SECONDS ?= 60

@@ -82,16 +82,34 @@ public struct DecodeStop: Error, Equatable, Sendable, BitwiseCopyable, CustomStr
         return true
     }
 
+    /// `ip at byte 14: bad length field 4`, and so on.
     public var description: String {
+        var text: [UInt8] = []
+        write(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `description` without making a `String`: the per-packet output
+    /// paths (text, `-T fields`, JSON) print it for every stopped packet.
+    public func write(to out: inout [UInt8]) {
+        out.append(contentsOf: layer.description.utf8)
+        append(" at byte ", &out); writeSigned(offset, &out)
         switch reason {
         case .truncated(let needed, let available):
-            "\(layer) at byte \(offset): truncated (needs \(needed) bytes, \(available) captured)"
-        case .badLength(let v): "\(layer) at byte \(offset): bad length field \(v)"
-        case .badVersion(let v): "\(layer) at byte \(offset): bad version \(v)"
-        case .badField(let v): "\(layer) at byte \(offset): invalid header field value \(v)"
-        case .unsupported(let v): "\(layer) at byte \(offset): next protocol 0x\(String(v, radix: 16)) not decoded"
-        case .tooDeep: "\(layer) at byte \(offset): too many nested encapsulations"
+            append(": truncated (needs ", &out); writeSigned(needed, &out)
+            append(" bytes, ", &out); writeSigned(available, &out); append(" captured)", &out)
+        case .badLength(let v): append(": bad length field ", &out); writeDecimal(UInt64(v), to: &out)
+        case .badVersion(let v): append(": bad version ", &out); writeDecimal(UInt64(v), to: &out)
+        case .badField(let v): append(": invalid header field value ", &out); writeDecimal(UInt64(v), to: &out)
+        case .unsupported(let v):
+            append(": next protocol 0x", &out); writeHex(UInt64(v), to: &out); append(" not decoded", &out)
+        case .tooDeep: append(": too many nested encapsulations", &out)
         }
+    }
+
+    private func writeSigned(_ v: Int, _ out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        writeDecimal(UInt64(v.magnitude), to: &out)
     }
 }
 

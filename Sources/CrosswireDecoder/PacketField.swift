@@ -117,7 +117,7 @@ extension DecodedPacket {
                 for ch in l.description.utf8 { out.append(ch) }
             }
         case .decodeStop:
-            if let stop { for ch in stop.description.utf8 { out.append(ch) } }
+            if let stop { stop.write(to: &out) }
         case .bgpType, .bgpNLRIPrefix, .bgpWithdrawnPrefix, .bgpNextHop, .ospfMessage, .ospfSourceRouter, .ospfAreaID:
             control.write(field, to: &out)
         default:

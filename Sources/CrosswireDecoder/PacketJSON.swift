@@ -24,7 +24,7 @@ extension DecodedPacket {
             append(",\"stop\":{\"layer\":\"", &out); append(stop.layer.description, &out)
             append("\",\"offset\":", &out); writeDecimal(UInt64(stop.offset), to: &out)
             append(",\"malformed\":", &out); append(stop.isMalformed ? "true" : "false", &out)
-            append(",\"reason\":\"", &out); append(stop.description, &out); append("\"}", &out)
+            append(",\"reason\":\"", &out); stop.write(to: &out); append("\"}", &out)
         }
         out.append(UInt8(ascii: "}"))
     }

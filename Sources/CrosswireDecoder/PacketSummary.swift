@@ -80,7 +80,7 @@ extension DecodedPacket {
         }
         if let stop {
             append(stop.isMalformed ? " [malformed: " : " [not decoded: ", &out)
-            append(stop.description, &out)
+            stop.write(to: &out)
             out.append(UInt8(ascii: "]"))
         }
     }
