@@ -159,6 +159,18 @@ container_add() {
   if [ -n "$gw" ]; then nsx "$c" ip route add default via "$gw"; fi
 }
 
+# nic_bridge_host NS N MAC: a host whose NIC eth0 (on the underlay) is a port of the Linux
+# bridge br0, which keeps the NIC's MAC and the host address 192.168.56.(118+N)
+nic_bridge_host() {
+  local h=$1 n=$2 mac=$3
+  ns_add "$h"
+  ul_port "$h" eth0 "$mac"
+  nsx "$h" ip link add br0 address "$mac" type bridge
+  nsx "$h" ip link set eth0 master br0
+  nsx "$h" ip addr add 192.168.56.$((118 + n))/24 dev br0
+  nsx "$h" ip link set br0 up
+}
+
 # the two hosts of the article, one container each
 two_hosts() {
   local cmtu=${1:-1500}
@@ -365,16 +377,11 @@ sc_solution1() {  # 05 / 16: NIC enslaved to the container bridge, routing layer
   local h n pfx mac c cmac
   for n in 1 2; do
     h=h$n; pfx=192.168.$((n * 10)); eval mac=\$MAC_H$n; eval cmac=\$MAC_C$n
-    ns_add $h
-    nsx $h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
-    ul_port $h eth0 "$mac"
     # the Linux bridge takes the NIC and keeps the NIC's management IP (and MAC)
-    nsx $h ip link add br0 address "$mac" type bridge
+    nic_bridge_host $h $n "$mac"
+    nsx $h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
     nsx $h sysctl -qw net.ipv4.conf.br0.send_redirects=0
-    nsx $h ip link set eth0 master br0
-    nsx $h ip addr add 192.168.56.$((118 + n))/24 dev br0
     nsx $h ip addr add $pfx.1/24 dev br0          # the Docker network's gateway on the same bridge
-    nsx $h ip link set br0 up
     nsx $h ip route add default via 192.168.56.1  # everything else: the routing layer
     container_add $h ${h}c1 $pfx.2 "$cmac" $pfx.1
   done
@@ -435,14 +442,9 @@ sc_bridged() {  # 15: containers on the underlay's L2 segment (macvlan-style ran
   local h n mac cmac addr
   for n in 1 2; do
     h=h$n; eval mac=\$MAC_H$n; eval cmac=\$MAC_C$n
-    ns_add $h
-    ul_port $h eth0 "$mac"
     # The NIC is a port of br0, which keeps the host's address and MAC; the containers
     # are on br0 too, addressed from the host's range of the underlay subnet.
-    nsx $h ip link add br0 address "$mac" type bridge
-    nsx $h ip link set eth0 master br0
-    nsx $h ip addr add 192.168.56.$((118 + n))/24 dev br0
-    nsx $h ip link set br0 up
+    nic_bridge_host $h $n "$mac"
     addr=192.168.56.$((66 + 64 * n))       # host1 .130 in .128/26, host2 .194 in .192/26
     container_add $h ${h}c1 $addr "$cmac" ""  # on-link for the whole segment: no gateway needed
   done

@@ -68,13 +68,16 @@ public struct IPPrefix: Hashable, Sendable, Comparable, BitwiseCopyable {
         self.length = length
         switch address {
         case .v4(let a):
-            let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
+            let mask = IPPrefix.mask32(length)
             network = .v4(IPv4Address(rawValue: a.rawValue & mask))
         case .v6(let a):
             let (mh, ml) = IPPrefix.mask128(length)
             network = .v6(IPv6Address(high: a.high & mh, low: a.low & ml))
         }
     }
+
+    /// The IPv4 netmask of a prefix length (0...32) as an integer.
+    public static func mask32(_ length: Int) -> UInt32 { length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length) }
 
     static func mask128(_ length: Int) -> (UInt64, UInt64) {
         let mh: UInt64 = length >= 64 ? ~0 : (length == 0 ? 0 : ~UInt64(0) << UInt64(64 - length))
@@ -89,7 +92,7 @@ public struct IPPrefix: Hashable, Sendable, Comparable, BitwiseCopyable {
     public func contains(_ address: IPAddress) -> Bool {
         switch (network, address) {
         case (.v4(let n), .v4(let a)):
-            let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
+            let mask = IPPrefix.mask32(length)
             return a.rawValue & mask == n.rawValue
         case (.v6(let n), .v6(let a)):
             let (mh, ml) = IPPrefix.mask128(length)

@@ -38,7 +38,7 @@ public struct Topology: Sendable {
         var addresses: [(address: UInt32, node: Int)] = []
         for (i, n) in nodes.enumerated() {
             if let c = n.containers, case .v4(let network) = c.network {
-                subnets.append((network.rawValue, c.length == 0 ? 0 : ~UInt32(0) << UInt32(32 - c.length), i))
+                subnets.append((network.rawValue, IPPrefix.mask32(c.length), i))
             }
             if case .v4(let a) = n.address { addresses.append((a.rawValue, i)) }
         }
