@@ -17,7 +17,7 @@ enum ExternalTools {
     }
 
     static let cmarkGFM = find("cmark-gfm")
-    static let chromium = find("chromium") ?? find("chromium-browser")
+    static let chromium = find("chromium")
     static let xmllint = find("xmllint")
     static let python3 = find("python3")
     /// python3 with junitparser importable.
