@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the CLI built with AddressSanitizer over every capture we have:
-#   decode -T text, -T json and -T fields of every ../shared/corpus capture and every pcaps/ capture,
+#   decode -T text, -T json and -T fields of every Tests/Corpus capture and every pcaps/ capture,
 #   verify of every pcaps/ scenario (its plan and the captures its expected.json lists).
 # A run fails on any ASan report, a crash (signal), a hang (timeout) or an exit code other
 # than 0, 1 or 2 (2 is the contract's answer for a corrupt, cut or unsupported capture).
@@ -57,8 +57,7 @@ run() {
 
 shopt -s nullglob
 captures=(pcaps/*/*.pcap pcaps/*/*.pcapng)
-[ -d ../shared/corpus ] && captures+=(../shared/corpus/*/pcaps/*)
-[ -d ../shared/corpus ] || echo "asan-check: ../shared/corpus is absent; only pcaps/ is checked"
+captures+=(Tests/Corpus/*/pcaps/*)
 for c in "${captures[@]}"; do
     run "decode $c" "$bin" decode "$c"
     run "decode -T json $c" "$bin" decode -T json "$c"

@@ -12,7 +12,7 @@
 #   ROUNDS     rounds; each runs every tool once, in rotating order (default 5)
 #   OUT_DIR    scratch folder, never committed (default /tmp/crosswire-bench)
 #   CROSSWIRE  the crosswire binary (default .build/release/crosswire, built when missing)
-#   CORPUS     the conformance corpus (default ../shared/corpus)
+#   CORPUS     the conformance corpus (default Tests/Corpus)
 #   PLAN       the plan for `crosswire verify` (default the first pcaps/*/plan.yaml)
 #   TOOLS      which tools to run, space-separated (default: floor crosswire verify1 verify tcpdump tshark;
 #              verify1 is `verify -j 1`, one thread; verify is `verify -j 2`)
@@ -29,7 +29,7 @@ PACKETS=${PACKETS:-1000000}
 ROUNDS=${ROUNDS:-5}
 OUT_DIR=${OUT_DIR:-/tmp/crosswire-bench}
 CROSSWIRE=${CROSSWIRE:-$ROOT/.build/release/crosswire}
-CORPUS=${CORPUS:-$ROOT/../shared/corpus}
+CORPUS=${CORPUS:-$ROOT/Tests/Corpus}
 BIG_PCAP=${BIG_PCAP:-$OUT_DIR/big-$PACKETS.pcap}
 TOOLS=${TOOLS:-floor crosswire verify1 verify tcpdump tshark}
 mkdir -p "$OUT_DIR"

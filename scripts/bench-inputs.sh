@@ -5,10 +5,10 @@
 # BIG TCP frames, which would outweigh everything else in bytes; then the
 # lab's captures in pcaps/. Used by bench-compare.sh and bench-scaling.sh.
 #
-#   CORPUS=../shared/corpus scripts/bench-inputs.sh
+#   CORPUS=Tests/Corpus scripts/bench-inputs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORPUS=${CORPUS:-../shared/corpus}
+CORPUS=${CORPUS:-Tests/Corpus}
 for part in tcpdump generated; do
     manifest=$CORPUS/$part/MANIFEST.tsv
     [[ -f $manifest ]] || continue

@@ -10,7 +10,7 @@
 #   ROUNDS     runs of each command per size; the median is kept (default 3)
 #   OUT_DIR    scratch folder for the captures, never committed (default /tmp/crosswire-bench)
 #   CROSSWIRE  the crosswire binary (default .build/release/crosswire, built when missing)
-#   CORPUS     the conformance corpus (default ../shared/corpus)
+#   CORPUS     the conformance corpus (default Tests/Corpus)
 #   PLAN       the plan (default pcaps/10-vxlan-8472/plan.yaml)
 #
 # The captures are made by scripts/make-big-pcap.py from scripts/bench-inputs.sh,
@@ -26,7 +26,7 @@ SIZES=${SIZES:-10000 100000 1000000 10000000}
 ROUNDS=${ROUNDS:-3}
 OUT_DIR=${OUT_DIR:-/tmp/crosswire-bench}
 CROSSWIRE=${CROSSWIRE:-$ROOT/.build/release/crosswire}
-CORPUS=${CORPUS:-$ROOT/../shared/corpus}
+CORPUS=${CORPUS:-$ROOT/Tests/Corpus}
 PLAN=${PLAN:-pcaps/10-vxlan-8472/plan.yaml}
 mkdir -p "$OUT_DIR"
 log() { echo "bench-scaling: $*" >&2; }

@@ -4,7 +4,7 @@
     scripts/fuzz-seeds.py OUTDIR CAPTURE_DIR...
 
 Reads every pcap and pcapng file under the given directories (pcaps/ and
-../shared/corpus/) and writes
+Tests/Corpus/) and writes
   OUTDIR/decoder/  one file per distinct frame: a byte naming the link type as
                    DecoderFuzzer numbers them, then the frame's captured bytes;
   OUTDIR/stream/   StreamFuzzer inputs: the TCP port-179 segments and OSPF

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: libFuzzer over the decoder and over the BGP/OSPF stream path,
 # each for FUZZ_SECONDS (default 60) with a memory limit, from seeds taken out
-# of every capture in pcaps/ and ../shared/corpus/.
+# of every capture in pcaps/ and Tests/Corpus/.
 #
 #   FUZZ_SECONDS=600 make fuzz        longer runs
 #   FUZZ_RUNS=10000000 make fuzz      a number of executions instead of a time
@@ -21,7 +21,7 @@ targets=${FUZZ_TARGETS:-DecoderFuzzer StreamFuzzer}
 seeds=Fuzz/corpus/seeds
 rm -rf "$seeds"
 inputs=(pcaps)
-[ -d ../shared/corpus ] && inputs+=(../shared/corpus)
+inputs+=(Tests/Corpus)
 python3 scripts/fuzz-seeds.py "$seeds" "${inputs[@]}"
 
 ( cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library )

@@ -11,12 +11,12 @@ enum CapturePaths {
     static let repository: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The conformance corpus: `$CROSSWIRE_CORPUS`, else `../shared/corpus` beside the repository.
+    /// The conformance corpus: `$CROSSWIRE_CORPUS`, else the repository's `Tests/Corpus`.
     static let corpus: URL = {
         if let path = ProcessInfo.processInfo.environment["CROSSWIRE_CORPUS"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return repository.appendingPathComponent("Tests/Corpus")
     }()
 
     /// One row of a corpus `MANIFEST.tsv`: the file, whether it is malformed, and its groups.

@@ -1,5 +1,5 @@
 // Conformance: `crosswire decode -T fields` against tshark's own decode of
-// every well-formed capture of ../shared/corpus (tshark/*.tsv, the oracle).
+// every well-formed capture of the conformance corpus, Tests/Corpus (tshark/*.tsv, the oracle).
 
 import Foundation
 import Testing
@@ -35,7 +35,7 @@ let documentedQuirks: [TsharkQuirk] = [
 struct CorpusConformanceTests {
     /// Captures of the corpus that are well formed and of a link type the decoder walks.
     static func wellFormedCaptures() throws -> [(dir: URL, file: String)] {
-        guard let corpus = TestPaths.corpus else { return [] }
+        let corpus = TestPaths.corpus
         var result: [(URL, String)] = []
         for dir in ["tcpdump", "generated"] {
             let base = corpus.appendingPathComponent(dir)
@@ -50,10 +50,6 @@ struct CorpusConformanceTests {
     }
 
     @Test func everyWellFormedCaptureMatchesTshark() throws {
-        guard TestPaths.corpus != nil else {
-            print("skipped: ../shared/corpus is not present in this clone")
-            return
-        }
         let captures = try Self.wellFormedCaptures()
         #expect(captures.count > 50)
         var cells = 0, quirkCells = 0

@@ -14,11 +14,8 @@ enum TestPaths {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    /// `../shared/corpus` beside the repository, or nil when this clone does not have it.
-    static let corpus: URL? = {
-        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent("README.md").path) ? url : nil
-    }()
+    /// The conformance corpus: real captures with tshark's decodes (Tests/Corpus/PROVENANCE.md).
+    static let corpus = packageRoot.appendingPathComponent("Tests/Corpus")
 
     /// The `pcaps/` directory of the repository.
     static let pcaps = packageRoot.appendingPathComponent("pcaps")

@@ -1,7 +1,7 @@
 // Truncated and corrupt capture files, end to end through the real binary.
 //
 // Real captures (three from pcaps/, a pcapng and a LINUX_SLL2 capture from
-// ../shared/corpus) are cut at many offsets: every byte of the file header
+// the conformance corpus, Tests/Corpus) are cut at many offsets: every byte of the file header
 // (pcapng: the Section Header and Interface Description blocks), every byte
 // of the first three record headers, every record boundary ±1 of a spread of
 // records, and 24 offsets spread through the packets: 457 cut points in all
@@ -94,7 +94,7 @@ struct CaptureTruncationTests {
     ]
 
     static let corpusSubjects: [Subject] = {
-        guard let corpus = TestPaths.corpus else { return [] }
+        let corpus = TestPaths.corpus
         return [
             Subject(file: corpus.appendingPathComponent("tcpdump/pcaps/bgp-role.pcapng"), plan: plan("08-bgp")),
             Subject(file: corpus.appendingPathComponent("generated/pcaps/sll2-loopback-capture.pcap"), plan: plan("01-static-routes")),
@@ -171,20 +171,19 @@ struct CaptureTruncationTests {
         try await Self.cutEverywhere(subject)
     }
 
-    @Test(.enabled(if: TestPaths.corpus != nil, "../shared/corpus is absent: no pcapng or SLL2 capture to cut"), arguments: corpusSubjects)
+    @Test(arguments: corpusSubjects)
     func corpusCaptureCutEverywhere(_ subject: Subject) async throws {
         try await Self.cutEverywhere(subject)
     }
 
-    /// The number of cut points, as docs/HARDENING.md states it (lab captures only when the corpus is absent).
+    /// The number of cut points, as docs/HARDENING.md states it.
     @Test func cutPointCount() throws {
         var counts: [String: Int] = [:]
         for s in Self.labSubjects + Self.corpusSubjects {
             counts[s.file.lastPathComponent] = Layout(try [UInt8](Data(contentsOf: s.file))).cuts.count
         }
         let total = counts.values.reduce(0, +)
-        #expect(total >= 300, "\(counts)")
-        if TestPaths.corpus != nil { #expect(total == 457, "\(counts), \(total) in all") }
+        #expect(total == 457, "\(counts), \(total) in all")
     }
 
     // MARK: crafted files

@@ -16,7 +16,7 @@ struct MappedReaderTests {
         fatalError("Package.swift not found")
     }()
 
-    /// Every capture: the lab's and, when present, the corpus's.
+    /// Every capture: the lab's and the conformance corpus's (Tests/Corpus).
     static func captures() -> [String] {
         var paths: [String] = []
         let fm = FileManager.default
@@ -25,7 +25,7 @@ struct MappedReaderTests {
                 for case let url as URL in walker where url.pathExtension == "pcap" { paths.append(url.path) }
             }
         }
-        let corpus = root.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        let corpus = root.appendingPathComponent("Tests/Corpus")
         for part in ["tcpdump", "generated"] {
             let dir = corpus.appendingPathComponent("\(part)/pcaps")
             for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] { paths.append(dir.appendingPathComponent(name).path) }

@@ -1,4 +1,4 @@
-// End-to-end: the bgp*/ospf*/OSPFv* captures of ../shared/corpus decoded with
+// End-to-end: the bgp*/ospf*/OSPFv* captures of the conformance corpus (Tests/Corpus) decoded with
 // PacketDecoder + the BGP reassembler + the OSPF decoder, compared with
 // tshark 4.0's field output (the corpus oracle), and the malformed ones run
 // for robustness.
@@ -7,18 +7,17 @@ import Testing
 @testable import CrosswireDecoder
 
 enum Corpus {
-    /// `../shared/corpus` next to the package root (found from this file's path), or nil.
-    static let root: String? = {
+    /// The repository's copy of the conformance corpus, `Tests/Corpus` (found from this file's path).
+    static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // …/Tests/CrosswireDecoderTests/X.swift → package root
-        let corpus = url.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
-        return FileManager.default.fileExists(atPath: corpus + "/tcpdump/MANIFEST.tsv") ? corpus : nil
+        for _ in 0..<2 { url.deleteLastPathComponent() }  // …/Tests/CrosswireDecoderTests/X.swift → Tests
+        return url.appendingPathComponent("Corpus").path
     }()
 
     struct Entry { var file: String; var malformed: Bool; var linkType: String }
 
     static func manifest() -> [Entry] {
-        guard let root, let text = try? String(contentsOfFile: root + "/tcpdump/MANIFEST.tsv", encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOfFile: root + "/tcpdump/MANIFEST.tsv", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard cols.count > 4 else { return nil }
@@ -32,7 +31,7 @@ enum Corpus {
 
     /// tshark's rows: frame number → column name → cell.
     static func oracle(_ file: String) -> [Int: [String: String]] {
-        guard let root, let text = try? String(contentsOfFile: root + "/tcpdump/tshark/\(file).tsv", encoding: .utf8) else { return [:] }
+        guard let text = try? String(contentsOfFile: root + "/tcpdump/tshark/\(file).tsv", encoding: .utf8) else { return [:] }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let header = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         var rows: [Int: [String: String]] = [:]
@@ -104,12 +103,10 @@ let knownTsharkQuirks: [(file: String, frame: Int, field: String, reason: String
 struct ControlPlaneCorpusTests {
     @Test("well-formed bgp/ospf captures agree with tshark on the 7 fields")
     func conformance() throws {
-        guard let root = Corpus.root else {
-            print("skipped: ../shared/corpus not found")
-            return
-        }
+        let root = Corpus.root
         var report: [String] = []
         var mismatches: [String] = []
+        #expect(Corpus.manifest().count >= 150, "Tests/Corpus/tcpdump/MANIFEST.tsv not read")
         for entry in Corpus.manifest() where Corpus.isControlPlane(entry.file) && !entry.malformed {
             let frames = try CaptureFileReader.read(root + "/tcpdump/pcaps/" + entry.file)
             guard let first = frames.first, first.linkType.isSupported else {
@@ -139,10 +136,7 @@ struct ControlPlaneCorpusTests {
 
     @Test("malformed bgp/ospf captures decode without crash or hang, stops recorded")
     func robustness() throws {
-        guard let root = Corpus.root else {
-            print("skipped: ../shared/corpus not found")
-            return
-        }
+        let root = Corpus.root
         var report: [String] = []
         for entry in Corpus.manifest() where Corpus.isControlPlane(entry.file) && entry.malformed {
             let frames = try CaptureFileReader.read(root + "/tcpdump/pcaps/" + entry.file)

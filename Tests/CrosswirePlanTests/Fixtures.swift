@@ -1,5 +1,5 @@
 // Fixtures: the contract's example plan, pasted verbatim from
-// ../shared/spec/crosswire-v1.md §1, and a small helper to load text.
+// the interface contract's §1 (docs/PLAN.md documents it for users), and a small helper to load text.
 
 @testable import CrosswirePlan
 import Testing

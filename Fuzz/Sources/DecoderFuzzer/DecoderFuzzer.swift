@@ -7,7 +7,7 @@
 //             as a plan's `transport.vxlan.port` / `geneve.port` adds them
 //   bit 5     the frame was cut by the snapshot length: its original length is
 //             larger than the bytes captured
-// Seeds (`scripts/fuzz-seeds.py`) are every frame of pcaps/ and ../shared/corpus/
+// Seeds (`scripts/fuzz-seeds.py`) are every frame of pcaps/ and Tests/Corpus/
 // with the byte that names its link type in front.
 
 import CrosswireDecoder
