@@ -5,7 +5,7 @@ CONFIG      ?= release
 BIN          = .build/$(CONFIG)/crosswire
 SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
 
-.PHONY: all run deps deps-test build build-debug test asan-check alloc-check fuzz pcaps reports bench bench-compare bench-scaling clean
+.PHONY: all run deps deps-test build build-debug test asan-check alloc-check fuzz pcaps reports man completions bench bench-compare bench-scaling clean
 
 ## The main job: install what is missing, build, verify every bundled capture, write reports/.
 all: run
@@ -51,6 +51,21 @@ pcaps:
 ## Regenerate reports/ from every scenario in pcaps/.
 reports: build
 	scripts/make-reports.sh $(BIN)
+
+## Man pages (docs/man, one per subcommand) from the command line's own definitions
+## (swift-argument-parser's generate-manual plugin); a test keeps them in step with the options.
+MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+man: build
+	rm -rf docs/man && mkdir -p docs/man
+	$(SWIFT) package --disable-sandbox --allow-writing-to-package-directory generate-manual --multi-page \
+		--date $(MAN_DATE) --authors "The Crosswire developers" --output-directory docs/man
+
+## Shell completions (docs/completions) for bash, zsh and fish; a test holds them equal to the binary's.
+completions: build
+	mkdir -p docs/completions
+	$(BIN) --generate-completion-script bash > docs/completions/crosswire.bash
+	$(BIN) --generate-completion-script zsh > docs/completions/_crosswire
+	$(BIN) --generate-completion-script fish > docs/completions/crosswire.fish
 
 ## Side by side on a 1M-packet capture: libpcap floor, crosswire, tcpdump, tshark (docs/PERFORMANCE.md).
 bench-compare: build

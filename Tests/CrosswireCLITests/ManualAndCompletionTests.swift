@@ -1,0 +1,49 @@
+// The man pages (docs/man) and shell completions (docs/completions) are
+// generated from the command line's definitions (`make man completions`);
+// these tests fail when an option or subcommand changes and they were not
+// regenerated.
+
+import Foundation
+import Testing
+
+struct ManualAndCompletionTests {
+    static let docs = TestPaths.packageRoot.appendingPathComponent("docs")
+
+    @Test(arguments: [("bash", "crosswire.bash"), ("zsh", "_crosswire"), ("fish", "crosswire.fish")])
+    func completionScriptIsTheBinarys(shell: String, file: String) throws {
+        let run = try crosswire(["--generate-completion-script", shell])
+        #expect(run.status == 0)
+        let committed = try String(contentsOf: Self.docs.appendingPathComponent("completions/\(file)"), encoding: .utf8)
+        #expect(committed == run.stdout, "docs/completions/\(file) is stale: run `make completions`")
+    }
+
+    /// Every subcommand has its page, and every option of it is in that page.
+    @Test func manPagesNameEveryOption() throws {
+        let run = try crosswire(["--experimental-dump-help"])
+        #expect(run.status == 0)
+        let info = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let root = try #require(info?["command"] as? [String: Any])
+        var problems: [String] = []
+        func visit(_ command: [String: Any], path: [String]) throws {
+            let page = Self.docs.appendingPathComponent("man/\(path.joined(separator: ".")).1")
+            guard let text = try? String(contentsOf: page, encoding: .utf8) else {
+                problems.append("no page \(page.lastPathComponent)")
+                return
+            }
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
+                    let option = name["name"] as? String ?? ""
+                    if !text.contains("Fl -\(option)") && !text.contains(", -\(option)") {
+                        problems.append("\(page.lastPathComponent) lacks --\(option)")
+                    }
+                }
+            }
+            // `help` is argument-parser's own; its page documents no options.
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] where sub["commandName"] as? String != "help" {
+                try visit(sub, path: path + [sub["commandName"] as? String ?? "?"])
+            }
+        }
+        try visit(root, path: ["crosswire"])
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))\nrun `make man`")
+    }
+}
