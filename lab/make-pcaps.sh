@@ -9,6 +9,10 @@
 # applies docs/CHECKS.md), given the facts of what the lab did.
 #
 # Usage (as root):  lab/make-pcaps.sh [SCENARIO...]     (default: all)
+#   CWLAB_OUT=DIR    write the scenarios there instead of pcaps/
+#   CWLAB_NS=NAME    name the namespaces NAME-* instead of cwlab-* (two runs at once)
+# Scenarios are the sc_* functions below and those of lab/scenarios-*.sh,
+# which register themselves with `scenario NAME FUNCTION ARGS...`.
 # Rules kept here: nothing is configured in the root namespace (only
 # namespaces are created/deleted there and veth ends are created directly in
 # their namespaces); every traffic source is bounded; every wait loop has a
@@ -19,6 +23,8 @@ set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_DIR/.." && pwd)
 OUT=${CWLAB_OUT:-$REPO/pcaps}
+NSP=${CWLAB_NS:-cwlab}
+case "$NSP" in cwlab*) ;; *) echo "CWLAB_NS must start with cwlab" >&2; exit 2 ;; esac
 TMP=$(mktemp -d /tmp/cwlab.XXXXXX)
 NS_CREATED=()   # namespaces this run created
 PIDS=()         # background processes this run started (still running)
@@ -93,8 +99,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
   timeout 600 apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
 fi
-if ip netns list | grep -q '^cwlab-'; then
-  die "cwlab-* namespaces already exist (another run, or a killed one): $(ip netns list | grep '^cwlab-' | cut -d' ' -f1 | tr '\n' ' ') — remove them with 'ip netns del NAME' first"
+if ip netns list | grep -q "^$NSP-"; then
+  die "$NSP-* namespaces already exist (another run, or a killed one): $(ip netns list | grep "^$NSP-" | cut -d' ' -f1 | tr '\n' ' ') — remove them with 'ip netns del NAME' first"
 fi
 
 # --- fixed, locally administered MACs (02:...) -----------------------------
@@ -106,10 +112,10 @@ MAC_VTEP1=02:f1:00:00:00:01; MAC_VTEP2=02:f1:00:00:00:02                        
 
 # --- building blocks -------------------------------------------------------
 
-nsx() { local n="cwlab-$1"; shift; ip netns exec "$n" "$@"; }
+nsx() { local n="$NSP-$1"; shift; ip netns exec "$n" "$@"; }
 
 ns_add() {
-  local n="cwlab-$1"
+  local n="$NSP-$1"
   ip netns add "$n"
   NS_CREATED+=("$n")
   nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -125,7 +131,7 @@ ul_add() { ns_add ul; nsx ul ip link add sw type bridge; nsx ul ip link set sw u
 # ul_port NS IFNAME MAC: a NIC of namespace NS plugged into the underlay switch
 ul_port() {
   local ns=$1 ifn=$2 mac=$3
-  nsx "$ns" ip link add "$ifn" address "$mac" type veth peer name "p-$ns" netns cwlab-ul
+  nsx "$ns" ip link add "$ifn" address "$mac" type veth peer name "p-$ns" netns "$NSP-ul"
   nsx ul ip link set "p-$ns" master sw
   offload_off ul "p-$ns"; offload_off "$ns" "$ifn"
   nsx ul ip link set "p-$ns" up
@@ -150,7 +156,7 @@ host_add() {
 container_add() {
   local h=$1 c=$2 addr=$3 mac=$4 gw=$5 mtu=${6:-1500} br=${7:-br0}
   ns_add "$c"
-  nsx "$h" ip link add "v-$c" type veth peer name eth0 address "$mac" netns "cwlab-$c"
+  nsx "$h" ip link add "v-$c" type veth peer name eth0 address "$mac" netns "$NSP-$c"
   nsx "$h" ip link set "v-$c" mtu "$mtu" master "$br"
   offload_off "$h" "v-$c"; offload_off "$c" eth0
   nsx "$h" ip link set "v-$c" up
@@ -192,7 +198,7 @@ cap_start() {
   err="$TMP/tcpdump.$1.$2.err"
   # started directly (not through a shell function) so that $! is tcpdump's own PID;
   # --immediate-mode: no packets held in the capture ring when SIGINT arrives
-  ip netns exec "cwlab-$ns" tcpdump -U --immediate-mode -n -Z root -s 0 -i "$ifn" -w "$SCDIR/$file" 2>"$err" &
+  ip netns exec "$NSP-$ns" tcpdump -U --immediate-mode -n -Z root -s 0 -i "$ifn" -w "$SCDIR/$file" 2>"$err" &
   local p=$!
   PIDS+=("$p"); CAPS+=("$p")
   for i in $(seq 1 150); do
@@ -212,7 +218,7 @@ cap_stop_all() {
 
 # bg NS CMD...: start a bounded background process in a namespace, print nothing; sets BGPID
 # (ip netns exec execs the command, so $! is the command's own PID)
-bg() { local ns=$1; shift; ip netns exec "cwlab-$ns" "$@" >>"$TMP/bg.log" 2>&1 & BGPID=$!; PIDS+=("$BGPID"); }
+bg() { local ns=$1; shift; ip netns exec "$NSP-$ns" "$@" >>"$TMP/bg.log" 2>&1 & BGPID=$!; PIDS+=("$BGPID"); }
 
 wait_file() { local f=$1 i; for i in $(seq 1 50); do [ -e "$f" ] && return 0; sleep 0.1; done; die "timeout waiting for $f"; }
 
@@ -256,7 +262,7 @@ plan() { cat >"$SCDIR/plan.yaml"; }
 bird_start() {
   local ns=$1 d="$TMP/bird-$1"
   mkdir -p "$d"; cp "$2" "$d/bird.conf"
-  ip netns exec "cwlab-$ns" bird -f -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" >>"$d/bird.out" 2>&1 &
+  ip netns exec "$NSP-$ns" bird -f -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" >>"$d/bird.out" 2>&1 &
   PIDS+=("$!")
   local i; for i in $(seq 1 50); do [ -S "$d/bird.ctl" ] && return 0; sleep 0.1; done
   die "bird in $ns did not start: $(cat "$d/bird.out")"
@@ -820,9 +826,17 @@ run_one() {
     14-wrong-route)         sc_wrong_route "$1" ;;
     15-bridged)             sc_bridged "$1" ;;
     16-solution1-planned-bridged) sc_solution1 "$1" bridged ;;
-    *) die "unknown scenario $1 (known: ${ALL[*]})" ;;
+    *)
+      [ -n "${EXTRA_FN[$1]:-}" ] || die "unknown scenario $1 (known: ${ALL[*]})"
+      # shellcheck disable=SC2086  # the registered arguments are words
+      "${EXTRA_FN[$1]}" "$1" ${EXTRA_ARGS[$1]} ;;
   esac
 }
+
+# scenario NAME FUNCTION [ARGS...]: a scenario of a lab/scenarios-*.sh file; run as FUNCTION NAME ARGS...
+declare -A EXTRA_FN EXTRA_ARGS
+scenario() { ALL+=("$1"); EXTRA_FN[$1]=$2; EXTRA_ARGS[$1]="${*:3}"; }
+for f in "$LAB_DIR"/scenarios-*.sh; do [ -e "$f" ] && source "$f"; done
 
 mkdir -p "$OUT"
 if [ $# -eq 0 ]; then set -- "${ALL[@]}"; fi
