@@ -2,7 +2,8 @@
 # Installs the Debian packages Crosswire needs, when they are missing.
 #   scripts/install-deps.sh            build and run: libpcap-dev
 #   scripts/install-deps.sh test       + what the tests use (tshark, tcpdump, bird2, iptables, iproute2,
-#                                        ethtool, cmark-gfm, chromium, xmllint, python3 junitparser)
+#                                        ethtool, cmark-gfm, chromium, xmllint, python3 junitparser,
+#                                        jsonschema and PyYAML)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -34,5 +35,9 @@ if [ "${1:-}" = "test" ]; then
     python3 -c 'import junitparser' 2>/dev/null || python3 -m pip install -q junitparser 2>/dev/null \
         || python3 -m pip install -q --break-system-packages junitparser 2>/dev/null \
         || echo "install-deps: junitparser not installed; the JUnit test will use xmllint only"
+    # The plan schema test (scripts/validate-plans.py) validates plans as editors do.
+    python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema PyYAML 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages jsonschema PyYAML 2>/dev/null \
+        || echo "install-deps: jsonschema or PyYAML not installed; the plan schema test will be skipped"
 fi
 exit 0
