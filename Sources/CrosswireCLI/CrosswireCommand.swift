@@ -18,7 +18,7 @@ public struct CrosswireCommand: ParsableCommand {
     )
 
     /// Subcommands; modules that add commands register them here.
-    nonisolated(unsafe) static var registeredSubcommands: [any ParsableCommand.Type] = [VerifyCommand.self, CaptureCommand.self, DecodeCommand.self, LintCommand.self]
+    nonisolated(unsafe) static var registeredSubcommands: [any ParsableCommand.Type] = [VerifyCommand.self, CaptureCommand.self, DecodeCommand.self, LintCommand.self, SchemaCommand.self]
 
     public init() {}
 

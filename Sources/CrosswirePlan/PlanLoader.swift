@@ -124,10 +124,7 @@ enum PlanReader {
             throw top.optional("version")!.failure("unsupported plan version \(version) (this Crosswire reads version 1)",
                                                   .badValue)
         }
-        try top.rejectUnknownKeys(allowed: [
-            "version", "name", "description", "underlay", "hosts", "routers", "transport", "nat",
-            "publish", "routes", "routing",
-        ])
+        try top.rejectUnknownKeys(allowed: PlanKeys.top)
         let name = try top.required("name").text()
         let description = try top.optional("description")?.text()
         let underlay = try top.optional("underlay").map { (v) throws(PlanError) in try self.underlay(v) } ?? Underlay()
@@ -156,7 +153,7 @@ enum PlanReader {
 
     static func underlay(_ value: PlanValue) throws(PlanError) -> Underlay {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["mtu", "subnet"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.underlay)
         return Underlay(
             mtu: try map.optional("mtu")?.integer(in: 68...65535) ?? 1500,
             subnet: try map.optional("subnet")?.prefix())
@@ -164,7 +161,7 @@ enum PlanReader {
 
     static func host(_ value: PlanValue) throws(PlanError) -> Host {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["name", "address", "mac", "containers", "gateway", "asn", "router_id"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.host)
         return Host(
             name: try map.required("name").text(),
             address: try map.required("address").address(),
@@ -177,7 +174,7 @@ enum PlanReader {
 
     static func router(_ value: PlanValue) throws(PlanError) -> Router {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["name", "address", "mac"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.router)
         return Router(
             name: try map.required("name").text(),
             address: try map.required("address").address(),
@@ -186,7 +183,7 @@ enum PlanReader {
 
     static func transport(_ value: PlanValue) throws(PlanError) -> Transport {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["mode", "mtu", "vxlan", "geneve", "max_overhead_ratio"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.transport)
         return Transport(
             mode: try map.required("mode").choice(TransportMode.self),
             mtu: try map.optional("mtu")?.integer(in: 68...65535),
@@ -201,7 +198,7 @@ enum PlanReader {
 
     static func tunnel(_ value: PlanValue, defaultPort: UInt16) throws(PlanError) -> TunnelSettings {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["vni", "port"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.tunnel)
         return TunnelSettings(
             vni: UInt32(try map.required("vni").integer(in: 0...0xFF_FFFF)),
             port: try map.optional("port").map { (v) throws(PlanError) in UInt16(try v.integer(in: 1...65535)) }
@@ -210,7 +207,7 @@ enum PlanReader {
 
     static func published(_ value: PlanValue) throws(PlanError) -> PublishedPort {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["host", "port", "protocol", "to"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.publish)
         let host = try map.required("host").text()
         let port = UInt16(try map.required("port").integer(in: 1...65535))
         let proto = try map.required("protocol").choice(TransportProtocol.self)
@@ -224,7 +221,7 @@ enum PlanReader {
 
     static func route(_ value: PlanValue) throws(PlanError) -> Route {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["at", "to", "via"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.route)
         return Route(
             at: try map.required("at").text(),
             to: try map.required("to").prefix(),
@@ -233,12 +230,12 @@ enum PlanReader {
 
     static func routing(_ value: PlanValue) throws(PlanError) -> Routing {
         let map = try value.mapping()
-        try map.rejectUnknownKeys(allowed: ["protocol", "bgp", "ospf"])
+        try map.rejectUnknownKeys(allowed: PlanKeys.routing)
         let proto = try map.required("protocol").choice(RoutingProtocol.self)
         var bgp: BGPExpectations?
         if let value = map.optional("bgp") {
             let bgpMap = try value.mapping()
-            try bgpMap.rejectUnknownKeys(allowed: ["hold_time"])
+            try bgpMap.rejectUnknownKeys(allowed: PlanKeys.bgp)
             let hold = try bgpMap.optional("hold_time")?.integer(in: 0...65535)
             if let hold, hold == 1 || hold == 2 {
                 throw bgpMap.optional("hold_time")!.failure("a BGP hold time is 0 or at least 3 seconds (RFC 4271)", .badValue)
@@ -248,7 +245,7 @@ enum PlanReader {
         var ospf: OSPFExpectations?
         if let value = map.optional("ospf") {
             let ospfMap = try value.mapping()
-            try ospfMap.rejectUnknownKeys(allowed: ["area", "hello_interval", "dead_interval"])
+            try ospfMap.rejectUnknownKeys(allowed: PlanKeys.ospf)
             ospf = OSPFExpectations(
                 area: try ospfMap.optional("area").map { (v) throws(PlanError) in try area(v) },
                 helloInterval: try ospfMap.optional("hello_interval")?.integer(in: 1...65535),

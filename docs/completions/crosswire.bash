@@ -173,13 +173,13 @@ _crosswire() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    verify|capture|decode|lint|help)
+    verify|capture|decode|lint|schema|help)
         # Offer subcommand argument completions
         "_crosswire_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'verify capture decode lint help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'verify capture decode lint schema help' -- "${cur}"))
         ;;
     esac
 }
@@ -298,6 +298,14 @@ _crosswire_lint() {
     repeating_options=()
     non_repeating_options=()
     __crosswire_offer_flags_options 1
+}
+
+_crosswire_schema() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __crosswire_offer_flags_options 0
 }
 
 _crosswire_help() {

@@ -30,6 +30,8 @@ function __crosswire_parse_tokens -S
             __crosswire_parse_subcommand 1 'T=' 'e=+' 'E=+' 'vxlan-port=+' 'geneve-port=+' 'c=' 'version' 'h/help'
         case 'lint'
             __crosswire_parse_subcommand 1 'version' 'h/help'
+        case 'schema'
+            __crosswire_parse_subcommand 0 'version' 'h/help'
         case 'help'
             __crosswire_parse_subcommand -r 1 'version'
         end
@@ -91,6 +93,7 @@ complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional 
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional "crosswire" -eq 1' -fa 'capture' -d 'Capture live interfaces through libpcap, verify the traffic against a plan, write the reports.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional "crosswire" -eq 1' -fa 'decode' -d 'Decode a capture: one line per packet (text), tshark-style fields, or JSON.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional "crosswire" -eq 1' -fa 'lint' -d 'Check that a plan is consistent (check plan.valid): exit 0 when it is, 1 when it is not, 2 when it cannot be read.'
+complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional "crosswire" -eq 1' -fa 'schema' -d 'Print the plan file\'s JSON Schema (draft 2020-12), as in docs/plan.schema.json.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_positional "crosswire" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire verify" plan' -l 'plan' -d 'The plan (YAML).' -rfka ''
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire verify" j threads' -s 'j' -l 'threads' -d 'Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (more counts as 2; default: 2 when there are two cores or more).' -rfka ''
@@ -127,4 +130,6 @@ complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_op
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire decode" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire lint" version' -l 'version' -d 'Show the version.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire lint" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire schema" version' -l 'version' -d 'Show the version.'
+complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire schema" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'crosswire' -n '__crosswire_should_offer_completions_for_flags_or_options "crosswire help" version' -l 'version' -d 'Show the version.'
