@@ -352,7 +352,8 @@ class Control:
                     + find_all(b, "bgp.update.path_attribute.as_path_segment.as2")]
             orig_id = find_all(b, "bgp.update.path_attribute.originator_id")
             nh4 = find_all(b, "bgp.update.path_attribute.next_hop")
-            nh6 = find_all(b, "bgp.mp_reach_nlri_ipv6_next_hop") + find_all(b, "bgp.mp_reach_nlri_ipv4_next_hop")
+            nh6 = find_all(b, "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6") + \
+                find_all(b, "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv4")
             ann, wd = [], []
             for d in find_dicts(b.get("bgp.update.nlri", {}), "bgp.nlri_prefix"):
                 ann.append((ipaddress.ip_network("%s/%s" % (d["bgp.nlri_prefix"], d["bgp.prefix_length"])),
