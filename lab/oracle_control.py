@@ -426,8 +426,8 @@ class Control:
         for (sender, net), (fa, fw) in leaks.items():
             extra.append("%s announced by %s at %s%s" % (
                 net, sender, self.when(fa), ", withdrawn at %s" % self.when(fw) if fw else ", never withdrawn"))
-        # who spoke, and whose full table is in the capture (OPEN or End-of-RIB)
-        speakers = {self.node(f.src) for f, b in self.bgp_msgs()} - {None}
+        # who is in a session, and whose full table is in the capture (OPEN or End-of-RIB)
+        speakers = {self.node(x) for f in self.bgp_frames() for x in (f.src, f.dst)} - {None}   # either end of a session
         complete = {self.node(f.src) for f, b in self.bgp_msgs() if int(b["bgp.type"]) == 1}
         complete |= {s for f, s, o, r, a, w, eor in ups if eor}
         missing, not_seen = [], []
