@@ -568,7 +568,9 @@ class Control:
                     probs.append("no DR elected on broadcast %s (every Hello has DR 0.0.0.0)" % where)
                     continue
                 d, b = list(drs.values())[-1]
-                dr = ", DR %s, BDR %s" % (self.rname(d), self.rname(b) if b and b != "0.0.0.0" else "none")
+                by_ip = {f.src: rid for f, rid, area, hl, mask in g["hellos"]}   # DR/BDR are interface addresses
+                dr = ", DR %s, BDR %s" % (self.rname(by_ip.get(d, d)),
+                                          self.rname(by_ip.get(b, b)) if b and b != "0.0.0.0" else "none")
             p0 = params[routers[0]][0]
             mt = "/".join(str(m) for m in sorted(allm))
             notes.append("%s: %s %s%s, hello %s dead %s%s" % (where, ", ".join(self.rname(r) for r in routers), state,
