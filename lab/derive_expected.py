@@ -40,6 +40,8 @@ from collections import defaultdict
 
 import yaml
 
+import oracle_control
+
 CHECK_IDS = ["plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
              "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict"]
@@ -194,14 +196,6 @@ class Frame:
                     self.l4 = (1, self.icmp["ident"], self.icmp["ident"], self.icmp["seq"], plen, h(data))
                 else:
                     self.l4 = (1, 0, 0, 0, plen, h(json.dumps(ic.get("ip", {}), sort_keys=True)))
-        # BGP messages (possibly several per frame)
-        self.bgp = []
-        for b in as_list(layers.get("bgp")):
-            if isinstance(b, dict) and "bgp.type" in b:
-                self.bgp.append(b)
-        self.tcp_any = tcps[0] if tcps else None
-        # OSPF
-        self.ospf = layers.get("ospf") if isinstance(layers.get("ospf"), dict) else None
 
     def key(self):
         """Identity of 'the same packet at two points' (CHECKS.md, Words)."""
@@ -757,232 +751,6 @@ class Lab:
             return "fail", "; ".join(sorted({m for _, m in bad})), [ev_of(f, m) for f, m in bad[:3]]
         return "pass", "no ICMP routing errors or loops on container traffic", []
 
-    # --- BGP
-    def bgp_msgs(self):
-        out = []
-        for f in self.frames:
-            for b in f.bgp:
-                out.append((f, b))
-        return out
-
-    def bgp_session(self):
-        p = self.plan
-        bgp_frames = [f for f in self.frames if f.tcp_any and 179 in (int(f.tcp_any["tcp.srcport"]),
-                                                                    int(f.tcp_any["tcp.dstport"]))]
-        if not bgp_frames:
-            return "skip", "no BGP traffic", []
-        fails, warns, ev = [], [], []
-        for f in bgp_frames:
-            for x in (f.ips[0].src, f.ips[0].dst):
-                if x not in p.by_addr:
-                    fails.append("session end %s is not a planned host/router" % x)
-                    ev.append(ev_of(f, "unplanned BGP peer"))
-        opens = 0
-        hold = (p.routing.get("bgp") or {}).get("hold_time")
-        for f, b in self.bgp_msgs():
-            t = int(b["bgp.type"])
-            sender = p.by_addr.get(f.ips[0].src)
-            if t == 1:
-                opens += 1
-                asn = int(b.get("bgp.open.myas", 0))
-                four = find_all(b, "bgp.cap.4as")
-                if asn == 23456 and four:
-                    asn = int(four[0])
-                want = p.asn.get(sender)
-                if want is not None and asn != int(want):
-                    fails.append("OPEN from %s with AS %d, planned %s" % (sender, asn, want))
-                    ev.append(ev_of(f, "OPEN AS %d" % asn))
-                ht = int(b.get("bgp.open.holdtime", -1))
-                if hold is not None and ht != int(hold):
-                    fails.append("OPEN from %s with hold time %d, planned %s" % (sender, ht, hold))
-                    ev.append(ev_of(f, "OPEN hold time %d" % ht))
-            elif t == 3:
-                code = int(b.get("bgp.notify.major_error", 0))
-                if code == 6:
-                    warns.append("Cease NOTIFICATION from %s" % sender)
-                else:
-                    fails.append("NOTIFICATION code %d from %s" % (code, sender))
-                    ev.append(ev_of(f, "NOTIFICATION %d" % code))
-        if fails:
-            return "fail", "; ".join(sorted(set(fails))), ev[:4]
-        if warns:
-            return "warn", "; ".join(sorted(set(warns))), []
-        if opens == 0:
-            return "warn", "BGP traffic but no OPEN seen (capture started after the session came up)", []
-        return "pass", "%d OPENs with the planned ASNs%s" % (
-            opens, " and hold time %s" % hold if hold is not None else ""), []
-
-    def bgp_updates(self):
-        """[(frame, sender, origin host, announced [(prefix, nh)], withdrawn [prefix])]"""
-        p = self.plan
-        out = []
-        asn_host = {int(a): n for n, a in p.asn.items() if a is not None}
-        for f, b in self.bgp_msgs():
-            if int(b["bgp.type"]) != 2:
-                continue
-            sender = p.by_addr.get(f.ips[0].src)
-            path = [int(x) for x in find_all(b, "bgp.update.path_attribute.as_path_segment.as4")
-                    + find_all(b, "bgp.update.path_attribute.as_path_segment.as2")]
-            origin = asn_host.get(path[-1], "AS%d" % path[-1]) if path else sender
-            nhs = find_all(b, "bgp.update.path_attribute.next_hop")
-            nh = nhs[0] if nhs else None
-            ann = []
-            for d in find_dicts(b.get("bgp.update.nlri", {}), "bgp.nlri_prefix"):
-                ann.append((ipaddress.ip_network("%s/%s" % (d["bgp.nlri_prefix"], d["bgp.prefix_length"])), nh))
-            wd = []
-            for d in find_dicts(b.get("bgp.update.withdrawn_routes", {}), "bgp.withdrawn_prefix"):
-                wd.append(ipaddress.ip_network("%s/%s" % (d["bgp.withdrawn_prefix"], d["bgp.prefix_length"])))
-            out.append((f, sender, origin, ann, wd))
-        return out
-
-    def bgp_routes(self):
-        p = self.plan
-        ups = self.bgp_updates()
-        if not ups:
-            return "skip", "no BGP UPDATE", []
-        planned = {net: n for n, net in p.nets.items()}
-        extra, wrong, ev, present = [], [], [], set()
-        state = {}
-        for f, sender, origin, ann, wd in ups:
-            for net in wd:
-                if planned.get(net) == sender:
-                    state[sender] = False
-            for net, nh in ann:
-                if net not in planned:
-                    extra.append("%s announced by %s" % (net, sender))
-                    ev.append(ev_of(f, "extra prefix %s" % net))
-                elif planned[net] != origin:
-                    extra.append("%s originated by %s, owned by %s" % (net, origin, planned[net]))
-                    ev.append(ev_of(f, "%s originated by non-owner" % net))
-                elif sender == planned[net]:
-                    if nh != p.addr[sender]:
-                        wrong.append("%s from %s with next hop %s" % (net, sender, nh))
-                        ev.append(ev_of(f, "wrong next hop %s" % nh))
-                    else:
-                        present.add("%s by %s" % (net, sender))
-                    state[sender] = True
-        speakers = {p.by_addr.get(f.ips[0].src) for f, b in self.bgp_msgs()} - {None}
-        missing = [s for s in sorted(speakers) if s in p.nets and not state.get(s)]
-        probs = []
-        if extra:
-            probs.append("extra: " + ", ".join(sorted(set(extra))))
-        if wrong:
-            probs.append("wrong next hop: " + ", ".join(sorted(set(wrong))))
-        if missing:
-            probs.append("missing: " + ", ".join("%s (%s)" % (s, p.nets[s]) for s in missing))
-        if probs:
-            return "fail", "; ".join(probs), ev[:4]
-        return "pass", "announced: " + ", ".join(sorted(present)), []
-
-    # --- OSPF
-    def ospf_pkts(self):
-        out = []
-        for f in self.frames:
-            if f.ospf:
-                hd = f.ospf.get("ospf.header", {})
-                out.append((f, int(hd.get("ospf.msg", 0)), hd.get("ospf.srcrouter"), hd.get("ospf.area_id"), f.ospf))
-        return out
-
-    def ospf_adjacency(self):
-        p = self.plan
-        pk = self.ospf_pkts()
-        if not pk:
-            return "skip", "no OSPF traffic", []
-        want = p.routing.get("ospf") or {}
-        hellos = defaultdict(dict)   # segment -> router -> params
-        probs, ev = [], []
-        for f, msg, rid, area, o in pk:
-            if msg == 1:
-                hl = o.get("ospf.hello", {})
-                mask = hl.get("ospf.hello.network_mask")
-                params = {"area": area, "mask": mask, "hello": int(hl.get("ospf.hello.hello_interval", 0)),
-                          "dead": int(hl.get("ospf.hello.router_dead_interval", 0))}
-                seg = (f.cap, str(ipaddress.ip_network("%s/%s" % (f.ips[0].src, mask), strict=False)))
-                hellos[seg].setdefault(rid, (params, f))
-                for k, pk_ in (("area", "area"), ("hello", "hello_interval"), ("dead", "dead_interval")):
-                    if pk_ in want and str(params[k]) != str(want[pk_]):
-                        probs.append("Hello from %s has %s %s, planned %s" % (rid, k, params[k], want[pk_]))
-                        ev.append(ev_of(f, "Hello %s %s" % (k, params[k])))
-        for seg, rs in hellos.items():
-            for k in ("area", "mask", "hello", "dead"):
-                vals = {r: v[0][k] for r, v in rs.items()}
-                if len(set(vals.values())) > 1:
-                    probs.append("routers on %s disagree on %s: %s" % (seg[1], k, ", ".join(
-                        "%s=%s" % (r, vals[r]) for r in sorted(vals))))
-                    ev += [ev_of(v[1], "Hello %s %s" % (k, v[0][k])) for r, v in sorted(rs.items())]
-        mtus = {}
-        for f, msg, rid, area, o in pk:
-            if msg == 2:
-                for m in find_all(o, "ospf.db.interface_mtu"):
-                    mtus.setdefault(rid, set()).add(int(m))
-        allm = set().union(*mtus.values()) if mtus else set()
-        if len(allm) > 1:
-            probs.append("DBD interface MTUs differ: %s" % mtus)
-        routers = {r for rs in hellos.values() for r in rs}
-        dbd_from = {rid for f, msg, rid, a, o in pk if msg == 2}
-        lsx = any(msg in (4, 5) for f, msg, rid, a, o in pk)
-        if len(routers) >= 2 and not (len(dbd_from) >= 2 or lsx):
-            probs.append("Hellos from %d routers but no database exchange" % len(routers))
-        if probs:
-            seen, uniq = set(), []
-            for e in ev:
-                if (e["capture"], e["frame"]) not in seen:
-                    seen.add((e["capture"], e["frame"]))
-                    uniq.append(e)
-            return "fail", "; ".join(sorted(set(probs))), uniq[:4]
-        if len(routers) == 1:
-            return "warn", "Hellos from a single router only (%s)" % next(iter(routers)), []
-        return "pass", "%d routers agree (area, mask, intervals, MTU) and exchanged databases" % len(routers), []
-
-    def ospf_lsas(self):
-        out = []   # (frame, type, advrouter, [prefixes])
-        for f, msg, rid, area, o in self.ospf_pkts():
-            if msg != 4:
-                continue
-            for lsa in find_dicts(o, "ospf.lsa"):
-                t = int(lsa["ospf.lsa"])
-                adv = lsa.get("ospf.advrouter")
-                pfx = []
-                if t == 1:
-                    for link in find_dicts(lsa, "ospf.lsa.router.linktype"):
-                        if link["ospf.lsa.router.linktype"] == "3":
-                            pfx.append(ipaddress.ip_network("%s/%s" % (link["ospf.lsa.router.linkid"],
-                                                                       link["ospf.lsa.router.linkdata"]), strict=False))
-                else:
-                    masks = [v for k, v in lsa.items() if k.endswith("netmask")]
-                    if masks and t in (2, 3, 5, 7):
-                        pfx.append(ipaddress.ip_network("%s/%s" % (lsa["ospf.lsa.id"], masks[0]), strict=False))
-                out.append((f, t, adv, pfx))
-        return out
-
-    def ospf_routes(self):
-        p = self.plan
-        lsas = self.ospf_lsas()
-        if not lsas:
-            return "skip", "no LSA seen", []
-        planned = {net: n for n, net in p.nets.items()}
-        probs, ev, adv_by = [], [], defaultdict(set)
-        router_lsa = set()
-        for f, t, adv, pfx in lsas:
-            who = p.by_rid.get(adv, adv)
-            if t == 1:
-                router_lsa.add(who)
-            for net in pfx:
-                adv_by[who].add(net)
-                if net in planned and planned[net] != who:
-                    probs.append("%s advertised by %s, owned by %s" % (net, who, planned[net]))
-                    ev.append(ev_of(f, "%s from non-owner" % net))
-                elif net not in planned and any(net.overlaps(c) for c in planned):
-                    probs.append("%s from %s overlaps a container subnet" % (net, who))
-                    ev.append(ev_of(f, "overlapping prefix %s" % net))
-        for who in sorted(router_lsa):
-            if who in p.nets and p.nets[who] not in adv_by[who]:
-                probs.append("%s originates a Router-LSA without its subnet %s" % (who, p.nets[who]))
-        if probs:
-            return "fail", "; ".join(sorted(set(probs))), ev[:4]
-        return "pass", "advertised: " + ", ".join("%s by %s" % (net, who) for who in sorted(adv_by)
-                                                   for net in sorted(adv_by[who]) if net in planned), []
-
     def arp_conflict(self):
         if not any(f.arp for f in self.frames):
             return "skip", "no ARP", []
@@ -1001,7 +769,7 @@ def ev_of(f, detail):
 # facts: what the lab did, checked against the capture
 # --------------------------------------------------------------------------
 
-def check_facts(lab, facts, results):
+def check_facts(lab, ctl, facts, results):
     p = lab.plan
     fr = lab.frames
     need = []
@@ -1033,27 +801,7 @@ def check_facts(lab, facts, results):
     if "solution1" in facts:
         rmac = lab.node_macs.get("core", set())
         require(any(f.eth_dst in rmac and lab.cross_host(f) for f in fr), "no container traffic via the routing layer")
-    if facts.get("ospf.adjacency") == "full":
-        pk = lab.ospf_pkts()
-        require(len({rid for f, m, rid, a, o in pk if m == 2}) >= 2, "OSPF adjacency formed but no DBD from both")
-        require(any(m == 4 for f, m, rid, a, o in pk), "OSPF adjacency formed but no LS Update")
-    if facts.get("ospf.adjacency") == "none":
-        pk = lab.ospf_pkts()
-        require(len({rid for f, m, rid, a, o in pk if m == 1}) >= 2, "mismatch case: Hellos from both routers expected")
-        require(not any(m == 2 for f, m, rid, a, o in pk), "mismatch case: a DBD was exchanged")
-        hs = {int(o.get("ospf.hello", {}).get("ospf.hello.hello_interval", 0)) for f, m, rid, a, o in pk if m == 1}
-        require(len(hs) > 1, "mismatch case: Hellos do not differ in hello interval")
-    if facts.get("bgp") == "on":
-        opens = {f.ips[0].src for f, b in lab.bgp_msgs() if int(b["bgp.type"]) == 1}
-        require(len(opens) >= 2, "BGP session came up but OPENs from both ends are not in the capture")
-        hold = int(facts.get("bgp.hold", 0))
-        require(all(int(b.get("bgp.open.holdtime", -1)) == hold for f, b in lab.bgp_msgs() if int(b["bgp.type"]) == 1),
-                "OPEN hold time differs from the configured %d" % hold)
-    if "bgp.extra" in facts:
-        host, pfx = facts["bgp.extra"].split(":")
-        net = ipaddress.ip_network(pfx)
-        require(any(s == host and any(n == net for n, nh in ann) for f, s, o, ann, wd in lab.bgp_updates()),
-                "extra prefix %s announced by %s is not in any UPDATE" % (pfx, host))
+    ctl.check_facts(facts, require)       # the control plane's facts: oracle_control.py
     if "vxlan" in facts:
         kv = dict(x.split(":") for x in facts["vxlan"].split(","))
         require(any(f.tunnel and f.tunnel["kind"] == "vxlan" and f.tunnel["vni"] == int(kv["vni"]) and
@@ -1098,7 +846,8 @@ def main():
     sd = a.scenario_dir
     facts = dict(x.split("=", 1) for x in a.facts)
     with open(os.path.join(sd, "plan.yaml")) as fh:
-        plan = Plan(yaml.safe_load(fh))
+        raw_plan = yaml.safe_load(fh)
+    plan = Plan(oracle_control.single_address_plan(raw_plan))
     fbc = {}
     for c in a.captures:
         path = os.path.join(sd, c)
@@ -1108,6 +857,7 @@ def main():
             return 1
         fbc[c] = read_capture(path)
     lab = Lab(plan, fbc, list(a.captures))
+    ctl = oracle_control.Control(raw_plan, [os.path.join(sd, c) for c in a.captures], list(a.captures))
     metrics_enc = lab.metrics()
     results = {
         "plan.valid": plan_valid(plan),
@@ -1119,14 +869,11 @@ def main():
         "encap.vtep": lab.encap_vtep(),
         "route.nexthop": lab.route_nexthop(),
         "route.errors": lab.route_errors(),
-        "bgp.session": lab.bgp_session(),
-        "bgp.routes": lab.bgp_routes(),
-        "ospf.adjacency": lab.ospf_adjacency(),
-        "ospf.routes": lab.ospf_routes(),
         "arp.conflict": lab.arp_conflict(),
+        **ctl.results(),                 # bgp.*, ospf.*: oracle_control.py
     }
     try:
-        check_facts(lab, facts, results)
+        check_facts(lab, ctl, facts, results)
     except Refuse as e:
         print("derive_expected: REFUSING %s: the capture contradicts what the lab did: %s" % (sd, e), file=sys.stderr)
         return 1

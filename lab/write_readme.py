@@ -46,6 +46,18 @@ out = ["# Crosswire capture lab", "",
        "- The kernel here has no `ipip`, `gre` or `geneve` link types; 13 uses a TUN device plus a",
        "  raw-socket forwarder that produces genuine IPv4-in-IPv4 (protocol 4) on the wire.", "",
        "## Scenarios", ""]
+# the scenarios of lab/scenarios-control.sh (issue 16), when this directory has some
+ctl_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios-control.sh")
+ctl = [ln.split()[1] for ln in open(ctl_file) if ln.startswith("scenario ")] if os.path.isfile(ctl_file) else []
+ctl = [d for d in ctl if os.path.isfile(os.path.join(root, d, "expected.json"))]
+if ctl:
+    at = out.index("## Regenerate")
+    out[at:at] = ["Control-plane scenarios (%s) come from `lab/scenarios-control.sh`: real bird2 OSPFv2 and BGP" % ", ".join(ctl),
+                  "deployments (steady state, per-link MTU, point-to-point, an ASBR's default route, a route",
+                  "reflector, loopback and IPv6 peering, an MD5 mismatch, an expired hold timer, a leak announced",
+                  "then withdrawn, a mid-session update, a `-s 96` capture; 26-bgp-ipv6 re-enables IPv6 in its own",
+                  "namespaces). Their `bgp.*` and `ospf.*` verdicts",
+                  "come from `lab/oracle_control.py`, the rules of issue 16 in `docs/CHECKS.md`.", ""]
 for d in sorted(os.listdir(root)):
     p = os.path.join(root, d, "expected.json")
     if not os.path.isfile(p):

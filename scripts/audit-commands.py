@@ -283,7 +283,11 @@ def scan(path):
     if name == "Makefile":
         return makefile_commands(text), []
     if name.endswith(".sh") or (first.startswith("#!") and "bash" in first) or name == "run":
-        return shell_commands(text), []
+        functions = None
+        if name.startswith("scenarios-") and os.path.basename(os.path.dirname(path)) == "lab":
+            # lab/scenarios-*.sh are sourced by lab/make-pcaps.sh: its functions are defined there
+            functions = shell_functions(open(os.path.join(os.path.dirname(path), "make-pcaps.sh")).read())
+        return shell_commands(text, functions), []
     if name.endswith(".py"):
         return python_commands(text), python_modules(text)
     if name.endswith(".swift"):
