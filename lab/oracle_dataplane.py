@@ -260,15 +260,20 @@ def point_id(f):
 
 
 def estimate_offsets(fbc, order):
-    """Per file after the first: the median time difference of the packets it shares with a file
-    whose offset is known (the first: 0), over unique packet identities."""
-    keyed = {}
+    """Per file after the first: its clock offset to a file whose offset is known (the first: 0),
+    from the packets both saw, as NTP does: per conversation, the median time difference of each
+    direction; the two directions cross the points in opposite orders, so their mean cancels the
+    transit time. The median over conversations seen both ways; with one-way traffic only, the
+    median difference (transit time included)."""
+    keyed, conv = {}, {}
     for c in order:
         k = defaultdict(list)
         for f in fbc[c]:
             key = f.key()
             if key is not None:
                 k[key].append(f.t)
+                e = f.ends()
+                conv.setdefault(key, (frozenset(e), e[0]))
         keyed[c] = {key: ts[0] for key, ts in k.items() if len(ts) == 1 or max(ts) - min(ts) < 0.5}
     known = {order[0]: 0.0}
     out = {}
@@ -284,7 +289,13 @@ def estimate_offsets(fbc, order):
                     best = (r, len(common), diffs)
             if best:
                 r, n, diffs = best
-                off = statistics.median(diffs)
+                ways = defaultdict(lambda: defaultdict(list))   # conversation -> direction -> diffs
+                for k in keyed[c].keys() & keyed[r].keys():
+                    cv, src = conv[k]
+                    ways[cv][src].append(keyed[r][k] + known[r] - keyed[c][k])
+                both = [statistics.mean([statistics.median(v) for v in d.values()])
+                        for d in ways.values() if len(d) == 2]
+                off = statistics.median(both) if both else statistics.median(diffs)
                 known[c] = off
                 out[c] = {"capture": c, "offset_seconds": round(off, 3) + 0.0, "matched": n,
                           "spread_seconds": round(diffs[-1] - diffs[0], 6), "offset_seconds_exact": off}
@@ -326,6 +337,34 @@ def extend(Base):
 
         def host_addrs(self, name):
             return set(self.plan.addrs.get(name, [self.plan.addr.get(name)]))
+
+        # --- the same packet at two points: which sighting is before the other
+        def matched(self):
+            """As derive_expected's, but of two sightings the one with the higher TTL (IPv6: hop
+            limit) is the earlier, and time (clock offsets applied) decides only between equal
+            TTLs: a NAT box forwards, and capture timestamps of two interfaces of one host can
+            disagree by microseconds (TCP's departure-time stamps)."""
+            if self._pairs is not None:
+                return self._pairs
+            by_key = defaultdict(list)
+            for f in self.frames:
+                k = f.key()
+                if k is not None:
+                    by_key[k].append(f)
+            pairs = []
+            self.seen_multi = set()
+            for k, fs in by_key.items():
+                if len({f.cap for f in fs}) < 2:
+                    continue
+                for f in fs:
+                    self.seen_multi.add((f.cap, f.no))
+                fs = sorted(fs, key=lambda x: (-x.inner.ttl, x.t, self.order.index(x.cap)))
+                for i in range(len(fs)):
+                    for j in range(i + 1, len(fs)):
+                        if fs[i].cap != fs[j].cap:
+                            pairs.append((fs[i], fs[j]))
+            self._pairs = pairs
+            return pairs
 
         # --- offload aggregates
         def offload_aggregates(self):

@@ -160,9 +160,13 @@ sc_offload_bulk() {   # 40 / 41: a bulk transfer over a tunnel with every veth o
   cap_start h1 eth0 host1-eth0.pcap
   traffic h1c1 h2c1 192.168.20.2 192.168.20.2 5001 5001 600000
   FACTS+=(bulk=600000)
+  local pname=calico-ipip-offloads-on pdesc="Calico IPIP between two hosts whose NICs keep their default offloads; a bulk TCP transfer."
+  if [ "$kind" = vxlan ]; then
+    pname=flannel-vxlan-offloads-on
+    pdesc="flannel-style VXLAN, VNI 1 on UDP 8472, between two hosts whose NICs keep their default offloads; a bulk TCP transfer."
+  fi
   {
-    rh_static_plan "$( [ "$kind" = vxlan ] && echo flannel-vxlan-offloads-on || echo calico-ipip-offloads-on )" \
-      "$( [ "$kind" = vxlan ] && echo "flannel-style VXLAN (VNI 1, UDP 8472) between two hosts whose NICs keep their default offloads; a bulk TCP transfer." || echo "Calico IPIP between two hosts whose NICs keep their default offloads; a bulk TCP transfer." )"
+    rh_static_plan "$pname" "$pdesc"
     if [ "$kind" = vxlan ]; then
       printf 'transport:\n  mode: vxlan\n  mtu: 1450\n  vxlan: { vni: 1, port: 8472 }\n'
     else
@@ -218,8 +222,8 @@ sc_service_dnat() {   # 43: kube-proxy's DNAT from a ClusterIP to a pod on the o
   nsx h1 iptables -t nat -A PREROUTING -d 10.96.0.10/32 -p udp --dport 53 -j DNAT --to-destination 192.168.20.2:5353
   nsx h1 iptables -t nat -A PREROUTING -d 10.96.0.1/32 -p tcp --dport 443 -j DNAT --to-destination 192.168.20.2:8443
   FACTS+=(service_dnat=10.96.0.10:53:udp:192.168.20.2:5353 service_dnat2=10.96.0.1:443:tcp:192.168.20.2:8443)
-  NOTES="Lab (Kubernetes services, kube-proxy in iptables mode): host1 has iptables -t nat -A PREROUTING -d 10.96.0.10/32 -p udp --dport 53 -j DNAT --to-destination 192.168.20.2:5353 (the cluster DNS service) and -d 10.96.0.1/32 -p tcp --dport 443 -j DNAT --to-destination 192.168.20.2:8443 (a ClusterIP service), both backed by the pod 192.168.20.2 on host2. Pod 192.168.10.2 pings 192.168.20.2, sends 4000 bytes over TCP to 10.96.0.1:443, UDP to 192.168.20.2:5002 and 4 DNS-like UDP queries to 10.96.0.10:53. Captured on host1's br0 (to the ClusterIP) and eth0 (to the pod): the same packet at two points with its destination translated. The plan declares services: [10.96.0.0/12], so these DNATs are intended."
-  cap_start h1 br0 host1-br0.pcap
+  NOTES="Lab (Kubernetes services, kube-proxy in iptables mode): host1 has iptables -t nat -A PREROUTING -d 10.96.0.10/32 -p udp --dport 53 -j DNAT --to-destination 192.168.20.2:5353 (the cluster DNS service) and -d 10.96.0.1/32 -p tcp --dport 443 -j DNAT --to-destination 192.168.20.2:8443 (a ClusterIP service), both backed by the pod 192.168.20.2 on host2. Pod 192.168.10.2 pings 192.168.20.2, sends 4000 bytes over TCP to 10.96.0.1:443, UDP to 192.168.20.2:5002 and 4 DNS-like UDP queries to 10.96.0.10:53. Captured on host1's v-h1c1 (the pod's veth, where kube-proxy users capture: cali*/veth*; with br_netfilter loaded the bridge itself already shows the translated packet) and eth0 (to the pod): the same packet at two points, to the ClusterIP and to the pod. The plan declares services: [10.96.0.0/12], so these DNATs are intended."
+  cap_start h1 v-h1c1 host1-veth.pcap
   cap_start h1 eth0 host1-eth0.pcap
   traffic h1c1 h2c1 192.168.20.2 10.96.0.1 443 8443
   rh_server h2c1 udp 5353; srv=$SRVPID
@@ -239,7 +243,7 @@ routing:
   protocol: static
 EOF
   } | plan
-  scenario_end host1-br0.pcap host1-eth0.pcap
+  scenario_end host1-veth.pcap host1-eth0.pcap
 }
 
 # the 01/02 plan (nat: none), for the scenarios that capture the same network differently
@@ -293,12 +297,12 @@ sc_mergecap() {   # 46: two capture points merged into one pcapng with mergecap
   two_hosts; static_routes
   nsx h2 iptables -t nat -A PREROUTING -d 192.168.56.120 -p tcp --dport 8080 -j DNAT --to-destination 192.168.20.2:80
   FACTS+=(dnat=host2:8080:tcp:192.168.20.2:80 merged=yes)
-  NOTES="Lab: as 04-port-unpublished (host2 has iptables -t nat -A PREROUTING -d 192.168.56.120 -p tcp --dport 8080 -j DNAT --to-destination 192.168.20.2:80, and the plan publishes nothing); host2's eth0 and br0 were captured apart and merged with mergecap -w host2-merged.pcapng host2-eth0.pcap host2-br0.pcap: one pcapng file with two interfaces (ids 0 = eth0, 1 = br0). Each interface id is its own capture point (file@id), so the undeclared DNAT is proven inside one file."
+  NOTES="Lab: as 04-port-unpublished (host2 has iptables -t nat -A PREROUTING -d 192.168.56.120 -p tcp --dport 8080 -j DNAT --to-destination 192.168.20.2:80, and the plan publishes nothing); host2's eth0 and br0 were captured apart and merged with mergecap -I none -w host2-merged.pcapng (-I none keeps the two interface descriptions apart; mergecap's default merges identical ones) host2-eth0.pcap host2-br0.pcap: one pcapng file with two interfaces (ids 0 = eth0, 1 = br0). Each interface id is its own capture point (file@id), so the undeclared DNAT is proven inside one file."
   cap_start h2 eth0 host2-eth0.pcap
   cap_start h2 br0 host2-br0.pcap
   traffic h1c1 h2c1 192.168.20.2 192.168.56.120 8080 80
   cap_stop_all
-  mergecap -w "$SCDIR/host2-merged.pcapng" "$SCDIR/host2-eth0.pcap" "$SCDIR/host2-br0.pcap"
+  mergecap -I none -w "$SCDIR/host2-merged.pcapng" "$SCDIR/host2-eth0.pcap" "$SCDIR/host2-br0.pcap"
   rm -f "$SCDIR/host2-eth0.pcap" "$SCDIR/host2-br0.pcap"
   rh_article_plan port-mode-unpublished "Port mode; host2 DNATs 8080 to a container but the plan publishes nothing; two capture points merged into one pcapng."
   scenario_end host2-merged.pcapng
