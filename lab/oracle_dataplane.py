@@ -543,21 +543,23 @@ def extend(Base):
             """Forward packets (not seen translated) from a host's address to another host's containers:
             (proven: left the host's NIC with a forwarded TTL, undecided: [(frame, host)])."""
             p = self.plan
-            self.matched()
-            proven, undecided = [], []
+            groups = defaultdict(list)       # one packet, all its sightings
             for f in self.frames:
                 if f.inner is None or f.l4 is None or f.is_tunnel:
                     continue
                 a = p.by_addr.get(f.inner.src)
                 b = p.owner(f.inner.dst)
-                if not (a and b and a in p.nets and a != b and self.forward(f)):
-                    continue
-                src = (f.l2_src or "").lower()
-                if src and src in self.node_macs.get(a, set()):
+                if a and b and a in p.nets and a != b and self.forward(f):
+                    groups[(f.key(), a)].append(f)
+            proven, undecided = [], []
+            for (k, a), fs in groups.items():
+                at_nic = [f for f in fs if (f.l2_src or "").lower() in self.node_macs.get(a, set())]
+                if at_nic:
+                    f = at_nic[0]
                     if f.inner.ttl not in INITIAL_TTLS:
                         proven.append((f, a))
                     continue                         # the host's own packet (initial TTL)
-                undecided.append((f, a))
+                undecided.append((fs[0], a))
             return proven, undecided
 
         def nat_source(self):
