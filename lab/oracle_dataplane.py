@@ -582,7 +582,8 @@ def extend(Base):
             tail = "; egress NAT, not judged: %s" % ", ".join(x[5:] for x in eg[:3]) if eg else ""
             if bad:
                 flows = sorted({"%s:%s -> %s:%s" % (o[0], o[1], n[0], n[1]) for _, _, o, n in bad})
-                ev = [ev_of(b, "source translated (before: %s frame %d)" % (a.cap, a.no)) for a, b, _, _ in bad[:3]]
+                ev = dedup_ev([ev_of(b, "source translated (before: %s frame %d)" % (a.cap, a.no))
+                               for a, b, _, _ in bad])[:3]
                 return "fail", "%d packet(s) source-NATed: %s%s" % (len(bad), ", ".join(flows[:4]), tail), ev
             proven, undecided = self.masquerade_by_ttl() if p.nat == "none" else ([], [])
             if proven:
@@ -637,8 +638,8 @@ def extend(Base):
             tail = ("; service DNAT, intended: %s" % ", ".join(sv) if sv else "") + \
                    ("; DNAT towards non-plan addresses, not judged: %s" % ", ".join(x[5:] for x in eg[:3]) if eg else "")
             if bad:
-                ev = [ev_of(b, "destination translated, not published (before: %s frame %d)" % (a.cap, a.no))
-                      for a, b, _ in bad[:3]]
+                ev = dedup_ev([ev_of(b, "destination translated, not published (before: %s frame %d)" % (a.cap, a.no))
+                               for a, b, _ in bad])[:3]
                 return "fail", "undeclared destination NAT: %s%s" % (", ".join(sorted({x[2] for x in bad})), tail), ev
             if good:
                 return "pass", "published translations: %s%s" % (", ".join(sorted(good)), tail), []
