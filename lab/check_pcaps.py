@@ -4,12 +4,14 @@
 For every scenario directory: plan.yaml exists, parses as YAML and uses only
 the keys of the contract (spec section 1); expected.json has exactly the
 documented keys, all 14 check ids with a valid status, and lists captures
-that exist, are classic pcap with Ethernet link type and are under 300 KB;
+that exist, are classic pcap or pcapng with link type Ethernet, LINUX_SLL or
+LINUX_SLL2 (tcpdump -i any; contract 1.1) and are under 300 KB (--max-kb for
+a scratch directory that is not committed);
 metrics.packets equals the frames in those captures (counted from the pcap
 records).  Prints one line per failure and an 'N passed, N failed' summary;
 exits non-zero on any failure.
 
-usage: check_pcaps.py [PCAPS_DIR]      (default: ../pcaps next to this file)
+usage: check_pcaps.py [--max-kb N] [PCAPS_DIR]      (default: ../pcaps next to this file, 300 KB)
 """
 import json
 import os
@@ -25,19 +27,20 @@ STATUSES = {"pass", "fail", "warn", "skip"}
 TOP_KEYS = {"scenario", "captures", "checks", "metrics", "evidence", "notes"}
 REQUIRED_TOP = {"scenario", "captures", "checks", "metrics", "notes"}
 PLAN_KEYS = {"version", "name", "description", "underlay", "hosts", "routers", "transport", "nat",
-             "publish", "routes", "routing"}
+             "publish", "routes", "routing", "services"}                     # services: contract 1.1
 SUB_KEYS = {
     "underlay": {"mtu", "subnet"},
     "hosts": {"name", "address", "mac", "containers", "gateway", "asn", "router_id"},
     "routers": {"name", "address", "mac"},
-    "transport": {"mode", "mtu", "vxlan", "geneve", "max_overhead_ratio"},
+    "transport": {"mode", "mtu", "vxlan", "geneve", "max_overhead_ratio", "max_loss"},
     "publish": {"host", "port", "protocol", "to"},
     "routes": {"at", "to", "via"},
     "routing": {"protocol", "bgp", "ospf"},
 }
 DEEP_KEYS = {("transport", "vxlan"): {"vni", "port"}, ("transport", "geneve"): {"vni", "port"},
              ("routing", "bgp"): {"hold_time"}, ("routing", "ospf"): {"area", "hello_interval", "dead_interval"}}
-MAX_BYTES = 300 * 1024
+MAX_BYTES = 300 * 1024          # the repository's pcaps/; --max-kb for a scratch directory
+LINKTYPES = {1, 113, 276}       # Ethernet, LINUX_SLL, LINUX_SLL2 (tcpdump -i any)
 
 passed = failed = 0
 
@@ -58,6 +61,8 @@ def pcap_frames(path):
         data = fh.read()
     if len(data) < 24:
         return None, None
+    if data[:4] == b"\x0a\x0d\x0d\x0a":
+        return pcapng_frames(data)
     if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
         e = "<"
     elif data[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
@@ -72,6 +77,21 @@ def pcap_frames(path):
         n += 1
     if off != len(data):
         return lt, None          # cut in the middle of a record
+    return lt, n
+
+
+def pcapng_frames(data):
+    """(link type of the first interface, packet blocks) of a little-endian pcapng file."""
+    off, n, lt = 0, 0, None
+    while off + 12 <= len(data):
+        btype, blen = struct.unpack("<II", data[off:off + 8])
+        if blen < 12 or off + blen > len(data):
+            return lt, None
+        if btype == 1 and lt is None:
+            lt = struct.unpack("<H", data[off + 8:off + 10])[0]
+        elif btype in (3, 6):
+            n += 1
+        off += blen
     return lt, n
 
 
@@ -131,10 +151,11 @@ def check_expected(sd, name):
         p = os.path.join(sd, c)
         if not ok(os.path.isfile(p), "%s: capture %s missing" % (name, c)):
             continue
-        ok(c.endswith(".pcap"), "%s: %s is not *.pcap" % (name, c))
-        ok(os.path.getsize(p) < MAX_BYTES, "%s: %s is %d bytes (limit 300 KB)" % (name, c, os.path.getsize(p)))
+        ok(c.endswith(".pcap") or c.endswith(".pcapng"), "%s: %s is not *.pcap or *.pcapng" % (name, c))
+        ok(os.path.getsize(p) < MAX_BYTES, "%s: %s is %d bytes (limit %d KB)" % (name, c, os.path.getsize(p),
+                                                                            MAX_BYTES // 1024))
         lt, n = pcap_frames(p)
-        ok(lt == 1, "%s: %s is not classic pcap with Ethernet link type (%s)" % (name, c, lt))
+        ok(lt in LINKTYPES, "%s: %s is not pcap/pcapng with link type Ethernet, SLL or SLL2 (%s)" % (name, c, lt))
         ok(n is not None, "%s: %s ends in the middle of a record" % (name, c))
         total += n or 0
     m = exp.get("metrics") or {}
@@ -145,12 +166,16 @@ def check_expected(sd, name):
     for cid, evs in (exp.get("evidence") or {}).items():
         ok(cid in CHECK_IDS, "%s: evidence for unknown check %s" % (name, cid))
         for e in evs:
-            ok(e.get("capture") in caps and isinstance(e.get("frame"), int) and e["frame"] >= 1,
+            ok(str(e.get("capture")).split("@")[0] in caps and isinstance(e.get("frame"), int) and e["frame"] >= 1,
                "%s: bad evidence %s" % (name, e))
     ok(isinstance(exp.get("notes"), str) and exp["notes"], "%s: notes empty" % name)
 
 
 def main():
+    global MAX_BYTES
+    if len(sys.argv) > 2 and sys.argv[1] == "--max-kb":
+        MAX_BYTES = int(sys.argv[2]) * 1024
+        del sys.argv[1:3]
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pcaps")
     dirs = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
     ok(len(dirs) > 0, "no scenario directories in %s" % root)

@@ -30,6 +30,7 @@ Readings chosen where CHECKS.md leaves room (also written into the notes):
 usage: derive_expected.py SCENARIO_DIR --captures A.pcap B.pcap --facts k=v ...
 """
 import argparse
+import copy
 import hashlib
 import ipaddress
 import json
@@ -40,7 +41,8 @@ from collections import defaultdict
 
 import yaml
 
-import oracle_control
+import oracle_control                  # bgp.* and ospf.*
+import oracle_dataplane as dataplane   # the data-plane rules of contract 1.1
 
 CHECK_IDS = ["plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
@@ -131,7 +133,7 @@ class Frame:
         if isinstance(arp, dict):
             self.arp = (int(arp.get("arp.opcode", 0)), arp.get("arp.src.hw_mac"), arp.get("arp.src.proto_ipv4"))
         # IP levels outside ICMP error quotes (top level of the layer list)
-        self.ips = [IPL(d) for d in as_list(layers.get("ip"))]
+        self.ips = dataplane.ip_levels(layers, IPL)
         udps = as_list(layers.get("udp"))
         tcps = as_list(layers.get("tcp"))
         self.udp_outer = udps[0] if udps else None
@@ -196,6 +198,7 @@ class Frame:
                     self.l4 = (1, self.icmp["ident"], self.icmp["ident"], self.icmp["seq"], plen, h(data))
                 else:
                     self.l4 = (1, 0, 0, 0, plen, h(json.dumps(ic.get("ip", {}), sort_keys=True)))
+        dataplane.frame_extra(self, layers, h)
 
     def key(self):
         """Identity of 'the same packet at two points' (CHECKS.md, Words)."""
@@ -244,6 +247,7 @@ def pcap_linktype(path):
 
 class Plan:
     def __init__(self, d):
+        d, lists = dataplane.plan_lists(d)      # (1.1) dual stack: first entries here, all in lists
         self.d = d
         self.hosts = d.get("hosts") or []
         self.routers = d.get("routers") or []
@@ -264,6 +268,7 @@ class Plan:
         self.asn = {hh["name"]: hh.get("asn") for hh in self.hosts}
         self.plan_mac = {n["name"]: str(n["mac"]).lower() for n in self.hosts + self.routers if n.get("mac")}
         self.router_names = {r["name"] for r in self.routers}
+        dataplane.plan_extend(self, lists)
 
     def owner(self, ip):
         if ip is None:
@@ -272,8 +277,8 @@ class Plan:
             a = ipaddress.ip_address(ip)
         except ValueError:
             return None
-        for name, net in self.nets.items():
-            if a.version == net.version and a in net:
+        for name, nets in self.all_nets.items():
+            if any(a.version == net.version and a in net for net in nets):
                 return name
         return None
 
@@ -296,8 +301,8 @@ class Plan:
         return best[1] if best else None
 
 
-def plan_valid(plan):
-    problems = []
+def plan_valid(plan, more=()):
+    problems = list(more)
     hosts = plan.hosts
     nets = [(hh["name"], ipaddress.ip_network(hh["containers"])) for hh in hosts]
     for i in range(len(nets)):
@@ -829,6 +834,7 @@ def check_facts(lab, ctl, facts, results):
         hmacs = lab.node_macs.get("host1", set())
         require(any(f.inner and f.eth_src in hmacs and f.eth_dst in vmacs and ipaddress.ip_address(f.inner.dst) in net
                     for f in fr), "host1 is said to route %s via %s but no such frame is captured" % (pfx, via))
+    need += dataplane.check_facts(lab, facts, lab.dpinfo)
     if need:
         raise Refuse("; ".join(need))
 
@@ -847,20 +853,22 @@ def main():
     facts = dict(x.split("=", 1) for x in a.facts)
     with open(os.path.join(sd, "plan.yaml")) as fh:
         raw_plan = yaml.safe_load(fh)
-    plan = Plan(oracle_control.single_address_plan(raw_plan))
+    plan = Plan(copy.deepcopy(raw_plan))   # the data-plane rules read dual-stack lists themselves
     fbc = {}
     for c in a.captures:
         path = os.path.join(sd, c)
-        lt = pcap_linktype(path)
-        if lt != 1:
-            print("derive_expected: %s: not a classic pcap with Ethernet link type (%s)" % (path, lt), file=sys.stderr)
+        bad = dataplane.capture_problem(path, pcap_linktype)
+        if bad:
+            print("derive_expected: %s: %s" % (path, bad), file=sys.stderr)
             return 1
         fbc[c] = read_capture(path)
-    lab = Lab(plan, fbc, list(a.captures))
+    points, order, dpinfo = dataplane.prepare(fbc, list(a.captures))   # clock offsets, capture points
+    lab = dataplane.extend(Lab)(plan, points, order)
+    lab.dpinfo = dpinfo
     ctl = oracle_control.Control(raw_plan, [os.path.join(sd, c) for c in a.captures], list(a.captures))
     metrics_enc = lab.metrics()
     results = {
-        "plan.valid": plan_valid(plan),
+        "plan.valid": plan_valid(plan, dataplane.plan_problems(plan)),
         "nat.source": lab.nat_source(),
         "nat.destination": lab.nat_destination(),
         "encap.mode": lab.encap_mode(),
@@ -886,7 +894,7 @@ def main():
         "scenario": os.path.basename(os.path.normpath(sd)),
         "captures": list(a.captures),
         "checks": {cid: results[cid][0] for cid in CHECK_IDS},
-        "metrics": {"packets": len(lab.frames), "encapsulation": metrics_enc},
+        "metrics": {"packets": len(lab.frames), "encapsulation": metrics_enc, **dataplane.metrics(lab, dpinfo)},
         "evidence": {cid: [{"capture": e["capture"], "frame": e["frame"]} for e in results[cid][2]]
                      for cid in CHECK_IDS if results[cid][0] in ("fail", "warn") and results[cid][2]},
         "notes": notes,

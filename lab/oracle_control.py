@@ -88,20 +88,6 @@ def ev_of(f, detail):
     return {"capture": f.cap, "frame": f.no, "detail": detail}
 
 
-def single_address_plan(d):
-    """The plan with each node's address and containers reduced to one value (the
-    first IPv4 one, else the first): the form the data-plane rules read. Lists
-    are contract 1.1 dual stack; the control-plane rules here read every value."""
-    d = copy.deepcopy(d)
-    for n in (d.get("hosts") or []) + (d.get("routers") or []):
-        for k in ("address", "containers"):
-            v = n.get(k)
-            if isinstance(v, list) and v:
-                v4 = [x for x in v if ":" not in str(x)]
-                n[k] = (v4 or v)[0]
-    return d
-
-
 # --------------------------------------------------------------------------
 # decode
 # --------------------------------------------------------------------------

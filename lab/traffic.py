@@ -9,10 +9,19 @@ of times.  Payloads are fixed byte patterns so captures are reproducible.
   traffic.py tcp-client HOST PORT NBYTES            send NBYTES, read the reply
   traffic.py udp-server PORT COUNT TIMEOUT READYFILE answer COUNT datagrams
   traffic.py udp-client HOST PORT COUNT SIZE        send COUNT datagrams of SIZE
+  traffic.py probe HOST PORT MAXTTL                 traceroute's UDP probes: 3 per TTL 1..MAXTTL
+                                                    to PORT, PORT+1, ... (answers are not read)
+  traffic.py garp IFACE IP MAC COUNT                COUNT gratuitous ARP requests for IP from MAC
+A HOST with ':' is IPv6; servers take an optional last BIND address ('::' for IPv6).
 """
 import socket
+import struct
 import sys
 import time
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def pattern(n):
@@ -25,10 +34,10 @@ def ready(path):
         f.write("ready\n")
 
 
-def tcp_server(port, timeout, readyfile):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def tcp_server(port, timeout, readyfile, bind="0.0.0.0"):
+    s = socket.socket(family(bind), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    s.bind((bind, port))
     s.listen(1)
     s.settimeout(timeout)
     ready(readyfile)
@@ -75,9 +84,9 @@ def tcp_client(host, port, nbytes):
     return 0
 
 
-def udp_server(port, count, timeout, readyfile):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", port))
+def udp_server(port, count, timeout, readyfile, bind="0.0.0.0"):
+    s = socket.socket(family(bind), socket.SOCK_DGRAM)
+    s.bind((bind, port))
     s.settimeout(timeout)
     ready(readyfile)
     for _ in range(count):
@@ -91,7 +100,7 @@ def udp_server(port, count, timeout, readyfile):
 
 
 def udp_client(host, port, count, size):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.settimeout(2)
     ok = 0
     for i in range(count):
@@ -106,16 +115,51 @@ def udp_client(host, port, count, size):
     return 0 if ok else 1
 
 
+def probe(host, port, maxttl):
+    """traceroute's default probes: UDP to PORT+n with TTL 1..MAXTTL, 3 per TTL."""
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    n = 0
+    for ttl in range(1, maxttl + 1):
+        if family(host) == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+        for _ in range(3):
+            s.sendto(pattern(32), (host, port + n))
+            n += 1
+            time.sleep(0.1)
+    print("probe: %d probes sent" % n)
+    return 0
+
+
+def garp(iface, ip, mac, count):
+    """Gratuitous ARP requests (sender and target address = IP, to broadcast), as keepalived sends."""
+    hw = bytes.fromhex(mac.replace(":", ""))
+    addr = socket.inet_aton(ip)
+    frame = b"\xff" * 6 + hw + struct.pack("!H", 0x0806) + \
+        struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + hw + addr + b"\x00" * 6 + addr
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    for _ in range(count):
+        s.send(frame)
+        time.sleep(0.2)
+    return 0
+
+
 def main(a):
     m = a[0]
     if m == "tcp-server":
-        return tcp_server(int(a[1]), float(a[2]), a[3])
+        return tcp_server(int(a[1]), float(a[2]), a[3], *a[4:5])
     if m == "tcp-client":
         return tcp_client(a[1], int(a[2]), int(a[3]))
     if m == "udp-server":
-        return udp_server(int(a[1]), int(a[2]), float(a[3]), a[4])
+        return udp_server(int(a[1]), int(a[2]), float(a[3]), a[4], *a[5:6])
     if m == "udp-client":
         return udp_client(a[1], int(a[2]), int(a[3]), int(a[4]))
+    if m == "probe":
+        return probe(a[1], int(a[2]), int(a[3]))
+    if m == "garp":
+        return garp(a[1], a[2], a[3], int(a[4]))
     print(__doc__, file=sys.stderr)
     return 2
 

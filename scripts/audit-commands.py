@@ -272,6 +272,14 @@ def repository_files():
     return sorted(picks)
 
 
+def sourced_functions(path):
+    """lab/scenarios-*.sh are sourced by lab/make-pcaps.sh: its functions are theirs."""
+    rel = os.path.relpath(path, ROOT)
+    if not (rel.startswith("lab" + os.sep + "scenarios-") and rel.endswith(".sh")):
+        return set()
+    return shell_functions(open(os.path.join(ROOT, "lab", "make-pcaps.sh"), encoding="utf-8").read())
+
+
 def scan(path):
     """(commands, python modules) used by one file, each as (name, line)."""
     name = os.path.basename(path)
@@ -283,11 +291,7 @@ def scan(path):
     if name == "Makefile":
         return makefile_commands(text), []
     if name.endswith(".sh") or (first.startswith("#!") and "bash" in first) or name == "run":
-        functions = None
-        if name.startswith("scenarios-") and os.path.basename(os.path.dirname(path)) == "lab":
-            # lab/scenarios-*.sh are sourced by lab/make-pcaps.sh: its functions are defined there
-            functions = shell_functions(open(os.path.join(os.path.dirname(path), "make-pcaps.sh")).read())
-        return shell_commands(text, functions), []
+        return shell_commands(text, sourced_functions(path)), []
     if name.endswith(".py"):
         return python_commands(text), python_modules(text)
     if name.endswith(".swift"):
