@@ -23,6 +23,9 @@ public struct Plan: Sendable, Hashable {
     public var transport: Transport
     /// `nat`: which address translation is intended.
     public var nat: NATPolicy
+    /// `services`: service CIDRs (Kubernetes ClusterIP ranges) whose DNAT to a container
+    /// address is intended; empty when the key is absent.
+    public var services: [IPPrefix]
     /// `publish`: the intended port mappings (`docker run -p`); empty when the key is absent.
     public var publish: [PublishedPort]
     /// `routes`: nil when the key is absent (every host reaches every other host's
@@ -38,12 +41,12 @@ public struct Plan: Sendable, Hashable {
     public init(
         version: Int = 1, name: String, description: String? = nil, underlay: Underlay = Underlay(),
         hosts: [Host], routers: [Router] = [], transport: Transport, nat: NATPolicy,
-        publish: [PublishedPort] = [], routes: [Route]? = nil, routing: Routing,
+        services: [IPPrefix] = [], publish: [PublishedPort] = [], routes: [Route]? = nil, routing: Routing,
         source: PlanSource = PlanSource()
     ) {
         self.version = version; self.name = name; self.description = description
         self.underlay = underlay; self.hosts = hosts; self.routers = routers
-        self.transport = transport; self.nat = nat; self.publish = publish
+        self.transport = transport; self.nat = nat; self.services = services; self.publish = publish
         self.routes = routes; self.routing = routing; self.source = source
     }
 }
@@ -62,13 +65,17 @@ public struct Underlay: Sendable, Hashable {
 public struct Host: Sendable, Hashable {
     /// `name`: unique among hosts and routers.
     public var name: String
-    /// `address`: the host's underlay (NIC) address.
-    public var address: IPAddress
+    /// `address`: the host's underlay (NIC) address; with a list (dual stack), its first entry.
+    public var address: IPAddress { addresses[0] }
+    /// `address` as written: one address, or a list of one IPv4 and one IPv6 (never empty).
+    public var addresses: [IPAddress]
     /// `mac`: the NIC's MAC, optional; enables L2 next-hop checks.
     public var mac: MACAddress?
-    /// `containers`: this host's container subnet (Docker `bip`), IPv4 or IPv6.
+    /// `containers`: this host's container subnet (Docker `bip`); with a list, its first entry.
     /// Written in `bip` form (`192.168.10.1/24`) it is kept as its network (`192.168.10.0/24`).
-    public var containers: IPPrefix
+    public var containers: IPPrefix { containerSubnets[0] }
+    /// `containers` as written: one prefix, or a list of one IPv4 and one IPv6 (never empty).
+    public var containerSubnets: [IPPrefix]
     /// `gateway`: the container bridge's own address, optional.
     public var gateway: IPAddress?
     /// `asn`: this host's BGP AS number, optional.
@@ -80,8 +87,23 @@ public struct Host: Sendable, Hashable {
         name: String, address: IPAddress, mac: MACAddress? = nil, containers: IPPrefix,
         gateway: IPAddress? = nil, asn: UInt32? = nil, routerID: IPv4Address? = nil
     ) {
-        self.name = name; self.address = address; self.mac = mac; self.containers = containers
+        self.init(name: name, addresses: [address], mac: mac, containerSubnets: [containers], gateway: gateway,
+                  asn: asn, routerID: routerID)
+    }
+
+    /// A dual-stack host: `addresses` and `containerSubnets` must not be empty.
+    public init(
+        name: String, addresses: [IPAddress], mac: MACAddress? = nil, containerSubnets: [IPPrefix],
+        gateway: IPAddress? = nil, asn: UInt32? = nil, routerID: IPv4Address? = nil
+    ) {
+        precondition(!addresses.isEmpty && !containerSubnets.isEmpty, "a host has an address and a container subnet")
+        self.name = name; self.addresses = addresses; self.mac = mac; self.containerSubnets = containerSubnets
         self.gateway = gateway; self.asn = asn; self.routerID = routerID
+    }
+
+    /// The host's address of `address`'s family (IPv4 or IPv6), else its first one.
+    public func address(sameFamilyAs other: IPAddress) -> IPAddress {
+        addresses.first { $0.isV4 == other.isV4 } ?? address
     }
 }
 
@@ -89,13 +111,21 @@ public struct Host: Sendable, Hashable {
 public struct Router: Sendable, Hashable {
     /// `name`: unique among hosts and routers.
     public var name: String
-    /// `address`: the router's address on the underlay.
-    public var address: IPAddress
+    /// `address`: the router's address on the underlay; with a list (dual stack), its first entry.
+    public var address: IPAddress { addresses[0] }
+    /// `address` as written: one address, or a list of one IPv4 and one IPv6 (never empty).
+    public var addresses: [IPAddress]
     /// `mac`: optional.
     public var mac: MACAddress?
 
     public init(name: String, address: IPAddress, mac: MACAddress? = nil) {
-        self.name = name; self.address = address; self.mac = mac
+        self.init(name: name, addresses: [address], mac: mac)
+    }
+
+    /// A dual-stack router: `addresses` must not be empty.
+    public init(name: String, addresses: [IPAddress], mac: MACAddress? = nil) {
+        precondition(!addresses.isEmpty, "a router has an address")
+        self.name = name; self.addresses = addresses; self.mac = mac
     }
 }
 
@@ -108,9 +138,13 @@ public enum PlanNode: Sendable, Hashable {
     public var name: String {
         switch self { case .host(let h): h.name; case .router(let r): r.name }
     }
-    /// The node's underlay `address`.
+    /// The node's underlay `address` (the first one, when it has two).
     public var address: IPAddress {
         switch self { case .host(let h): h.address; case .router(let r): r.address }
+    }
+    /// Every underlay address of the node (one, or one per family).
+    public var addresses: [IPAddress] {
+        switch self { case .host(let h): h.addresses; case .router(let r): r.addresses }
     }
     /// The node's `mac`, when planned.
     public var mac: MACAddress? {
@@ -130,13 +164,15 @@ public struct Transport: Sendable, Hashable {
     public var geneve: TunnelSettings?
     /// `max_overhead_ratio`: `encap.overhead` fails above this share, optional.
     public var maxOverheadRatio: Double?
+    /// `max_loss`: `path.delivery` fails above this share of lost packets, optional (0 when absent).
+    public var maxLoss: Double?
 
     public init(
         mode: TransportMode, mtu: Int? = nil, vxlan: TunnelSettings? = nil,
-        geneve: TunnelSettings? = nil, maxOverheadRatio: Double? = nil
+        geneve: TunnelSettings? = nil, maxOverheadRatio: Double? = nil, maxLoss: Double? = nil
     ) {
         self.mode = mode; self.mtu = mtu; self.vxlan = vxlan; self.geneve = geneve
-        self.maxOverheadRatio = maxOverheadRatio
+        self.maxOverheadRatio = maxOverheadRatio; self.maxLoss = maxLoss
     }
 
     /// The tunnel settings of the planned mode: `vxlan` for `.vxlan`, `geneve` for `.geneve`, else nil.

@@ -7,7 +7,7 @@ public enum PlanKeys {
     /// The document itself.
     public static let top = [
         "version", "name", "description", "underlay", "hosts", "routers", "transport", "nat",
-        "publish", "routes", "routing",
+        "services", "publish", "routes", "routing",
     ]
     /// `underlay`.
     public static let underlay = ["mtu", "subnet"]
@@ -16,7 +16,7 @@ public enum PlanKeys {
     /// One entry of `routers`.
     public static let router = ["name", "address", "mac"]
     /// `transport`.
-    public static let transport = ["mode", "mtu", "vxlan", "geneve", "max_overhead_ratio"]
+    public static let transport = ["mode", "mtu", "vxlan", "geneve", "max_overhead_ratio", "max_loss"]
     /// `transport.vxlan` and `transport.geneve`.
     public static let tunnel = ["vni", "port"]
     /// One entry of `publish`.

@@ -138,6 +138,8 @@ enum PlanReader {
         for value in try top.optional("routers")?.list() ?? [] { routers.append(try router(value)) }
         let transport = try self.transport(try top.required("transport"))
         let nat = try top.required("nat").choice(NATPolicy.self)
+        var services: [IPPrefix] = []
+        for value in try top.optional("services")?.list() ?? [] { services.append(try value.prefix()) }
         var publish: [PublishedPort] = []
         for value in try top.optional("publish")?.list() ?? [] { publish.append(try published(value)) }
         var routes: [Route]?
@@ -148,7 +150,7 @@ enum PlanReader {
         let routing = try self.routing(try top.required("routing"))
         return Plan(
             version: version, name: name, description: description, underlay: underlay, hosts: hosts,
-            routers: routers, transport: transport, nat: nat, publish: publish, routes: routes, routing: routing)
+            routers: routers, transport: transport, nat: nat, services: services, publish: publish, routes: routes, routing: routing)
     }
 
     static func underlay(_ value: PlanValue) throws(PlanError) -> Underlay {
@@ -164,9 +166,9 @@ enum PlanReader {
         try map.rejectUnknownKeys(allowed: PlanKeys.host)
         return Host(
             name: try map.required("name").text(),
-            address: try map.required("address").address(),
+            addresses: try map.required("address").addresses(),
             mac: try map.optional("mac")?.mac(),
-            containers: try map.required("containers").prefix(),
+            containerSubnets: try map.required("containers").prefixes(),
             gateway: try map.optional("gateway")?.address(),
             asn: try map.optional("asn").map { (v) throws(PlanError) in UInt32(try v.integer(in: 1...Int(UInt32.max))) },
             routerID: try map.optional("router_id")?.ipv4())
@@ -177,7 +179,7 @@ enum PlanReader {
         try map.rejectUnknownKeys(allowed: PlanKeys.router)
         return Router(
             name: try map.required("name").text(),
-            address: try map.required("address").address(),
+            addresses: try map.required("address").addresses(),
             mac: try map.optional("mac")?.mac())
     }
 
@@ -193,7 +195,8 @@ enum PlanReader {
             geneve: try map.optional("geneve").map { (v) throws(PlanError) in
                 try tunnel(v, defaultPort: TunnelSettings.geneveDefaultPort)
             },
-            maxOverheadRatio: try map.optional("max_overhead_ratio")?.number(in: 0...1))
+            maxOverheadRatio: try map.optional("max_overhead_ratio")?.number(in: 0...1),
+            maxLoss: try map.optional("max_loss")?.number(in: 0...1))
     }
 
     static func tunnel(_ value: PlanValue, defaultPort: UInt16) throws(PlanError) -> TunnelSettings {

@@ -141,6 +141,35 @@ struct PlanValue {
         return value
     }
 
+    /// One address, or (dual stack) a list of one IPv4 and one IPv6 address.
+    func addresses() throws(PlanError) -> [IPAddress] {
+        try oneOrOnePerFamily(what: "address") { (value) throws(PlanError) in try value.address() } isV4: { $0.isV4 }
+    }
+
+    /// One prefix, or (dual stack) a list of one IPv4 and one IPv6 prefix.
+    func prefixes() throws(PlanError) -> [IPPrefix] {
+        try oneOrOnePerFamily(what: "prefix") { (value) throws(PlanError) in try value.prefix() } isV4: { $0.network.isV4 }
+    }
+
+    /// A scalar, or a list of one or two values of different address families.
+    private func oneOrOnePerFamily<Value>(
+        what: String, _ read: (PlanValue) throws(PlanError) -> Value, isV4: (Value) -> Bool
+    ) throws(PlanError) -> [Value] {
+        guard case .sequence = node else { return [try read(self)] }
+        let items = try list()
+        guard (1...2).contains(items.count) else {
+            throw failure("expected one \(what), or a list of one IPv4 and one IPv6 \(what), found \(items.count) entries",
+                          .badValue)
+        }
+        var values: [Value] = []
+        for item in items { values.append(try read(item)) }
+        if values.count == 2 && isV4(values[0]) == isV4(values[1]) {
+            throw items[1].failure("two \(isV4(values[0]) ? "IPv4" : "IPv6") entries: a list holds one IPv4 and one IPv6 \(what)",
+                                   .badValue)
+        }
+        return values
+    }
+
     /// An IPv4 address (router ids).
     func ipv4() throws(PlanError) -> IPv4Address {
         let text = try text()

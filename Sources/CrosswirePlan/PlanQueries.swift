@@ -22,18 +22,20 @@ extension Plan {
         return router(named: name).map(PlanNode.router)
     }
 
-    /// The host or router whose underlay `address` is `address` (hosts first).
+    /// The host or router with `address` among its underlay addresses (hosts first).
     public func node(at address: IPAddress) -> PlanNode? {
-        if let host = hosts.first(where: { $0.address == address }) { return .host(host) }
-        return routers.first { $0.address == address }.map(PlanNode.router)
+        if let host = hosts.first(where: { $0.addresses.contains(address) }) { return .host(host) }
+        return routers.first { $0.addresses.contains(address) }.map(PlanNode.router)
     }
 
-    /// The host whose `containers` subnet holds `address`: the address's *owner*.
+    /// The host whose `containers` (any of its subnets) hold `address`: the address's *owner*.
     /// With overlapping subnets, the longest prefix wins (then the first host).
     public func owner(of address: IPAddress) -> Host? {
-        var best: Host?
-        for host in hosts where host.containers.contains(address) {
-            if best == nil || host.containers.length > best!.containers.length { best = host }
+        var best: Host?, bestLength = -1
+        for host in hosts {
+            for containers in host.containerSubnets where containers.contains(address) && containers.length > bestLength {
+                best = host; bestLength = containers.length
+            }
         }
         return best
     }
@@ -41,9 +43,13 @@ extension Plan {
     /// True when `address` is a container address (inside some host's `containers`).
     public func isContainerAddress(_ address: IPAddress) -> Bool { owner(of: address) != nil }
 
+    /// True when `address` lies in a planned service range (`services`).
+    public func isServiceAddress(_ address: IPAddress) -> Bool { services.contains { $0.contains(address) } }
+
     /// The routes in force. When `routes` is absent: every host and router reaches
-    /// every host's containers via that host's address (a host does not route to
-    /// its own containers). `routes: []` means no cross-host routes: empty.
+    /// every host's containers (each subnet) via that host's address of the subnet's
+    /// family (a host does not route to its own containers). `routes: []` means no
+    /// cross-host routes: empty.
     ///
     /// Routers get the default too, since docs/CHECKS.md takes the owning host's
     /// address as the planned next hop for any sender when `routes` is absent.
@@ -52,7 +58,9 @@ extension Plan {
         var result: [Route] = []
         for node in nodes {
             for owner in hosts where owner.name != node.name {
-                result.append(Route(at: node.name, to: owner.containers, via: owner.address))
+                for containers in owner.containerSubnets {
+                    result.append(Route(at: node.name, to: containers, via: owner.address(sameFamilyAs: containers.network)))
+                }
             }
         }
         return result
@@ -68,11 +76,11 @@ extension Plan {
     /// traffic is switched, and callers should not expect a routed next hop.
     public func plannedNextHop(from nodeName: String, to destination: IPAddress) -> IPAddress? {
         guard let node = node(named: nodeName) else { return nil }
-        if case .host(let host) = node, host.containers.contains(destination) { return nil }
+        if case .host(let host) = node, host.containerSubnets.contains(where: { $0.contains(destination) }) { return nil }
         // Default routes, without building them: the longest-prefix owner, unless that is the node itself.
         if routes == nil {
             guard let owner = owner(of: destination), owner.name != nodeName else { return nil }
-            return owner.address
+            return owner.address(sameFamilyAs: destination)
         }
         var best: Route?
         for route in effectiveRoutes where route.at == nodeName && route.to.contains(destination) {
@@ -88,7 +96,7 @@ extension Plan {
     ) -> PublishedPort? {
         publish.first { entry in
             entry.port == port && entry.transportProtocol == transportProtocol
-                && hosts.contains { $0.name == entry.host && $0.address == hostAddress }
+                && hosts.contains { $0.name == entry.host && $0.addresses.contains(hostAddress) }
         }
     }
 }

@@ -55,12 +55,21 @@ public enum PlanSchema {
         "max_overhead_ratio": {
           "description": "encap.overhead fails when the tunnel's overhead_ratio is above this.",
           "type": "number", "minimum": 0, "maximum": 1
+        },
+        "max_loss": {
+          "description": "path.delivery fails when the share of packets lost between hosts is above this (default 0).",
+          "type": "number", "minimum": 0, "maximum": 1
         }
       }
     },
     "nat": {
       "description": "none: container addresses cross hosts unchanged; masquerade: source NAT to the owner host's address is intended; allowed: NAT is not checked.",
       "enum": ["none", "masquerade", "allowed"]
+    },
+    "services": {
+      "description": "Service CIDRs (Kubernetes ClusterIP ranges) whose DNAT to a container address is intended.",
+      "type": "array",
+      "items": { "$ref": "#/$defs/prefix" }
     },
     "publish": {
       "description": "Port mappings that are intended (docker run -p).",
@@ -122,12 +131,34 @@ public enum PlanSchema {
       "description": "An IPv4 or IPv6 address.",
       "anyOf": [{ "$ref": "#/$defs/ipv4" }, { "$ref": "#/$defs/ipv6" }]
     },
+    "prefix4": {
+      "type": "string",
+      "pattern": "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/(3[0-2]|[12]?[0-9])$"
+    },
+    "prefix6": {
+      "type": "string",
+      "pattern": "^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$"
+    },
     "prefix": {
       "description": "An address with its /length (192.168.10.0/24, fd00:10::/64); host bits may be set (Docker's bip form).",
-      "type": "string",
+      "anyOf": [{ "$ref": "#/$defs/prefix4" }, { "$ref": "#/$defs/prefix6" }]
+    },
+    "addresses": {
+      "description": "One address, or a list of one IPv4 and one IPv6 address (dual stack).",
       "anyOf": [
-        { "pattern": "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/(3[0-2]|[12]?[0-9])$" },
-        { "pattern": "^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$" }
+        { "$ref": "#/$defs/address" },
+        { "type": "array", "minItems": 1, "maxItems": 1, "items": { "$ref": "#/$defs/address" } },
+        { "type": "array", "minItems": 2, "prefixItems": [{ "$ref": "#/$defs/ipv4" }, { "$ref": "#/$defs/ipv6" }], "items": false },
+        { "type": "array", "minItems": 2, "prefixItems": [{ "$ref": "#/$defs/ipv6" }, { "$ref": "#/$defs/ipv4" }], "items": false }
+      ]
+    },
+    "prefixes": {
+      "description": "One prefix, or a list of one IPv4 and one IPv6 prefix (dual stack).",
+      "anyOf": [
+        { "$ref": "#/$defs/prefix" },
+        { "type": "array", "minItems": 1, "maxItems": 1, "items": { "$ref": "#/$defs/prefix" } },
+        { "type": "array", "minItems": 2, "prefixItems": [{ "$ref": "#/$defs/prefix4" }, { "$ref": "#/$defs/prefix6" }], "items": false },
+        { "type": "array", "minItems": 2, "prefixItems": [{ "$ref": "#/$defs/prefix6" }, { "$ref": "#/$defs/prefix4" }], "items": false }
       ]
     },
     "mac": {
@@ -143,9 +174,9 @@ public enum PlanSchema {
       "required": ["name", "address", "containers"],
       "properties": {
         "name": { "description": "Unique among hosts and routers.", "type": "string" },
-        "address": { "description": "The host's underlay (NIC) address.", "$ref": "#/$defs/address" },
+        "address": { "description": "The host's underlay (NIC) address, or one per family.", "$ref": "#/$defs/addresses" },
         "mac": { "description": "The NIC's MAC; enables L2 next-hop checks.", "$ref": "#/$defs/mac" },
-        "containers": { "description": "This host's container subnet (Docker bip).", "$ref": "#/$defs/prefix" },
+        "containers": { "description": "This host's container subnet (Docker bip), or one per family.", "$ref": "#/$defs/prefixes" },
         "gateway": { "description": "The container bridge's own address.", "$ref": "#/$defs/address" },
         "asn": { "description": "BGP AS number of this host.", "type": "integer", "minimum": 1, "maximum": 4294967295 },
         "router_id": { "description": "BGP/OSPF router id.", "$ref": "#/$defs/ipv4" }
@@ -158,7 +189,7 @@ public enum PlanSchema {
       "required": ["name", "address"],
       "properties": {
         "name": { "description": "Unique among hosts and routers.", "type": "string" },
-        "address": { "description": "The router's underlay address.", "$ref": "#/$defs/address" },
+        "address": { "description": "The router's underlay address, or one per family.", "$ref": "#/$defs/addresses" },
         "mac": { "$ref": "#/$defs/mac" }
       }
     },

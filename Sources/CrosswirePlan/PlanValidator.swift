@@ -78,6 +78,12 @@ extension Plan {
 /// `1 host`, `2 hosts`.
 func counted(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 
+/// Prefixes as a plan's problems name them: `a` or `a and b`.
+func listed(_ prefixes: [IPPrefix]) -> String { prefixes.map { "\($0)" }.joined(separator: " and ") }
+
+/// "IPv4" or "IPv6".
+func family(_ address: IPAddress) -> String { address.isV4 ? "IPv4" : "IPv6" }
+
 /// Walks the plan once per rule family, collecting problems.
 private struct ProblemCollector {
     let plan: Plan
@@ -112,17 +118,22 @@ private struct ProblemCollector {
             } else {
                 names[node.name] = node
             }
-            if let first = addresses[node.address] {
-                report("\(path).address", "\(node.address) is already the address of \(label(first))")
-            } else {
-                addresses[node.address] = node
+            for address in node.addresses {
+                if let first = addresses[address] {
+                    report("\(path).address", "\(address) is already the address of \(label(first))")
+                } else {
+                    addresses[address] = node
+                }
             }
             guard case .host(let host) = node else { continue }
-            if let subnet = plan.underlay.subnet, !subnet.contains(host.address) {
-                report("\(path).address", "\(host.address) is outside underlay.subnet \(subnet), the hosts' own segment")
+            // underlay.subnet is one family: a dual-stack host's other address is not judged by it.
+            if let subnet = plan.underlay.subnet {
+                for address in host.addresses where address.isV4 == subnet.network.isV4 && !subnet.contains(address) {
+                    report("\(path).address", "\(address) is outside underlay.subnet \(subnet), the hosts' own segment")
+                }
             }
-            if let gateway = host.gateway, !host.containers.contains(gateway) {
-                report("\(path).gateway", "\(gateway) is outside the host's own containers \(host.containers)")
+            if let gateway = host.gateway, !host.containerSubnets.contains(where: { $0.contains(gateway) }) {
+                report("\(path).gateway", "\(gateway) is outside the host's own containers \(listed(host.containerSubnets))")
             }
             if let id = host.routerID {
                 if let first = routerIDs[id] {
@@ -140,19 +151,32 @@ private struct ProblemCollector {
         let hosts = plan.hosts
         for (i, host) in hosts.enumerated() {
             let path = "hosts[\(i)].containers"
-            for other in hosts[..<i] where host.containers.overlaps(other.containers) {
-                report(path, "\(host.containers) overlaps the containers of host \(other.name), \(other.containers)")
-            }
-            for node in plan.nodes where host.containers.contains(node.address) {
-                report(path, "\(host.containers) contains the address of \(label(node)), \(node.address)")
-            }
-            guard let subnet = plan.underlay.subnet else { continue }
-            if plan.transport.mode == .bridged {
-                if !(subnet.length <= host.containers.length && subnet.contains(host.containers.network)) {
-                    report(path, "\(host.containers) is not inside underlay.subnet \(subnet): in bridged mode containers share the underlay segment")
+            for containers in host.containerSubnets {
+                for other in hosts[..<i] {
+                    for theirs in other.containerSubnets where containers.overlaps(theirs) {
+                        report(path, "\(containers) overlaps the containers of host \(other.name), \(theirs)")
+                    }
                 }
-            } else if host.containers.overlaps(subnet) {
-                report(path, "\(host.containers) overlaps underlay.subnet \(subnet): in \(plan.transport.mode.rawValue) mode container subnets are apart from the underlay")
+                for node in plan.nodes {
+                    for address in node.addresses where containers.contains(address) {
+                        report(path, "\(containers) contains the address of \(label(node)), \(address)")
+                    }
+                }
+                guard let subnet = plan.underlay.subnet, subnet.network.isV4 == containers.network.isV4 else { continue }
+                if plan.transport.mode == .bridged {
+                    if !(subnet.length <= containers.length && subnet.contains(containers.network)) {
+                        report(path, "\(containers) is not inside underlay.subnet \(subnet): in bridged mode containers share the underlay segment")
+                    }
+                } else if containers.overlaps(subnet) {
+                    report(path, "\(containers) overlaps underlay.subnet \(subnet): in \(plan.transport.mode.rawValue) mode container subnets are apart from the underlay")
+                }
+            }
+        }
+        for service in plan.services {
+            for host in hosts {
+                for containers in host.containerSubnets where service.overlaps(containers) {
+                    report("services", "\(service) overlaps the containers of host \(host.name), \(containers): a service address would also be a container's")
+                }
             }
         }
     }
@@ -161,7 +185,7 @@ private struct ProblemCollector {
 
     mutating func checkRoutes() {
         guard let routes = plan.routes else { return }
-        let planned = Set(plan.nodes.map(\.address))
+        let planned = Set(plan.nodes.flatMap(\.addresses))
         var seen: [String: (index: Int, via: IPAddress)] = [:]
         for (i, route) in routes.enumerated() {
             let path = "routes[\(i)]"
@@ -169,10 +193,12 @@ private struct ProblemCollector {
             if at == nil {
                 report("\(path).at", "\(quoted(route.at)) is not a planned host or router")
             }
-            if let at, at.address == route.via {
+            if route.via.isV4 != route.to.network.isV4 {
+                report("\(path).via", "\(route.via) is \(family(route.via)) but \(route.to) is \(family(route.to.network)): a next hop has its destination's family")
+            } else if let at, at.addresses.contains(route.via) {
                 report("\(path).via", "\(route.via) is the address of \(label(at)) itself")
             } else if !planned.contains(route.via) {
-                if let subnet = plan.underlay.subnet {
+                if let subnet = plan.underlay.subnet, subnet.network.isV4 == route.via.isV4 {
                     if !subnet.contains(route.via) {
                         report("\(path).via", "\(route.via) is neither a planned host or router address nor inside underlay.subnet \(subnet): the next hop is unreachable")
                     }
@@ -180,9 +206,9 @@ private struct ProblemCollector {
                     report("\(path).via", "\(route.via) is not a planned host or router address, and no underlay.subnet says it is on-link: the next hop is unreachable")
                 }
             }
-            if case .host(let host)? = at, host.containers.length <= route.to.length,
-               host.containers.contains(route.to.network) {
-                report("\(path).to", "\(route.to) is inside the own containers of host \(host.name), \(host.containers)")
+            if case .host(let host)? = at,
+               let own = host.containerSubnets.first(where: { $0.length <= route.to.length && $0.contains(route.to.network) }) {
+                report("\(path).to", "\(route.to) is inside the own containers of host \(host.name), \(own)")
             }
             let key = "\(route.at) \(route.to)"
             if let first = seen[key] {
@@ -202,8 +228,8 @@ private struct ProblemCollector {
         for (i, entry) in plan.publish.enumerated() {
             let path = "publish[\(i)]"
             if let host = plan.host(named: entry.host) {
-                if !host.containers.contains(entry.to.address) {
-                    report("\(path).to", "\(entry.to.address) is outside the containers of host \(host.name), \(host.containers)")
+                if !host.containerSubnets.contains(where: { $0.contains(entry.to.address) }) {
+                    report("\(path).to", "\(entry.to.address) is outside the containers of host \(host.name), \(listed(host.containerSubnets))")
                 }
             } else if plan.router(named: entry.host) != nil {
                 report("\(path).host", "\(quoted(entry.host)) is a router: only hosts publish container ports")

@@ -99,7 +99,7 @@ func expectError(
     expectError(planWith([12: "    contaners: 192.168.20.0/24"]), line: 12, keyPath: "hosts[1].contaners",
                 message: "unknown key (did you mean containers?)", kind: .unknownKey)
     expectError(planWith([14: "nat: none\nfirewall: on"]), line: 15, keyPath: "firewall",
-                message: "unknown key (expected one of: version, name, description, underlay, hosts, routers, transport, nat, publish, routes, routing)",
+                message: "unknown key (expected one of: version, name, description, underlay, hosts, routers, transport, nat, services, publish, routes, routing)",
                 kind: .unknownKey)
     expectError(planWith([13: "transport: { mode: vxlan, vxlan: { vni: 1, prot: 8472 } }"]), line: 13,
                 keyPath: "transport.vxlan.prot", message: "unknown key (did you mean port?)", kind: .unknownKey)
@@ -135,8 +135,13 @@ func expectError(
                 message: "expected a mapping, found a list", kind: .wrongType)
     expectError(planWith([8: "    mac:"]), line: 8, keyPath: "hosts[0].mac", message: "expected text, found no value",
                 kind: .wrongType)
-    expectError(planWith([9: "    containers: [192.168.10.0/24]"]), line: 9, keyPath: "hosts[0].containers",
-                message: "expected text, found a list", kind: .wrongType)
+    expectError(planWith([9: "    containers: { v4: 192.168.10.0/24 }"]), line: 9, keyPath: "hosts[0].containers",
+                message: "expected text, found a mapping", kind: .wrongType)
+    // Dual stack: one entry per family, one or two entries.
+    expectError(planWith([9: "    containers: [192.168.10.0/24, 192.168.11.0/24]"]), line: 9, keyPath: "hosts[0].containers[1]",
+                message: "two IPv4 entries: a list holds one IPv4 and one IPv6 prefix", kind: .badValue)
+    expectError(planWith([9: "    containers: []"]), line: 9, keyPath: "hosts[0].containers",
+                message: "expected one prefix, or a list of one IPv4 and one IPv6 prefix, found 0 entries", kind: .badValue)
     expectError(planWith([15: "routing: { protocol: static }\nroutes:"]), line: 16, keyPath: "routes",
                 message: "expected a list, found no value", kind: .wrongType)
     expectError(planWith([3: "underlay:", 4: "  mtu: '1500'"]), line: 4, keyPath: "underlay.mtu",

@@ -166,7 +166,7 @@ func problemLines(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocat
     // A plan built in code has no lines: its problems still print, without one.
     var built = try loadPlan(minimalPlan)
     built.source = PlanSource(file: "built")
-    built.hosts[1].containers = IPPrefix("192.168.10.0/25")!
+    built.hosts[1].containerSubnets = [IPPrefix("192.168.10.0/25")!]
     #expect(built.lintLines() == [
         "built: hosts[1].containers: 192.168.10.0/25 overlaps the containers of host host1, 192.168.10.0/24",
     ])
