@@ -5,7 +5,7 @@ CONFIG      ?= release
 BIN          = .build/$(CONFIG)/crosswire
 SCENARIOS    = $(sort $(wildcard pcaps/*/plan.yaml))
 
-.PHONY: all run deps deps-test build build-debug test asan-check alloc-check fuzz pcaps reports man completions bench bench-compare bench-scaling clean
+.PHONY: all run deps deps-test build build-debug test asan-check alloc-check deb-check fuzz pcaps reports man completions install uninstall deb bench bench-compare bench-scaling clean
 
 ## The main job: install what is missing, build, verify every bundled capture, write reports/.
 all: run
@@ -17,8 +17,10 @@ deps:
 deps-test:
 	@scripts/install-deps.sh test
 
+# The release binary carries the Swift runtime (--static-swift-stdlib): it runs on hosts
+# without Swift, needing only Debian libraries (libpcap, libc, libstdc++).
 build: deps
-	$(SWIFT) build -c $(CONFIG) --product crosswire
+	$(SWIFT) build -c $(CONFIG) --static-swift-stdlib --product crosswire
 
 build-debug: deps
 	$(SWIFT) build
@@ -29,6 +31,7 @@ test: deps-test
 	$(SWIFT) test --skip-build
 	scripts/asan-check.sh
 	scripts/alloc-check.sh
+	$(MAKE) deb-check
 
 ## Every capture decoded and verified by an AddressSanitizer build (bounded: a timeout per run).
 asan-check: deps-test
@@ -59,6 +62,7 @@ man: build
 	rm -rf docs/man && mkdir -p docs/man
 	$(SWIFT) package --disable-sandbox --allow-writing-to-package-directory generate-manual --multi-page \
 		--date $(MAN_DATE) --authors "The Crosswire developers" --output-directory docs/man
+	scripts/man-fixup.py "$$($(BIN) --version)" docs/man/*.1
 
 ## Shell completions (docs/completions) for bash, zsh and fish; a test holds them equal to the binary's.
 completions: build
@@ -66,6 +70,25 @@ completions: build
 	$(BIN) --generate-completion-script bash > docs/completions/crosswire.bash
 	$(BIN) --generate-completion-script zsh > docs/completions/_crosswire
 	$(BIN) --generate-completion-script fish > docs/completions/crosswire.fish
+
+## Install as a system tool: the binary, man pages, bash/zsh/fish completions, example plans,
+## the plan schema, alert rules and the systemd unit (scripts/install.sh has the list).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) BIN=$(BIN) scripts/install.sh install
+
+## Remove exactly what make install installed (same PREFIX and DESTDIR).
+uninstall:
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) scripts/install.sh uninstall
+
+## The Debian package out/crosswire_VERSION_ARCH.deb (dpkg-deb; Depends from dpkg-shlibdeps).
+deb: build
+	scripts/make-deb.sh $(BIN)
+
+## The package installed for real (root): lintian, dpkg -i, verify from outside the repo, purge.
+deb-check: deps-test build
+	scripts/deb-check.sh $$(scripts/make-deb.sh $(BIN))
 
 ## Side by side on a 1M-packet capture: libpcap floor, crosswire, tcpdump, tshark (docs/PERFORMANCE.md).
 bench-compare: build
@@ -80,4 +103,4 @@ bench:
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 
 clean:
-	rm -rf .build
+	rm -rf .build out

@@ -23,7 +23,7 @@ log() { echo "alloc-check: $*" >&2; }
 
 if [[ ! -x $BIN ]] || [[ -n $(find Sources Package.swift -newer "$BIN" -print -quit) ]]; then
     log "building the release binary"
-    $SWIFT build -c release --product crosswire >&2
+    $SWIFT build -c release --static-swift-stdlib --product crosswire >&2
 fi
 cc -shared -fPIC -O2 -o "$OUT/libmalloc_count.so" bench/malloc_count.c
 inputs=(pcaps/*/*.pcap)

@@ -54,8 +54,8 @@ if [[ ! -x $FLOOR || bench/pcap_floor.c -nt $FLOOR ]]; then
 fi
 
 if [[ ! -x $CROSSWIRE ]]; then
-    log "building crosswire: swift build -c release --product crosswire"
-    swift build -c release --product crosswire >&2
+    log "building crosswire: swift build -c release --static-swift-stdlib --product crosswire"
+    swift build -c release --static-swift-stdlib --product crosswire >&2
 fi
 
 # --- the capture -------------------------------------------------------------

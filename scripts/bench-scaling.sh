@@ -36,7 +36,7 @@ FLOOR=$OUT_DIR/pcap_floor
 if [[ ! -x $FLOOR || bench/pcap_floor.c -nt $FLOOR ]]; then
     cc -O2 -o "$FLOOR" bench/pcap_floor.c -lpcap
 fi
-[[ -x $CROSSWIRE ]] || swift build -c release --product crosswire >&2
+[[ -x $CROSSWIRE ]] || swift build -c release --static-swift-stdlib --product crosswire >&2
 mapfile -t inputs < <(CORPUS=$CORPUS scripts/bench-inputs.sh)
 [[ ${#inputs[@]} -gt 0 ]] || { log "no input captures found under $CORPUS or pcaps/"; exit 2; }
 

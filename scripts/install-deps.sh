@@ -44,6 +44,12 @@ time                time               test
 cmark-gfm           cmark-gfm          test
 chromium            chromium           test
 xmllint             libxml2-utils      test
+dpkg-shlibdeps      dpkg-dev           test
+strip               binutils           test
+lintian             lintian            test
+man                 man-db             test
+systemd-analyze     systemd            test
+systemctl           systemd            test
 python:junitparser  -                  test    junitparser
 python:jsonschema   python3-jsonschema test    jsonschema
 TABLE
@@ -78,6 +84,13 @@ if [ "${#packages[@]}" -gt 0 ]; then
     as_root apt-get update -qq
     # tshark asks whether non-root users may capture; the default (no) is fine.
     echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections 2>/dev/null || true
+    # Servers the tests use (prometheus) are started by the tests, on loopback only:
+    # their packages must not start a service listening on every address.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+        as_root chmod 755 /usr/sbin/policy-rc.d
+        trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 

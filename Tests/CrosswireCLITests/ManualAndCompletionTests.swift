@@ -17,6 +17,17 @@ struct ManualAndCompletionTests {
         #expect(committed == run.stdout, "docs/completions/\(file) is stale: run `make completions`")
     }
 
+    /// Every page's footer names the binary's version (`.Os crosswire VERSION`).
+    @Test func manPagesShowTheVersion() throws {
+        let version = try crosswire(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pages = try FileManager.default.contentsOfDirectory(atPath: Self.docs.appendingPathComponent("man").path)
+        #expect(pages.count >= 6)
+        for page in pages {
+            let text = try String(contentsOf: Self.docs.appendingPathComponent("man/\(page)"), encoding: .utf8)
+            #expect(text.contains("\n.Os crosswire \(version)\n"), "\(page) does not show version \(version): run `make man`")
+        }
+    }
+
     /// Every subcommand has its page, and every option of it is in that page.
     @Test func manPagesNameEveryOption() throws {
         let run = try crosswire(["--experimental-dump-help"])
