@@ -56,32 +56,12 @@ struct ARPAnalyser: PacketAnalyser {
     /// the target link-layer address option; a solicitation (135) claims its
     /// source address for the source link-layer address option.
     mutating func neighbourDiscovery(_ t: TransportFields, source: IPAddress, bytes: borrowing RawSpan, ref: FrameRef) {
-        guard t.icmpType == 135 || t.icmpType == 136, t.capturedPayloadLength >= 20 else { return }
-        let body = t.payloadOffset  // after type, code, checksum and the 4 reserved/flag bytes
-        let end = t.payloadOffset + t.capturedPayloadLength
-        guard bytes.byteCount >= end else { return }
+        guard let nd = NeighbourDiscovery(t, bytes: bytes) else { return }
         findings.messages += 1
         if findings.firstMessage == nil { findings.firstMessage = ref }
-        // In bounds: body + 20 ≤ end ≤ byteCount, checked above.
-        let target = IPv6Address(
-            high: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body, as: UInt64.self)),
-            low: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body + 8, as: UInt64.self)))
-        let wanted: UInt8 = t.icmpType == 136 ? 2 : 1
-        var at = body + 16
-        while at + 8 <= end {
-            // In bounds: at + 8 ≤ end; an option is at least 8 bytes (length in units of 8).
-            let type = bytes.unsafeLoad(fromUncheckedByteOffset: at, as: UInt8.self)
-            let units = Int(bytes.unsafeLoad(fromUncheckedByteOffset: at + 1, as: UInt8.self))
-            guard units > 0 else { return }
-            if type == wanted, units == 1 {
-                var mac: UInt64 = 0
-                for k in 0..<6 { mac = mac << 8 | UInt64(bytes.unsafeLoad(fromUncheckedByteOffset: at + 2 + k, as: UInt8.self)) }
-                let address: IPAddress = t.icmpType == 136 ? .v6(target) : source
-                if !address.isUnspecified { claim(address, by: MACAddress(rawValue: mac), ref: ref) }
-                return
-            }
-            at += units * 8
-        }
+        guard let mac = nd.linkLayerAddress else { return }
+        let address: IPAddress = nd.type == 136 ? .v6(nd.target) : source
+        if !address.isUnspecified { claim(address, by: mac, ref: ref) }
     }
 
     mutating func claim(_ address: IPAddress, by mac: MACAddress, ref: FrameRef) {

@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import CrosswireDecoder
+import CrosswireDecoderText
 
 enum Corpus {
     /// `../shared/corpus` next to the package root (found from this file's path), or nil.
