@@ -5,11 +5,6 @@
 // the verdict is the same as with one thread, by construction. Decoding is done
 // twice (it is the cheap part); the analysers, most of the time, run side by side.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import CrosswireCapture
 import CrosswirePlan
 import Dispatch
@@ -24,8 +19,7 @@ public struct CaptureSource: Sendable {
     /// (`-`), a pipe or a device gives its packets once, to one reader.
     public var isRegularFile: Bool {
         guard path != "-" else { return false }
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        return POSIX.isRegularFile(path)
     }
 }
 
