@@ -72,15 +72,15 @@ struct EncapChecks: CheckFamily {
     func encapOverhead() -> CheckResult {
         let metrics = findings.tunnels.encapsulationMetrics()
         let limit = plan.transport.maxOverheadRatio
-        let expected = limit.map { "overhead ratio at most \(percent($0)) of tunnel bytes" } ?? "overhead measured (no limit planned)"
+        let expected = limit.map { "overhead ratio at most \(NumberFormat.percent($0)) of tunnel bytes" } ?? "overhead measured (no limit planned)"
         guard !metrics.isEmpty else { return result(.encapOverhead, .skip, "no tunnel traffic in the captures", expected: expected) }
         let observed = metrics.map {
-            "\($0.kind): \($0.packets) packets in \($0.frames) frames, \($0.overheadBytes) overhead bytes of \($0.bytes) (\(number($0.overheadBytesPerPacket)) per packet, \(percent($0.overheadRatio)))"
+            "\($0.kind): \($0.packets) packets in \($0.frames) frames, \($0.overheadBytes) overhead bytes of \($0.bytes) (\(NumberFormat.decimal($0.overheadBytesPerPacket)) per packet, \(NumberFormat.percent($0.overheadRatio)))"
         }
-        let summary = metrics.map { "\($0.kind) \(number($0.overheadBytesPerPacket)) bytes/packet, \(percent($0.overheadRatio)) of tunnel bytes" }.joined(separator: "; ")
+        let summary = metrics.map { "\($0.kind) \(NumberFormat.decimal($0.overheadBytesPerPacket)) bytes/packet, \(NumberFormat.percent($0.overheadRatio)) of tunnel bytes" }.joined(separator: "; ")
         if let limit, let over = metrics.first(where: { $0.overheadRatio > limit }) {
             return result(
-                .encapOverhead, .fail, "\(over.kind) overhead \(percent(over.overheadRatio)) exceeds the planned \(percent(limit)): \(summary)",
+                .encapOverhead, .fail, "\(over.kind) overhead \(NumberFormat.percent(over.overheadRatio)) exceeds the planned \(NumberFormat.percent(limit)): \(summary)",
                 expected: expected, observed: observed)
         }
         return result(.encapOverhead, .pass, summary, expected: expected, observed: observed)
@@ -124,22 +124,4 @@ struct EncapChecks: CheckFamily {
         }
         return result(.encapVTEP, .pass, "\(t.vtepJudged) tunnel packets, each to the host owning its inner destination", expected: expected)
     }
-}
-
-/// `0.151286` as `15.13%`.
-func percent(_ ratio: Double) -> String {
-    let hundredths = Int((ratio * 10_000).rounded())
-    return "\(hundredths / 100).\(String(format2: hundredths % 100))%"
-}
-
-/// A number with at most two decimals: `50`, `61.33`.
-func number(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    if hundredths % 100 == 0 { return "\(hundredths / 100)" }
-    return "\(hundredths / 100).\(String(format2: hundredths % 100))"
-}
-
-extension String {
-    /// Two digits, zero-padded.
-    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
 }
