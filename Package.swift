@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "crosswire", targets: ["crosswire"]),
         .library(name: "CrosswireDecoder", targets: ["CrosswireDecoder"]),
+        .library(name: "CrosswireDecoderText", targets: ["CrosswireDecoderText"]),
         .library(name: "CrosswireCapture", targets: ["CrosswireCapture"]),
         .library(name: "CrosswirePlan", targets: ["CrosswirePlan"]),
         .library(name: "CrosswireVerify", targets: ["CrosswireVerify"]),
@@ -27,6 +28,8 @@ let package = Package(
     targets: [
         // The decoder core: pure Swift, no Foundation, no C, no heap allocation per packet.
         .target(name: "CrosswireDecoder", swiftSettings: strict),
+        // The text forms of `crosswire decode` (tshark fields, JSON, tcpdump-like lines); only the CLI uses them.
+        .target(name: "CrosswireDecoderText", dependencies: ["CrosswireDecoder"], swiftSettings: strict),
         // libpcap, as a system library found through pkg-config.
         .systemLibrary(
             name: "CPcap",
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "CrosswireCLI",
             dependencies: [
-                "CrosswireDecoder", "CrosswireCapture", "CrosswirePlan", "CrosswireVerdict",
+                "CrosswireDecoder", "CrosswireDecoderText", "CrosswireCapture", "CrosswirePlan", "CrosswireVerdict",
                 "CrosswireVerify", "CrosswireReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -59,7 +62,7 @@ let package = Package(
         ),
         .executableTarget(name: "crosswire", dependencies: ["CrosswireCLI"], swiftSettings: strict),
 
-        .testTarget(name: "CrosswireDecoderTests", dependencies: ["CrosswireDecoder"], swiftSettings: strict),
+        .testTarget(name: "CrosswireDecoderTests", dependencies: ["CrosswireDecoder", "CrosswireDecoderText"], swiftSettings: strict),
         .testTarget(name: "CrosswireCaptureTests", dependencies: ["CrosswireCapture", "CrosswireDecoder"], swiftSettings: strict),
         .testTarget(name: "CrosswirePlanTests", dependencies: ["CrosswirePlan"], swiftSettings: strict),
         .testTarget(

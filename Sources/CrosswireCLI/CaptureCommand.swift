@@ -240,13 +240,13 @@ struct CaptureCommand: ParsableCommand {
     }
 }
 
-/// One interface being captured: its libpcap handle, its capture file and its index in the session.
+/// One interface being captured: its libpcap handle, its capture file and its id in the session.
 final class LiveInterface {
     var capture: LiveCapture
     var writer: CaptureFileWriter?
     /// The file written, when --write was given.
     var path: String?
-    var index = 0
+    var index = CaptureID(0)
     var statistics: LiveCaptureStatistics?
     let name: String
 
