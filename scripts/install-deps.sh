@@ -46,6 +46,10 @@ chromium            chromium           test
 xmllint             libxml2-utils      test
 python:junitparser  -                  test    junitparser
 python:jsonschema   python3-jsonschema test    jsonschema
+prometheus          prometheus         test
+promtool            prometheus         test
+systemd-analyze     systemd            test
+curl                curl               test
 TABLE
 
 wanted() {   # wanted LEVEL: is a row of LEVEL needed at this run's level?
