@@ -50,6 +50,7 @@ prometheus          prometheus         test
 promtool            prometheus         test
 systemd-analyze     systemd            test
 curl                curl               test
+tcpreplay           tcpreplay          test
 TABLE
 
 wanted() {   # wanted LEVEL: is a row of LEVEL needed at this run's level?
