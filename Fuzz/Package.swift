@@ -19,12 +19,18 @@ let package = Package(
         // One frame per input: the first byte picks the link type (and extra tunnel ports).
         .executableTarget(
             name: "DecoderFuzzer",
-            dependencies: [.product(name: "CrosswireDecoder", package: "Crosswire")],
+            dependencies: [
+                .product(name: "CrosswireDecoder", package: "Crosswire"),
+                .product(name: "CrosswireDecoderText", package: "Crosswire"),
+            ],
             swiftSettings: settings),
         // A few TCP segments on port 179 and OSPF packets per input, through reassembly and decoding.
         .executableTarget(
             name: "StreamFuzzer",
-            dependencies: [.product(name: "CrosswireDecoder", package: "Crosswire")],
+            dependencies: [
+                .product(name: "CrosswireDecoder", package: "Crosswire"),
+                .product(name: "CrosswireDecoderText", package: "Crosswire"),
+            ],
             swiftSettings: settings),
     ]
 )

@@ -52,6 +52,11 @@ systemd-analyze     systemd            test
 systemctl           systemd            test
 python:junitparser  -                  test    junitparser
 python:jsonschema   python3-jsonschema test    jsonschema
+prometheus          prometheus         test
+promtool            prometheus         test
+systemd-analyze     systemd            test
+curl                curl               test
+tcpreplay           tcpreplay          test
 TABLE
 
 wanted() {   # wanted LEVEL: is a row of LEVEL needed at this run's level?

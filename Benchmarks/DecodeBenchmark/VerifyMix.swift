@@ -15,7 +15,7 @@ final class VerifyMix: @unchecked Sendable {
     let frames: CaptureMix
     let planPath: String
     private var session: VerificationSession?
-    private var captureIndex: [UInt32: Int] = [:]
+    private var captureIndex: [UInt32: CaptureID] = [:]
     private var cursor = 0
     private var frameNumber = 0
 

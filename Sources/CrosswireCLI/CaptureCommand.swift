@@ -92,16 +92,7 @@ struct CaptureCommand: ParsableCommand {
             snapLength: snaplen, promiscuous: !noPromiscuous, bufferSize: bufferSize, filter: filter)
 
         // Open every interface (as root) before anything is written.
-        var interfaces: [LiveInterface] = []
-        for name in interface {
-            do {
-                let capture = try LiveCapture(interface: name, options: options)
-                if let warning = capture.warning { StandardError.line("crosswire: \(name): warning: \(warning)") }
-                interfaces.append(LiveInterface(capture: capture))
-            } catch {
-                throw CrosswireExit.input(error.description)
-            }
-        }
+        let interfaces = try LiveInterface.openAll(interface, options: options)
         if let user { try PrivilegeDrop.switchTo(user: user) }
         if let write {
             for live in interfaces {
@@ -131,17 +122,14 @@ struct CaptureCommand: ParsableCommand {
 
         for live in interfaces {
             live.writer?.flush()
-            if let s = live.capture.statistics() {
-                live.statistics = s
-                session.setDrops(capture: live.index, CaptureDrops(received: s.received, droppedByKernel: s.droppedByKernel, droppedByInterface: s.droppedByInterface))
-            }
+            if let drops = live.updateStatistics() { session.setDrops(capture: live.index, drops) }
         }
         if let failure {
             session.markIncomplete(capture: failure.interface.index, frame: failure.error.frame ?? 1, reason: failure.error.message)
         }
         var verdict = session.verdict()
         verdict.elapsedSeconds = Date().timeIntervalSince(started)
-        if !report.quiet { printCaptureLines(interfaces) }
+        if !report.quiet { Self.printCaptureLines(interfaces) }
         let code = try report.finish(verdict)
         if let failure {
             throw CrosswireExit(
@@ -192,7 +180,7 @@ struct CaptureCommand: ParsableCommand {
                 }
                 if delivered > 0 { live.writer?.flush() }
                 if delivered == 0, poller.hasError(i) {
-                    return (live, CaptureError(.interface, source: live.name, frame: live.capture.framesRead + 1, message: live.capture.stopReason()))
+                    return (live, live.failure())
                 }
                 total += delivered
                 if let count, total >= count { return nil }
@@ -213,7 +201,7 @@ struct CaptureCommand: ParsableCommand {
         return dir.isEmpty ? file : (dir as NSString).appendingPathComponent(file)
     }
 
-    private func printCaptureLines(_ interfaces: [LiveInterface]) {
+    static func printCaptureLines(_ interfaces: [LiveInterface]) {
         for live in interfaces {
             var line = "captured \(live.name): \(live.capture.framesRead) frames"
             if let path = live.path { line += " written to \(path)" }
@@ -240,19 +228,47 @@ struct CaptureCommand: ParsableCommand {
     }
 }
 
-/// One interface being captured: its libpcap handle, its capture file and its index in the session.
+/// One interface being captured: its libpcap handle, its capture file and its id in the session.
 final class LiveInterface {
     var capture: LiveCapture
     var writer: CaptureFileWriter?
     /// The file written, when --write was given.
     var path: String?
-    var index = 0
+    var index = CaptureID(0)
     var statistics: LiveCaptureStatistics?
     let name: String
 
     init(capture: consuming LiveCapture) {
         name = capture.interface
         self.capture = capture
+    }
+
+    /// Opens every interface in `names` (as root, before anything is written); a failure is exit 2
+    /// with libpcap's reason, and activation warnings go to stderr.
+    static func openAll(_ names: [String], options: LiveCaptureOptions) throws -> [LiveInterface] {
+        var interfaces: [LiveInterface] = []
+        for name in names {
+            do {
+                let capture = try LiveCapture(interface: name, options: options)
+                if let warning = capture.warning { StandardError.line("crosswire: \(name): warning: \(warning)") }
+                interfaces.append(LiveInterface(capture: capture))
+            } catch {
+                throw CrosswireExit.input(error.description)
+            }
+        }
+        return interfaces
+    }
+
+    /// Records the kernel's counters (pcap_stats) and returns them as the verdict's drops.
+    func updateStatistics() -> CaptureDrops? {
+        guard let s = capture.statistics() else { return nil }
+        statistics = s
+        return CaptureDrops(received: s.received, droppedByKernel: s.droppedByKernel, droppedByInterface: s.droppedByInterface)
+    }
+
+    /// The interface's stop, when poll() reported an error on its descriptor and nothing was read.
+    func failure() -> CaptureError {
+        CaptureError(.interface, source: name, frame: capture.framesRead + 1, message: capture.stopReason())
     }
 
     /// Appends one frame to the capture file, if there is one.

@@ -2,6 +2,7 @@
 // control-plane fields (and the text summary) for the current frame.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 
 /// Control-plane fields of the current frame. BGP goes through the stream
 /// reassembler, so a message spread over several segments belongs to the

@@ -2,6 +2,7 @@
 // (0 no check failed, 1 a check failed, 2 the input could not be used).
 
 import ArgumentParser
+import CrosswireVerdict
 import Foundation
 
 /// The root command.
@@ -13,12 +14,9 @@ public struct CrosswireCommand: ParsableCommand {
             Exit codes: 0 no check failed (warnings allowed), 1 at least one check failed,
             2 the input could not be used (bad plan, unreadable capture, bad options).
             """,
-        version: CrosswireVersion.string,
-        subcommands: registeredSubcommands
+        version: crosswireVersion,
+        subcommands: [VerifyCommand.self, CaptureCommand.self, WatchCommand.self, DecodeCommand.self, LintCommand.self, SchemaCommand.self]
     )
-
-    /// Subcommands; modules that add commands register them here.
-    nonisolated(unsafe) static var registeredSubcommands: [any ParsableCommand.Type] = [VerifyCommand.self, CaptureCommand.self, DecodeCommand.self, LintCommand.self, SchemaCommand.self]
 
     public init() {}
 
@@ -54,11 +52,6 @@ public struct CrosswireExit: Error {
 
     /// An input error: exit code 2 with one line naming the file and, where known, line or frame.
     public static func input(_ message: String) -> CrosswireExit { CrosswireExit(code: 2, message: message) }
-}
-
-/// The tool's version.
-public enum CrosswireVersion {
-    public static let string = "0.1.0"
 }
 
 /// Writing to standard error.

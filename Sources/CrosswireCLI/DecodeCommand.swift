@@ -3,6 +3,7 @@
 import ArgumentParser
 import CrosswireCapture
 import CrosswireDecoder
+import CrosswireDecoderText
 
 /// Prints every packet of a capture: a tcpdump-like line, tshark-style fields, or JSON.
 struct DecodeCommand: ParsableCommand {

@@ -3,6 +3,9 @@
 // once the loop has already stopped, ends the process at once with 128+signal
 // (130 for SIGINT, 143 for SIGTERM).
 //
+// SIGHUP (installed by `watch` only, with installReload) asks the loop to
+// reload the plan; it wakes the loop through the same pipe.
+//
 // The handler does only async-signal-safe things: an atomic exchange, write(2)
 // to a pipe the loop polls, and _exit(2).
 
@@ -23,6 +26,16 @@ private func stopSignalHandler(_ signal: Int32) {
     if stopState.exchange(signal, ordering: .sequentiallyConsistent) != 0 {
         _exit(128 + signal)
     }
+    var byte: UInt8 = 1
+    let fd = wakeWriteEnd.load(ordering: .sequentiallyConsistent)
+    if fd >= 0 { _ = write(fd, &byte, 1) }
+}
+
+/// SIGHUP seen and not yet taken by the loop.
+private let reloadState = Atomic<Bool>(false)
+
+private func reloadSignalHandler(_ signal: Int32) {
+    reloadState.store(true, ordering: .sequentiallyConsistent)
     var byte: UInt8 = 1
     let fd = wakeWriteEnd.load(ordering: .sequentiallyConsistent)
     if fd >= 0 { _ = write(fd, &byte, 1) }
@@ -65,6 +78,31 @@ enum StopSignals {
     static var received: Int32? {
         let s = stopState.load(ordering: .sequentiallyConsistent)
         return s > 0 ? s : nil
+    }
+
+    /// Installs the SIGHUP handler (after `install`, which creates the wake-up pipe).
+    static func installReload() {
+        var action = sigaction()
+        #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = reloadSignalHandler
+        #else
+            action.__sigaction_u.__sa_handler = reloadSignalHandler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGHUP, &action, nil)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGHUP)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    /// True once per SIGHUP received; empties the wake-up pipe, which a reload leaves readable.
+    static func takeReload() -> Bool {
+        guard reloadState.exchange(false, ordering: .sequentiallyConsistent) else { return false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while wakeDescriptor >= 0, received == nil, read(wakeDescriptor, &buffer, buffer.count) > 0 {}
+        return true
     }
 
     /// Marks the loop as stopped: from now on any stop signal ends the process at once.

@@ -31,7 +31,7 @@ struct ReportOptions: ParsableArguments {
         do {
             let written = try ReportWriter.write(verdict, formats: formats, to: URL(fileURLWithPath: output))
             if !quiet {
-                print(TerminalSummary.render(verdict, color: isatty(1) == 1))
+                print(TerminalSummary.render(verdict, color: POSIX.isTerminal(1)))
                 print("reports: " + written.map(\.path).joined(separator: ", "))
             }
         } catch {
@@ -136,7 +136,7 @@ struct LintCommand: ParsableCommand {
 
 /// A progress line on stderr during a long replay or capture, only when stderr is a terminal.
 final class ProgressLine {
-    private let enabled = isatty(2) == 1
+    private let enabled = POSIX.isTerminal(2)
     private var last = Date()
     private let start = Date()
     private var shown = false

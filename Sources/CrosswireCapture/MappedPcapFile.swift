@@ -9,15 +9,11 @@
 // oversize capture length, pcapng, the modified-pcap formats) behave exactly
 // as libpcap makes them behave.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import CrosswireDecoder
 
 /// A classic pcap file mapped into memory.
 final class MappedPcapFile {
+    private let mapping: FileMapping
     private let base: UnsafeRawPointer
     private let size: Int
     /// Timestamps in nanoseconds (magic a1b23c4d) rather than microseconds.
@@ -42,15 +38,9 @@ final class MappedPcapFile {
     /// Maps `path` when it is a classic pcap file this reader takes (and at least
     /// `minimumSize` bytes long); nil otherwise (libpcap reads it).
     init?(path: String, minimumSize: Int = MappedPcapFile.minimumSize) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= max(24, minimumSize) else { return nil }
-        let size = Int(st.st_size)
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else { return nil }
-        _ = madvise(mapped, size, MADV_SEQUENTIAL)
-        let base = UnsafeRawPointer(mapped)
+        guard let mapping = FileMapping(path: path, minimumSize: max(24, minimumSize)) else { return nil }
+        mapping.adviseSequential()
+        let base = mapping.base
         let magic = base.loadUnaligned(as: UInt32.self)
         switch magic {
         case 0xA1B2_C3D4: (nanosecond, swapped) = (false, false)
@@ -58,7 +48,6 @@ final class MappedPcapFile {
         case 0xA1B2_3C4D: (nanosecond, swapped) = (true, false)
         case 0x4D3C_B2A1: (nanosecond, swapped) = (true, true)
         default:
-            munmap(mapped, size)
             return nil
         }
         let fileSnapshot = Int(Self.field(base.loadUnaligned(fromByteOffset: 16, as: UInt32.self), swapped))
@@ -66,16 +55,12 @@ final class MappedPcapFile {
         // LINKTYPE_RAW is written as 101 and read by libpcap as DLT_RAW.
         if link == 101 { link = LinkType.raw.rawValue }
         linkType = LinkType(rawValue: link)
-        guard linkType.isSupported, link != LinkType.null.rawValue, link != LinkType.loop.rawValue else {
-            munmap(mapped, size)
-            return nil
-        }
+        guard linkType.isSupported, link != LinkType.null.rawValue, link != LinkType.loop.rawValue else { return nil }
         snapshot = fileSnapshot == 0 || fileSnapshot > Self.maximumSnapshot ? Self.maximumSnapshot : fileSnapshot
+        self.mapping = mapping
         self.base = base
-        self.size = size
+        size = mapping.size
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
     @inline(__always) static func field(_ v: UInt32, _ swapped: Bool) -> UInt32 { swapped ? v.byteSwapped : v }
 
@@ -101,10 +86,10 @@ final class MappedPcapFile {
         let data = UnsafeRawBufferPointer(start: header + 16, count: caplen)
         // The frame before this one is no longer in use: release whole chunks behind it.
         if offset - released >= Self.releaseChunk + 4096 {
-            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let page = POSIX.pageSize
             let end = (offset - 4096) / page * page
             if end > released {
-                _ = madvise(UnsafeMutableRawPointer(mutating: base) + released, end - released, MADV_DONTNEED)
+                mapping.release(released..<end)
                 released = end
             }
         }

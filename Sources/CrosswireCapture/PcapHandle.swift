@@ -261,6 +261,3 @@ private func cleanMessage(_ errbuf: [CChar]) -> String {
     let text = errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     return text.isEmpty ? "cannot be read" : text
 }
-
-/// The libpcap version string (`pcap_lib_version`).
-public var libpcapVersion: String { String(cString: pcap_lib_version()) }

@@ -122,3 +122,9 @@ extension RawSpan {
         }
     }
 }
+
+/// Appends the UTF-8 bytes of a static string (this module's stop texts; the text
+/// forms of `decode` have their own copy in CrosswireDecoderText).
+@inline(__always) func append(_ s: StaticString, _ out: inout [UInt8]) {
+    s.withUTF8Buffer { out.append(contentsOf: $0) }
+}

@@ -125,9 +125,6 @@ public struct PacketLevel: Sendable, BitwiseCopyable {
     public static let empty = PacketLevel(
         origin: .frame, cooked: nil, ethernet: nil, vlans: InlineArray(repeating: .empty), vlanCount: 0,
         etherType: 0, arp: nil, ip: nil, transport: .none, tunnel: nil)
-
-    /// The VLAN tags as a sequence-free accessor: tag `i` for `i < vlanCount`.
-    public func vlan(_ i: Int) -> VLANTag { vlans[i] }
 }
 
 /// The five level slots of a packet, as plain stored properties.

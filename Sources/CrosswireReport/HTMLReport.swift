@@ -152,8 +152,8 @@ public enum HTMLReport {
                 html.raw("<tr><td class=\"mono\">\(Esc.line(metric.kind))</td><td class=\"num\">\(Format.count(metric.packets))</td>"
                     + "<td class=\"num\">\(Format.count(metric.frames))</td><td class=\"num\">\(Esc.text(Format.bytes(metric.bytes)))</td>"
                     + "<td class=\"num\">\(Format.count(metric.overheadBytes))</td>"
-                    + "<td class=\"num\">\(Esc.text(Format.decimal(metric.overheadBytesPerPacket))) B</td>"
-                    + "<td class=\"num\">\(Esc.text(Format.percent(metric.overheadRatio)))</td></tr>\n")
+                    + "<td class=\"num\">\(Esc.text(NumberFormat.decimal(metric.overheadBytesPerPacket))) B</td>"
+                    + "<td class=\"num\">\(Esc.text(NumberFormat.percent(metric.overheadRatio)))</td></tr>\n")
             }
             html.raw("</tbody>\n</table>\n")
         }

@@ -134,7 +134,7 @@ public enum MarkdownReport {
             out.row([
                 Esc.text(metric.kind), Format.count(metric.packets), Format.count(metric.frames),
                 Format.bytes(metric.bytes), Format.count(metric.overheadBytes),
-                "\(Format.decimal(metric.overheadBytesPerPacket)) B", Format.percent(metric.overheadRatio),
+                "\(NumberFormat.decimal(metric.overheadBytesPerPacket)) B", NumberFormat.percent(metric.overheadRatio),
             ])
         }
         out.blank()

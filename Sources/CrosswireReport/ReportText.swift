@@ -27,12 +27,6 @@ enum Format {
         return String(format: "%.1f %@", value, units[unit])
     }
 
-    /// A ratio as a percentage with one decimal: `0.0312` → `3.1 %`.
-    static func percent(_ ratio: Double) -> String {
-        guard ratio.isFinite else { return "–" }
-        return String(format: "%.1f %%", ratio * 100)
-    }
-
     /// A number with at most `digits` decimals, trailing zeros dropped: `50.0` → `50`.
     static func decimal(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "–" }

@@ -31,14 +31,14 @@ enum SVGCharts {
             let total = maxBytes > 0 ? Double(metric.bytes) / maxBytes * barSpace : 0
             let over = metric.bytes > 0 ? total * Double(metric.overheadBytes) / Double(metric.bytes) : 0
             let tip = HTMLEscape.line("\(metric.kind): \(Format.count(metric.bytes)) bytes in \(Format.count(metric.frames)) frames, "
-                + "\(Format.count(metric.overheadBytes)) bytes overhead (\(Format.percent(metric.overheadRatio)))")
+                + "\(Format.count(metric.overheadBytes)) bytes overhead (\(NumberFormat.percent(metric.overheadRatio)))")
             svg += "<g><title>\(tip)</title>"
             svg += "<text x=\"\(f(labelWidth - 10))\" y=\"\(f(y + 13))\" text-anchor=\"end\">\(HTMLEscape.text(clip(metric.kind)))</text>"
             svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(y))\" width=\"\(f(max(total - over, 0)))\" height=\"\(f(barHeight))\" fill=\"#54aeff\"/>"
             svg += "<rect x=\"\(f(labelWidth + total - over))\" y=\"\(f(y))\" width=\"\(f(over))\" height=\"\(f(barHeight))\" fill=\"#fb8f44\"/>"
             svg += "<text x=\"\(f(labelWidth + total + 8))\" y=\"\(f(y + 13))\">\(HTMLEscape.text(Format.bytes(metric.bytes))) · "
-                + "overhead \(HTMLEscape.text(Format.percent(metric.overheadRatio))) "
-                + "(\(HTMLEscape.text(Format.decimal(metric.overheadBytesPerPacket))) B/packet)</text></g>"
+                + "overhead \(HTMLEscape.text(NumberFormat.percent(metric.overheadRatio))) "
+                + "(\(HTMLEscape.text(NumberFormat.decimal(metric.overheadBytesPerPacket))) B/packet)</text></g>"
         }
         let legendY = Double(metrics.count) * rowHeight + 16
         svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(legendY))\" width=\"12\" height=\"12\" fill=\"#54aeff\"/>"

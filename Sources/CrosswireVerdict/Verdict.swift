@@ -3,6 +3,9 @@
 
 import Foundation
 
+/// The tool's version, as `--version` prints it and verdicts record it.
+public let crosswireVersion = "0.1.0"
+
 /// A check's outcome.
 public enum CheckStatus: String, Codable, Sendable, CaseIterable, Comparable {
     case pass, fail, warn, skip

@@ -3,14 +3,12 @@
 
 import CrosswireDecoder
 
-struct ARPAnalyser {
+/// Which MACs claimed which addresses.
+struct ARPFindings {
     struct Claims {
         var macs: [MACAddress]
         var firsts: [FrameRef]
     }
-    /// Addresses tracked, and MACs kept per address.
-    static let maxAddresses = 65_536
-    static let maxMACsPerAddress = 8
 
     var claims: [IPAddress: Claims] = [:]
     /// ARP messages and neighbour advertisements/solicitations seen.
@@ -18,11 +16,33 @@ struct ARPAnalyser {
     var droppedAddresses = 0
     var firstMessage: FrameRef?
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan) {
+    /// The MAC an address was claimed by, when exactly one claimed it.
+    func mac(of address: IPAddress) -> MACAddress? {
+        guard let c = claims[address], c.macs.count == 1 else { return nil }
+        return c.macs[0]
+    }
+
+    /// Every address a MAC claimed, in address order (a host's bridge answers for several).
+    func addresses(of mac: MACAddress) -> [IPAddress] {
+        claims.compactMap { $0.value.macs.contains(mac) ? $0.key : nil }.sorted()
+    }
+}
+
+struct ARPAnalyser: PacketAnalyser {
+    /// Addresses tracked, and MACs kept per address.
+    static let maxAddresses = 65_536
+    static let maxMACsPerAddress = 8
+
+    var findings = ARPFindings()
+    init(topology _: Topology) {}
+    func finish() -> ARPFindings { findings }
+
+    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         for i in 0..<p.levelCount {
             if let a = p.levels[i].arp, a.isEthernetIPv4 {
-                messages += 1
-                if firstMessage == nil { firstMessage = ref }
+                findings.messages += 1
+                if findings.firstMessage == nil { findings.firstMessage = ref }
                 // 0.0.0.0 is an address probe (RFC 5227): it claims nothing.
                 guard a.senderIP != .any else { continue }
                 claim(.v4(a.senderIP), by: a.senderMAC, ref: ref)
@@ -36,56 +56,25 @@ struct ARPAnalyser {
     /// the target link-layer address option; a solicitation (135) claims its
     /// source address for the source link-layer address option.
     mutating func neighbourDiscovery(_ t: TransportFields, source: IPAddress, bytes: borrowing RawSpan, ref: FrameRef) {
-        guard t.icmpType == 135 || t.icmpType == 136, t.capturedPayloadLength >= 20 else { return }
-        let body = t.payloadOffset  // after type, code, checksum and the 4 reserved/flag bytes
-        let end = t.payloadOffset + t.capturedPayloadLength
-        guard bytes.byteCount >= end else { return }
-        messages += 1
-        if firstMessage == nil { firstMessage = ref }
-        // In bounds: body + 20 ≤ end ≤ byteCount, checked above.
-        let target = IPv6Address(
-            high: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body, as: UInt64.self)),
-            low: UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: body + 8, as: UInt64.self)))
-        let wanted: UInt8 = t.icmpType == 136 ? 2 : 1
-        var at = body + 16
-        while at + 8 <= end {
-            // In bounds: at + 8 ≤ end; an option is at least 8 bytes (length in units of 8).
-            let type = bytes.unsafeLoad(fromUncheckedByteOffset: at, as: UInt8.self)
-            let units = Int(bytes.unsafeLoad(fromUncheckedByteOffset: at + 1, as: UInt8.self))
-            guard units > 0 else { return }
-            if type == wanted, units == 1 {
-                var mac: UInt64 = 0
-                for k in 0..<6 { mac = mac << 8 | UInt64(bytes.unsafeLoad(fromUncheckedByteOffset: at + 2 + k, as: UInt8.self)) }
-                let address: IPAddress = t.icmpType == 136 ? .v6(target) : source
-                if !address.isUnspecified { claim(address, by: MACAddress(rawValue: mac), ref: ref) }
-                return
-            }
-            at += units * 8
-        }
+        guard let nd = NeighbourDiscovery(t, bytes: bytes) else { return }
+        findings.messages += 1
+        if findings.firstMessage == nil { findings.firstMessage = ref }
+        guard let mac = nd.linkLayerAddress else { return }
+        let address: IPAddress = nd.type == 136 ? .v6(nd.target) : source
+        if !address.isUnspecified { claim(address, by: mac, ref: ref) }
     }
 
     mutating func claim(_ address: IPAddress, by mac: MACAddress, ref: FrameRef) {
         guard mac != .zero, !mac.isGroup else { return }
-        if claims[address] != nil {
-            if !claims[address]!.macs.contains(mac), claims[address]!.macs.count < Self.maxMACsPerAddress {
-                claims[address]!.macs.append(mac)
-                claims[address]!.firsts.append(ref)
+        if findings.claims[address] != nil {
+            if !findings.claims[address]!.macs.contains(mac), findings.claims[address]!.macs.count < Self.maxMACsPerAddress {
+                findings.claims[address]!.macs.append(mac)
+                findings.claims[address]!.firsts.append(ref)
             }
-        } else if claims.count < Self.maxAddresses {
-            claims[address] = Claims(macs: [mac], firsts: [ref])
+        } else if findings.claims.count < Self.maxAddresses {
+            findings.claims[address] = ARPFindings.Claims(macs: [mac], firsts: [ref])
         } else {
-            droppedAddresses += 1
+            findings.droppedAddresses += 1
         }
-    }
-
-    /// The MAC an address was claimed by, when exactly one claimed it.
-    func mac(of address: IPAddress) -> MACAddress? {
-        guard let c = claims[address], c.macs.count == 1 else { return nil }
-        return c.macs[0]
-    }
-
-    /// Every address a MAC claimed, in address order (a host's bridge answers for several).
-    func addresses(of mac: MACAddress) -> [IPAddress] {
-        claims.compactMap { $0.value.macs.contains(mac) ? $0.key : nil }.sorted()
     }
 }

@@ -4,8 +4,17 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-extension CheckContext {
-    var control: ControlPlaneAnalyser { session.control }
+struct BGPChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement {
+        let routes = bgpRouteAnalysis()
+        return Judgement(checks: [bgpSession(), bgpRoutes(routes)], bgpRoutes: routes.rows)
+    }
+
+    var control: ControlPlaneFindings { findings.control }
+
 
     /// The plan's name for a BGP speaker's address.
     func speakerName(_ a: IPAddress) -> String {
@@ -71,8 +80,6 @@ extension CheckContext {
     }
 
     /// The present/missing/extra/wrong-next-hop rows of the BGP announcements.
-    var bgpRows: [RouteRow] { bgpRouteAnalysis().rows }
-
     func bgpRouteAnalysis() -> (rows: [RouteRow], bad: EvidenceList) {
         var rows: [RouteRow] = []
         var bad = EvidenceList()
@@ -122,12 +129,12 @@ extension CheckContext {
         return (rows, bad)
     }
 
-    func bgpRoutes() -> CheckResult {
+    func bgpRoutes(_ analysis: (rows: [RouteRow], bad: EvidenceList)) -> CheckResult {
         let expected = "each BGP speaker announces exactly its container subnet, itself as next hop"
         guard !control.updateSenders.isEmpty else {
             return result(.bgpRoutes, .skip, control.bgpFrames > 0 ? "no BGP UPDATE in the captures" : "no BGP traffic in the captures", expected: expected)
         }
-        let (rows, bad) = bgpRouteAnalysis()
+        let (rows, bad) = analysis
         let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.nextHop.map { " nh \($0)" } ?? "")\($0.detail.map { " (\($0))" } ?? "")" }
         let wrong = rows.filter { $0.state != "present" }
         if !wrong.isEmpty {

@@ -3,7 +3,13 @@
 
 import CrosswireDecoder
 
-struct BlackHoleDetector {
+/// Large TCP segments sent again and again and never acknowledged.
+struct BlackHoleFindings {
+    var blackHoles = EvidenceList()
+    var segmentEvictions = 0
+}
+
+struct BlackHoleDetector: PacketAnalyser {
     /// Segments larger than this many payload bytes are watched.
     static let minimumPayload = 576
     /// Sends of one segment that make it suspicious.
@@ -22,13 +28,16 @@ struct BlackHoleDetector {
     /// The highest acknowledgement seen per flow direction.
     var highestAck = FixedHashTable<UInt32>(capacity: 1 << 14)
 
+    init(topology _: Topology) {}
+
     static func flowKey(_ src: IPAddress, _ sp: UInt16, _ dst: IPAddress, _ dp: UInt16) -> UInt64 {
         var h = KeyHasher()
         h.add(IPAddressKey(src)); h.add(UInt64(sp) << 16 | UInt64(dp)); h.add(IPAddressKey(dst))
         return h.value
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef) {
+    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport
         guard t.kind == .tcp, t.headerLength > 0 else { return }
@@ -56,6 +65,10 @@ struct BlackHoleDetector {
     }
 
     /// Segments sent 3+ times that the other side never acknowledged.
+    func finish() -> BlackHoleFindings {
+        BlackHoleFindings(blackHoles: blackHoles(), segmentEvictions: segments.evictions)
+    }
+
     func blackHoles() -> EvidenceList {
         var list = EvidenceList()
         segments.forEach { _, s in

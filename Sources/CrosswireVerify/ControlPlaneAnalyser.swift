@@ -5,9 +5,8 @@
 import CrosswireDecoder
 import CrosswireVerdict
 
-struct ControlPlaneAnalyser {
-    var decoder = ControlPlaneDecoder()
-    var currentCapture = 0
+/// BGP sessions and routes, OSPF hellos, database exchange and advertisements, and a timeline.
+struct ControlPlaneFindings {
     var bgpFrames = 0
     var ospfFrames = 0
 
@@ -44,10 +43,8 @@ struct ControlPlaneAnalyser {
     var droppedRoutes = 0
     /// BGP messages of sessions beyond `maxSessions`, not recorded.
     var droppedSessionMessages = 0
-    /// Connections the reassemblers of earlier captures evicted (each capture gets a new one).
-    var earlierConnectionEvictions = 0
     /// TCP connections on port 179 evicted from the reassembler (least recently active first).
-    var bgpConnectionEvictions: Int { earlierConnectionEvictions + decoder.reassembler.statistics.evictions }
+    var bgpConnectionEvictions = 0
 
     // OSPF
     struct HelloSeen {
@@ -78,49 +75,66 @@ struct ControlPlaneAnalyser {
     var droppedOSPFRouters = 0
     static let maxAdvertisements = 65_536
 
-    var timeline: [(ref: FrameRef, time: Double, proto: String, kind: String, detail: String)] = []
+    var timeline: [(ref: FrameRef, time: Timestamp, proto: String, kind: String, detail: String)] = []
     static let maxTimeline = 300
+}
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, time: Double) {
+struct ControlPlaneAnalyser: PacketAnalyser {
+    var decoder = ControlPlaneDecoder()
+    var currentCapture = CaptureID(0)
+    var findings = ControlPlaneFindings()
+    /// Connections the reassemblers of earlier captures evicted (each capture gets a new one).
+    var earlierConnectionEvictions = 0
+    /// Events are collected in a buffer reused from frame to frame (no allocation once it has grown).
+    var eventBuffer: [ControlPlaneEvent] = []
+
+    init(topology _: Topology) {}
+
+    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
         switch p.application {
-        case .bgp: bgpFrames += 1
-        case .ospf: ospfFrames += 1
+        case .bgp: findings.bgpFrames += 1
+        case .ospf: findings.ospfFrames += 1
         case .none:
             // Only TCP port 179 (FIN/RST without payload included) and OSPF reach the decoder.
             guard p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp else { return }
             let t = p.levels[p.levelCount - 1].transport
             guard t.sourcePort == 179 || t.destinationPort == 179 else { return }
         }
-        if Int(ref.capture) != currentCapture {
+        if frame.capture != currentCapture {
             // A new capture: BGP streams do not continue across files.
             flush()
             earlierConnectionEvictions += decoder.reassembler.statistics.evictions
             decoder = ControlPlaneDecoder()
-            currentCapture = Int(ref.capture)
+            currentCapture = frame.capture
         }
-        let capture = Int(ref.capture)
-        let ns = Int64(time * 1e9)
-        // Events are collected in a buffer reused from frame to frame (no allocation once it has grown).
         var events = eventBuffer
         eventBuffer = []
-        decoder.feed(p, bytes: bytes, frameNumber: Int(ref.frame), timestamp: ns) { events.append($0) }
-        for e in events { record(e, capture: capture) }
+        decoder.feed(p, bytes: bytes, frameNumber: Int(frame.ref.frame), timestamp: frame.time.nanoseconds) { events.append($0) }
+        for e in events { findings.record(e, capture: currentCapture) }
         events.removeAll(keepingCapacity: true)
         eventBuffer = events
     }
-
-    var eventBuffer: [ControlPlaneEvent] = []
 
     /// Hands over BGP data still held by the reassembler (after the last frame of a capture).
     mutating func flush() {
         var events: [ControlPlaneEvent] = []
         decoder.finish { events.append($0) }
-        for e in events { record(e, capture: currentCapture) }
+        for e in events { findings.record(e, capture: currentCapture) }
     }
 
-    mutating func record(_ e: ControlPlaneEvent, capture: Int) {
+    /// The findings, with what the reassembler still holds (behind a gap) counted too.
+    func finish() -> ControlPlaneFindings {
+        var finished = self
+        finished.flush()
+        finished.findings.bgpConnectionEvictions = earlierConnectionEvictions + finished.decoder.reassembler.statistics.evictions
+        return finished.findings
+    }
+}
+
+extension ControlPlaneFindings {
+    mutating func record(_ e: ControlPlaneEvent, capture: CaptureID) {
         let ref = FrameRef(capture: capture, frame: e.frame)
-        let time = Double(e.timestamp) / 1e9
+        let time = Timestamp(nanoseconds: e.timestamp)
         switch e.kind {
         case .bgp(let event):
             let key = e.source < e.destination ? SessionKey(a: e.source, b: e.destination) : SessionKey(a: e.destination, b: e.source)
@@ -212,14 +226,14 @@ struct ControlPlaneAnalyser {
         }
     }
 
-    mutating func note(_ ref: FrameRef, _ time: Double, _ proto: String, _ kind: String, _ detail: @autoclosure () -> String) {
+    mutating func note(_ ref: FrameRef, _ time: Timestamp, _ proto: String, _ kind: String, _ detail: @autoclosure () -> String) {
         guard timeline.count < Self.maxTimeline else { return }
         timeline.append((ref, time, proto, kind, detail()))
     }
 
     func events(capturePaths: [String]) -> [ControlEvent] {
         timeline.map {
-            ControlEvent(capture: capturePaths[Int($0.ref.capture)], frame: Int($0.ref.frame), time: $0.time, proto: $0.proto, kind: $0.kind, detail: $0.detail)
+            ControlEvent(capture: capturePaths[Int($0.ref.capture.index)], frame: Int($0.ref.frame), time: $0.time.seconds, proto: $0.proto, kind: $0.kind, detail: $0.detail)
         }
     }
 }

@@ -4,7 +4,12 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-extension CheckContext {
+struct EncapChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement { Judgement(checks: [encapMode(), encapOverhead(), encapMTU(), encapVTEP()]) }
+
     /// What the plan's transport expects, in words.
     var expectedTunnel: String {
         switch plan.transport.mode {
@@ -27,8 +32,8 @@ extension CheckContext {
     }
 
     func encapMode() -> CheckResult {
-        let tunnels = session.tunnels
-        guard session.traffic.containerFrames > 0 else {
+        let tunnels = findings.tunnels
+        guard findings.traffic.containerFrames > 0 else {
             return result(.encapMode, .skip, noContainerTraffic, expected: expectedTunnel)
         }
         let seen = tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description)
@@ -44,7 +49,7 @@ extension CheckContext {
                     expected: expectedTunnel, observed: observed, evidence: ev)
             }
             return result(
-                .encapMode, .pass, "no tunnel: \(session.traffic.containerFrames) container frames cross unencapsulated",
+                .encapMode, .pass, "no tunnel: \(findings.traffic.containerFrames) container frames cross unencapsulated",
                 expected: expectedTunnel, observed: observed)
         case .vxlan, .geneve, .ipip:
             if seen.isEmpty {
@@ -64,27 +69,18 @@ extension CheckContext {
         }
     }
 
-    /// The contract's encapsulation metrics, per kind.
-    func encapsulationMetrics() -> [EncapsulationMetric] {
-        session.tunnels.metrics().map {
-            EncapsulationMetric(
-                kind: $0.kind.description, packets: $0.totals.packets, frames: $0.totals.frames, bytes: $0.totals.bytes,
-                overheadBytes: $0.totals.bytes - $0.totals.innerBytes)
-        }
-    }
-
     func encapOverhead() -> CheckResult {
-        let metrics = encapsulationMetrics()
+        let metrics = findings.tunnels.encapsulationMetrics()
         let limit = plan.transport.maxOverheadRatio
-        let expected = limit.map { "overhead ratio at most \(percent($0)) of tunnel bytes" } ?? "overhead measured (no limit planned)"
+        let expected = limit.map { "overhead ratio at most \(NumberFormat.percent($0)) of tunnel bytes" } ?? "overhead measured (no limit planned)"
         guard !metrics.isEmpty else { return result(.encapOverhead, .skip, "no tunnel traffic in the captures", expected: expected) }
         let observed = metrics.map {
-            "\($0.kind): \($0.packets) packets in \($0.frames) frames, \($0.overheadBytes) overhead bytes of \($0.bytes) (\(number($0.overheadBytesPerPacket)) per packet, \(percent($0.overheadRatio)))"
+            "\($0.kind): \($0.packets) packets in \($0.frames) frames, \($0.overheadBytes) overhead bytes of \($0.bytes) (\(NumberFormat.decimal($0.overheadBytesPerPacket)) per packet, \(NumberFormat.percent($0.overheadRatio)))"
         }
-        let summary = metrics.map { "\($0.kind) \(number($0.overheadBytesPerPacket)) bytes/packet, \(percent($0.overheadRatio)) of tunnel bytes" }.joined(separator: "; ")
+        let summary = metrics.map { "\($0.kind) \(NumberFormat.decimal($0.overheadBytesPerPacket)) bytes/packet, \(NumberFormat.percent($0.overheadRatio)) of tunnel bytes" }.joined(separator: "; ")
         if let limit, let over = metrics.first(where: { $0.overheadRatio > limit }) {
             return result(
-                .encapOverhead, .fail, "\(over.kind) overhead \(percent(over.overheadRatio)) exceeds the planned \(percent(limit)): \(summary)",
+                .encapOverhead, .fail, "\(over.kind) overhead \(NumberFormat.percent(over.overheadRatio)) exceeds the planned \(NumberFormat.percent(limit)): \(summary)",
                 expected: expected, observed: observed)
         }
         return result(.encapOverhead, .pass, summary, expected: expected, observed: observed)
@@ -92,18 +88,18 @@ extension CheckContext {
 
     func encapMTU() -> CheckResult {
         let expected = "no fragmented or oversize tunnel packets (underlay MTU \(plan.underlay.mtu)\(plan.transport.mtu.map { ", container MTU \($0)" } ?? "")), no ICMP fragmentation-needed or packet-too-big, no PMTU black hole"
-        guard session.traffic.containerFrames > 0 else { return result(.encapMTU, .skip, noContainerTraffic, expected: expected) }
-        let t = session.tunnels
-        let holes = session.blackHoles.blackHoles()
+        guard findings.traffic.containerFrames > 0 else { return result(.encapMTU, .skip, noContainerTraffic, expected: expected) }
+        let t = findings.tunnels
+        let holes = findings.blackHoles.blackHoles
         var ev = EvidenceList()
         ev.merge(t.fragments)
         ev.merge(t.oversize)
-        ev.merge(session.icmp.mtuMessages)
+        ev.merge(findings.icmp.mtuMessages)
         ev.merge(holes)
         var problems: [String] = []
         if t.fragments.total > 0 { problems.append("\(t.fragments.total) fragmented tunnel frames") }
         if t.oversize.total > 0 { problems.append("\(t.oversize.total) oversize packets") }
-        if session.icmp.mtuMessages.total > 0 { problems.append("\(session.icmp.mtuMessages.total) ICMP fragmentation-needed/packet-too-big") }
+        if findings.icmp.mtuMessages.total > 0 { problems.append("\(findings.icmp.mtuMessages.total) ICMP fragmentation-needed/packet-too-big") }
         if holes.total > 0 { problems.append("\(holes.total) large TCP segments never acknowledged (black hole)") }
         if !problems.isEmpty {
             return result(.encapMTU, .fail, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: ev)
@@ -116,7 +112,7 @@ extension CheckContext {
     }
 
     func encapVTEP() -> CheckResult {
-        let t = session.tunnels
+        let t = findings.tunnels
         let expected = "each tunnel packet goes to the host that owns its inner destination"
         guard t.vtepJudged > 0 else {
             return result(.encapVTEP, .skip, t.signatures.isEmpty ? "no tunnel traffic in the captures" : "no tunnel packet carries a container destination", expected: expected)
@@ -128,22 +124,4 @@ extension CheckContext {
         }
         return result(.encapVTEP, .pass, "\(t.vtepJudged) tunnel packets, each to the host owning its inner destination", expected: expected)
     }
-}
-
-/// `0.151286` as `15.13%`.
-func percent(_ ratio: Double) -> String {
-    let hundredths = Int((ratio * 10_000).rounded())
-    return "\(hundredths / 100).\(String(format2: hundredths % 100))%"
-}
-
-/// A number with at most two decimals: `50`, `61.33`.
-func number(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    if hundredths % 100 == 0 { return "\(hundredths / 100)" }
-    return "\(hundredths / 100).\(String(format2: hundredths % 100))"
-}
-
-extension String {
-    /// Two digits, zero-padded.
-    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
 }

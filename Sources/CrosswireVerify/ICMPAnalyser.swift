@@ -3,11 +3,19 @@
 
 import CrosswireDecoder
 
-struct ICMPAnalyser {
+/// ICMP errors about container traffic, by what they mean.
+struct ICMPFindings {
     var routingErrors = EvidenceList()
     var mtuMessages = EvidenceList()
     /// Port/protocol unreachable about container traffic: the host was reached; noted, not failed.
     var portUnreachable = EvidenceList(limit: 5)
+}
+
+struct ICMPAnalyser: PacketAnalyser {
+    let topology: Topology
+    var findings = ICMPFindings()
+    init(topology: Topology) { self.topology = topology }
+    func finish() -> ICMPFindings { findings }
 
     /// IPv4 destination-unreachable codes that mean the network or host could not be reached.
     static func isRoutingUnreachableV4(_ code: UInt8) -> Bool {
@@ -17,7 +25,8 @@ struct ICMPAnalyser {
         }
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
+    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport
             guard t.kind == .icmp || t.kind == .icmpv6, let ip = p.levels[i].ip else { continue }
@@ -44,11 +53,11 @@ struct ICMPAnalyser {
             }
             if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
-                mtuMessages.add(ref, detail(" (MTU \(mtu))"))
+                findings.mtuMessages.add(ref, detail(" (MTU \(mtu))"))
             } else if isRouting {
-                routingErrors.add(ref, detail())
+                findings.routingErrors.add(ref, detail())
             } else {
-                portUnreachable.add(ref, detail())
+                findings.portUnreachable.add(ref, detail())
             }
         }
     }

@@ -6,7 +6,15 @@ import Foundation
 import CrosswirePlan
 import CrosswireVerdict
 
-extension CheckContext {
+struct NATChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement {
+        let (source, destination) = natChecks()
+        return Judgement(checks: [source, destination])
+    }
+
     /// One rewrite, oriented: `inside` is the container side, `outside` the translated side.
     struct Rewrite {
         var inside: Endpoints
@@ -35,8 +43,8 @@ extension CheckContext {
                 result(.natDestination, .skip, "NAT is not checked (plan says nat: allowed)", expected: expectedDestination)
             )
         }
-        let traffic = session.traffic
-        let correlator = session.nat
+        let traffic = findings.traffic
+        let correlator = findings.nat
 
         // Orient every proven translation.
         var sourceRewrites: [Rewrite] = []
@@ -117,7 +125,7 @@ extension CheckContext {
         }
 
         // One capture point cannot prove a translation; flag what only a translation explains.
-        let candidates = correlator.unmatchedCandidates()
+        let candidates = correlator.unmatchedCandidates
         var sourceSuspect = EvidenceList(), destinationSuspect = EvidenceList()
         for c in candidates {
             switch c.kind {
@@ -137,8 +145,8 @@ extension CheckContext {
         }
 
         let matched = correlator.unchangedMatches + correlator.translations.values.reduce(0) { $0 + $1.count }
-        let pointsNote = session.captures.count > 1
-            ? "\(matched) packets matched across \(session.captures.count) capture points"
+        let pointsNote = findings.captures.count > 1
+            ? "\(matched) packets matched across \(findings.captures.count) capture points"
             : "one capture point: translations cannot be proven, only suspected"
 
         let source: CheckResult

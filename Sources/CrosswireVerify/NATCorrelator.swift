@@ -41,20 +41,10 @@ struct TranslationRecord: Sendable {
     var initiating: Bool
 }
 
-/// Cross-capture packet matching with bounded memory.
-struct NATCorrelator {
-    /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
-    static let capacity = 1 << 18
-
-    var table = FixedHashTable<Sighting>(capacity: NATCorrelator.capacity)
+/// What packet matching across capture points found.
+struct NATFindings {
     /// Distinct translations, with how often each was seen and the first frames.
     var translations: [Translation: TranslationRecord] = [:]
-    /// Packets never matched elsewhere that only a translation explains (checked at the end).
-    var singlePointCandidates: [(fingerprint: UInt64, ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] = []
-    static let maxCandidates = 256
-
-    enum SinglePointKind { case hostSpeaksForContainers, unpublishedHostPort }
-    static let maxTranslations = 4096
     var droppedTranslations = 0
     /// Packets matched at two points with nothing changed.
     var unchangedMatches = 0
@@ -63,8 +53,34 @@ struct NATCorrelator {
     var ttlDrops = EvidenceList(limit: 20)
     /// Forwarding loops: the same packet 3+ times at one point with a falling TTL.
     var loops = EvidenceList(limit: 20)
+    /// Packets seen at one point only that only a translation explains.
+    var unmatchedCandidates: [(ref: FrameRef, endpoints: Endpoints, kind: NATCorrelator.SinglePointKind)] = []
+    /// Fingerprints evicted from the bounded table.
+    var fingerprintEvictions = 0
+}
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, topology: Topology) {
+/// Cross-capture packet matching with bounded memory.
+struct NATCorrelator: PacketAnalyser {
+    /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
+    static let capacity = 1 << 18
+
+    let topology: Topology
+    var findings = NATFindings()
+    var table = FixedHashTable<Sighting>(capacity: NATCorrelator.capacity)
+    /// Packets never matched elsewhere that only a translation explains (checked at the end).
+    var singlePointCandidates: [(fingerprint: UInt64, ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] = []
+    static let maxCandidates = 256
+
+    enum SinglePointKind { case hostSpeaksForContainers, unpublishedHostPort }
+    static let maxTranslations = 4096
+
+    init(topology: Topology) {
+        self.topology = topology
+        singlePointCandidates.reserveCapacity(Self.maxCandidates)
+    }
+
+    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
             !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,
             let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes)
@@ -117,34 +133,37 @@ struct NATCorrelator {
         switch kind {
         case 0:
             let key = Translation(first: other.endpoints, second: endpoints)
-            if var existing = translations[key] {
+            if var existing = findings.translations[key] {
                 existing.count += 1
                 existing.initiating = existing.initiating || initiating
                 if existing.examples.count < 8 { existing.examples.append((other.ref, ref)) }
-                translations[key] = existing
-            } else if translations.count < Self.maxTranslations {
-                translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, examples: [(other.ref, ref)], initiating: initiating)
+                findings.translations[key] = existing
+            } else if findings.translations.count < Self.maxTranslations {
+                findings.translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, examples: [(other.ref, ref)], initiating: initiating)
             } else {
-                droppedTranslations += 1
+                findings.droppedTranslations += 1
             }
         case 1:
-            unchangedMatches += 1
-            if unchangedExample == nil { unchangedExample = (other.ref, ref) }
+            findings.unchangedMatches += 1
+            if findings.unchangedExample == nil { findings.unchangedExample = (other.ref, ref) }
             if other.ttl != ttl, topology.isContainer(endpoints.source) || topology.isContainer(endpoints.destination) {
-                ttlDrops.add(ref, "TTL \(other.ttl) at capture \(other.ref.capture + 1) frame \(other.ref.frame), \(ttl) here: routed between the points")
+                findings.ttlDrops.add(ref, "TTL \(other.ttl) at capture \(other.ref.capture) frame \(other.ref.frame), \(ttl) here: routed between the points")
             }
         default:
-            loops.add(ref, "the same packet \(endpoints.sourceText) > \(endpoints.destinationText) seen again with TTL falling to \(ttl) (first at frame \(other.ref.frame)): a forwarding loop")
+            findings.loops.add(ref, "the same packet \(endpoints.sourceText) > \(endpoints.destinationText) seen again with TTL falling to \(ttl) (first at frame \(other.ref.frame)): a forwarding loop")
         }
     }
 }
 
 extension NATCorrelator {
-    /// Single-point candidates whose packet was never seen at another point.
-    func unmatchedCandidates() -> [(ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] {
-        singlePointCandidates.compactMap { c in
+    func finish() -> NATFindings {
+        var f = findings
+        f.fingerprintEvictions = table.evictions
+        // Single-point candidates whose packet was never seen at another point.
+        f.unmatchedCandidates = singlePointCandidates.compactMap { c in
             if let s = table.value(for: c.fingerprint), s.matched { return nil }
             return (c.ref, c.endpoints, c.kind)
         }
+        return f
     }
 }

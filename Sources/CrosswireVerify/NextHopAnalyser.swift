@@ -4,7 +4,8 @@
 
 import CrosswireDecoder
 
-struct NextHopAnalyser {
+/// Frames towards container subnets, grouped by the hop they take.
+struct NextHopFindings {
     struct Key: Hashable {
         var sourceMAC: MACAddress
         var destinationMAC: MACAddress
@@ -15,34 +16,41 @@ struct NextHopAnalyser {
         /// The sender's IP when it is a planned node (a host talking from its own address).
         var sourceIP: IPAddress
     }
-    static let maxKeys = 4096
-
     var groups: [Key: (count: Int, frames: [FrameRef], destination: IPAddress)] = [:]
     var withoutEthernet = 0
     var dropped = 0
+}
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
+struct NextHopAnalyser: PacketAnalyser {
+    static let maxKeys = 4096
+    let topology: Topology
+    var findings = NextHopFindings()
+    init(topology: Topology) { self.topology = topology }
+    func finish() -> NextHopFindings { findings }
+
+    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         guard let i = p.innermostIPLevel, let inner = p.levels[i].ip, let owner = topology.owner(of: inner.destination) else {
             return
         }
         // The frame's own link layer and first IP header: the hop this frame takes.
         guard let eth = p.levels[0].ethernet else {
-            withoutEthernet += 1
+            findings.withoutEthernet += 1
             return
         }
         guard let outer = p.levels[0].ip else { return }
         let tunnelled = i > 0
-        let key = Key(
+        let key = NextHopFindings.Key(
             sourceMAC: eth.source, destinationMAC: eth.destination, owner: Int16(owner),
             outerDestination: tunnelled ? outer.destination : nil, sourceIP: outer.source)
-        if let at = groups.index(forKey: key) {
+        if let at = findings.groups.index(forKey: key) {
             // In place: one lookup, and no copy of the frames array to append to.
-            groups.values[at].count += 1
-            if groups.values[at].frames.count < 5 { groups.values[at].frames.append(ref) }
-        } else if groups.count < Self.maxKeys {
-            groups[key] = (1, [ref], inner.destination)
+            findings.groups.values[at].count += 1
+            if findings.groups.values[at].frames.count < 5 { findings.groups.values[at].frames.append(ref) }
+        } else if findings.groups.count < Self.maxKeys {
+            findings.groups[key] = (1, [ref], inner.destination)
         } else {
-            dropped += 1
+            findings.dropped += 1
         }
     }
 }

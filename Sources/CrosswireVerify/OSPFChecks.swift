@@ -4,7 +4,18 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-extension CheckContext {
+struct OSPFChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement {
+        let routes = ospfRouteAnalysis()
+        return Judgement(
+            checks: [ospfAdjacency(), ospfRoutes(routes)], ospfRoutes: routes.rows, ospfAdjacencies: ospfAdjacencyRows)
+    }
+
+    var control: ControlPlaneFindings { findings.control }
+
     /// The planned node an OSPF router id stands for: by `router_id`, by its
     /// address, by the address its Hellos come from, or by an address inside a
     /// host's containers (a router id taken from the container bridge).
@@ -47,11 +58,11 @@ extension CheckContext {
             }
         }
         // Neighbours on one segment (same network under the Hello's mask) must agree with each other.
-        func segment(_ h: ControlPlaneAnalyser.HelloSeen) -> String {
+        func segment(_ h: ControlPlaneFindings.HelloSeen) -> String {
             guard case .v4(let a) = h.source, let mask = h.mask else { return h.source.description }
             return "\(IPv4Address(rawValue: a.rawValue & mask.rawValue))/\(mask.rawValue.nonzeroBitCount)"
         }
-        var bySegment: [String: [(IPv4Address, ControlPlaneAnalyser.HelloSeen)]] = [:]
+        var bySegment: [String: [(IPv4Address, ControlPlaneFindings.HelloSeen)]] = [:]
         for rid in routers { for h in control.hellos[rid]! { bySegment[segment(h), default: []].append((rid, h)) } }
         var multiRouterSegments = 0
         for (seg, list) in bySegment.sorted(by: { $0.key < $1.key }) {
@@ -132,8 +143,6 @@ extension CheckContext {
         return (rows, bad)
     }
 
-    var ospfRows: [RouteRow] { ospfRouteAnalysis().rows }
-
     /// One row per router seen in Hellos: whether it reached database exchange.
     var ospfAdjacencyRows: [RouteRow] {
         control.hellos.keys.sorted().map { rid in
@@ -145,12 +154,12 @@ extension CheckContext {
         }
     }
 
-    func ospfRoutes() -> CheckResult {
+    func ospfRoutes(_ analysis: (rows: [RouteRow], bad: EvidenceList)) -> CheckResult {
         let expected = "each host advertises its container subnet, and no router advertises another's"
         guard !control.advertisements.isEmpty || !control.routerLSAOrigins.isEmpty else {
             return result(.ospfRoutes, .skip, control.ospfFrames > 0 ? "no LSA in the captures" : "no OSPF traffic in the captures", expected: expected)
         }
-        let (rows, bad) = ospfRouteAnalysis()
+        let (rows, bad) = analysis
         let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.detail.map { " (\($0))" } ?? "")" }
         let wrong = rows.filter { $0.state != "present" }
         if !wrong.isEmpty {

@@ -1,41 +1,13 @@
-// Reading captures on two cores. The analysers are split in two halves; each
-// half runs in its own session on its own thread, and each session reads and
+// Reading captures on two cores. The registered analysers are split by their
+// `AnalyserThread`; each half runs in its own session on its own thread, and each session reads and
 // decodes every capture itself. Nothing is shared while reading, so every
 // analyser sees exactly the frames, in exactly the order, it would see alone:
 // the verdict is the same as with one thread, by construction. Decoding is done
 // twice (it is the cheap part); the analysers, most of the time, run side by side.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import CrosswireCapture
 import CrosswirePlan
 import Dispatch
-
-/// The analysers of a session, for splitting them between threads.
-public struct AnalyserSet: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    public static let traffic = AnalyserSet(rawValue: 1 << 0)
-    public static let nat = AnalyserSet(rawValue: 1 << 1)
-    public static let tunnels = AnalyserSet(rawValue: 1 << 2)
-    public static let icmp = AnalyserSet(rawValue: 1 << 3)
-    public static let blackHoles = AnalyserSet(rawValue: 1 << 4)
-    public static let arp = AnalyserSet(rawValue: 1 << 5)
-    public static let nextHops = AnalyserSet(rawValue: 1 << 6)
-    public static let control = AnalyserSet(rawValue: 1 << 7)
-    public static let all = AnalyserSet(rawValue: 0xFF)
-
-    /// The half the calling thread runs: the control plane (BGP reassembly and
-    /// OSPF, heavy when routing traffic is) with three light data-plane analysers.
-    /// The other half holds the NAT, tunnel, black-hole and next-hop analysers,
-    /// which cost most on plain data traffic.
-    public static let firstHalf: AnalyserSet = [.control, .traffic, .icmp, .arp]
-    public static let secondHalf = all.subtracting(firstHalf)
-}
 
 /// A capture file to read and the name it gets in the verdict.
 public struct CaptureSource: Sendable {
@@ -47,16 +19,15 @@ public struct CaptureSource: Sendable {
     /// (`-`), a pipe or a device gives its packets once, to one reader.
     public var isRegularFile: Bool {
         guard path != "-" else { return false }
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        return POSIX.isRegularFile(path)
     }
 }
 
 extension VerificationSession {
     /// Reads `sources` in order, like `read(path:name:progress:)` for each, with
     /// `threads` threads: 1 runs every analyser on the calling thread; 2 (or more)
-    /// splits them in halves (`AnalyserSet.firstHalf` on the calling thread, the
-    /// rest on another), each half reading the files itself. The session must be
+    /// splits them in halves (the analysers registered for `.first` on the calling
+    /// thread, those for `.second` on another), each half reading the files itself. The session must be
     /// fresh (no frame fed yet), and every source a regular file: otherwise (standard
     /// input, a pipe) one thread reads, since such a source can be read only once.
     /// `progress` is called on the calling thread only.
@@ -69,12 +40,10 @@ extension VerificationSession {
             }
             return
         }
-        // Kept to start again from, should the halves read different frames (below).
-        let pristine = self
         // A session of its own, made on its thread: a copy of this one would share its
         // tables until the first write, then copy them (megabytes) before the first frame.
-        let other = SessionHandle(plan: plan, running: .secondHalf)
-        running = .firstHalf
+        let other = SessionHandle(plan: plan, thread: .second)
+        thread = .first
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             other.start()
@@ -97,12 +66,12 @@ extension VerificationSession {
             // A file that grew (still being written) or changed while it was read gave each
             // half what it found then: the halves would judge different traffic. Read again,
             // on one thread, which sees each file once.
-            self = pristine
+            self = VerificationSession(plan: plan)
             try read(sources, threads: 1, progress: progress)
             return
         }
-        adopt(.secondHalf, from: other.session)
-        running = .all
+        adopt(.second, from: other.session)
+        thread = nil
     }
 
     /// True when two sessions read the same frames of the same captures (counts, bytes,
@@ -115,16 +84,10 @@ extension VerificationSession {
         }
     }
 
-    /// Takes over the analysers of `set` from `other`, a session that read the same frames.
-    mutating func adopt(_ set: AnalyserSet, from other: VerificationSession) {
-        if set.contains(.traffic) { traffic = other.traffic }
-        if set.contains(.nat) { nat = other.nat }
-        if set.contains(.tunnels) { tunnels = other.tunnels }
-        if set.contains(.icmp) { icmp = other.icmp }
-        if set.contains(.blackHoles) { blackHoles = other.blackHoles }
-        if set.contains(.arp) { arp = other.arp }
-        if set.contains(.nextHops) { nextHops = other.nextHops }
-        if set.contains(.control) { control = other.control }
+    /// Takes over the analysers of `thread` from `other`, a session that read the same frames.
+    mutating func adopt(_ thread: AnalyserThread, from other: VerificationSession) {
+        let slots = zip(pipeline.slots, other.pipeline.slots).map { mine, theirs in mine.thread == thread ? theirs : mine }
+        pipeline = AnalyserPipeline(slots)
     }
 }
 
@@ -132,18 +95,18 @@ extension VerificationSession {
 /// it signals has been waited for; then only the caller does.
 private final class SessionHandle: @unchecked Sendable {
     let plan: Plan
-    let running: AnalyserSet
+    let thread: AnalyserThread
     var session: VerificationSession!
     var failure: CaptureError?
 
-    init(plan: Plan, running: AnalyserSet) {
+    init(plan: Plan, thread: AnalyserThread) {
         self.plan = plan
-        self.running = running
+        self.thread = thread
     }
 
     func start() {
         session = VerificationSession(plan: plan)
-        session.running = running
+        session.thread = thread
     }
 
     func readAll(_ sources: [CaptureSource]) {

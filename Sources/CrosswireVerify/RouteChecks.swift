@@ -4,11 +4,16 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-extension CheckContext {
+struct RouteChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors()]) }
+
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {
         if let n = topology.node(withPlannedMAC: mac) { return n }
-        for ip in session.arp.addresses(of: mac) {
+        for ip in findings.arp.addresses(of: mac) {
             if let n = topology.node(at: ip) { return n }
         }
         return nil
@@ -17,14 +22,14 @@ extension CheckContext {
     /// The MAC of a planned address: the plan's, else the one ARP showed.
     func mac(of address: IPAddress) -> MACAddress? {
         if let n = topology.node(at: address), let mac = topology.nodes[n].mac { return mac }
-        return session.arp.mac(of: address)
+        return findings.arp.mac(of: address)
     }
 
     /// Whose MAC this is, in words.
     func describe(mac: MACAddress) -> String {
         if let n = topology.node(withPlannedMAC: mac) { return "\(mac) (\(topology.nodes[n].name))" }
         if let n = node(sendingFrom: mac) { return "\(mac) (\(topology.nodes[n].name))" }
-        if let ip = session.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(ip)))" }
+        if let ip = findings.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(ip)))" }
         return mac.description
     }
 
@@ -35,7 +40,7 @@ extension CheckContext {
         var bad = EvidenceList()
         var observed: [String] = []
         var judged = 0, unknownSender = 0, unknownNextHop = 0
-        for (key, group) in session.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
             guard let sender = node(sendingFrom: key.sourceMAC) else { unknownSender += group.count; continue }
             let owner = Int(key.owner)
             if sender == owner { continue }  // delivered by the owning host itself
@@ -67,12 +72,12 @@ extension CheckContext {
             }
         }
         if plan.transport.mode == .bridged {
-            let drops = session.nat.ttlDrops
+            let drops = findings.nat.ttlDrops
             if !drops.isEmpty {
                 observed.append("\(drops.total) container packets lost TTL between capture points: routed")
                 bad.merge(drops)
             }
-            judged += session.nat.unchangedMatches
+            judged += findings.nat.unchangedMatches
         }
         if !bad.isEmpty {
             return result(.routeNextHop, .fail, observed.first ?? "wrong next hop", expected: expected, observed: observed, evidence: bad)
@@ -81,9 +86,9 @@ extension CheckContext {
             return result(.routeNextHop, .pass, "\(judged) frames judged, all to the planned next hop", expected: expected, observed: observed)
         }
         let why: String
-        if session.traffic.crossHostFrames == 0 {
+        if findings.traffic.crossHostFrames == 0 {
             why = "no cross-host container traffic in the captures"
-        } else if session.nextHops.groups.isEmpty && session.nextHops.withoutEthernet > 0 {
+        } else if findings.nextHops.groups.isEmpty && findings.nextHops.withoutEthernet > 0 {
             why = "no Ethernet headers: next hops cannot be seen in these captures"
         } else if unknownSender > 0 || unknownNextHop > 0 {
             why = "next-hop MACs unknown (no ARP for the planned next hops and no mac in the plan)"
@@ -95,20 +100,20 @@ extension CheckContext {
 
     func routeErrors() -> CheckResult {
         let expected = "no ICMP unreachable, redirect or time-exceeded and no forwarding loop on container traffic"
-        guard session.traffic.containerFrames > 0 else { return result(.routeErrors, .skip, noContainerTraffic, expected: expected) }
+        guard findings.traffic.containerFrames > 0 else { return result(.routeErrors, .skip, noContainerTraffic, expected: expected) }
         var ev = EvidenceList()
-        ev.merge(session.icmp.routingErrors)
-        ev.merge(session.nat.loops)
+        ev.merge(findings.icmp.routingErrors)
+        ev.merge(findings.nat.loops)
         var observed: [String] = []
-        if session.icmp.routingErrors.total > 0 { observed.append("\(session.icmp.routingErrors.total) ICMP routing errors: \(session.icmp.routingErrors.details[0])") }
-        if session.nat.loops.total > 0 { observed.append("\(session.nat.loops.total) forwarding loops") }
+        if findings.icmp.routingErrors.total > 0 { observed.append("\(findings.icmp.routingErrors.total) ICMP routing errors: \(findings.icmp.routingErrors.details[0])") }
+        if findings.nat.loops.total > 0 { observed.append("\(findings.nat.loops.total) forwarding loops") }
         if !observed.isEmpty {
             return result(.routeErrors, .fail, observed.joined(separator: "; "), expected: expected, observed: observed, evidence: ev)
         }
-        let note = session.icmp.portUnreachable.total > 0
-            ? " (\(session.icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error)" : ""
+        let note = findings.icmp.portUnreachable.total > 0
+            ? " (\(findings.icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error)" : ""
         return result(
-            .routeErrors, .pass, "no ICMP routing errors or loops in \(session.traffic.containerFrames) container frames\(note)",
-            expected: expected, observed: session.icmp.portUnreachable.details)
+            .routeErrors, .pass, "no ICMP routing errors or loops in \(findings.traffic.containerFrames) container frames\(note)",
+            expected: expected, observed: findings.icmp.portUnreachable.details)
     }
 }

@@ -1,7 +1,9 @@
-// The plan's nodes as the analysers need them: who owns which container
-// subnet, which address and MAC belong to which host or router.
+// The plan's nodes as the analysers and checks need them: who owns which
+// container subnet, which address and MAC belong to which host or router.
+// Built once from the plan; ownership is the plan's rule (longest prefix).
 
 import CrosswireDecoder
+import CrosswirePlan
 
 /// A host or router of the plan, reduced to what packets can be matched against.
 public struct TopologyNode: Sendable, Hashable {
@@ -25,6 +27,8 @@ public struct TopologyNode: Sendable, Hashable {
 
 /// The plan's hosts and routers, with lookups that never allocate.
 public struct Topology: Sendable {
+    /// The plan it was built from: what the checks expect.
+    public let plan: Plan
     public let nodes: [TopologyNode]
     /// The IPv4 container subnets and underlay addresses as plain integers, in node
     /// order: every packet is looked up several times, and comparing integers in a
@@ -32,27 +36,46 @@ public struct Topology: Sendable {
     private let v4Subnets: [(network: UInt32, mask: UInt32, node: Int)]
     private let v4Addresses: [(address: UInt32, node: Int)]
 
-    public init(nodes: [TopologyNode]) {
+    /// Index order of the nodes that have containers: longest prefix first, then plan order,
+    /// so that the first subnet holding an address is its owner (`Plan.owner`'s rule).
+    private let byPrefixLength: [Int]
+
+    /// The plan's hosts, then its routers.
+    public init(plan: Plan) {
+        var nodes: [TopologyNode] = plan.hosts.map {
+            TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, containers: $0.containers, asn: $0.asn, routerID: $0.routerID)
+        }
+        nodes += plan.routers.map { TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, isRouter: true) }
+        self.init(plan: plan, nodes: nodes)
+    }
+
+    init(plan: Plan, nodes: [TopologyNode]) {
+        self.plan = plan
         self.nodes = nodes
+        byPrefixLength = nodes.indices.filter { nodes[$0].containers != nil }
+            .sorted { (-nodes[$0].containers!.length, $0) < (-nodes[$1].containers!.length, $1) }
         var subnets: [(network: UInt32, mask: UInt32, node: Int)] = []
         var addresses: [(address: UInt32, node: Int)] = []
-        for (i, n) in nodes.enumerated() {
-            if let c = n.containers, case .v4(let network) = c.network {
+        for i in byPrefixLength {
+            if let c = nodes[i].containers, case .v4(let network) = c.network {
                 subnets.append((network.rawValue, IPPrefix.mask32(c.length), i))
             }
+        }
+        for (i, n) in nodes.enumerated() {
             if case .v4(let a) = n.address { addresses.append((a.rawValue, i)) }
         }
         v4Subnets = subnets
         v4Addresses = addresses
     }
 
-    /// The index of the host whose container subnet holds `address` (the first, if subnets overlap).
+    /// The index of the host whose container subnet holds `address`; with overlapping
+    /// subnets, the longest prefix (then the first in the plan).
     public func owner(of address: IPAddress) -> Int? {
         if case .v4(let a) = address {
             for s in v4Subnets where a.rawValue & s.mask == s.network { return s.node }
             return nil
         }
-        for i in nodes.indices where nodes[i].containers?.contains(address) == true { return i }
+        for i in byPrefixLength where nodes[i].containers!.contains(address) { return i }
         return nil
     }
 

@@ -4,7 +4,7 @@
 import CrosswireDecoder
 
 /// Totals and the container traffic the other checks judge.
-struct TrafficAnalyser {
+struct TrafficFindings {
     var packets = 0
     var bytes = 0
     var malformed = 0
@@ -19,8 +19,6 @@ struct TrafficAnalyser {
 
     /// (source owner, destination owner) of container-to-container traffic between two hosts.
     var containerPairs: Set<PairKey> = []
-    /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.
-    private var lastContainerPair: PairKey?
 
     struct PairKey: Hashable { var from: Int16; var to: Int16 }
     struct PairTotals {
@@ -28,37 +26,48 @@ struct TrafficAnalyser {
         var bytes = 0
         mutating func add(_ length: Int) { packets += 1; bytes += length }
     }
+}
+
+struct TrafficAnalyser: PacketAnalyser {
+    let topology: Topology
+    var findings = TrafficFindings()
+    /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.
+    private var lastContainerPair: TrafficFindings.PairKey?
+
+    init(topology: Topology) { self.topology = topology }
+    func finish() -> TrafficFindings { findings }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
     static func nodeIndex(_ a: IPAddress, _ topology: Topology) -> Int? {
         topology.owner(of: a) ?? topology.node(at: a)
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
-        packets += 1
-        bytes += p.originalLength
+    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
+        findings.packets += 1
+        findings.bytes += p.originalLength
         if p.isMalformed {
-            malformed += 1
-            if let stop = p.stop { firstMalformed.add(ref, "decoding stopped: \(stop)") }
+            findings.malformed += 1
+            if let stop = p.stop { findings.firstMalformed.add(ref, "decoding stopped: \(stop)") }
         }
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
         let srcOwner = topology.owner(of: ip.source), dstOwner = topology.owner(of: ip.destination)
         if srcOwner != nil || dstOwner != nil {
-            containerFrames += 1
-            if firstContainerFrame == nil { firstContainerFrame = ref }
-            if srcOwner != dstOwner { crossHostFrames += 1 }
+            findings.containerFrames += 1
+            if findings.firstContainerFrame == nil { findings.firstContainerFrame = ref }
+            if srcOwner != dstOwner { findings.crossHostFrames += 1 }
             if let srcOwner, let dstOwner, srcOwner != dstOwner {
-                let pair = PairKey(from: Int16(srcOwner), to: Int16(dstOwner))
+                let pair = TrafficFindings.PairKey(from: Int16(srcOwner), to: Int16(dstOwner))
                 if pair != lastContainerPair {
-                    containerPairs.insert(pair)
+                    findings.containerPairs.insert(pair)
                     lastContainerPair = pair
                 }
             }
         }
         let from = Self.nodeIndex(ip.source, topology), to = Self.nodeIndex(ip.destination, topology)
         if from != nil || to != nil {
-            let key = PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
-            pairs[key, default: PairTotals()].add(p.originalLength)  // one lookup
+            let key = TrafficFindings.PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
+            findings.pairs[key, default: TrafficFindings.PairTotals()].add(p.originalLength)  // one lookup
         }
     }
 }

@@ -26,10 +26,8 @@ struct TunnelSignature: Hashable, Sendable {
     }
 }
 
-struct TunnelAnalyser {
-    var underlayMTU: Int
-    var innerMTU: Int?
-
+/// What the tunnels carried, per kind and signature, and what went wrong.
+struct TunnelFindings {
     var totals: [TunnelKind: TunnelTotals] = [:]
     /// Every tunnel signature seen, with a count and the first frame.
     var signatures: [TunnelSignature: (count: Int, first: FrameRef)] = [:]
@@ -39,10 +37,23 @@ struct TunnelAnalyser {
     var oversize = EvidenceList()
     var vtepMismatches = EvidenceList()
     var vtepJudged = 0
+    var fragmentEvictions = 0
+
+    /// The contract's metrics per kind, in a stable order.
+    func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
+        totals.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
+    }
+}
+
+struct TunnelAnalyser: PacketAnalyser {
+    let topology: Topology
+    let underlayMTU: Int
+    let innerMTU: Int?
+    var findings = TunnelFindings()
 
     /// Outer IP fragment groups: the kind once the first fragment told it; frames seen before that wait.
     struct FragmentKey: Hashable {
-        var capture: Int32
+        var capture: CaptureID
         var source: IPAddress
         var destination: IPAddress
         var identification: UInt32
@@ -51,14 +62,17 @@ struct TunnelAnalyser {
     var fragmentKinds: [FragmentKey: TunnelKind] = [:]
     var pendingFragments: [FragmentKey: (frames: Int, bytes: Int, first: FrameRef)] = [:]
     static let maxFragmentGroups = 65_536
-    var fragmentEvictions = 0
 
-    init(underlayMTU: Int, innerMTU: Int?) {
-        self.underlayMTU = underlayMTU
-        self.innerMTU = innerMTU
+    init(topology: Topology) {
+        self.topology = topology
+        underlayMTU = topology.plan.underlay.mtu
+        innerMTU = topology.plan.transport.mtu
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, ref: FrameRef, topology: Topology) {
+    func finish() -> TunnelFindings { findings }
+
+    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+        let ref = frame.ref
         guard p.levelCount > 0 else { return }
         // Later fragments carry no tunnel header: account them to the tunnel their first fragment named.
         if let outer = p.levels[0].ip, outer.isFragment, outer.fragmentOffset != 0 {
@@ -66,14 +80,14 @@ struct TunnelAnalyser {
                 capture: ref.capture, source: outer.source, destination: outer.destination,
                 identification: outer.identification, protocolNumber: outer.protocolNumber)
             if let kind = fragmentKinds[key] {
-                totals[kind, default: TunnelTotals()].frames += 1
-                totals[kind, default: TunnelTotals()].bytes += p.originalLength
-                fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (offset \(Int(outer.fragmentOffset) * 8))")
+                findings.totals[kind, default: TunnelTotals()].frames += 1
+                findings.totals[kind, default: TunnelTotals()].bytes += p.originalLength
+                findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (offset \(Int(outer.fragmentOffset) * 8))")
             } else if pendingFragments.count < Self.maxFragmentGroups {
                 let old = pendingFragments[key]
                 pendingFragments[key] = ((old?.frames ?? 0) + 1, (old?.bytes ?? 0) + p.originalLength, old?.first ?? ref)
             } else {
-                fragmentEvictions += 1
+                findings.fragmentEvictions += 1
             }
             return
         }
@@ -89,7 +103,7 @@ struct TunnelAnalyser {
         {
             innerLength = inner.totalLength
         }
-        var t = totals[kind, default: TunnelTotals()]
+        var t = findings.totals[kind, default: TunnelTotals()]
         t.packets += 1
         t.frames += 1
         t.bytes += p.originalLength
@@ -97,7 +111,7 @@ struct TunnelAnalyser {
         let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
         // Not `signatures[signature, default: …].count += 1`: that accessor's coroutine
         // allocated its frame on every call (package-benchmark's malloc counter).
-        if let s = signatures[signature] { signatures[signature] = (s.count + 1, s.first) } else { signatures[signature] = (1, ref) }
+        if let s = findings.signatures[signature] { findings.signatures[signature] = (s.count + 1, s.first) } else { findings.signatures[signature] = (1, ref) }
 
         if outer.isFragment {
             let key = FragmentKey(
@@ -105,45 +119,40 @@ struct TunnelAnalyser {
                 identification: outer.identification, protocolNumber: outer.protocolNumber)
             if fragmentKinds.count >= Self.maxFragmentGroups {
                 fragmentKinds.removeAll(keepingCapacity: true)
-                fragmentEvictions += 1
+                findings.fragmentEvictions += 1
             }
             fragmentKinds[key] = kind
             if let waiting = pendingFragments.removeValue(forKey: key) {
                 t.frames += waiting.frames
                 t.bytes += waiting.bytes
-                fragments.add(waiting.first, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented: a later fragment, captured before the first (frame \(ref.frame))")
+                findings.fragments.add(waiting.first, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented: a later fragment, captured before the first (frame \(ref.frame))")
             }
-            fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")
+            findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")
         }
-        totals[kind] = t
+        findings.totals[kind] = t
 
         if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
-            oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
+            findings.oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
         }
         if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
             inner.totalLength > innerMTU
         {
-            oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
+            findings.oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
         }
 
         // Does the tunnel carry plan traffic, and does it go to the right host?
         let outerPlanned = topology.node(at: outer.source) != nil || topology.node(at: outer.destination) != nil
         if let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip {
             let innerOwner = topology.owner(of: inner.destination)
-            if outerPlanned || innerOwner != nil || topology.isContainer(inner.source) { planRelevant += 1 }
+            if outerPlanned || innerOwner != nil || topology.isContainer(inner.source) { findings.planRelevant += 1 }
             if let o = innerOwner {
-                vtepJudged += 1
+                findings.vtepJudged += 1
                 if topology.nodes[o].address != outer.destination {
-                    vtepMismatches.add(ref, "inner destination \(inner.destination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outer.destination))")
+                    findings.vtepMismatches.add(ref, "inner destination \(inner.destination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outer.destination))")
                 }
             }
         } else if outerPlanned {
-            planRelevant += 1
+            findings.planRelevant += 1
         }
-    }
-
-    /// The contract's metrics per kind, in a stable order.
-    func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
-        totals.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
     }
 }

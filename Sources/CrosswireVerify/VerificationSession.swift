@@ -1,6 +1,6 @@
 // One verification: captures are fed frame by frame (from files or a live
-// interface) into small analysers; at the end the checks read their results
-// and the plan, and make the verdict.
+// interface), decoded once, and handed to every registered analyser; at the
+// end the analysers' findings are judged by the checks into the verdict.
 
 import CrosswireCapture
 import CrosswireDecoder
@@ -18,16 +18,10 @@ public struct VerificationSession {
     var captures: [CaptureSummary] = []
     var linkTypes: [LinkType] = []
 
-    var traffic = TrafficAnalyser()
-    var nat = NATCorrelator()
-    var tunnels: TunnelAnalyser
-    var icmp = ICMPAnalyser()
-    var blackHoles = BlackHoleDetector()
-    var arp = ARPAnalyser()
-    var nextHops = NextHopAnalyser()
-    var control = ControlPlaneAnalyser()
-    /// The analysers this session runs (all, unless it is one half of a parallel read).
-    var running = AnalyserSet.all
+    /// The registered analysers (AnalyserRegistry.swift).
+    var pipeline: AnalyserPipeline
+    /// The thread whose analysers this session runs (nil: all), for `verify -j 2`.
+    var thread: AnalyserThread?
 
     /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
     public init(plan: Plan) {
@@ -37,59 +31,50 @@ public struct VerificationSession {
         if let v = plan.transport.vxlan { options.addVXLANPort(v.port) }
         if let g = plan.transport.geneve { options.addGENEVEPort(g.port) }
         decoder = PacketDecoder(options: options)
-        tunnels = TunnelAnalyser(underlayMTU: plan.underlay.mtu, innerMTU: plan.transport.mtu)
-        nat.singlePointCandidates.reserveCapacity(NATCorrelator.maxCandidates)
+        pipeline = AnalyserPipeline(AnalyserRegistry.analysers(for: topology))
     }
 
-    /// Registers a capture (a file or a live interface); returns its index for `observe`.
-    public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> Int {
+    /// Registers a capture (a file or a live interface); returns its id for `observe`.
+    public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> CaptureID {
         captures.append(CaptureSummary(path: path, linktype: linkTypeName))
         linkTypes.append(linkType)
-        return captures.count - 1
+        return CaptureID(captures.count - 1)
     }
 
-    /// Feeds one frame of capture `index`.
-    public mutating func observe(capture index: Int, info: FrameInfo, bytes: borrowing RawSpan) {
+    /// Feeds one frame of capture `id`.
+    public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
+        let index = Int(id.index)
         decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: &packet)
-        let ref = FrameRef(capture: index, frame: info.number)
+        let time = Timestamp(info)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
-        if captures[index].firstTime == nil { captures[index].firstTime = info.time }
-        captures[index].lastTime = info.time
+        if captures[index].firstTime == nil { captures[index].firstTime = time.seconds }
+        captures[index].lastTime = time.seconds
         if packet.isMalformed { captures[index].malformed += 1 }
-        Self.analyse(
-            packet, ref: ref, bytes: bytes, time: info.time, topology: topology, running: running, traffic: &traffic, nat: &nat,
-            tunnels: &tunnels, icmp: &icmp, blackHoles: &blackHoles, arp: &arp, nextHops: &nextHops, control: &control)
+        // Copies of a session share their analysers until one of them feeds a frame.
+        if !isKnownUniquelyReferenced(&pipeline) { pipeline = pipeline.copy() }
+        Self.analyse(packet, bytes: bytes, frame: FrameContext(ref: FrameRef(capture: id, frame: info.number), time: time), pipeline, thread)
     }
 
-    /// Hands one decoded packet to every analyser. The packet and the analysers are
-    /// separate parameters, so each analyser borrows the packet in place: no copy of
-    /// its slots is made per analyser.
+    /// Hands one decoded packet to every analyser of `thread`. The packet is a parameter
+    /// of its own, so each analyser borrows it in place: no copy of its slots per analyser.
     static func analyse(
-        _ packet: borrowing DecodedPacket, ref: FrameRef, bytes: borrowing RawSpan, time: Double, topology: Topology,
-        running: AnalyserSet,
-        traffic: inout TrafficAnalyser, nat: inout NATCorrelator, tunnels: inout TunnelAnalyser, icmp: inout ICMPAnalyser,
-        blackHoles: inout BlackHoleDetector, arp: inout ARPAnalyser, nextHops: inout NextHopAnalyser,
-        control: inout ControlPlaneAnalyser
+        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ pipeline: AnalyserPipeline,
+        _ thread: AnalyserThread?
     ) {
-        if running.contains(.traffic) { traffic.observe(packet, ref: ref, topology: topology) }
-        if running.contains(.nat) { nat.observe(packet, ref: ref, bytes: bytes, topology: topology) }
-        if running.contains(.tunnels) { tunnels.observe(packet, ref: ref, topology: topology) }
-        if running.contains(.icmp) { icmp.observe(packet, ref: ref, topology: topology) }
-        if running.contains(.blackHoles) { blackHoles.observe(packet, ref: ref) }
-        if running.contains(.arp) { arp.observe(packet, ref: ref, bytes: bytes) }
-        if running.contains(.nextHops) { nextHops.observe(packet, ref: ref, topology: topology) }
-        if running.contains(.control) { control.observe(packet, ref: ref, bytes: bytes, time: time) }
+        for slot in pipeline.slots where thread == nil || slot.thread == thread {
+            slot.observe(packet, bytes: bytes, frame: frame)
+        }
     }
 
-    /// Marks capture `index` as read only up to `frame` (exclusive), for `reason`.
-    public mutating func markIncomplete(capture index: Int, frame: Int, reason: String) {
-        captures[index].incomplete = IncompleteRead(frame: frame, reason: reason)
+    /// Marks capture `id` as read only up to `frame` (exclusive), for `reason`.
+    public mutating func markIncomplete(capture id: CaptureID, frame: Int, reason: String) {
+        captures[Int(id.index)].incomplete = IncompleteRead(frame: frame, reason: reason)
     }
 
     /// Records a live capture's drop counters.
-    public mutating func setDrops(capture index: Int, _ drops: CaptureDrops) {
-        captures[index].drops = drops
+    public mutating func setDrops(capture id: CaptureID, _ drops: CaptureDrops) {
+        captures[Int(id.index)].drops = drops
     }
 
     /// Reads a capture file to its end (or to where it is cut) and feeds every frame.
@@ -98,57 +83,48 @@ public struct VerificationSession {
     /// `name` is how the capture is named in the verdict (default: `path`).
     public mutating func read(path: String, name: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws(CaptureError) {
         var reader = try CaptureFileReader(path: path)
-        let index = addCapture(path: name ?? path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
+        let id = addCapture(path: name ?? path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
         var fileBytes = 24
         do {
             try reader.forEachFrame { info, bytes in
-                observe(capture: index, info: info, bytes: bytes)
+                observe(capture: id, info: info, bytes: bytes)
                 fileBytes += 16 + info.capturedLength
                 if info.number & 4095 == 0 { progress?(info.number, fileBytes) }
                 return true
             }
         } catch {
-            markIncomplete(capture: index, frame: error.frame ?? (reader.framesRead + 1), reason: error.message)
+            markIncomplete(capture: id, frame: error.frame ?? (reader.framesRead + 1), reason: error.message)
         }
-        if reader.invalidTimestamps > 0 { captures[index].invalidTimestamps = reader.invalidTimestamps }
+        if reader.invalidTimestamps > 0 { captures[Int(id.index)].invalidTimestamps = reader.invalidTimestamps }
+    }
+
+    /// What every analyser found over the frames fed so far.
+    public func findings() -> Findings {
+        var findings = Findings()
+        findings.captures = captures
+        for slot in pipeline.slots { slot.finish(into: &findings) }
+        return findings
     }
 
     /// The verdict over everything fed so far.
     public func verdict() -> Verdict {
-        var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(verdictToolVersion)")
+        let findings = findings()
+        let judgement = judgeAll(topology, findings)
+        var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(crosswireVersion)")
         verdict.captures = captures
-        // BGP data the reassembler still holds (behind a gap) counts too.
-        var finished = self
-        finished.control.flush()
-        let context = CheckContext(session: finished)
-        // The two NAT checks come from one classification of the translations.
-        let nat = context.natChecks()
-        verdict.checks = CheckID.allCases.map { id in
-            switch id {
-            case .natSource: nat.source
-            case .natDestination: nat.destination
-            default: context.evaluate(id)
-            }
-        }
-        verdict.metrics = context.metrics()
-        verdict.events = finished.control.events(capturePaths: captures.map(\.path))
-        verdict.bgpRoutes = context.bgpRows
-        verdict.ospfRoutes = context.ospfRows
-        verdict.ospfAdjacencies = context.ospfAdjacencyRows
+        verdict.checks = judgement.checks
+        verdict.metrics = findings.metrics(topology)
+        verdict.events = findings.control.events(capturePaths: captures.map(\.path))
+        verdict.bgpRoutes = judgement.bgpRoutes
+        verdict.ospfRoutes = judgement.ospfRoutes
+        verdict.ospfAdjacencies = judgement.ospfAdjacencies
         return verdict
     }
 }
 
-/// The version written into verdicts.
-public let verdictToolVersion = "0.1.0"
-
-extension Topology {
-    /// The plan's hosts and routers.
-    public init(plan: Plan) {
-        var nodes: [TopologyNode] = plan.hosts.map {
-            TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, containers: $0.containers, asn: $0.asn, routerID: $0.routerID)
-        }
-        nodes += plan.routers.map { TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, isRouter: true) }
-        self.init(nodes: nodes)
-    }
+/// The registered analysers of a session, shared between copies of it until one feeds a frame.
+final class AnalyserPipeline {
+    let slots: [AnalyserSlot]
+    init(_ slots: [AnalyserSlot]) { self.slots = slots }
+    func copy() -> AnalyserPipeline { AnalyserPipeline(slots.map { $0.copy() }) }
 }

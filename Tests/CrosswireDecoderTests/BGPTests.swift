@@ -4,6 +4,7 @@
 // "hand-built".
 import Testing
 @testable import CrosswireDecoder
+import CrosswireDecoderText
 
 @Suite("BGP messages")
 struct BGPTests {

@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import CrosswireDecoder
+import CrosswireDecoderText
 
 enum Corpus {
     /// The repository's copy of the conformance corpus, `Tests/Corpus` (found from this file's path).

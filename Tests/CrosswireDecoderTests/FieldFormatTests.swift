@@ -7,6 +7,7 @@
 //   1700000002.002000000  0x0001,0x0001  192.0.2.1,198.51.100.1  0,0  02:00:00:00:00:01,02:00:00:00:00:04  0x001b59    50002,1234
 
 import CrosswireDecoder
+import CrosswireDecoderText
 import Testing
 
 struct FieldFormatTests {

@@ -6,6 +6,7 @@
 // Checksums are left 0: the decoder does not verify them.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 
 typealias Bytes = [UInt8]
 

@@ -9,6 +9,7 @@
 //            `make fuzz` itself, since they need that harness's frame builder.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@
 // (the `ospf_raw` bytes), unless it says "hand-built".
 import Testing
 @testable import CrosswireDecoder
+import CrosswireDecoderText
 
 @Suite("OSPF packets")
 struct OSPFTests {

@@ -5,6 +5,7 @@
 // with `.truncated` at that header's layer and offset.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 import Testing
 
 struct TruncationTests {

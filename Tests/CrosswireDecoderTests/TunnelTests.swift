@@ -2,6 +2,7 @@
 // nested encapsulations and the nesting limit.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 import Testing
 
 struct TunnelTests {

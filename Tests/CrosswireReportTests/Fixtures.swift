@@ -27,8 +27,8 @@ enum Fixtures {
             ],
             evidenceOmitted: 2))
         set(.encapOverhead, CheckResult(
-            id: .encapOverhead, status: .fail, summary: "vxlan overhead 6.2 % of tunnel bytes exceeds max_overhead_ratio 5 %",
-            expected: "overhead_ratio <= 0.05", observed: ["vxlan: 50 B/packet, 6.2 % of 64.5 KiB"]))
+            id: .encapOverhead, status: .fail, summary: "vxlan overhead 6.20% of tunnel bytes exceeds max_overhead_ratio 5.00%",
+            expected: "overhead_ratio <= 0.05", observed: ["vxlan: 50 B/packet, 6.20% of 64.5 KiB"]))
         set(.encapMode, CheckResult(id: .encapMode, status: .pass, summary: "vxlan VNI 1 on UDP 8472, as planned"))
         set(.bgpSession, CheckResult(
             id: .bgpSession, status: .warn, summary: "session host1-host2 ended by Cease (administrative shutdown)",

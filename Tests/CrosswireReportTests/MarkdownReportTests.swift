@@ -64,7 +64,7 @@ import Testing
         #expect(html.contains("nat: none, container sources cross hosts unchanged"))
         // Encapsulation and BGP tables.
         let encap = try #require(HTMLText.section(html, after: "<h2>Encapsulation overhead</h2>", open: "<table>", close: "</table>"))
-        #expect(encap.contains("vxlan") && encap.contains("50 B") && encap.contains("6.2 %"))
+        #expect(encap.contains("vxlan") && encap.contains("50 B") && encap.contains("6.20%"))
         let bgp = try #require(HTMLText.section(html, after: "<h2>BGP announcements</h2>", open: "<table>", close: "</table>"))
         let states = HTMLText.elements("tr", in: bgp).dropFirst().compactMap { HTMLText.elements("td", in: $0).first }
         #expect(states == ["✅ present", "❌ missing", "❌ extra"])

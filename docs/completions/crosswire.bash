@@ -173,13 +173,13 @@ _crosswire() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    verify|capture|decode|lint|schema|help)
+    verify|capture|watch|decode|lint|schema|help)
         # Offer subcommand argument completions
         "_crosswire_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'verify capture decode lint schema help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'verify capture watch decode lint schema help' -- "${cur}"))
         ;;
     esac
 }
@@ -243,6 +243,64 @@ _crosswire_capture() {
         return
         ;;
     '--write')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--format')
+        __crosswire_add_completions -W 'md'$'\n''html'$'\n''json'$'\n''junit'
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    '--evidence')
+        return
+        ;;
+    esac
+}
+
+_crosswire_watch() {
+    repeating_flags=()
+    non_repeating_flags=(--no-promiscuous-mode --quiet -q --version -h --help)
+    repeating_options=(--interface --format)
+    non_repeating_options=(--plan --listen --window --refresh --ring --ring-size --node --filter --snaplen --buffer-size --user --output --evidence)
+    __crosswire_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--plan')
+        return
+        ;;
+    '--interface')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--refresh')
+        return
+        ;;
+    '--ring')
+        return
+        ;;
+    '--ring-size')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '--snaplen')
+        return
+        ;;
+    '--buffer-size')
         return
         ;;
     '--user')

@@ -11,6 +11,7 @@
 // with the byte that names its link type in front.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 
 /// Every link type the decoder walks, in the order byte 0 numbers them.
 let linkTypes: [LinkType] = [

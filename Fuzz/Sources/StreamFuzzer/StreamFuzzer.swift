@@ -21,6 +21,7 @@
 // Every record becomes a whole Ethernet frame, decoded by `PacketDecoder` first.
 
 import CrosswireDecoder
+import CrosswireDecoderText
 
 let decoder = PacketDecoder()
 nonisolated(unsafe) var packet = DecodedPacket()

@@ -1,5 +1,7 @@
 // One JSON object per packet for `crosswire decode -T json`.
 
+import CrosswireDecoder
+
 extension DecodedPacket {
     /// Appends this packet as one JSON object (no trailing newline).
     public func writeJSON(frame: FrameFacts, to out: inout [UInt8]) {

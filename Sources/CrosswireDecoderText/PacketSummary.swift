@@ -1,5 +1,7 @@
 // A one-line, tcpdump-like text form of a decoded packet.
 
+import CrosswireDecoder
+
 extension DecodedPacket {
     /// Appends a one-line summary: every level (`eth … > …`, `vlan N`, `IP a > b`,
     /// `UDP 1 > 2`, `VXLAN vni 1 |` …) and, when decoding stopped early, why.

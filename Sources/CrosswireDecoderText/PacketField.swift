@@ -5,6 +5,8 @@
 // (outer and inner headers of a tunnel, the packet quoted in an ICMP error,
 // stacked VLAN tags) lists every occurrence, outermost first, joined by `,`.
 
+import CrosswireDecoder
+
 /// A field name `-e` accepts.
 public enum PacketField: String, CaseIterable, Sendable {
     case frameNumber = "frame.number"

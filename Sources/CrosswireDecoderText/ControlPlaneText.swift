@@ -24,6 +24,8 @@
 // * `ospf.msg`, `ospf.srcrouter`, `ospf.area_id` come from the common header
 //   of OSPFv2 and OSPFv3 alike (`ospf.msg` is the packet type 1–5).
 
+import CrosswireDecoder
+
 /// The four BGP columns of one frame, accumulated message by message.
 ///
 /// Keep one value for the whole capture: `reset()` keeps the buffers'

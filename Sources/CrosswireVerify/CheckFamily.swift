@@ -1,0 +1,96 @@
+// The checks: each family is a pure function of (topology, findings) that
+// judges its check ids. The rules are docs/CHECKS.md.
+
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+/// What one family of checks concludes: a result per check id it owns, and the
+/// route tables it built on the way (each analysis runs once).
+struct Judgement {
+    var checks: [CheckResult]
+    var bgpRoutes: [RouteRow] = []
+    var ospfRoutes: [RouteRow] = []
+    var ospfAdjacencies: [RouteRow] = []
+}
+
+/// A family of checks (one file each). It sees the topology and the findings, nothing else.
+protocol CheckFamily {
+    init(topology: Topology, findings: Findings)
+    var topology: Topology { get }
+    var findings: Findings { get }
+    func judge() -> Judgement
+}
+
+/// Every check family. A new family is one line here and its own file; its check
+/// ids go into `CheckID`, in the contract's order.
+let checkFamilies: [any CheckFamily.Type] = [
+    PlanChecks.self, NATChecks.self, EncapChecks.self, RouteChecks.self, BGPChecks.self, OSPFChecks.self,
+    ARPChecks.self,
+]
+
+/// Runs every family: one result per check id, in the contract's order, and the route tables.
+func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
+    var all = Judgement(checks: [])
+    var byID: [CheckID: CheckResult] = [:]
+    for family in checkFamilies {
+        let j = family.init(topology: topology, findings: findings).judge()
+        for c in j.checks { byID[CheckID(rawValue: c.id)!] = c }
+        all.bgpRoutes += j.bgpRoutes
+        all.ospfRoutes += j.ospfRoutes
+        all.ospfAdjacencies += j.ospfAdjacencies
+    }
+    all.checks = CheckID.allCases.map { byID[$0]! }
+    return all
+}
+
+extension CheckFamily {
+    var plan: Plan { topology.plan }
+
+    /// Evidence entries from an evidence list.
+    func evidence(_ list: EvidenceList) -> [Evidence] {
+        zip(list.frames, list.details).map { ref, detail in
+            Evidence(capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail)
+        }
+    }
+
+    func result(
+        _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String? = nil, observed: [String] = [],
+        evidence list: EvidenceList = EvidenceList()
+    ) -> CheckResult {
+        CheckResult(
+            id: id, status: status, summary: summary, expected: expected, observed: observed, evidence: evidence(list),
+            evidenceOmitted: list.omitted)
+    }
+
+    /// "in capture X frame N" for a frame reference.
+    func place(_ ref: FrameRef) -> String {
+        let path = findings.path(of: ref.capture)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return "\(name) frame \(ref.frame)"
+    }
+
+    var noContainerTraffic: String { "no container traffic in the captures" }
+}
+
+// MARK: plan.valid
+
+struct PlanChecks: CheckFamily {
+    let topology: Topology
+    let findings: Findings
+
+    func judge() -> Judgement { Judgement(checks: [planValid()]) }
+
+    func planValid() -> CheckResult {
+        let problems = PlanValidator.problems(in: plan)
+        if problems.isEmpty {
+            return result(
+                .planValid, .pass,
+                "plan is consistent: \(plan.hosts.count) hosts, \(plan.routers.count) routers, no overlapping subnets",
+                expected: "a consistent plan")
+        }
+        return result(
+            .planValid, .fail, "\(problems.count) contradiction\(problems.count == 1 ? "" : "s") in the plan: \(problems[0])",
+            expected: "a consistent plan", observed: problems.map { $0.located(in: plan.source.file) })
+    }
+}

@@ -1,0 +1,89 @@
+// The engine's identities, typed from the reader to the evidence pcap: which
+// capture, which frame, when (integer nanoseconds).
+
+import CrosswireCapture
+
+/// A capture of the run: its position in the run's capture list.
+public struct CaptureID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// 0-based position in the order the captures were added.
+    public let index: Int32
+    public init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
+    public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+    /// 1-based, as the evidence texts name a capture.
+    public var description: String { "\(index + 1)" }
+}
+
+/// One frame of one capture, small enough to keep by the thousand.
+public struct FrameRef: Hashable, Sendable, Comparable {
+    public var capture: CaptureID
+    /// 1-based frame number, as Wireshark numbers it.
+    public var frame: Int32
+    public init(capture: CaptureID, frame: Int) {
+        self.capture = capture
+        self.frame = Int32(truncatingIfNeeded: frame)
+    }
+    public static func < (a: Self, b: Self) -> Bool { (a.capture, a.frame) < (b.capture, b.frame) }
+}
+
+/// A capture timestamp in integer nanoseconds since the epoch.
+public struct Timestamp: Hashable, Sendable, Comparable {
+    public var nanoseconds: Int64
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public init(_ info: FrameInfo) { nanoseconds = info.seconds &* 1_000_000_000 &+ Int64(info.nanoseconds) }
+    public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    /// Seconds as a floating-point number, only for the verdict's JSON; computed as
+    /// `FrameInfo.time` is (whole seconds plus the fraction), so both print alike.
+    public var seconds: Double {
+        let (s, ns) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return ns >= 0 ? Double(s) + Double(ns) / 1e9 : Double(s - 1) + Double(ns + 1_000_000_000) / 1e9
+    }
+}
+
+/// What an analyser learns about a frame besides its decoded packet.
+public struct FrameContext: Sendable {
+    public var ref: FrameRef
+    public var time: Timestamp
+    public var capture: CaptureID { ref.capture }
+    public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }
+}
+
+extension Sequence {
+    /// Sorted by the frame `ref` names, frames that name the same frame by `tie`:
+    /// one frame can carry several prefixes, LSAs or tunnels, and their order must
+    /// not be a dictionary's, which changes from run to run.
+    func sorted<T: Comparable>(byFrame ref: (Element) -> FrameRef, then tie: (Element) -> T) -> [Element] {
+        sorted { a, b in
+            let ra = ref(a), rb = ref(b)
+            return ra != rb ? ra < rb : tie(a) < tie(b)
+        }
+    }
+}
+
+/// Up to `limit` frames kept as evidence, plus how many more there were.
+public struct EvidenceList: Sendable {
+    public private(set) var frames: [FrameRef] = []
+    public private(set) var details: [String] = []
+    public private(set) var omitted = 0
+    let limit: Int
+
+    public init(limit: Int = 20) { self.limit = limit }
+
+    public var isEmpty: Bool { frames.isEmpty && omitted == 0 }
+    public var total: Int { frames.count + omitted }
+
+    /// Adds a frame with its detail, built only when it will be kept.
+    mutating func add(_ ref: FrameRef, _ detail: @autoclosure () -> String) {
+        if frames.count < limit {
+            frames.append(ref)
+            details.append(detail())
+        } else {
+            omitted += 1
+        }
+    }
+
+    mutating func merge(_ other: EvidenceList) {
+        for (f, d) in zip(other.frames, other.details) { add(f, d) }
+        omitted += other.omitted
+    }
+}
