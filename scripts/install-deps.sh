@@ -54,7 +54,6 @@ python:junitparser  -                  test    junitparser
 python:jsonschema   python3-jsonschema test    jsonschema
 prometheus          prometheus         test
 promtool            prometheus         test
-systemd-analyze     systemd            test
 curl                curl               test
 tcpreplay           tcpreplay          test
 TABLE

@@ -28,7 +28,9 @@ files() {
     echo "0644 docs/completions/crosswire.fish share/fish/vendor_completions.d/crosswire.fish"
     echo "0644 docs/plan.schema.json share/crosswire/plan.schema.json"
     for f in pcaps/*/plan.yaml; do echo "0644 $f share/crosswire/examples/$(basename "$(dirname "$f")").yaml"; done
-    for f in deploy/prometheus/*.yml; do [ -e "$f" ] && echo "0644 $f share/crosswire/prometheus/$(basename "$f")"; done
+    for f in deploy/prometheus/*.yml; do
+        [[ -e $f && $f != *.test.yml ]] && echo "0644 $f share/crosswire/prometheus/$(basename "$f")"
+    done
     for f in deploy/systemd/*.service; do [ -e "$f" ] && echo "0644 $f $UNITDIR/$(basename "$f")"; done
     return 0
 }
@@ -44,7 +46,11 @@ install)
     files | while read -r mode src dest; do
         target="$DESTDIR$(under "$dest")"
         mkdir -p "$(dirname "$target")"
-        if [[ $dest == *.gz ]]; then
+        if [[ $dest == *.service ]]; then
+            # The unit names the binary where this install puts it.
+            sed "s#/usr/bin/crosswire#$PREFIX/bin/crosswire#g" "$src" >"$target"
+            chmod "$mode" "$target"
+        elif [[ $dest == *.gz ]]; then
             gzip -9n -c "$src" >"$target"
             chmod "$mode" "$target"
         else
