@@ -72,10 +72,15 @@ public struct Evidence: Codable, Sendable, Hashable {
     public var frame: Int
     /// What this frame shows.
     public var detail: String
+    /// The capture's position in `Verdict.captures` (its `CaptureID`), carried to the
+    /// evidence pcap: two captures may have one path. Not in the JSON (nil when read back).
+    public var captureIndex: Int?
 
-    public init(capture: String, frame: Int, detail: String) {
-        self.capture = capture; self.frame = frame; self.detail = detail
+    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil) {
+        self.capture = capture; self.frame = frame; self.detail = detail; self.captureIndex = captureIndex
     }
+
+    enum CodingKeys: String, CodingKey { case capture, frame, detail }
 }
 
 /// The result of one check.

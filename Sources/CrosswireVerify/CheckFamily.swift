@@ -50,7 +50,9 @@ extension CheckFamily {
     /// Evidence entries from an evidence list.
     func evidence(_ list: EvidenceList) -> [Evidence] {
         zip(list.frames, list.details).map { ref, detail in
-            Evidence(capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail)
+            Evidence(
+                capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail,
+                captureIndex: Int(ref.capture.index))
         }
     }
 
