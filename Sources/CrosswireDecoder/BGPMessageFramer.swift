@@ -4,8 +4,46 @@
 // next marker after lost bytes, and remembers each direction's OPEN
 // capabilities for the decoding of later messages.
 
-/// Reassembles the BGP byte streams of TCP connections into messages.
-public typealias BGPStreamReassembler = TCPStreamReassembler<BGPMessageFramer>
+/// Reassembles the BGP byte streams of TCP connections into messages: the TCP
+/// byte stream with the BGP framer. A concrete type, so that callers in other
+/// modules run code specialised here, not the generic stream through metadata.
+public struct BGPStreamReassembler {
+    var stream: TCPStreamReassembler<BGPMessageFramer>
+
+    public init(configuration: TCPStreamConfiguration = TCPStreamConfiguration()) {
+        stream = TCPStreamReassembler(configuration: configuration)
+    }
+
+    /// The visitor: a message's bytes (empty for a notice) and what they are.
+    public typealias Visitor = (borrowing RawSpan, BGPStreamDelivery) -> Void
+
+    public var configuration: TCPStreamConfiguration { stream.configuration }
+    public var statistics: TCPStreamStatistics { stream.statistics }
+    /// Connections currently tracked.
+    public var connectionCount: Int { stream.connectionCount }
+
+    /// See `TCPStreamReassembler.ingest(_:bytes:frameNumber:timestamp:_:)`.
+    public mutating func ingest(
+        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64, _ visit: Visitor
+    ) {
+        stream.ingest(packet, bytes: bytes, frameNumber: frameNumber, timestamp: timestamp, visit)
+    }
+
+    /// See `TCPStreamReassembler.ingest(_:sequence:flags:payload:frame:timestamp:_:)`.
+    public mutating func ingest(
+        _ direction: TCPStreamDirection, sequence: UInt32, flags: TCPFlags, payload: borrowing RawSpan, frame: Int,
+        timestamp: Int64, _ visit: Visitor
+    ) {
+        stream.ingest(direction, sequence: sequence, flags: flags, payload: payload, frame: frame, timestamp: timestamp, visit)
+    }
+
+    /// Ends every connection (after the last packet).
+    public mutating func finish(_ visit: Visitor) { stream.finish(visit) }
+
+    /// Drops connections idle for longer than the configured timeout at `now`.
+    public mutating func expireIdle(now: Int64, _ visit: Visitor) { stream.expireIdle(now: now, visit) }
+}
+
 public typealias BGPStreamDirection = TCPStreamDirection
 public typealias BGPStreamConfiguration = TCPStreamConfiguration
 public typealias BGPStreamStatistics = TCPStreamStatistics
