@@ -1,6 +1,6 @@
 // BGP-4 (RFC 4271): the message header, OPEN with its optional parameters
 // and capabilities, NOTIFICATION, KEEPALIVE and ROUTE-REFRESH. UPDATE is in
-// BGPUpdate.swift, TCP stream reassembly in BGPStreamReassembler.swift.
+// BGPUpdate.swift, TCP stream reassembly in TCPByteStream.swift, message framing in BGPMessageFramer.swift.
 //
 // Message header (RFC 4271 §4.1):
 //  0                   1                   2                   3

@@ -74,10 +74,10 @@ public enum HTMLReport {
             + "<th class=\"num\">Evidence</th></tr></thead>\n<tbody>\n")
         for check in verdict.checks {
             let status = check.status.rawValue
-            let title = CheckID(rawValue: check.id).map { "<span class=\"title\">\(Esc.text($0.title))</span>" } ?? ""
-            html.raw("<tr class=\"\(status)\" id=\"check-\(Esc.line(check.id))\" data-check=\"\(Esc.line(check.id))\" "
+            let title = "<span class=\"title\">\(Esc.text(check.id.title))</span>"
+            html.raw("<tr class=\"\(status)\" id=\"check-\(Esc.line(check.id.rawValue))\" data-check=\"\(Esc.line(check.id.rawValue))\" "
                 + "data-status=\"\(status)\">")
-            html.raw("<td class=\"status\">\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id))\(title)</td><td class=\"wrap\">")
+            html.raw("<td class=\"status\">\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id.rawValue))\(title)</td><td class=\"wrap\">")
             let hasDetail = check.expected != nil || !check.observed.isEmpty || !check.evidence.isEmpty
             if hasDetail {
                 html.raw(check.status == .fail ? "<details open>" : "<details>")
@@ -189,7 +189,7 @@ public enum HTMLReport {
             + "<th>Detail</th></tr></thead>\n<tbody>\n")
         for row in RouteRows.sorted(rows) {
             let cls = RouteRows.isProblem(row.state) ? "state-problem" : "state-present"
-            html.raw("<tr><td class=\"\(cls)\">\(Esc.line(row.state))</td><td>\(Esc.line(row.speaker))</td>"
+            html.raw("<tr><td class=\"\(cls)\">\(Esc.line(row.state.rawValue))</td><td>\(Esc.line(row.speaker))</td>"
                 + "<td class=\"mono\">\(Esc.line(row.prefix))</td><td class=\"mono\">\(row.nextHop.map { Esc.line($0) } ?? "–")</td>"
                 + "<td>\(row.detail.map { Esc.line($0) } ?? "–")</td></tr>\n")
         }

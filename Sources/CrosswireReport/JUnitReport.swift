@@ -33,7 +33,7 @@ public enum JUnitReport {
         for (i, capture) in verdict.captures.enumerated() { xml += property("capture.\(i + 1)", capture.path) }
         xml += "    </properties>\n"
         for check in verdict.checks {
-            xml += "    <testcase classname=\"\(classname)\" name=\"\(XMLEscape.attribute(check.id))\" time=\"0\""
+            xml += "    <testcase classname=\"\(classname)\" name=\"\(XMLEscape.attribute(check.id.rawValue))\" time=\"0\""
             switch check.status {
             case .pass:
                 let body = bodyLines(check)

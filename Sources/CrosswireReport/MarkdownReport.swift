@@ -76,7 +76,7 @@ public enum MarkdownReport {
         out.row(["Check", "Status", "Summary"])
         out.row(["---", "---", "---"])
         for check in verdict.checks {
-            out.row([Esc.code(check.id, inTable: true), "\(check.status.emoji) \(check.status.rawValue)", Esc.text(check.summary)])
+            out.row([Esc.code(check.id.rawValue, inTable: true), "\(check.status.emoji) \(check.status.rawValue)", Esc.text(check.summary)])
         }
         out.blank()
     }
@@ -86,9 +86,9 @@ public enum MarkdownReport {
         out.line("## Checks")
         out.blank()
         for check in verdict.checks {
-            out.line("### \(check.status.emoji) \(Esc.text(check.id)): \(check.status.rawValue)")
+            out.line("### \(check.status.emoji) \(Esc.text(check.id.rawValue)): \(check.status.rawValue)")
             out.blank()
-            if let id = CheckID(rawValue: check.id) { out.line("*Verifies: \(Esc.text(id.title)).*"); out.blank() }
+            out.line("*Verifies: \(Esc.text(check.id.title)).*"); out.blank()
             out.line("**Summary:** \(Esc.text(check.summary))")
             out.blank()
             if let expected = check.expected {
@@ -164,7 +164,7 @@ public enum MarkdownReport {
         out.row(["---", "---", "---", "---", "---"])
         for row in RouteRows.sorted(rows) {
             out.row([
-                "\(RouteRows.emoji(row.state)) \(Esc.text(row.state))", Esc.text(row.speaker), Esc.text(row.prefix),
+                "\(RouteRows.emoji(row.state)) \(Esc.text(row.state.rawValue))", Esc.text(row.speaker), Esc.text(row.prefix),
                 row.nextHop.map { Esc.text($0) } ?? "—", row.detail.map { Esc.text($0) } ?? "—",
             ])
         }

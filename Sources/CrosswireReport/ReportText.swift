@@ -171,10 +171,8 @@ struct EvidenceFilter: Equatable {
 
 /// Route-table rows in a stable reading order: present, then the problems.
 enum RouteRows {
-    static let stateOrder = ["present", "missing", "extra", "wrong-next-hop", "withdrawn"]
-
     static func sorted(_ rows: [RouteRow]) -> [RouteRow] {
-        func rank(_ state: String) -> Int { stateOrder.firstIndex(of: state) ?? stateOrder.count }
+        func rank(_ state: RouteState) -> Int { RouteState.allCases.firstIndex(of: state)! }
         return rows.enumerated().sorted {
             let (a, b) = (rank($0.element.state), rank($1.element.state))
             return a != b ? a < b : $0.offset < $1.offset
@@ -182,23 +180,21 @@ enum RouteRows {
     }
 
     /// Is this state a problem (shown in red/amber)?
-    static func isProblem(_ state: String) -> Bool { state != "present" }
+    static func isProblem(_ state: RouteState) -> Bool { state != .present }
 
     /// `✅ present`, `❌ missing` …
-    static func emoji(_ state: String) -> String {
+    static func emoji(_ state: RouteState) -> String {
         switch state {
-        case "present": "✅"
-        case "withdrawn": "⚠️"
+        case .present: "✅"
+        case .withdrawn: "⚠️"
         default: "❌"
         }
     }
 
     /// `present: 2 · missing: 1`.
     static func tally(_ rows: [RouteRow]) -> String {
-        var counts: [String: Int] = [:]
+        var counts: [RouteState: Int] = [:]
         for row in rows { counts[row.state, default: 0] += 1 }
-        let known = stateOrder.filter { counts[$0] != nil }
-        let other = counts.keys.filter { !stateOrder.contains($0) }.sorted()
-        return (known + other).map { "\($0): \(counts[$0, default: 0])" }.joined(separator: " · ")
+        return RouteState.allCases.filter { counts[$0] != nil }.map { "\($0): \(counts[$0, default: 0])" }.joined(separator: " · ")
     }
 }

@@ -18,12 +18,12 @@ public enum TerminalSummary {
 
     /// The summary; `color` adds ANSI colours to the status words.
     public static func render(_ verdict: Verdict, color: Bool) -> String {
-        let idWidth = max(verdict.checks.map { OneLine.clean($0.id).count }.max() ?? 0, 14)
+        let idWidth = max(verdict.checks.map { OneLine.clean($0.id.rawValue).count }.max() ?? 0, 14)
         var out = ""
         for check in verdict.checks {
             var summary = OneLine.clean(check.summary)
             if summary.count > summaryLimit { summary = String(summary.prefix(summaryLimit - 1)) + "…" }
-            let id = OneLine.clean(check.id)
+            let id = OneLine.clean(check.id.rawValue)
             out += paint(check.status.word, check.status, color) + "  "
                 + id + String(repeating: " ", count: max(idWidth - id.count, 0)) + "  " + summary + "\n"
         }

@@ -24,7 +24,7 @@ public enum CheckStatus: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// The stable check ids of the contract (§3), in the contract's order.
-public enum CheckID: String, Codable, Sendable, CaseIterable {
+public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
     case planValid = "plan.valid"
     case natSource = "nat.source"
     case natDestination = "nat.destination"
@@ -39,6 +39,9 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case ospfAdjacency = "ospf.adjacency"
     case ospfRoutes = "ospf.routes"
     case arpConflict = "arp.conflict"
+
+    /// The id as the contract writes it: `nat.source`.
+    public var description: String { rawValue }
 
     /// What the check verifies, in one line (from the contract).
     public var title: String {
@@ -69,15 +72,20 @@ public struct Evidence: Codable, Sendable, Hashable {
     public var frame: Int
     /// What this frame shows.
     public var detail: String
+    /// The capture's position in `Verdict.captures` (its `CaptureID`), carried to the
+    /// evidence pcap: two captures may have one path. Not in the JSON (nil when read back).
+    public var captureIndex: Int?
 
-    public init(capture: String, frame: Int, detail: String) {
-        self.capture = capture; self.frame = frame; self.detail = detail
+    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil) {
+        self.capture = capture; self.frame = frame; self.detail = detail; self.captureIndex = captureIndex
     }
+
+    enum CodingKeys: String, CodingKey { case capture, frame, detail }
 }
 
 /// The result of one check.
 public struct CheckResult: Codable, Sendable {
-    public var id: String
+    public var id: CheckID
     public var status: CheckStatus
     /// One line.
     public var summary: String
@@ -93,7 +101,7 @@ public struct CheckResult: Codable, Sendable {
         id: CheckID, status: CheckStatus, summary: String, expected: String? = nil, observed: [String] = [],
         evidence: [Evidence] = [], evidenceOmitted: Int = 0
     ) {
-        self.id = id.rawValue; self.status = status; self.summary = summary; self.expected = expected
+        self.id = id; self.status = status; self.summary = summary; self.expected = expected
         self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted
     }
 
@@ -246,16 +254,24 @@ public struct ControlEvent: Codable, Sendable {
     }
 }
 
+/// What a route table says about one row, in reading order.
+public enum RouteState: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    case present, missing, extra
+    case wrongNextHop = "wrong-next-hop"
+    case withdrawn
+
+    public var description: String { rawValue }
+}
+
 /// One row of a present/missing/extra table (BGP announcements, OSPF advertisements and adjacencies).
 public struct RouteRow: Codable, Sendable {
-    /// `present`, `missing`, `extra`, `wrong-next-hop`, `withdrawn`.
-    public var state: String
+    public var state: RouteState
     /// Who announced or should announce it (a plan name or an address).
     public var speaker: String
     public var prefix: String
     public var nextHop: String?
     public var detail: String?
-    public init(state: String, speaker: String, prefix: String, nextHop: String? = nil, detail: String? = nil) {
+    public init(state: RouteState, speaker: String, prefix: String, nextHop: String? = nil, detail: String? = nil) {
         self.state = state; self.speaker = speaker; self.prefix = prefix; self.nextHop = nextHop; self.detail = detail
     }
     enum CodingKeys: String, CodingKey {
@@ -314,7 +330,7 @@ public struct Verdict: Codable, Sendable {
     }
 
     /// The result of one check, if present.
-    public func result(_ id: CheckID) -> CheckResult? { checks.first { $0.id == id.rawValue } }
+    public func result(_ id: CheckID) -> CheckResult? { checks.first { $0.id == id } }
 
     /// The verdict as JSON (sorted keys, pretty printed).
     public func jsonData() throws -> Data {

@@ -29,6 +29,7 @@ struct ARPFindings {
 }
 
 struct ARPAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, ARPFindings> { \.arp }
     /// Addresses tracked, and MACs kept per address.
     static let maxAddresses = 65_536
     static let maxMACsPerAddress = 8

@@ -95,23 +95,23 @@ struct BGPChecks: CheckFamily {
                 }
                 let nh = state.nextHop?.description
                 guard let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == prefix }) else {
-                    rows.append(RouteRow(state: "extra", speaker: name, prefix: prefix.description, nextHop: nh, detail: "not a planned container subnet"))
+                    rows.append(RouteRow(state: .extra, speaker: name, prefix: prefix.description, nextHop: nh, detail: "not a planned container subnet"))
                     bad.add(state.ref, "\(name) announces \(prefix), which is not a planned container subnet")
                     continue
                 }
                 let ownerName = topology.nodes[owner].name
                 if origin != owner {
                     let who = origin.map { topology.nodes[$0].name } ?? "AS \(state.originAS.map(String.init) ?? "?")"
-                    rows.append(RouteRow(state: "extra", speaker: name, prefix: prefix.description, nextHop: nh, detail: "\(ownerName)'s subnet originated by \(who)"))
+                    rows.append(RouteRow(state: .extra, speaker: name, prefix: prefix.description, nextHop: nh, detail: "\(ownerName)'s subnet originated by \(who)"))
                     bad.add(state.ref, "\(name) announces \(ownerName)'s subnet \(prefix) as originated by \(who)")
                     continue
                 }
                 if owner == speakerNode, state.nextHop != topology.nodes[owner].address {
-                    rows.append(RouteRow(state: "wrong-next-hop", speaker: name, prefix: prefix.description, nextHop: nh, detail: "planned next hop \(topology.nodes[owner].address)"))
+                    rows.append(RouteRow(state: .wrongNextHop, speaker: name, prefix: prefix.description, nextHop: nh, detail: "planned next hop \(topology.nodes[owner].address)"))
                     bad.add(state.ref, "\(name) announces its subnet \(prefix) with next hop \(nh ?? "none"), not its own address \(topology.nodes[owner].address)")
                     continue
                 }
-                rows.append(RouteRow(state: "present", speaker: name, prefix: prefix.description, nextHop: nh, detail: owner == speakerNode ? nil : "relayed from \(ownerName)"))
+                rows.append(RouteRow(state: .present, speaker: name, prefix: prefix.description, nextHop: nh, detail: owner == speakerNode ? nil : "relayed from \(ownerName)"))
             }
         }
         // Hosts that announced something but never (or no longer) their own subnet.
@@ -120,11 +120,11 @@ struct BGPChecks: CheckFamily {
             let state = control.routes[sender]?[subnet]
             if state?.announced != true {
                 let withdrawn = state != nil
-                rows.append(RouteRow(state: "missing", speaker: topology.nodes[n].name, prefix: subnet.description, nextHop: topology.nodes[n].address.description, detail: withdrawn ? "withdrawn" : "never announced"))
+                rows.append(RouteRow(state: .missing, speaker: topology.nodes[n].name, prefix: subnet.description, nextHop: topology.nodes[n].address.description, detail: withdrawn ? "withdrawn" : "never announced"))
                 if let ref = state?.ref { bad.add(ref, "\(topology.nodes[n].name) withdraws its own subnet \(subnet)") }
             }
         }
-        let order = ["missing": 0, "extra": 1, "wrong-next-hop": 2, "present": 3]
+        let order: [RouteState: Int] = [.missing: 0, .extra: 1, .wrongNextHop: 2, .present: 3]
         rows.sort { (order[$0.state] ?? 9, $0.speaker, $0.prefix) < (order[$1.state] ?? 9, $1.speaker, $1.prefix) }
         return (rows, bad)
     }
@@ -136,7 +136,7 @@ struct BGPChecks: CheckFamily {
         }
         let (rows, bad) = analysis
         let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.nextHop.map { " nh \($0)" } ?? "")\($0.detail.map { " (\($0))" } ?? "")" }
-        let wrong = rows.filter { $0.state != "present" }
+        let wrong = rows.filter { $0.state != .present }
         if !wrong.isEmpty {
             let text = wrong.map { "\($0.state) \($0.prefix) from \($0.speaker)" }.joined(separator: ", ")
             return result(.bgpRoutes, .fail, text, expected: expected, observed: observed, evidence: bad)

@@ -10,6 +10,7 @@ struct BlackHoleFindings {
 }
 
 struct BlackHoleDetector: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, BlackHoleFindings> { \.blackHoles }
     /// Segments larger than this many payload bytes are watched.
     static let minimumPayload = 576
     /// Sends of one segment that make it suspicious.

@@ -35,7 +35,7 @@ func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
     var byID: [CheckID: CheckResult] = [:]
     for family in checkFamilies {
         let j = family.init(topology: topology, findings: findings).judge()
-        for c in j.checks { byID[CheckID(rawValue: c.id)!] = c }
+        for c in j.checks { byID[c.id] = c }
         all.bgpRoutes += j.bgpRoutes
         all.ospfRoutes += j.ospfRoutes
         all.ospfAdjacencies += j.ospfAdjacencies
@@ -50,7 +50,9 @@ extension CheckFamily {
     /// Evidence entries from an evidence list.
     func evidence(_ list: EvidenceList) -> [Evidence] {
         zip(list.frames, list.details).map { ref, detail in
-            Evidence(capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail)
+            Evidence(
+                capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail,
+                captureIndex: Int(ref.capture.index))
         }
     }
 

@@ -80,6 +80,7 @@ struct ControlPlaneFindings {
 }
 
 struct ControlPlaneAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, ControlPlaneFindings> { \.control }
     var decoder = ControlPlaneDecoder()
     var currentCapture = CaptureID(0)
     var findings = ControlPlaneFindings()

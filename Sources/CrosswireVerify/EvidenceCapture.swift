@@ -12,15 +12,23 @@ public enum EvidenceCapture {
     /// type than the first go to `path` with `-<LINKTYPE>` before its extension).
     /// Returns the files written and how many frames each holds.
     public static func write(_ verdict: Verdict, to path: String) throws(CaptureError) -> [(path: String, frames: Int)] {
-        var wanted: [String: Set<Int>] = [:]
+        // By capture id; evidence read back from JSON has none and goes by path.
+        var wanted = Array(repeating: Set<Int>(), count: verdict.captures.count)
         for check in verdict.checks {
-            for e in check.evidence { wanted[e.capture, default: []].insert(e.frame) }
+            for e in check.evidence {
+                if let i = e.captureIndex, wanted.indices.contains(i) {
+                    wanted[i].insert(e.frame)
+                } else {
+                    for (i, c) in verdict.captures.enumerated() where c.path == e.capture { wanted[i].insert(e.frame) }
+                }
+            }
         }
         var writers: [UInt32: (path: String, count: Int)] = [:]
         var firstLinkType: LinkType?
         var outputs: [UInt32: CaptureFileWriterBox] = [:]
-        for capture in verdict.captures.map(\.path) {
-            guard let frames = wanted[capture], !frames.isEmpty else { continue }
+        for (index, capture) in verdict.captures.map(\.path).enumerated() {
+            let frames = wanted[index]
+            guard !frames.isEmpty else { continue }
             var reader = try CaptureFileReader(path: capture)
             let linkType = reader.linkType
             if firstLinkType == nil { firstLinkType = linkType }

@@ -12,6 +12,7 @@ struct ICMPFindings {
 }
 
 struct ICMPAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, ICMPFindings> { \.icmp }
     let topology: Topology
     var findings = ICMPFindings()
     init(topology: Topology) { self.topology = topology }

@@ -61,6 +61,7 @@ struct NATFindings {
 
 /// Cross-capture packet matching with bounded memory.
 struct NATCorrelator: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, NATFindings> { \.nat }
     /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
     static let capacity = 1 << 18
 

@@ -22,6 +22,7 @@ struct NextHopFindings {
 }
 
 struct NextHopAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, NextHopFindings> { \.nextHops }
     static let maxKeys = 4096
     let topology: Topology
     var findings = NextHopFindings()

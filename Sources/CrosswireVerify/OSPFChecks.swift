@@ -119,13 +119,13 @@ struct OSPFChecks: CheckFamily {
             let name = routerName(key.router)
             if let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == .some(key.prefix) }) {
                 if advertiser == owner {
-                    rows.append(RouteRow(state: "present", speaker: name, prefix: key.prefix.description, detail: "LSA type \(value.lsaType)"))
+                    rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "LSA type \(value.lsaType)"))
                 } else {
-                    rows.append(RouteRow(state: "extra", speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet advertised by another router"))
+                    rows.append(RouteRow(state: .extra, speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet advertised by another router"))
                     bad.add(value.ref, "\(name) advertises \(topology.nodes[owner].name)'s subnet \(key.prefix)")
                 }
             } else if let overlapped = topology.nodes.first(where: { $0.containers.map { $0.overlaps(key.prefix) } ?? false }) {
-                rows.append(RouteRow(state: "extra", speaker: name, prefix: key.prefix.description, detail: "overlaps \(overlapped.name)'s containers \(overlapped.containers!)"))
+                rows.append(RouteRow(state: .extra, speaker: name, prefix: key.prefix.description, detail: "overlaps \(overlapped.name)'s containers \(overlapped.containers!)"))
                 bad.add(value.ref, "\(name) advertises \(key.prefix), which overlaps \(overlapped.name)'s containers without being them")
             }
         }
@@ -134,11 +134,11 @@ struct OSPFChecks: CheckFamily {
             guard let n = node(ofRouter: rid), let subnet = topology.nodes[n].containers else { continue }
             let advertised = control.advertisements.keys.contains { $0.prefix == subnet && node(ofRouter: $0.router) == n }
             if !advertised {
-                rows.append(RouteRow(state: "missing", speaker: routerName(rid), prefix: subnet.description, detail: "Router-LSA without the host's container subnet"))
+                rows.append(RouteRow(state: .missing, speaker: routerName(rid), prefix: subnet.description, detail: "Router-LSA without the host's container subnet"))
                 bad.add(ref, "\(routerName(rid))'s Router-LSA does not advertise its containers \(subnet)")
             }
         }
-        let order = ["missing": 0, "extra": 1, "present": 2]
+        let order: [RouteState: Int] = [.missing: 0, .extra: 1, .present: 2]
         rows.sort { (order[$0.state] ?? 9, $0.speaker, $0.prefix) < (order[$1.state] ?? 9, $1.speaker, $1.prefix) }
         return (rows, bad)
     }
@@ -149,7 +149,7 @@ struct OSPFChecks: CheckFamily {
             let dbd = control.databaseDescriptions[rid]
             let h = control.hellos[rid]![0]
             return RouteRow(
-                state: dbd != nil ? "present" : "missing", speaker: routerName(rid), prefix: "area \(h.area)",
+                state: dbd != nil ? .present : .missing, speaker: routerName(rid), prefix: "area \(h.area)",
                 detail: dbd.map { "database exchange, MTU \($0.mtu)" } ?? "Hellos only, no database exchange")
         }
     }
@@ -161,7 +161,7 @@ struct OSPFChecks: CheckFamily {
         }
         let (rows, bad) = analysis
         let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.detail.map { " (\($0))" } ?? "")" }
-        let wrong = rows.filter { $0.state != "present" }
+        let wrong = rows.filter { $0.state != .present }
         if !wrong.isEmpty {
             return result(.ospfRoutes, .fail, wrong.map { "\($0.state) \($0.prefix) (\($0.speaker))" }.joined(separator: ", "), expected: expected, observed: observed, evidence: bad)
         }

@@ -7,13 +7,16 @@ import CrosswireDecoder
 /// It borrows the decoded packet and the frame's bytes; both are valid only during
 /// the call, so it keeps integers, addresses and `FrameRef`s, never a view.
 public protocol PacketAnalyser {
-    associatedtype Findings
+    /// Its findings: a plain value the checks read.
+    associatedtype Output
     init(topology: Topology)
     /// Called once per frame of every capture, in capture order.
     mutating func observe(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext)
     /// The findings over every frame observed so far. Does not change the analyser,
     /// so observing can go on (a live capture reports more than once).
-    func finish() -> Findings
+    func finish() -> Output
+    /// Where its findings go in the run's `Findings`.
+    static var findingsPath: WritableKeyPath<Findings, Output> { get }
 }
 
 /// Which thread runs an analyser with `verify -j 2` (see ParallelRead.swift).
@@ -24,32 +27,37 @@ public enum AnalyserThread: Sendable {
     case second
 }
 
-/// A registered analyser, boxed so that the registry is one list of one type.
-/// Created once per session; per frame it costs a dynamic call, no allocation.
-class AnalyserSlot {
-    let thread: AnalyserThread
-    init(thread: AnalyserThread) { self.thread = thread }
-    func observe(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {}
-    func finish(into findings: inout Findings) {}
-    /// A slot with the same analyser (its state copied), for a session that must not share it.
-    func copy() -> AnalyserSlot { self }
+/// Something done to every registered analyser in turn (`Analysers.forEach`).
+/// Generic, so that the list is walked with static calls: no box, no existential.
+/// The frame's packet and bytes are parameters, borrowed all the way: never copied.
+protocol AnalyserVisitor {
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan)
 }
 
-final class RegisteredAnalyser<A: PacketAnalyser>: AnalyserSlot {
-    var analyser: A
-    let findings: WritableKeyPath<Findings, A.Findings>
+/// Hands one frame to the analysers of `thread` (all when nil).
+struct FrameVisitor: AnalyserVisitor {
+    let frame: FrameContext
+    let thread: AnalyserThread?
 
-    init(_ analyser: A, findings: WritableKeyPath<Findings, A.Findings>, thread: AnalyserThread) {
-        self.analyser = analyser
-        self.findings = findings
-        super.init(thread: thread)
-    }
-
-    override func observe(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    @inline(__always)
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+    ) {
+        guard self.thread == nil || self.thread == thread else { return }
         analyser.observe(packet, bytes: bytes, frame: frame)
     }
+}
 
-    override func finish(into all: inout Findings) { all[keyPath: findings] = analyser.finish() }
+/// Collects the findings of the analysers of `thread` (all when nil).
+struct FinishVisitor: AnalyserVisitor {
+    var findings: Findings
+    let thread: AnalyserThread?
 
-    override func copy() -> AnalyserSlot { RegisteredAnalyser(analyser, findings: findings, thread: thread) }
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, thread: AnalyserThread, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+    ) {
+        guard self.thread == nil || self.thread == thread else { return }
+        findings[keyPath: A.findingsPath] = analyser.finish()
+    }
 }

@@ -70,8 +70,8 @@ extension VerificationSession {
             try read(sources, threads: 1, progress: progress)
             return
         }
-        adopt(.second, from: other.session)
-        thread = nil
+        // This session's `.second` analysers did not run; the helper's did.
+        helper = other.session.analysers
     }
 
     /// True when two sessions read the same frames of the same captures (counts, bytes,
@@ -82,12 +82,6 @@ extension VerificationSession {
             x.packets == y.packets && x.bytes == y.bytes && x.firstTime == y.firstTime && x.lastTime == y.lastTime
                 && x.incomplete?.frame == y.incomplete?.frame
         }
-    }
-
-    /// Takes over the analysers of `thread` from `other`, a session that read the same frames.
-    mutating func adopt(_ thread: AnalyserThread, from other: VerificationSession) {
-        let slots = zip(pipeline.slots, other.pipeline.slots).map { mine, theirs in mine.thread == thread ? theirs : mine }
-        pipeline = AnalyserPipeline(slots)
     }
 }
 

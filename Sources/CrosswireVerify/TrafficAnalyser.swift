@@ -29,6 +29,7 @@ struct TrafficFindings {
 }
 
 struct TrafficAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, TrafficFindings> { \.traffic }
     let topology: Topology
     var findings = TrafficFindings()
     /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.

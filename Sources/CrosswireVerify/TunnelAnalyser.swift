@@ -46,6 +46,7 @@ struct TunnelFindings {
 }
 
 struct TunnelAnalyser: PacketAnalyser {
+    static var findingsPath: WritableKeyPath<Findings, TunnelFindings> { \.tunnels }
     let topology: Topology
     let underlayMTU: Int
     let innerMTU: Int?

@@ -19,9 +19,12 @@ public struct VerificationSession {
     var linkTypes: [LinkType] = []
 
     /// The registered analysers (AnalyserRegistry.swift).
-    var pipeline: AnalyserPipeline
+    var analysers: Analysers
     /// The thread whose analysers this session runs (nil: all), for `verify -j 2`.
     var thread: AnalyserThread?
+    /// After a two-thread read: the helper thread's session's analysers, whose
+    /// `.second` ones stand for this session's (ParallelRead.swift).
+    var helper: Analysers?
 
     /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
     public init(plan: Plan) {
@@ -31,7 +34,7 @@ public struct VerificationSession {
         if let v = plan.transport.vxlan { options.addVXLANPort(v.port) }
         if let g = plan.transport.geneve { options.addGENEVEPort(g.port) }
         decoder = PacketDecoder(options: options)
-        pipeline = AnalyserPipeline(AnalyserRegistry.analysers(for: topology))
+        analysers = Analysers(topology: topology)
     }
 
     /// Registers a capture (a file or a live interface); returns its id for `observe`.
@@ -45,25 +48,26 @@ public struct VerificationSession {
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
         let index = Int(id.index)
         decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: &packet)
-        let time = Timestamp(info)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
-        if captures[index].firstTime == nil { captures[index].firstTime = time.seconds }
-        captures[index].lastTime = time.seconds
+        if captures[index].firstTime == nil { captures[index].firstTime = info.time }
+        captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
-        // Copies of a session share their analysers until one of them feeds a frame.
-        if !isKnownUniquelyReferenced(&pipeline) { pipeline = pipeline.copy() }
-        Self.analyse(packet, bytes: bytes, frame: FrameContext(ref: FrameRef(capture: id, frame: info.number), time: time), pipeline, thread)
+        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number), time: Timestamp(info))
+        Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
     }
 
-    /// Hands one decoded packet to every analyser of `thread`. The packet is a parameter
-    /// of its own, so each analyser borrows it in place: no copy of its slots per analyser.
+    /// Hands one decoded packet to every analyser of `thread`. The packet and the analysers
+    /// are separate parameters, so each analyser borrows the packet in place: no copy of it.
     static func analyse(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ pipeline: AnalyserPipeline,
-        _ thread: AnalyserThread?
+        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ analysers: inout Analysers,
+        _ helper: inout Analysers?, _ thread: AnalyserThread?
     ) {
-        for slot in pipeline.slots where thread == nil || slot.thread == thread {
-            slot.observe(packet, bytes: bytes, frame: frame)
+        var visitor = FrameVisitor(frame: frame, thread: helper == nil ? thread : .first)
+        analysers.forEach(&visitor, packet: packet, bytes: bytes)
+        if helper != nil {
+            var second = FrameVisitor(frame: frame, thread: .second)
+            helper!.forEach(&second, packet: packet, bytes: bytes)
         }
     }
 
@@ -102,7 +106,8 @@ public struct VerificationSession {
     public func findings() -> Findings {
         var findings = Findings()
         findings.captures = captures
-        for slot in pipeline.slots { slot.finish(into: &findings) }
+        analysers.finish(into: &findings, thread: helper == nil ? thread : .first)
+        helper?.finish(into: &findings, thread: .second)
         return findings
     }
 
@@ -120,11 +125,4 @@ public struct VerificationSession {
         verdict.ospfAdjacencies = judgement.ospfAdjacencies
         return verdict
     }
-}
-
-/// The registered analysers of a session, shared between copies of it until one feeds a frame.
-final class AnalyserPipeline {
-    let slots: [AnalyserSlot]
-    init(_ slots: [AnalyserSlot]) { self.slots = slots }
-    func copy() -> AnalyserPipeline { AnalyserPipeline(slots.map { $0.copy() }) }
 }

@@ -65,9 +65,9 @@ enum Fixtures {
                 ControlEvent(capture: nic1, frame: 88, time: t0 + 11.8, proto: "bgp", kind: "NOTIFICATION", detail: "Cease / administrative shutdown"),
             ],
             bgpRoutes: [
-                RouteRow(state: "extra", speaker: "host2", prefix: "10.99.0.0/16", nextHop: "192.168.56.120", detail: "not a planned container subnet"),
-                RouteRow(state: "present", speaker: "host1", prefix: "192.168.10.0/24", nextHop: "192.168.56.119"),
-                RouteRow(state: "missing", speaker: "host2", prefix: "192.168.20.0/24", detail: "never announced"),
+                RouteRow(state: .extra, speaker: "host2", prefix: "10.99.0.0/16", nextHop: "192.168.56.120", detail: "not a planned container subnet"),
+                RouteRow(state: .present, speaker: "host1", prefix: "192.168.10.0/24", nextHop: "192.168.56.119"),
+                RouteRow(state: .missing, speaker: "host2", prefix: "192.168.20.0/24", detail: "never announced"),
             ],
             elapsedSeconds: 0.042)
     }
@@ -119,7 +119,7 @@ enum Fixtures {
         verdict.metrics.hostPairs = [HostPairTraffic(from: "host " + evil, to: "'><svg onload=alert(2)>", packets: 1, bytes: 100)]
         verdict.metrics.encapsulation[0].kind = evil
         verdict.events = [ControlEvent(capture: evil, frame: 1, time: t0, proto: evil, kind: evil, detail: evil)]
-        verdict.bgpRoutes = [RouteRow(state: evil, speaker: evil, prefix: evil, nextHop: evil, detail: evil)]
+        verdict.bgpRoutes = [RouteRow(state: .extra, speaker: evil, prefix: evil, nextHop: evil, detail: evil)]
         verdict.ospfRoutes = verdict.bgpRoutes
         verdict.ospfAdjacencies = verdict.bgpRoutes
         verdict.tool = evil

@@ -33,7 +33,7 @@ import Testing
         for (row, check) in zip(rows, verdict.checks) {
             let cells = HTMLText.elements("td", in: row).map(HTMLText.plain)
             #expect(cells.count == 3)
-            #expect(cells.first == check.id)
+            #expect(cells.first == check.id.rawValue)
             #expect(cells.dropFirst().first?.hasSuffix(check.status.rawValue) == true)
             // The summary arrives whole: an unescaped `|` would have cut it into extra (dropped) cells.
             #expect(cells.last == check.summary.replacingOccurrences(of: "\n", with: " "))

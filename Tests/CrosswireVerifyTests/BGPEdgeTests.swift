@@ -129,8 +129,8 @@ struct BGPSession {
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpRoutes) == a(last))
-        #expect(v.bgpRoutes.contains { $0.state == "extra" && $0.prefix == "172.16.0.0/16" && $0.speaker == "host1" })
-        #expect(v.bgpRoutes.contains { $0.state == "present" && $0.prefix == "192.168.10.0/24" })
+        #expect(v.bgpRoutes.contains { $0.state == .extra && $0.prefix == "172.16.0.0/16" && $0.speaker == "host1" })
+        #expect(v.bgpRoutes.contains { $0.state == .present && $0.prefix == "192.168.10.0/24" })
     }
 
     /// One UPDATE carries many prefixes: they are listed by prefix, never in a
@@ -143,7 +143,7 @@ struct BGPSession {
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         let ordered = ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.8.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "172.16.1.0/24", "172.16.5.0/24"]
         // The route table's rows are sorted by their text; the evidence by frame, then prefix.
-        #expect(v.bgpRoutes.filter { $0.state == "extra" }.map(\.prefix) == ordered.sorted())
+        #expect(v.bgpRoutes.filter { $0.state == .extra }.map(\.prefix) == ordered.sorted())
         let details = v[.bgpRoutes].evidence.filter { $0.frame == n }.map(\.detail)
         #expect(details == ordered.map { "host1 announces \($0), which is not a planned container subnet" })
     }
@@ -154,7 +154,7 @@ struct BGPSession {
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpRoutes) == a(n))
-        #expect(v.bgpRoutes.contains { $0.state == "wrong-next-hop" && $0.prefix == "192.168.10.0/24" && $0.nextHop == Addr.router })
+        #expect(v.bgpRoutes.contains { $0.state == .wrongNextHop && $0.prefix == "192.168.10.0/24" && $0.nextHop == Addr.router })
     }
 
     @Test func withdrawingItsOwnSubnetIsMissing() throws {
@@ -164,7 +164,7 @@ struct BGPSession {
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpRoutes) == a(w))
-        #expect(v.bgpRoutes.contains { $0.state == "missing" && $0.speaker == "host1" && $0.prefix == "192.168.10.0/24" && $0.detail == "withdrawn" })
+        #expect(v.bgpRoutes.contains { $0.state == .missing && $0.speaker == "host1" && $0.prefix == "192.168.10.0/24" && $0.detail == "withdrawn" })
     }
 
     @Test func subnetOriginatedByANonOwnerIsExtra() throws {
@@ -174,7 +174,7 @@ struct BGPSession {
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
         #expect(v.cited(.bgpRoutes) == a(n))
-        #expect(v.bgpRoutes.contains { $0.state == "extra" && $0.prefix == "192.168.10.0/24" && $0.speaker == "host2" })
+        #expect(v.bgpRoutes.contains { $0.state == .extra && $0.prefix == "192.168.10.0/24" && $0.speaker == "host2" })
     }
 
     @Test func relayedSubnetOfItsOwnerIsPresent() throws {
@@ -185,7 +185,7 @@ struct BGPSession {
         s.send(host1: false, BGPSession.host2Announces)
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .pass, "\(v.digest)")
-        #expect(v.bgpRoutes.contains { $0.state == "present" && $0.speaker == "host2" && $0.prefix == "192.168.10.0/24" && $0.detail == "relayed from host1" })
+        #expect(v.bgpRoutes.contains { $0.state == .present && $0.speaker == "host2" && $0.prefix == "192.168.10.0/24" && $0.detail == "relayed from host1" })
     }
 
     @Test func aSpeakerThatNeverAnnouncesItsSubnetIsMissing() throws {
@@ -195,6 +195,6 @@ struct BGPSession {
         s.send(host1: false, Frame.bgpUpdate(withdrawn: ["10.99.0.0/16"]))
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
         #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
-        #expect(v.bgpRoutes.contains { $0.state == "missing" && $0.speaker == "host2" && $0.detail == "never announced" })
+        #expect(v.bgpRoutes.contains { $0.state == .missing && $0.speaker == "host2" && $0.detail == "never announced" })
     }
 }

@@ -23,7 +23,7 @@ import Testing
         let v = try Lab.verify(plan: planYAML(routing: ["protocol: ospf", "ospf: { area: 0.0.0.0, hello_interval: 10, dead_interval: 40 }"]), frames: frames)
         #expect(v.status(.ospfAdjacency) == .pass, "\(v.digest)")
         #expect(v.cited(.ospfAdjacency).isEmpty)
-        #expect(v.ospfAdjacencies.map(\.state) == ["present", "present"])
+        #expect(v.ospfAdjacencies.map(\.state) == [.present, .present])
     }
 
     @Test func helloIntervalMismatchFails() throws {

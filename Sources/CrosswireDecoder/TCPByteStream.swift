@@ -1,7 +1,10 @@
-// TCP stream reassembly for BGP (port 179): turns TCP segments into whole
-// BGP messages, in both directions of every connection.
+// TCP byte-stream reassembly (swift-nio's ByteToMessageDecoder keeps
+// buffering apart from framing; so does this): turns TCP segments into the
+// in-order bytes of each direction of every connection, and hands them to a
+// `TCPStreamFramer` that cuts messages out of them (BGPMessageFramer.swift).
 //
-// How it behaves (and where it follows tshark 4.0, the project's oracle):
+// How it behaves with BGPMessageFramer (and where it follows tshark 4.0, the
+// project's oracle):
 //
 // * Several messages in one segment are delivered one by one; a message
 //   spread over several segments is delivered once, attributed to the frame
@@ -41,7 +44,7 @@
 // beyond that evicts the least recently active (counted in `statistics`).
 
 /// One direction of a TCP connection.
-public struct BGPStreamDirection: Hashable, Sendable, BitwiseCopyable {
+public struct TCPStreamDirection: Hashable, Sendable, BitwiseCopyable {
     public var source: IPAddress
     public var sourcePort: UInt16
     public var destination: IPAddress
@@ -53,48 +56,62 @@ public struct BGPStreamDirection: Hashable, Sendable, BitwiseCopyable {
     }
 
     /// The other direction.
-    public var reversed: BGPStreamDirection {
-        BGPStreamDirection(source: destination, sourcePort: destinationPort, destination: source, destinationPort: sourcePort)
+    public var reversed: TCPStreamDirection {
+        TCPStreamDirection(source: destination, sourcePort: destinationPort, destination: source, destinationPort: sourcePort)
     }
 
     /// True when this direction's source sorts first: the connection's key is then this direction.
     var isCanonical: Bool { (source, sourcePort) <= (destination, destinationPort) }
 }
 
-/// Something the reassembler observed in a stream other than a message.
-public enum BGPStreamNotice: Sendable, BitwiseCopyable, Equatable {
-    /// Bytes of the stream that were never captured (`lostBytes`), and the
-    /// bytes of an unfinished message before them that were thrown away.
-    case gap(lostBytes: Int, discardedBytes: Int)
-    /// Bytes skipped to find the next BGP marker (after a gap, at a mid-session start, or after a bad header).
-    case resynchronised(skippedBytes: Int)
-    /// A header with a bad marker or a length below 19; the stream resynchronises after it.
-    case badHeader(DecodeStop)
-    /// A message longer than the buffer that spans segments: its bytes are skipped.
-    case oversized(length: Int)
-    /// The connection ended (FIN, RST, idle, eviction or `finish`) with bytes of an unfinished message.
-    case incomplete(discardedBytes: Int)
-}
-
-/// What the reassembler hands its visitor with each message or notice.
-public struct BGPStreamDelivery: Sendable, BitwiseCopyable {
-    public enum Kind: Sendable, BitwiseCopyable, Equatable {
-        /// A whole message: the span passed along holds exactly its bytes, header included.
-        case message(BGPMessageType)
-        case notice(BGPStreamNotice)
-    }
-    public var kind: Kind
-    /// The frame that completed the message (or caused the notice).
+/// Where a framer's bytes come from: the direction and the frame that completed them.
+public struct TCPStreamPosition: Sendable, BitwiseCopyable {
+    public var direction: TCPStreamDirection
+    /// The frame that completed the bytes (or caused the loss).
     public var frame: Int
     /// That frame's timestamp, as given to `ingest`.
     public var timestamp: Int64
-    public var direction: BGPStreamDirection
-    /// What the session negotiated for messages in this direction, as far as the OPENs were seen.
-    public var session: BGPSessionOptions
 }
 
-/// Limits of a `BGPStreamReassembler`.
-public struct BGPStreamConfiguration: Sendable {
+/// Bytes of a direction that the stream could not hand to the framer.
+public enum TCPStreamLoss: Sendable, BitwiseCopyable, Equatable {
+    /// Bytes never captured (`lostBytes`), and the bytes of an unfinished message before them.
+    case gap(lostBytes: Int, discardedBytes: Int)
+    /// The connection ended with bytes of an unfinished message.
+    case incomplete(discardedBytes: Int)
+}
+
+/// Cuts messages out of the in-order bytes of one direction of a TCP connection.
+/// The stream owns the buffers and the holes; the framer owns message boundaries.
+public protocol TCPStreamFramer {
+    /// The framing state of one direction, kept in the stream's connection slots.
+    associatedtype Direction
+    /// What the visitor receives with each message or loss.
+    associatedtype Delivery
+
+    /// The state of a direction not seen yet.
+    static var fresh: Direction { get }
+    /// Bytes before this point are gone (a SYN, a gap, a skip): the next byte begins a
+    /// message (`atBoundary`) or the next message must be searched for.
+    static func restart(_ direction: inout Direction, atBoundary: Bool)
+    /// Where the messages are is no longer known: search for the next one.
+    static func loseSync(_ direction: inout Direction)
+    /// The direction's data ended (FIN, RST, eviction, `finish`).
+    static func endOfData(_ direction: inout Direction)
+    /// True when a message plausibly begins at `offset`: a hole before it is then taken as loss at once.
+    static func looksLikeMessageStart(_ bytes: borrowing RawSpan, at offset: Int) -> Bool
+    /// Delivers the whole messages at the start of `bytes`, sent by `sender` to `receiver`;
+    /// returns how many bytes were used (the rest is kept and offered again with more).
+    static func frame(
+        _ bytes: borrowing RawSpan, sender: inout Direction, receiver: Direction, at position: TCPStreamPosition,
+        bufferCapacity: Int, statistics: inout TCPStreamStatistics, _ visit: (borrowing RawSpan, Delivery) -> Void
+    ) -> Int
+    /// What the visitor receives for bytes the stream lost.
+    static func delivery(_ loss: TCPStreamLoss, sender: Direction, receiver: Direction, at position: TCPStreamPosition) -> Delivery
+}
+
+/// Limits of a `TCPStreamReassembler`.
+public struct TCPStreamConfiguration: Sendable {
     /// Connections tracked at once; one more evicts the least recently active.
     public var maxConnections = 256
     /// Bytes buffered per direction (partial message plus out-of-order data).
@@ -103,14 +120,14 @@ public struct BGPStreamConfiguration: Sendable {
     public var maxHeldSegments = 8
     /// A connection without packets for this long (by packet timestamps, nanoseconds) is dropped.
     public var idleTimeout: Int64 = 900 * 1_000_000_000
-    /// The TCP port of BGP.
+    /// The TCP port whose segments are reassembled (BGP's by default).
     public var port: UInt16 = 179
 
     public init() {}
 }
 
-/// Counters of what the reassembler did.
-public struct BGPStreamStatistics: Sendable, Equatable {
+/// Counters of what the reassembler and its framer did.
+public struct TCPStreamStatistics: Sendable, Equatable {
     public var connections = 0
     public var evictions = 0
     public var idleExpirations = 0
@@ -125,7 +142,7 @@ public struct BGPStreamStatistics: Sendable, Equatable {
 }
 
 /// The bytes of one connection's two direction buffers, allocated once per slot.
-final class BGPStreamStorage {
+final class TCPStreamStorage {
     let base: UnsafeMutableRawPointer
     let capacity: Int
     init(capacity: Int) {
@@ -146,7 +163,7 @@ struct HeldSegment: BitwiseCopyable {
 }
 
 /// The state of one direction.
-struct DirectionState {
+struct DirectionState<Framing> {
     var started = false
     var sawSYN = false
     var initialSequence: UInt32 = 0
@@ -157,34 +174,35 @@ struct DirectionState {
     /// Out-of-order pieces, sorted by start, disjoint, all starting after `pending`.
     var held = InlineArray<16, HeldSegment>(repeating: .empty)
     var heldCount = 0
-    /// False until a marker is found (after a gap, or when the capture began mid-session).
-    var synced = false
-    /// Bytes of an oversized message still to skip.
-    var skipRemaining = 0
     var finished = false
-    /// The capabilities of this direction's OPEN, once seen.
-    var capabilities: BGPCapabilitySet?
+    /// Where the framer is in this direction's messages.
+    var framing: Framing
 
     var heldEnd: Int { heldCount > 0 ? held[heldCount - 1].end : pending }
 }
 
-struct ConnectionSlot {
+struct ConnectionSlot<Framing> {
     var inUse = false
-    var key: BGPStreamDirection
+    var key: TCPStreamDirection
     var lastSeen: Int64 = 0
     var lastFrame = 0
     /// Direction 0 is `key`, direction 1 its reverse.
-    var directions = DirectionPair()
-    let storage: BGPStreamStorage
+    var directions: DirectionPair<Framing>
+    let storage: TCPStreamStorage
 }
 
 /// The two directions of a connection, as stored properties: an `InlineArray`
 /// element read copies the whole array first (see `PacketLevels`).
-struct DirectionPair {
-    var forward = DirectionState()
-    var reverse = DirectionState()
+struct DirectionPair<Framing> {
+    var forward: DirectionState<Framing>
+    var reverse: DirectionState<Framing>
 
-    subscript(d: Int) -> DirectionState {
+    init(_ fresh: Framing) {
+        forward = DirectionState(framing: fresh)
+        reverse = DirectionState(framing: fresh)
+    }
+
+    subscript(d: Int) -> DirectionState<Framing> {
         @inline(__always) get { d == 0 ? forward : reverse }
         @inline(__always) _modify {
             if d == 0 { yield &forward } else { yield &reverse }
@@ -192,22 +210,23 @@ struct DirectionPair {
     }
 }
 
-/// Reassembles the BGP byte streams of TCP connections into messages.
+/// Reassembles the byte streams of TCP connections and hands them to `Framer`,
+/// which cuts them into messages.
 ///
-/// Feed every TCP segment to or from the BGP port in capture order, with its
-/// frame number and timestamp; whole messages (and notices about gaps) come
+/// Feed every TCP segment to or from the configured port in capture order, with
+/// its frame number and timestamp; whole messages (and notices about gaps) come
 /// back through the non-escaping visitor, each with the frame that completed
 /// it. Call `finish` after the last packet. See `ControlPlaneDecoder` for the
 /// step from a `DecodedPacket` to events.
-public struct BGPStreamReassembler {
-    public let configuration: BGPStreamConfiguration
-    public private(set) var statistics = BGPStreamStatistics()
-    var slots: [ConnectionSlot] = []
-    var index: [BGPStreamDirection: Int] = [:]
+public struct TCPStreamReassembler<Framer: TCPStreamFramer> {
+    public let configuration: TCPStreamConfiguration
+    public private(set) var statistics = TCPStreamStatistics()
+    var slots: [ConnectionSlot<Framer.Direction>] = []
+    var index: [TCPStreamDirection: Int] = [:]
     var freeSlots: [Int] = []
     var lastSweep: Int64 = .min
 
-    public init(configuration: BGPStreamConfiguration = BGPStreamConfiguration()) {
+    public init(configuration: TCPStreamConfiguration = TCPStreamConfiguration()) {
         var c = configuration
         c.maxConnections = max(1, c.maxConnections)
         c.bufferCapacity = max(64, c.bufferCapacity)
@@ -222,10 +241,10 @@ public struct BGPStreamReassembler {
     public var connectionCount: Int { index.count }
 
     /// The visitor: a message's bytes (empty for a notice) and what they are.
-    public typealias Visitor = (borrowing RawSpan, BGPStreamDelivery) -> Void
+    public typealias Visitor = (borrowing RawSpan, Framer.Delivery) -> Void
 
-    /// Feeds the TCP segment of `packet` (any level whose TCP port is the BGP
-    /// port; the innermost such level) from the captured `bytes` of frame
+    /// Feeds the TCP segment of `packet` (any level whose TCP port is the
+    /// configured port; the innermost such level) from the captured `bytes` of frame
     /// `frameNumber`. Packets without such a segment are ignored.
     public mutating func ingest(
         _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64,
@@ -241,7 +260,7 @@ public struct BGPStreamReassembler {
                 let end = min(bytes.byteCount, start + max(0, t.capturedPayloadLength))
                 let payload = bytes.extracting(start..<end)
                 ingest(
-                    BGPStreamDirection(source: ip.source, sourcePort: t.sourcePort,
+                    TCPStreamDirection(source: ip.source, sourcePort: t.sourcePort,
                                        destination: ip.destination, destinationPort: t.destinationPort),
                     sequence: t.sequence, flags: t.tcpFlags, payload: payload, frame: frameNumber,
                     timestamp: timestamp, visit)
@@ -254,7 +273,7 @@ public struct BGPStreamReassembler {
     /// Feeds one TCP segment: its direction, sequence number, flags and the
     /// captured payload bytes.
     public mutating func ingest(
-        _ direction: BGPStreamDirection, sequence: UInt32, flags: TCPFlags, payload: borrowing RawSpan,
+        _ direction: TCPStreamDirection, sequence: UInt32, flags: TCPFlags, payload: borrowing RawSpan,
         frame: Int, timestamp: Int64, _ visit: Visitor
     ) {
         if timestamp &- lastSweep > 1_000_000_000 || timestamp < lastSweep {
@@ -283,18 +302,18 @@ public struct BGPStreamReassembler {
                     // A new incarnation of the connection on the same ports.
                     flushDirection(slot, d, frame: frame, timestamp: timestamp, visit)
                 }
-                slots[slot].directions[d] = DirectionState()
+                slots[slot].directions[d] = DirectionState(framing: Framer.fresh)
                 slots[slot].directions[d].started = true
                 slots[slot].directions[d].sawSYN = true
                 slots[slot].directions[d].initialSequence = sequence
                 slots[slot].directions[d].base = dataSequence
-                slots[slot].directions[d].synced = true
+                Framer.restart(&slots[slot].directions[d].framing, atBoundary: true)
             }
         } else if !slots[slot].directions[d].started, payload.byteCount > 0 {
             // First bytes of a direction whose SYN was not captured: start here and look for a marker.
             slots[slot].directions[d].started = true
             slots[slot].directions[d].base = sequence
-            slots[slot].directions[d].synced = false
+            Framer.restart(&slots[slot].directions[d].framing, atBoundary: false)
         }
         if payload.byteCount > 0 && slots[slot].directions[d].started && !slots[slot].directions[d].finished {
             let rel = Int(Int32(bitPattern: dataSequence &- slots[slot].directions[d].base))
@@ -327,7 +346,7 @@ public struct BGPStreamReassembler {
 
     // MARK: connection slots
 
-    mutating func openSlot(_ key: BGPStreamDirection, timestamp: Int64, frame: Int, _ visit: Visitor) -> Int {
+    mutating func openSlot(_ key: TCPStreamDirection, timestamp: Int64, frame: Int, _ visit: Visitor) -> Int {
         statistics.connections += 1
         if freeSlots.isEmpty && slots.count >= configuration.maxConnections {
             // Evict the least recently active connection.
@@ -340,11 +359,12 @@ public struct BGPStreamReassembler {
         if let free = freeSlots.popLast() {
             i = free
             slots[i].key = key
-            slots[i].directions = DirectionPair()
+            slots[i].directions = DirectionPair(Framer.fresh)
         } else {
             // The only allocation: a new connection's buffers.
             i = slots.count
-            slots.append(ConnectionSlot(key: key, storage: BGPStreamStorage(capacity: configuration.bufferCapacity)))
+            slots.append(ConnectionSlot(
+                key: key, directions: DirectionPair(Framer.fresh), storage: TCPStreamStorage(capacity: configuration.bufferCapacity)))
         }
         slots[i].inUse = true
         slots[i].lastSeen = timestamp
@@ -371,12 +391,12 @@ public struct BGPStreamReassembler {
         }
         let st = slots[i].directions[d]
         if st.pending > 0 {
-            notice(i, d, .incomplete(discardedBytes: st.pending), frame: frame, timestamp: timestamp, visit)
+            lost(i, d, .incomplete(discardedBytes: st.pending), frame: frame, timestamp: timestamp, visit)
         }
         slots[i].directions[d].base = st.base &+ UInt32(truncatingIfNeeded: st.pending)
         slots[i].directions[d].pending = 0
         slots[i].directions[d].heldCount = 0
-        slots[i].directions[d].skipRemaining = 0
+        Framer.endOfData(&slots[i].directions[d].framing)
     }
 
     // MARK: bytes
@@ -435,15 +455,15 @@ public struct BGPStreamReassembler {
                 consumeBuffer(i, d, frame: frame, timestamp: timestamp, visit)
                 if n == 0 && slots[i].directions[d].pending == capacity {
                     // Cannot happen (an unfinished message is shorter than the buffer); give up the bytes.
-                    notice(i, d, .incomplete(discardedBytes: capacity), frame: frame, timestamp: timestamp, visit)
+                    lost(i, d, .incomplete(discardedBytes: capacity), frame: frame, timestamp: timestamp, visit)
                     rebase(i, d, by: capacity)
-                    slots[i].directions[d].synced = false
+                    Framer.loseSync(&slots[i].directions[d].framing)
                     rel -= capacity
                 }
                 continue
             }
             // A hole before this segment.
-            if BGPHeader.looksLikeHeader(payload, at: from) {
+            if Framer.looksLikeMessageStart(payload, at: from) {
                 // Taken as capture loss at once, like tshark: decode from this header.
                 let before = slots[i].directions[d].base
                 skipTo(i, d, rel, frame: frame, timestamp: timestamp, visit)
@@ -466,7 +486,7 @@ public struct BGPStreamReassembler {
                 skipFirstHole(i, d, visit)
             } else {
                 skipTo(i, d, rel, frame: frame, timestamp: timestamp, visit)
-                slots[i].directions[d].synced = false
+                Framer.loseSync(&slots[i].directions[d].framing)
             }
             rel -= Int(Int32(bitPattern: slots[i].directions[d].base &- before))
         }
@@ -546,12 +566,11 @@ public struct BGPStreamReassembler {
         let first = st.held[0]
         statistics.gaps += 1
         statistics.lostBytes += first.start - st.pending
-        notice(i, d, .gap(lostBytes: first.start - st.pending, discardedBytes: st.pending),
-               frame: first.frame, timestamp: first.timestamp, visit)
+        lost(i, d, .gap(lostBytes: first.start - st.pending, discardedBytes: st.pending),
+             frame: first.frame, timestamp: first.timestamp, visit)
         slots[i].directions[d].pending = 0
         rebase(i, d, by: first.start)
-        slots[i].directions[d].synced = false
-        slots[i].directions[d].skipRemaining = 0
+        Framer.restart(&slots[i].directions[d].framing, atBoundary: false)
         // Decode piece by piece while they are contiguous.
         while slots[i].directions[d].heldCount > 0 && slots[i].directions[d].held[0].start <= slots[i].directions[d].pending {
             let piece = slots[i].directions[d].held[0]
@@ -579,7 +598,7 @@ public struct BGPStreamReassembler {
         guard target > st.pending else { return }
         statistics.gaps += 1
         statistics.lostBytes += target - st.pending
-        notice(i, d, .gap(lostBytes: target - st.pending, discardedBytes: st.pending), frame: frame, timestamp: timestamp, visit)
+        lost(i, d, .gap(lostBytes: target - st.pending, discardedBytes: st.pending), frame: frame, timestamp: timestamp, visit)
         if target >= configuration.bufferCapacity {
             slots[i].directions[d].base = st.base &+ UInt32(truncatingIfNeeded: target)
             slots[i].directions[d].pending = 0
@@ -588,8 +607,7 @@ public struct BGPStreamReassembler {
             slots[i].directions[d].pending = 0
             rebase(i, d, by: target)
         }
-        slots[i].directions[d].synced = true
-        slots[i].directions[d].skipRemaining = 0
+        Framer.restart(&slots[i].directions[d].framing, atBoundary: true)
     }
 
     /// Decodes the contiguous buffered bytes and drops what was consumed.
@@ -601,101 +619,28 @@ public struct BGPStreamReassembler {
         rebase(i, d, by: used)
     }
 
-    /// Delivers the whole messages at the start of `s`; returns how many bytes were used
-    /// (what is left is an unfinished message, shorter than the buffer, or up to 18 bytes
-    /// that may begin a marker).
-    mutating func consume(_ i: Int, _ d: Int, _ s: borrowing RawSpan, frame: Int, timestamp: Int64, _ visit: Visitor) -> Int {
-        let available = s.byteCount
-        var at = 0
-        var skipped = 0
-        while at < available {
-            if slots[i].directions[d].skipRemaining > 0 {
-                let n = min(slots[i].directions[d].skipRemaining, available - at)
-                slots[i].directions[d].skipRemaining -= n
-                at += n
-                continue
-            }
-            if !slots[i].directions[d].synced {
-                var k = at
-                while k + BGPHeader.length <= available && !BGPHeader.looksLikeHeader(s, at: k) { k += 1 }
-                if k + BGPHeader.length <= available {
-                    skipped += k - at
-                    at = k
-                    slots[i].directions[d].synced = true
-                } else {
-                    // Keep the last 18 bytes: they may begin a marker.
-                    let keep = min(BGPHeader.length - 1, available - at)
-                    skipped += available - keep - at
-                    at = available - keep
-                    break
-                }
-            }
-            guard available - at >= BGPHeader.length else { break }
-            // In bounds: 19 bytes checked above.
-            let length = Int(s.u16(at + 16))
-            if !BGPHeader.hasMarker(s, at: at) || length < BGPHeader.length {
-                let stop = DecodeStop(.bgp, at: at, BGPHeader.hasMarker(s, at: at) ? .badLength(field: UInt32(length)) : .badField(0))
-                statistics.badHeaders += 1
-                notice(i, d, .badHeader(stop), frame: frame, timestamp: timestamp, visit)
-                slots[i].directions[d].synced = false
-                at += 1
-                continue
-            }
-            if length > available - at {
-                if length > configuration.bufferCapacity {
-                    statistics.oversizedMessages += 1
-                    notice(i, d, .oversized(length: length), frame: frame, timestamp: timestamp, visit)
-                    slots[i].directions[d].skipRemaining = length
-                    continue
-                }
-                break
-            }
-            // In bounds: length ≤ available - at checked above.
-            let message = s.extracting(at..<(at + length))
-            // In bounds: 19 bytes checked above.
-            let type = BGPMessageType(rawValue: s.u8(at + 18))
-            if type == .open, let summary = try? BGPOpenSummary.parse(message, BGPHeader(offset: 0, length: length, type: type)) {
-                slots[i].directions[d].capabilities = summary.capabilities
-            }
-            statistics.messages += 1
-            visit(message, delivery(i, d, .message(type), frame: frame, timestamp: timestamp))
-            at += length
-        }
-        if skipped > 0 {
-            statistics.resynchronisations += 1
-            notice(i, d, .resynchronised(skippedBytes: skipped), frame: frame, timestamp: timestamp, visit)
-        }
-        return at
+    /// Hands `bytes` (the start of direction `d`'s contiguous data) to the framer; returns the bytes it used.
+    mutating func consume(_ i: Int, _ d: Int, _ bytes: borrowing RawSpan, frame: Int, timestamp: Int64, _ visit: Visitor) -> Int {
+        // A copy of the sender's framing state: the receiver's is read in the same call.
+        var sender = slots[i].directions[d].framing
+        let used = Framer.frame(
+            bytes, sender: &sender, receiver: slots[i].directions[1 - d].framing, at: position(i, d, frame: frame, timestamp: timestamp),
+            bufferCapacity: configuration.bufferCapacity, statistics: &statistics, visit)
+        slots[i].directions[d].framing = sender
+        return used
     }
 
-    func delivery(_ i: Int, _ d: Int, _ kind: BGPStreamDelivery.Kind, frame: Int, timestamp: Int64) -> BGPStreamDelivery {
+    func position(_ i: Int, _ d: Int, frame: Int, timestamp: Int64) -> TCPStreamPosition {
         let key = slots[i].key
-        return BGPStreamDelivery(
-            kind: kind, frame: frame, timestamp: timestamp, direction: d == 0 ? key : key.reversed,
-            session: sessionOptions(i, d))
+        return TCPStreamPosition(direction: d == 0 ? key : key.reversed, frame: frame, timestamp: timestamp)
     }
 
-    /// What the OPENs seen so far say about messages sent in direction `d`.
-    func sessionOptions(_ i: Int, _ d: Int) -> BGPSessionOptions {
-        let sender = slots[i].directions[d].capabilities, receiver = slots[i].directions[1 - d].capabilities
-        switch (sender, receiver) {
-        case let (s?, r?): return .negotiated(sender: s, receiver: r)
-        case let (s?, nil):
-            return BGPSessionOptions(
-                fourOctetAS: s.contains(.fourOctetAS) ? nil : false,
-                addPathIPv4: s.contains(.addPathIPv4Send) ? nil : false,
-                addPathIPv6: s.contains(.addPathIPv6Send) ? nil : false)
-        case let (nil, r?):
-            return BGPSessionOptions(
-                fourOctetAS: r.contains(.fourOctetAS) ? nil : false,
-                addPathIPv4: r.contains(.addPathIPv4Receive) ? nil : false,
-                addPathIPv6: r.contains(.addPathIPv6Receive) ? nil : false)
-        default: return .unknown
-        }
-    }
-
-    func notice(_ i: Int, _ d: Int, _ n: BGPStreamNotice, frame: Int, timestamp: Int64, _ visit: Visitor) {
+    /// Tells the visitor about bytes of direction `d` that were lost or thrown away.
+    func lost(_ i: Int, _ d: Int, _ loss: TCPStreamLoss, frame: Int, timestamp: Int64, _ visit: Visitor) {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        visit(empty.bytes, delivery(i, d, .notice(n), frame: frame, timestamp: timestamp))
+        let delivery = Framer.delivery(
+            loss, sender: slots[i].directions[d].framing, receiver: slots[i].directions[1 - d].framing,
+            at: position(i, d, frame: frame, timestamp: timestamp))
+        visit(empty.bytes, delivery)
     }
 }
