@@ -49,15 +49,16 @@ public final class WatchMetrics: @unchecked Sendable {
             statusPlan = verdict.plan
         }
         for c in verdict.checks {
-            let gauge = status[c.id] ?? registry.makeGauge(
-                name: "crosswire_check_status", labels: [("check", c.id), ("plan", verdict.plan), ("node", node)],
+            let id = c.id.rawValue  // the label's text
+            let gauge = status[id] ?? registry.makeGauge(
+                name: "crosswire_check_status", labels: [("check", id), ("plan", verdict.plan), ("node", node)],
                 help: "Status of each check over the window: 0 pass, 1 warn, 2 fail, -1 skip.")
-            status[c.id] = gauge
+            status[id] = gauge
             gauge.set(Self.value(c.status))
             // A failure counts once when the check enters fail, not at every recomputation.
-            let failures = failureCounter(c.id)
-            if c.status == .fail, lastStatus[c.id] != .fail { failures.increment() }
-            lastStatus[c.id] = c.status
+            let failures = failureCounter(id)
+            if c.status == .fail, lastStatus[id] != .fail { failures.increment() }
+            lastStatus[id] = c.status
         }
         for e in verdict.metrics.encapsulation {
             let gauge = ratios[e.kind] ?? registry.makeGauge(
