@@ -67,6 +67,8 @@ public struct TransportFields: Sendable, BitwiseCopyable {
     public var acknowledgement: UInt32
     public var tcpFlags: TCPFlags
     public var window: UInt16
+    /// TCP's MSS option, 0 when absent: what the endpoint believes its path carries.
+    public var maximumSegmentSize: UInt16
     /// ICMP / ICMPv6 only.
     public var icmpType: UInt8
     public var icmpCode: UInt8
@@ -84,7 +86,7 @@ public struct TransportFields: Sendable, BitwiseCopyable {
 
     public static let none = TransportFields(
         kind: .none, sourcePort: 0, destinationPort: 0, sequence: 0, acknowledgement: 0, tcpFlags: [], window: 0,
-        icmpType: 0, icmpCode: 0, icmpRest: 0, offset: 0, headerLength: 0, payloadOffset: 0, payloadLength: 0,
+        maximumSegmentSize: 0, icmpType: 0, icmpCode: 0, icmpRest: 0, offset: 0, headerLength: 0, payloadOffset: 0, payloadLength: 0,
         capturedPayloadLength: 0)
 }
 

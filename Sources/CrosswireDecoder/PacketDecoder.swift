@@ -382,6 +382,7 @@ public struct PacketDecoder: Sendable {
             t.acknowledgement = h.acknowledgement
             t.tcpFlags = h.flags
             t.window = h.window
+            t.maximumSegmentSize = h.maximumSegmentSize
             t.offset = offset
             t.headerLength = h.headerLength
             t.payloadOffset = offset + h.headerLength

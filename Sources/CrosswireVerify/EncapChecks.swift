@@ -31,6 +31,19 @@ struct EncapChecks: CheckFamily {
         }
     }
 
+    /// Plain cross-host container packets whose link source or destination is a planned
+    /// host's or router's MAC (from the plan, else from ARP/ND): they crossed the underlay.
+    func plainOnUnderlay() -> (count: Int, pairs: [(key: TrafficFindings.MACPair, value: (count: Int, firsts: [FrameRef]))]) {
+        var nodeMACs = Set<MACAddress>()
+        for node in topology.nodes {
+            if let mac = node.mac ?? findings.arp.mac(of: node.address) { nodeMACs.insert(mac) }
+        }
+        let pairs = findings.traffic.plainCrossHost
+            .filter { nodeMACs.contains($0.key.source) || nodeMACs.contains($0.key.destination) }
+            .sorted(byFrame: \.value.firsts[0], then: \.key.source.description)
+        return (pairs.reduce(0) { $0 + $1.value.count }, pairs)
+    }
+
     func encapMode() -> CheckResult {
         let tunnels = findings.tunnels
         guard findings.traffic.containerFrames > 0 else {
@@ -52,15 +65,30 @@ struct EncapChecks: CheckFamily {
                 .encapMode, .pass, "no tunnel: \(findings.traffic.containerFrames) container frames cross unencapsulated",
                 expected: expectedTunnel, observed: observed)
         case .vxlan, .geneve, .ipip:
-            if seen.isEmpty {
-                return result(.encapMode, .skip, "no tunnel traffic in the captures", expected: expectedTunnel)
-            }
             if !wrong.isEmpty {
                 var ev = EvidenceList()
                 for (sig, v) in wrong { ev.add(v.first, "\(sig.description), planned: \(expectedTunnel)") }
                 return result(
                     .encapMode, .fail, "unplanned encapsulation: \(wrong.map(\.key.description).joined(separator: ", "))",
                     expected: expectedTunnel, observed: observed, evidence: ev)
+            }
+            // Container traffic between hosts on the underlay with no tunnel: the encapsulation seen is none.
+            let plain = plainOnUnderlay()
+            if plain.count > 0 {
+                var ev = EvidenceList()
+                for (pair, v) in plain.pairs {
+                    for ref in v.firsts {
+                        ev.add(ref, "container packet between hosts, unencapsulated, \(pair.source) > \(pair.destination) (\(v.count) such packets)")
+                    }
+                }
+                return result(
+                    .encapMode, .fail,
+                    "\(plain.count) cross-host container packets cross the underlay unencapsulated where \(plan.transport.mode.rawValue) is planned: the encapsulation seen is none",
+                    expected: expectedTunnel, observed: observed + ["none: \(plain.count) packets, first at \(place(plain.pairs[0].value.firsts[0]))"],
+                    evidence: ev)
+            }
+            if seen.isEmpty {
+                return result(.encapMode, .skip, "no tunnel traffic in the captures", expected: expectedTunnel)
             }
             let total = seen.reduce(0) { $0 + $1.value.count }
             return result(
@@ -101,8 +129,19 @@ struct EncapChecks: CheckFamily {
         if t.oversize.total > 0 { problems.append("\(t.oversize.total) oversize packets") }
         if findings.icmp.mtuMessages.total > 0 { problems.append("\(findings.icmp.mtuMessages.total) ICMP fragmentation-needed/packet-too-big") }
         if holes.total > 0 { problems.append("\(holes.total) large TCP segments never acknowledged (black hole)") }
+        if t.mssAboveContainerMTU.total > 0, let mtu = plan.transport.mtu {
+            problems.append("\(t.mssAboveContainerMTU.total) SYNs with an MSS above transport.mtu \(mtu)")
+            ev.merge(t.mssAboveContainerMTU)
+        }
         if !problems.isEmpty {
             return result(.encapMTU, .fail, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: ev)
+        }
+        // Containers that believe in a larger MTU than the path carries: the classic PMTUD black hole, not yet seen.
+        if t.mssAbovePath.total > 0 {
+            return result(
+                .encapMTU, .warn,
+                "\(t.mssAbovePath.total) SYNs with an MSS above what the \(plan.transport.mode.rawValue) path carries: containers believe in a larger MTU than the tunnel leaves",
+                expected: expected, observed: t.mssAbovePath.details, evidence: t.mssAbovePath)
         }
         let tunnelled = t.totals.values.reduce(0) { $0 + $1.frames }
         return result(

@@ -10,7 +10,7 @@ extension TunnelFindings {
         metrics().map {
             EncapsulationMetric(
                 kind: $0.kind.description, packets: $0.totals.packets, frames: $0.totals.frames, bytes: $0.totals.bytes,
-                overheadBytes: $0.totals.bytes - $0.totals.innerBytes)
+                overheadBytes: $0.totals.overheadBytes)
         }
     }
 }

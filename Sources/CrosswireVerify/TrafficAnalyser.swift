@@ -20,6 +20,14 @@ struct TrafficFindings {
     /// (source owner, destination owner) of container-to-container traffic between two hosts.
     var containerPairs: Set<PairKey> = []
 
+    /// Container-to-container packets between two hosts that no tunnel carries, by link
+    /// addresses: `encap.mode` judges those whose MAC is a planned node's (on the underlay).
+    var plainCrossHost: [MACPair: (count: Int, firsts: [FrameRef])] = [:]
+    var plainCrossHostDropped = 0
+    static let maxPlainPairs = 1_024
+
+    struct MACPair: Hashable { var source: MACAddress; var destination: MACAddress }
+
     struct PairKey: Hashable { var from: Int16; var to: Int16 }
     struct PairTotals {
         var packets = 0
@@ -36,6 +44,18 @@ struct TrafficAnalyser: PacketAnalyser {
     private var lastContainerPair: TrafficFindings.PairKey?
 
     init(topology: Topology) { self.topology = topology }
+
+    private mutating func notePlain(_ pair: TrafficFindings.MACPair, _ ref: FrameRef) {
+        if var seen = findings.plainCrossHost[pair] {
+            seen.count += 1
+            if seen.firsts.count < 3 { seen.firsts.append(ref) }  // the first frames are the evidence
+            findings.plainCrossHost[pair] = seen
+        } else if findings.plainCrossHost.count < TrafficFindings.maxPlainPairs {
+            findings.plainCrossHost[pair] = (1, [ref])
+        } else {
+            findings.plainCrossHostDropped += 1
+        }
+    }
     func finish() -> TrafficFindings { findings }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
@@ -62,6 +82,9 @@ struct TrafficAnalyser: PacketAnalyser {
                 if pair != lastContainerPair {
                     findings.containerPairs.insert(pair)
                     lastContainerPair = pair
+                }
+                if p.firstTunnelLevel == nil, let eth = p.levels[0].ethernet {
+                    notePlain(TrafficFindings.MACPair(source: eth.source, destination: eth.destination), ref)
                 }
             }
         }

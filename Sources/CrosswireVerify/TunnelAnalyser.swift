@@ -10,7 +10,9 @@ struct TunnelTotals {
     var packets = 0
     var frames = 0
     var bytes = 0
-    var innerBytes = 0
+    /// The tunnel's MTU cost (contract 1.1, §4): per inner packet, the bytes from the outer IP
+    /// header to the inner network-layer header, plus one outer IP header per extra fragment.
+    var overheadBytes = 0
 }
 
 /// A tunnel as the plan would name it.
@@ -38,6 +40,10 @@ struct TunnelFindings {
     var vtepMismatches = EvidenceList()
     var vtepJudged = 0
     var fragmentEvictions = 0
+    /// Cross-host container SYNs whose MSS is above the planned container MTU (fail) or
+    /// above what the planned path carries, underlay MTU − tunnel cost (warn).
+    var mssAboveContainerMTU = EvidenceList()
+    var mssAbovePath = EvidenceList()
 
     /// The contract's metrics per kind, in a stable order.
     func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
@@ -61,20 +67,58 @@ struct TunnelAnalyser: PacketAnalyser {
         var protocolNumber: UInt8
     }
     var fragmentKinds: [FragmentKey: TunnelKind] = [:]
-    var pendingFragments: [FragmentKey: (frames: Int, bytes: Int, first: FrameRef)] = [:]
+    var pendingFragments: [FragmentKey: (frames: Int, bytes: Int, headers: Int, first: FrameRef)] = [:]
     static let maxFragmentGroups = 65_536
+
+    /// What the planned tunnel takes from the underlay MTU (contract 1.1, §4); 0 without one.
+    let plannedTunnelCost: Int
 
     init(topology: Topology) {
         self.topology = topology
         underlayMTU = topology.plan.underlay.mtu
         innerMTU = topology.plan.transport.mtu
+        let v6Underlay = topology.plan.nodes.contains { !$0.address.isV4 }
+        switch topology.plan.transport.mode {
+        case .vxlan, .geneve: plannedTunnelCost = v6Underlay ? 70 : 50
+        case .ipip: plannedTunnelCost = v6Underlay ? 40 : 20
+        case .routed, .bridged: plannedTunnelCost = 0
+        }
+    }
+
+    /// MSS consistency: a SYN's MSS plus the IP and TCP headers is the MTU its sender believes in.
+    mutating func noteMSS(_ p: borrowing DecodedPacket, _ ref: FrameRef) {
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
+        let t = p.levels[i].transport
+        guard t.kind == .tcp, t.tcpFlags.contains(.syn), t.maximumSegmentSize > 0 else { return }
+        let srcOwner = topology.owner(of: ip.source), dstOwner = topology.owner(of: ip.destination)
+        guard srcOwner != nil || dstOwner != nil, srcOwner != dstOwner else { return }
+        let headers = ip.source.isV4 ? 40 : 60
+        let mss = Int(t.maximumSegmentSize)
+        if let innerMTU, mss > innerMTU - headers {
+            findings.mssAboveContainerMTU.add(ref, "SYN MSS \(mss) above transport.mtu \(innerMTU) - \(headers)")
+        } else if mss > underlayMTU - plannedTunnelCost - headers {
+            findings.mssAbovePath.add(ref, "SYN MSS \(mss) above what the path carries (\(underlayMTU) - \(plannedTunnelCost) - \(headers) = \(underlayMTU - plannedTunnelCost - headers))")
+        }
     }
 
     func finish() -> TunnelFindings { findings }
 
+    /// Bytes from the outer IP header to the inner network-layer header: what the tunnel takes
+    /// from the underlay's MTU (VXLAN/IPv4 50, IP-in-IP 20, GRE 24 + options). Where the inner
+    /// network header was not decoded (cut by snaplen, not IP), the inner Ethernet header of an
+    /// Ethernet-carrying tunnel is counted at its plain 14 bytes.
+    static func mtuCost(_ p: borrowing DecodedPacket, tunnelLevel l: Int, outer: IPFields, tunnel: TunnelFields) -> Int {
+        var cost = max(0, tunnel.innerOffset - outer.offset)
+        guard l + 1 < p.levelCount else { return cost }
+        if let inner = p.levels[l + 1].ip { return inner.offset - outer.offset }
+        if p.levels[l + 1].ethernet != nil { cost += 14 }
+        return cost
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard p.levelCount > 0 else { return }
+        noteMSS(p, ref)
         // Later fragments carry no tunnel header: account them to the tunnel their first fragment named.
         if let outer = p.levels[0].ip, outer.isFragment, outer.fragmentOffset != 0 {
             let key = FragmentKey(
@@ -83,10 +127,13 @@ struct TunnelAnalyser: PacketAnalyser {
             if let kind = fragmentKinds[key] {
                 findings.totals[kind, default: TunnelTotals()].frames += 1
                 findings.totals[kind, default: TunnelTotals()].bytes += p.originalLength
+                findings.totals[kind, default: TunnelTotals()].overheadBytes += outer.headerLength
                 findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (offset \(Int(outer.fragmentOffset) * 8))")
             } else if pendingFragments.count < Self.maxFragmentGroups {
                 let old = pendingFragments[key]
-                pendingFragments[key] = ((old?.frames ?? 0) + 1, (old?.bytes ?? 0) + p.originalLength, old?.first ?? ref)
+                pendingFragments[key] = (
+                    (old?.frames ?? 0) + 1, (old?.bytes ?? 0) + p.originalLength, (old?.headers ?? 0) + outer.headerLength,
+                    old?.first ?? ref)
             } else {
                 findings.fragmentEvictions += 1
             }
@@ -108,7 +155,7 @@ struct TunnelAnalyser: PacketAnalyser {
         t.packets += 1
         t.frames += 1
         t.bytes += p.originalLength
-        t.innerBytes += innerLength
+        t.overheadBytes += Self.mtuCost(p, tunnelLevel: l, outer: outer, tunnel: tunnel)
         let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
         // Not `signatures[signature, default: …].count += 1`: that accessor's coroutine
         // allocated its frame on every call (package-benchmark's malloc counter).
@@ -126,6 +173,7 @@ struct TunnelAnalyser: PacketAnalyser {
             if let waiting = pendingFragments.removeValue(forKey: key) {
                 t.frames += waiting.frames
                 t.bytes += waiting.bytes
+                t.overheadBytes += waiting.headers
                 findings.fragments.add(waiting.first, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented: a later fragment, captured before the first (frame \(ref.frame))")
             }
             findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")

@@ -32,9 +32,10 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         #expect(m.packets == 1)
         #expect(m.frames == 2)
         #expect(m.bytes == 1514 + 84)
-        // Σ frame lengths − the inner Ethernet frame (UDP length 1530 − 8 − 8): both fragments' headers count.
-        #expect(m.overheadBytes == 1514 + 84 - 1514)
-        #expect(m.overheadBytesPerPacket == 84)
+        // The tunnel's MTU cost (contract 1.1): outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14,
+        // plus the second fragment's outer IP header.
+        #expect(m.overheadBytes == 50 + 20)
+        #expect(m.overheadBytesPerPacket == 70)
         #expect(v.status(.encapMTU) == .fail)
         #expect(v.cited(.encapMTU) == a(1, 2))
         #expect(v.status(.encapMode) == .pass)
@@ -46,7 +47,7 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         let m = try #require(v.metrics.encapsulation.first { $0.kind == "vxlan" }, "\(v.digest)")
         #expect(m.packets == 1)
         #expect(m.frames == 2)
-        #expect(m.overheadBytes == 84)
+        #expect(m.overheadBytes == 70)
         #expect(v.status(.encapMTU) == .fail)
         // Frame 1 is now the later fragment, frame 2 the first: both are the fragmented tunnel packet.
         #expect(v.cited(.encapMTU) == a(1, 2))
@@ -102,7 +103,9 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         #expect(m.overheadBytesPerPacket == 50)
     }
 
-    @Test func ipipWithPlanIPIPPassesAt34BytesPerPacket() throws {
+    /// IP-in-IP costs its outer IP header, 20 bytes (contract 1.1; version 1 also counted the
+    /// outer Ethernet header: 34).
+    @Test func ipipWithPlanIPIPPassesAt20BytesPerPacket() throws {
         let frames = (0..<2).map { i in
             Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.ipv4(
                 src: Addr.host1, dst: Addr.host2, proto: 4, id: 0x3000 + i,
@@ -114,8 +117,8 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         let m = try #require(v.metrics.encapsulation.first { $0.kind == "ipip" })
         #expect(v.metrics.encapsulation.count == 1)
         #expect(m.packets == 2)
-        #expect(m.overheadBytes == 68)
-        #expect(m.overheadBytesPerPacket == 34)
+        #expect(m.overheadBytes == 40)
+        #expect(m.overheadBytesPerPacket == 20)
         #expect(m.bytes == frames.reduce(0) { $0 + $1.count })
     }
 
@@ -227,5 +230,52 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         let v = try Lab.verify(plan: plan, frames: frames)
         #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
         #expect(v.cited(.encapMTU) == a(2))
+    }
+}
+
+/// Contract 1.1 rules of encap.mode and encap.mtu on real hosts: container traffic that skips
+/// the planned tunnel, and containers that believe in a larger MTU than the tunnel leaves.
+@Suite struct PlannedTunnelEdgeTests {
+    let vxlan = planYAML(mode: "vxlan", transport: ["vxlan: { vni: 1, port: 8472 }"])
+
+    /// A SYN from container c1 to c2 with an MSS option (kind 2), on the hosts' NICs.
+    func syn(mss: Int) -> [UInt8] {
+        var tcp = Frame.tcp(sp: 40000, dp: 80, seq: 1000, flags: [.syn])
+        tcp[12] = 6 << 4  // data offset: 24 bytes, the MSS option follows
+        tcp += [2, 4, UInt8(mss >> 8), UInt8(mss & 0xff)]
+        return Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 6, id: 0x2000, df: true, tcp))
+    }
+
+    @Test func plainContainerTrafficWhereVXLANIsPlannedFails() throws {
+        let frames = (0..<3).map { i in
+            Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0100 + i, seq: 1000 + UInt32(i) * 100))
+        }
+        let v = try Lab.verify(plan: vxlan, frames: frames)
+        #expect(v.status(.encapMode) == .fail, "\(v.digest)")
+        #expect(v[.encapMode].summary.contains("3 cross-host container packets cross the underlay unencapsulated"))
+        #expect(v.cited(.encapMode) == a(1, 2, 3))
+    }
+
+    /// Frames between a container and its own bridge (no planned MAC) are not on the underlay.
+    @Test func plainFramesOffTheUnderlayAreNotJudged() throws {
+        let frames = [Frame.eth("02:42:c0:a8:0a:02", "02:42:c0:a8:0a:01", Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80))]
+        let v = try Lab.verify(plan: vxlan, frames: frames)
+        #expect(v.status(.encapMode) == .skip, "\(v.digest)")
+    }
+
+    @Test func mssAboveTheTunnelsPathWarns() throws {
+        // 1500 − 50 (VXLAN over IPv4) − 40 = 1410: a SYN announcing 1460 believes in 1500.
+        let v = try Lab.verify(plan: vxlan, frames: [syn(mss: 1460)])
+        #expect(v.status(.encapMTU) == .warn, "\(v.digest)")
+        #expect(v.cited(.encapMTU) == a(1))
+        let fits = try Lab.verify(plan: vxlan, frames: [syn(mss: 1410)])
+        #expect(fits.status(.encapMTU) == .pass, "\(fits.digest)")
+    }
+
+    @Test func mssAboveThePlannedContainerMTUFails() throws {
+        let plan = planYAML(mode: "vxlan", transport: ["mtu: 1450", "vxlan: { vni: 1, port: 8472 }"])
+        let v = try Lab.verify(plan: plan, frames: [syn(mss: 1460)])
+        #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
+        #expect(v[.encapMTU].summary.contains("MSS above transport.mtu 1450"))
     }
 }

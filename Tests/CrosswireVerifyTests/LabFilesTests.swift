@@ -23,7 +23,8 @@ struct LabFilesTests {
         for capture in expected.captures {
             let path = dir.appendingPathComponent(capture).path
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            #expect(size > 24 && size < 300_000, "\(name)/\(capture): \(size) bytes")
+            // Bulk transfers with offloads on (at least 512 KiB of TCP) make the largest captures.
+            #expect(size > 24 && size < 2_000_000, "\(name)/\(capture): \(size) bytes")
             var reader = try CaptureFileReader(path: path)
             var frames = 0
             try reader.forEachFrame { _, _ in frames += 1; return true }
