@@ -11,6 +11,12 @@ struct ARPFindings {
     }
 
     var claims: [IPAddress: Claims] = [:]
+    /// When each MAC claimed each address: the first and last claim (captures are read one
+    /// after another, so a span, not an order of arrival, tells a handover from a conflict).
+    var spans: [AddressClaim: ClaimSpan] = [:]
+
+    struct AddressClaim: Hashable { var address: IPAddress; var mac: MACAddress }
+    struct ClaimSpan { var first: Timestamp; var last: Timestamp; var lastRef: FrameRef }
     /// ARP messages and neighbour advertisements/solicitations seen.
     var messages = 0
     var droppedAddresses = 0
@@ -46,9 +52,9 @@ struct ARPAnalyser: PacketAnalyser {
                 if findings.firstMessage == nil { findings.firstMessage = ref }
                 // 0.0.0.0 is an address probe (RFC 5227): it claims nothing.
                 guard a.senderIP != .any else { continue }
-                claim(.v4(a.senderIP), by: a.senderMAC, ref: ref)
+                claim(.v4(a.senderIP), by: a.senderMAC, ref: ref, time: frame.time)
             } else if p.levels[i].transport.kind == .icmpv6, p.levels[i].origin != .icmpQuote, let ip = p.levels[i].ip {
-                neighbourDiscovery(p.levels[i].transport, source: ip.source, bytes: bytes, ref: ref)
+                neighbourDiscovery(p.levels[i].transport, source: ip.source, bytes: bytes, ref: ref, time: frame.time)
             }
         }
     }
@@ -56,17 +62,26 @@ struct ARPAnalyser: PacketAnalyser {
     /// RFC 4861: a neighbour advertisement (136) claims its target address for
     /// the target link-layer address option; a solicitation (135) claims its
     /// source address for the source link-layer address option.
-    mutating func neighbourDiscovery(_ t: TransportFields, source: IPAddress, bytes: borrowing RawSpan, ref: FrameRef) {
+    mutating func neighbourDiscovery(_ t: TransportFields, source: IPAddress, bytes: borrowing RawSpan, ref: FrameRef, time: Timestamp) {
         guard let nd = NeighbourDiscovery(t, bytes: bytes) else { return }
         findings.messages += 1
         if findings.firstMessage == nil { findings.firstMessage = ref }
         guard let mac = nd.linkLayerAddress else { return }
         let address: IPAddress = nd.type == 136 ? .v6(nd.target) : source
-        if !address.isUnspecified { claim(address, by: mac, ref: ref) }
+        if !address.isUnspecified { claim(address, by: mac, ref: ref, time: time) }
     }
 
-    mutating func claim(_ address: IPAddress, by mac: MACAddress, ref: FrameRef) {
+    mutating func claim(_ address: IPAddress, by mac: MACAddress, ref: FrameRef, time: Timestamp) {
         guard mac != .zero, !mac.isGroup else { return }
+        // A plain value in its slot: get and set, no allocation per message.
+        let key = ARPFindings.AddressClaim(address: address, mac: mac)
+        if var span = findings.spans[key] {
+            if time < span.first { span.first = time }
+            if time >= span.last { span.last = time; span.lastRef = ref }
+            findings.spans[key] = span
+        } else if findings.spans.count < Self.maxAddresses * 2 {
+            findings.spans[key] = ARPFindings.ClaimSpan(first: time, last: time, lastRef: ref)
+        }
         if findings.claims[address] != nil {
             if !findings.claims[address]!.macs.contains(mac), findings.claims[address]!.macs.count < Self.maxMACsPerAddress {
                 findings.claims[address]!.macs.append(mac)

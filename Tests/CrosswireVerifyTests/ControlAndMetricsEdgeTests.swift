@@ -85,6 +85,32 @@ import Testing
         #expect(v[.arpConflict].summary.contains(claimed))
     }
 
+    /// VRRP/keepalived failover or an address reused after a restart: the old MAC stops, the new
+    /// one starts (gratuitous ARP). A warn naming both, never a fail.
+    @Test func anAddressMovingToANewMACIsAHandover() throws {
+        let frames = [
+            Frame.arp(op: 2, senderMAC: macA, senderIP: claimed, targetMAC: Addr.host1MAC, targetIP: Addr.host1),
+            Frame.arp(op: 2, senderMAC: macA, senderIP: claimed, targetMAC: Addr.host1MAC, targetIP: Addr.host1),
+            Frame.arp(op: 1, senderMAC: macB, senderIP: claimed, targetMAC: "00:00:00:00:00:00", targetIP: claimed),
+            Frame.arp(op: 2, senderMAC: macB, senderIP: claimed, targetMAC: Addr.host1MAC, targetIP: Addr.host1),
+        ]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.arpConflict) == .warn, "\(v.digest)")
+        #expect(v.cited(.arpConflict) == a(1, 3))
+        #expect(v[.arpConflict].summary.contains("\(claimed) moved: \(macA) from a.pcap frame 1, then \(macB) from a.pcap frame 3"))
+    }
+
+    /// Two capture points of one segment are read one after the other: the handover seen at
+    /// both is still a handover, judged by time, not by the order the files are read in.
+    @Test func aHandoverSeenAtTwoPointsIsNotAConflict() throws {
+        let handover = [
+            Frame.arp(op: 2, senderMAC: macA, senderIP: claimed, targetMAC: Addr.host1MAC, targetIP: Addr.host1),
+            Frame.arp(op: 2, senderMAC: macB, senderIP: claimed, targetMAC: Addr.host1MAC, targetIP: Addr.host1),
+        ]
+        let v = try Lab.verify(plan: planYAML(), [Capture("a.pcap", handover), Capture("b.pcap", handover)])
+        #expect(v.status(.arpConflict) == .warn, "\(v.digest)")
+    }
+
     @Test func probesFromZeroAddressAreIgnored() throws {
         let frames = [
             // RFC 5227 probes: sender 0.0.0.0, from two different MACs.

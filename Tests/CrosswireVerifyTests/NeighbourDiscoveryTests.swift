@@ -22,10 +22,13 @@ struct NeighbourDiscoveryTests {
 
     static let address: [UInt8] = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x50]
 
+    /// Both MACs keep advertising the address: a conflict (one advertising after the other
+    /// stopped would be a handover, a warn).
     @Test func twoMACsAdvertisingOneAddressConflict() throws {
         let frames = [
             Self.advertisement(from: Self.address, mac: "02:00:00:00:00:0a", target: Self.address),
             Self.advertisement(from: Self.address, mac: "02:00:00:00:00:0b", target: Self.address),
+            Self.advertisement(from: Self.address, mac: "02:00:00:00:00:0a", target: Self.address),
         ]
         let v = try Lab.verify(plan: planYAML(), frames: frames)
         #expect(v.status(.arpConflict) == .fail, "\(v.digest)")
