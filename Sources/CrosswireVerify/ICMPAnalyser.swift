@@ -9,6 +9,20 @@ struct ICMPFindings {
     var mtuMessages = EvidenceList()
     /// Port/protocol unreachable about container traffic: the host was reached; noted, not failed.
     var portUnreachable = EvidenceList(limit: 5)
+    /// Time-exceeded answers to traceroute/mtr probes (UDP 33434–33534): diagnostics.
+    var probeAnswers = EvidenceList(limit: 5)
+    /// Errors about destinations that are no planned party (the internet): not judged.
+    var notJudged = EvidenceList(limit: 5)
+    /// Time-exceeded quoting an echo request: a probe when its sender sends echo requests
+    /// with several TTLs below 64 (mtr, traceroute -I), which only the whole capture tells.
+    var echoTimeExceeded: [(ref: FrameRef, sender: IPAddress, detail: String)] = []
+    var echoTimeExceededDropped = 0
+    /// Per sender of echo requests, the TTLs below 64 it used (bit n: TTL n).
+    var echoTTLs: [IPAddress: UInt64] = [:]
+    static let maxEchoSenders = 4_096, maxEchoTimeExceeded = 1_024
+
+    /// True when `sender` sent echo requests with two or more TTLs below 64 (rising TTL).
+    func isProbing(_ sender: IPAddress) -> Bool { (echoTTLs[sender] ?? 0).nonzeroBitCount >= 2 }
 }
 
 struct ICMPAnalyser: PacketAnalyser {
@@ -26,6 +40,22 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
+    /// A planned party (docs/CHECKS.md): a container, a planned host or router, or the underlay.
+    func isPlannedParty(_ address: IPAddress) -> Bool {
+        if topology.isContainer(address) || topology.node(at: address) != nil { return true }
+        return topology.plan.underlay.subnet?.contains(address) ?? false
+    }
+
+    mutating func noteEchoRequest(_ ip: IPFields) {
+        guard ip.ttl < 64 else { return }
+        let bit = UInt64(1) << UInt64(ip.ttl)
+        if let seen = findings.echoTTLs[ip.source] {
+            if seen & bit == 0 { findings.echoTTLs[ip.source] = seen | bit }
+        } else if findings.echoTTLs.count < ICMPFindings.maxEchoSenders {
+            findings.echoTTLs[ip.source] = bit
+        }
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
@@ -33,6 +63,7 @@ struct ICMPAnalyser: PacketAnalyser {
             guard t.kind == .icmp || t.kind == .icmpv6, let ip = p.levels[i].ip else { continue }
             let v6 = t.kind == .icmpv6
             let type = t.icmpType, code = t.icmpCode
+            if type == (v6 ? 128 : 8) { noteEchoRequest(ip) }
             let isMTU = v6 ? type == 2 : (type == 3 && code == 4)
             let isRouting = v6
                 ? (type == 1 && (code == 0 || code == 1 || code == 3)) || type == 3 || type == 137
@@ -52,7 +83,24 @@ struct ICMPAnalyser: PacketAnalyser {
                 let about = quoted.map { " about \($0.source) > \($0.destination)" } ?? ""
                 return "\(Self.name(v6: v6, type: type, code: code))\(extra) from \(topology.describe(ip.source))\(about)"
             }
-            if isMTU {
+            let timeExceeded = v6 ? type == 3 : type == 11
+            if let quoted, !isPlannedParty(quoted.destination) {
+                // About a destination outside the plan (an internet router's answer): not judged.
+                findings.notJudged.add(ref, detail())
+            } else if timeExceeded, let quoted, i + 1 < p.levelCount, p.levels[i + 1].transport.kind == .udp,
+                (33434...33534).contains(p.levels[i + 1].transport.destinationPort)
+            {
+                findings.probeAnswers.add(ref, detail(" (traceroute probe)"))
+            } else if timeExceeded, let quoted, i + 1 < p.levelCount,
+                p.levels[i + 1].transport.kind == (v6 ? .icmpv6 : .icmp),
+                p.levels[i + 1].transport.icmpType == (v6 ? 128 : 8)
+            {
+                if findings.echoTimeExceeded.count < ICMPFindings.maxEchoTimeExceeded {
+                    findings.echoTimeExceeded.append((ref, quoted.source, detail()))
+                } else {
+                    findings.echoTimeExceededDropped += 1
+                }
+            } else if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
                 findings.mtuMessages.add(ref, detail(" (MTU \(mtu))"))
             } else if isRouting {

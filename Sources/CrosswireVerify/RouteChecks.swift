@@ -101,19 +101,31 @@ struct RouteChecks: CheckFamily {
     func routeErrors() -> CheckResult {
         let expected = "no ICMP unreachable, redirect or time-exceeded and no forwarding loop on container traffic"
         guard findings.traffic.containerFrames > 0 else { return result(.routeErrors, .skip, noContainerTraffic, expected: expected) }
+        let icmp = findings.icmp
+        // Time-exceeded about echo requests: answers to mtr/traceroute -I when the sender probes with rising TTL.
+        var routing = icmp.routingErrors
+        var probes = icmp.probeAnswers.total
+        for e in icmp.echoTimeExceeded {
+            if icmp.isProbing(e.sender) { probes += 1 } else { routing.add(e.ref, e.detail) }
+        }
         var ev = EvidenceList()
-        ev.merge(findings.icmp.routingErrors)
+        ev.merge(routing)
         ev.merge(findings.nat.loops)
         var observed: [String] = []
-        if findings.icmp.routingErrors.total > 0 { observed.append("\(findings.icmp.routingErrors.total) ICMP routing errors: \(findings.icmp.routingErrors.details[0])") }
+        if routing.total > 0 { observed.append("\(routing.total) ICMP routing errors: \(routing.details[0])") }
         if findings.nat.loops.total > 0 { observed.append("\(findings.nat.loops.total) forwarding loops") }
+        var notes: [String] = []
+        if probes > 0 { notes.append("\(probes) answers to traceroute/mtr probes (diagnostics)") }
+        if icmp.notJudged.total > 0 { notes.append("\(icmp.notJudged.total) ICMP errors about destinations outside the plan, not judged") }
         if !observed.isEmpty {
-            return result(.routeErrors, .fail, observed.joined(separator: "; "), expected: expected, observed: observed, evidence: ev)
+            return result(.routeErrors, .fail, observed.joined(separator: "; "), expected: expected, observed: observed + notes, evidence: ev)
         }
-        let note = findings.icmp.portUnreachable.total > 0
-            ? " (\(findings.icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error)" : ""
+        if icmp.portUnreachable.total > 0 {
+            notes.append("\(icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error")
+        }
+        let note = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
         return result(
             .routeErrors, .pass, "no ICMP routing errors or loops in \(findings.traffic.containerFrames) container frames\(note)",
-            expected: expected, observed: findings.icmp.portUnreachable.details)
+            expected: expected, observed: icmp.portUnreachable.details + icmp.probeAnswers.details + icmp.notJudged.details)
     }
 }

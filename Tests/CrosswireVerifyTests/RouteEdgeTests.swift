@@ -163,3 +163,42 @@ func coreRouter(mac: Bool = true) -> [String] {
         #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
     }
 }
+
+/// Real hosts see traceroute/mtr between containers and ICMP from internet routers: diagnostics
+/// and errors about destinations outside the plan are counted, never failed.
+@Suite struct RouteErrorDiagnosticsEdgeTests {
+    func timeExceeded(quoting packet: [UInt8], id: Int) -> [UInt8] {
+        Frame.eth(Addr.host1MAC, Addr.c1MAC, Frame.ipv4(src: Addr.host1, dst: Addr.c1, proto: 1, id: id, Frame.icmpError(type: 11, code: 0, quoting: packet)))
+    }
+
+    @Test func tracerouteProbeAnswersAreDiagnostics() throws {
+        let probe = Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 17, id: 0x0700, ttl: 1, Frame.udp(sp: 40000, dp: 33434, []))
+        let frames = [Frame.eth(Addr.c1MAC, Addr.bridge1MAC, probe), timeExceeded(quoting: probe, id: 0x0701)]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
+        #expect(v[.routeErrors].summary.contains("1 answers to traceroute/mtr probes (diagnostics)"))
+    }
+
+    /// mtr's ICMP mode: echo requests with rising TTL; a lone echo request dying is an error.
+    @Test func echoProbesWithRisingTTLAreDiagnosticsALoneOneIsNot() throws {
+        let echo = { (ttl: UInt8, id: Int) in Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: id, ttl: ttl, Frame.icmpEcho(id: 7, seq: id)) }
+        let rising = [Frame.eth(Addr.c1MAC, Addr.bridge1MAC, echo(1, 1)), timeExceeded(quoting: echo(1, 1), id: 0x0702),
+                      Frame.eth(Addr.c1MAC, Addr.bridge1MAC, echo(2, 2))]
+        let v = try Lab.verify(plan: planYAML(), frames: rising)
+        #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
+        let lone = [Frame.eth(Addr.c1MAC, Addr.bridge1MAC, echo(1, 1)), timeExceeded(quoting: echo(1, 1), id: 0x0703)]
+        let w = try Lab.verify(plan: planYAML(), frames: lone)
+        #expect(w.status(.routeErrors) == .fail, "\(w.digest)")
+    }
+
+    @Test func errorsAboutDestinationsOutsideThePlanAreNotJudged() throws {
+        let out = Frame.ipv4(src: Addr.c1, dst: "198.51.100.77", proto: 1, id: 0x0704, Frame.icmpEcho(id: 9, seq: 1))
+        let frames = [
+            Frame.eth(Addr.c1MAC, Addr.bridge1MAC, out),
+            Frame.eth(Addr.routerMAC, Addr.host1MAC, Frame.ipv4(src: Addr.router, dst: Addr.c1, proto: 1, id: 0x0705, Frame.icmpError(type: 3, code: 1, quoting: out))),
+        ]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        #expect(v.status(.routeErrors) == .pass, "\(v.digest)")
+        #expect(v[.routeErrors].summary.contains("1 ICMP errors about destinations outside the plan, not judged"))
+    }
+}
