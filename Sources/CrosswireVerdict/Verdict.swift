@@ -130,6 +130,9 @@ public struct CaptureSummary: Codable, Sendable {
     public var invalidTimestamps: Int?
     /// Live captures: packets the kernel or interface dropped (nil for files).
     public var drops: CaptureDrops?
+    /// (1.1) Frames above the link MTU that only segmentation offload (GRO/GSO/TSO) produces:
+    /// not wire packets, counted and never judged; nil (left out of the JSON) when none.
+    public var offloadAggregates: Int?
 
     public init(path: String, linktype: String, packets: Int = 0, bytes: Int = 0) {
         self.path = path; self.linktype = linktype; self.packets = packets; self.bytes = bytes
@@ -139,6 +142,7 @@ public struct CaptureSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case path, linktype, packets, bytes, malformed, incomplete, drops
         case invalidTimestamps = "invalid_timestamps"
+        case offloadAggregates = "offload_aggregates"
         case firstTime = "first_time"
         case lastTime = "last_time"
     }

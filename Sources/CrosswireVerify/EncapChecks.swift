@@ -144,10 +144,12 @@ struct EncapChecks: CheckFamily {
                 expected: expected, observed: t.mssAbovePath.details, evidence: t.mssAbovePath)
         }
         let tunnelled = t.totals.values.reduce(0) { $0 + $1.frames }
+        let aggregates = t.offloadAggregates.values.reduce(0, +)
+        let note = aggregates == 0 ? "" : "; \(aggregates) offload aggregates (GRO/GSO), not judged: `ethtool -K IFACE gro off gso off tso off` shows wire packets"
         return result(
             .encapMTU, .pass,
-            tunnelled > 0 ? "\(tunnelled) tunnel frames, none fragmented or oversize; no PMTU trouble" : "no fragmentation-needed, oversize or black-holed packets on container traffic",
-            expected: expected)
+            (tunnelled > 0 ? "\(tunnelled) tunnel frames, none fragmented or oversize; no PMTU trouble" : "no fragmentation-needed, oversize or black-holed packets on container traffic") + note,
+            expected: expected, observed: t.firstAggregate.map { ["first offload aggregate at \(place($0))"] } ?? [])
     }
 
     func encapVTEP() -> CheckResult {

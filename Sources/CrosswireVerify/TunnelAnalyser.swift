@@ -44,6 +44,10 @@ struct TunnelFindings {
     /// above what the planned path carries, underlay MTU − tunnel cost (warn).
     var mssAboveContainerMTU = EvidenceList()
     var mssAbovePath = EvidenceList()
+    /// Offload aggregates per capture: tunnel frames above the link MTU that only GRO/GSO/TSO
+    /// produce (unfragmented, carrying TCP). Not wire packets: counted, never judged.
+    var offloadAggregates: [CaptureID: Int] = [:]
+    var firstAggregate: FrameRef?
 
     /// The contract's metrics per kind, in a stable order.
     func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
@@ -83,6 +87,12 @@ struct TunnelAnalyser: PacketAnalyser {
         case .ipip: plannedTunnelCost = v6Underlay ? 40 : 20
         case .routed, .bridged: plannedTunnelCost = 0
         }
+    }
+
+    mutating func noteAggregate(_ ref: FrameRef) {
+        let n = findings.offloadAggregates[ref.capture] ?? 0
+        findings.offloadAggregates[ref.capture] = n + 1
+        if findings.firstAggregate == nil { findings.firstAggregate = ref }
     }
 
     /// MSS consistency: a SYN's MSS plus the IP and TCP headers is the MTU its sender believes in.
@@ -141,7 +151,15 @@ struct TunnelAnalyser: PacketAnalyser {
         }
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel, let outer = p.levels[l].ip,
             p.levels[l].origin != .icmpQuote
-        else { return }
+        else {
+            // A plain TCP frame above the link MTU, unfragmented: an offload aggregate too.
+            if let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind == .tcp, !ip.isFragment,
+                !ip.lengthFromFrame, ip.totalLength > underlayMTU
+            {
+                noteAggregate(ref)
+            }
+            return
+        }
         let kind = tunnel.kind
         // The inner packet's length from the headers: the inner Ethernet frame for VXLAN/GENEVE
         // (UDP length − tunnel header), the inner IP packet's declared length for IP-in-IP and GRE.
@@ -180,13 +198,24 @@ struct TunnelAnalyser: PacketAnalyser {
         }
         findings.totals[kind] = t
 
-        if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
-            findings.oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
+        // Segmentation offload merges TCP segments, never anything else, and never fragments:
+        // such a frame above the MTU was built by the capturing host's stack, not sent on a wire.
+        var carriesTCP = false, innerTooBig = false
+        if let i = p.innermostIPLevel, i > l {
+            carriesTCP = p.levels[i].transport.kind == .tcp
+            if let innerMTU, let inner = p.levels[i].ip { innerTooBig = inner.totalLength > innerMTU }
         }
-        if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
-            inner.totalLength > innerMTU
-        {
-            findings.oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
+        if carriesTCP, !outer.isFragment, !outer.lengthFromFrame, outer.totalLength > underlayMTU || innerTooBig {
+            noteAggregate(ref)
+        } else {
+            if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
+                findings.oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
+            }
+            if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
+                inner.totalLength > innerMTU
+            {
+                findings.oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
+            }
         }
 
         // Does the tunnel carry plan traffic, and does it go to the right host?

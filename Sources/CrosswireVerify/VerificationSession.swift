@@ -117,6 +117,7 @@ public struct VerificationSession {
         let judgement = judgeAll(topology, findings)
         var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(crosswireVersion)")
         verdict.captures = captures
+        for (id, count) in findings.tunnels.offloadAggregates { verdict.captures[Int(id.index)].offloadAggregates = count }
         verdict.checks = judgement.checks
         verdict.metrics = findings.metrics(topology)
         verdict.events = findings.control.events(capturePaths: captures.map(\.path))

@@ -156,11 +156,13 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         #expect(v.cited(.encapVTEP) == a(2))
     }
 
-    @Test func noTunnelSkips() throws {
+    /// No tunnel frame: nothing for the tunnel's own checks; encap.mode fails, since the
+    /// container packet crossed between the hosts' NICs unencapsulated (contract 1.1).
+    @Test func noTunnelSkipsTheTunnelChecks() throws {
         let v = try Lab.verify(plan: vxlanPlan, frames: [Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80))])
         #expect(v.status(.encapVTEP) == .skip)
         #expect(v.status(.encapOverhead) == .skip)
-        #expect(v.status(.encapMode) == .skip)
+        #expect(v.status(.encapMode) == .fail)
     }
 }
 
@@ -277,5 +279,38 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         let v = try Lab.verify(plan: plan, frames: [syn(mss: 1460)])
         #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
         #expect(v[.encapMTU].summary.contains("MSS above transport.mtu 1450"))
+    }
+}
+
+/// Hosts capture with GRO/GSO/TSO on: TCP super-frames of several KB are built by the
+/// capturing host's stack, not sent on a wire. Counted per capture, never failed.
+@Suite struct OffloadAggregateEdgeTests {
+    let vxlan = planYAML(mode: "vxlan", transport: ["vxlan: { vni: 1, port: 8472 }"])
+
+    func tunnelled(_ innerIP: [UInt8]) -> [UInt8] {
+        Frame.vxlanFrame(Frame.eth("02:42:c0:a8:0a:02", "02:42:c0:a8:14:02", innerIP))
+    }
+
+    @Test func aVXLANFrameCarryingATCPSuperFrameIsAnAggregate() throws {
+        let superSegment = Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0c01, payload: Array(repeating: 0x41, count: 8_000))
+        let v = try Lab.verify(plan: vxlan, frames: [tunnelled(superSegment)])
+        #expect(v.status(.encapMTU) == .pass, "\(v.digest)")
+        #expect(v[.encapMTU].summary.contains("1 offload aggregates (GRO/GSO), not judged"))
+        #expect(v.captures.first?.offloadAggregates == 1)
+    }
+
+    @Test func anOversizeUDPTunnelFrameIsStillOversize() throws {
+        // Offload merges TCP only: a 3000-byte UDP datagram inside the tunnel did cross a link that big.
+        let datagram = Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001, id: 0x0c02, payload: Array(repeating: 0x42, count: 3_000))
+        let v = try Lab.verify(plan: vxlan, frames: [tunnelled(datagram)])
+        #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
+        #expect(v.captures.first?.offloadAggregates == nil)
+    }
+
+    @Test func aPlainTCPSuperFrameIsCountedToo() throws {
+        let superSegment = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0c03, payload: Array(repeating: 0x41, count: 9_000)))
+        let v = try Lab.verify(plan: planYAML(), frames: [superSegment])
+        #expect(v.captures.first?.offloadAggregates == 1)
+        #expect(v.status(.encapMTU) == .pass, "\(v.digest)")
     }
 }
