@@ -40,12 +40,6 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
-    /// A planned party (docs/CHECKS.md): a container, a planned host or router, or the underlay.
-    func isPlannedParty(_ address: IPAddress) -> Bool {
-        if topology.isContainer(address) || topology.node(at: address) != nil { return true }
-        return topology.plan.underlay.subnet?.contains(address) ?? false
-    }
-
     mutating func noteEchoRequest(_ ip: IPFields) {
         guard ip.ttl < 64 else { return }
         let bit = UInt64(1) << UInt64(ip.ttl)
@@ -84,7 +78,7 @@ struct ICMPAnalyser: PacketAnalyser {
                 return "\(Self.name(v6: v6, type: type, code: code))\(extra) from \(topology.describe(ip.source))\(about)"
             }
             let timeExceeded = v6 ? type == 3 : type == 11
-            if let quoted, !isPlannedParty(quoted.destination) {
+            if let quoted, !topology.isPlannedParty(quoted.destination) {
                 // About a destination outside the plan (an internet router's answer): not judged.
                 findings.notJudged.add(ref, detail())
             } else if timeExceeded, let quoted, i + 1 < p.levelCount, p.levels[i + 1].transport.kind == .udp,

@@ -85,12 +85,18 @@ struct NATChecks: CheckFamily {
         var sourceBad = EvidenceList(), sourceAllowed = 0
         var sourceObserved: [String] = []
         var sourceNATed: [String] = []  // one short line per source-NATed flow
+        var egress = 0  // translations towards destinations outside the plan: listed, not judged
         for r in sourceRewrites {
             // A server's answer through a destination translation is that translation's business.
             if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
             let owner = topology.owner(of: r.inside.source)
             let line = "\(r.inside.sourceText) > \(r.inside.destinationText) (\(r.inside.protocolText)) leaves as \(r.outside.sourceText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))"
-            if plan.nat == .masquerade, let owner, topology.nodes[owner].address == r.outside.source {
+            if !topology.isPlannedParty(r.inside.destination) {
+                egress += r.record.count
+                sourceObserved.append("egress NAT, not judged: " + line)
+                continue
+            }
+            if plan.nat == .masquerade, let owner, topology.nodes[owner].addresses.contains(r.outside.source) {
                 sourceAllowed += r.record.count
                 sourceObserved.append("masqueraded as planned: " + line)
                 continue
@@ -104,13 +110,24 @@ struct NATChecks: CheckFamily {
             }
         }
         // nat.destination
-        var destinationBad = EvidenceList(), destinationAllowed = 0
+        var destinationBad = EvidenceList(), destinationAllowed = 0, serviceAllowed = 0
         var destinationObserved: [String] = []
         var destinationNATed: [String] = []  // one short line per undeclared translation
         for r in destinationRewrites {
             if published(r.outside.destination, r.outside.destinationPort, r.protocolName, r.inside.destination, r.inside.destinationPort) != nil {
                 destinationAllowed += r.record.count
                 destinationObserved.append("published: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packets)")
+                continue
+            }
+            // A service address (Kubernetes ClusterIP) translated to a container: kube-proxy, as planned.
+            if plan.isServiceAddress(r.outside.destination), topology.isContainer(r.inside.destination) {
+                serviceAllowed += r.record.count
+                destinationObserved.append("service DNAT, intended: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packets)")
+                continue
+            }
+            // Towards an address outside the plan on both sides: egress, not judged.
+            if !topology.isPlannedParty(r.inside.destination), !topology.isPlannedParty(r.outside.destination) {
+                destinationObserved.append("egress NAT, not judged: \(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText)")
                 continue
             }
             // The answer to a masqueraded packet, translated back: that is the source translation's business.
@@ -161,7 +178,8 @@ struct NATChecks: CheckFamily {
                 .natSource, .warn, "\(sourceSuspect.total) packet\(sourceSuspect.total == 1 ? "" : "s") from a host address to another host's containers, seen at one point only",
                 expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceSuspect)
         } else {
-            let detail = sourceAllowed > 0 ? "\(sourceAllowed) packets masqueraded to their host's address as planned; " : ""
+            var detail = sourceAllowed > 0 ? "\(sourceAllowed) packets masqueraded to their host's address as planned; " : ""
+            if egress > 0 { detail += "\(egress) packets of egress NAT to destinations outside the plan, not judged; " }
             source = result(
                 .natSource, .pass, "\(detail)container sources unchanged (\(pointsNote))", expected: expectedSource,
                 observed: sourceObserved + [pointsNote])
@@ -180,7 +198,8 @@ struct NATChecks: CheckFamily {
                 .natDestination, .warn, "\(destinationSuspect.total) connection\(destinationSuspect.total == 1 ? "" : "s") to an unpublished host port, seen at one point only",
                 expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationSuspect)
         } else {
-            let detail = destinationAllowed > 0 ? "\(destinationAllowed) packets translated by published mappings; " : ""
+            var detail = destinationAllowed > 0 ? "\(destinationAllowed) packets translated by published mappings; " : ""
+            if serviceAllowed > 0 { detail += "\(serviceAllowed) packets of service DNAT (services), as planned; " }
             destination = result(
                 .natDestination, .pass, "\(detail)no undeclared destination NAT (\(pointsNote))", expected: expectedDestination,
                 observed: destinationObserved + [pointsNote])

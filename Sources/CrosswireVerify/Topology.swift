@@ -8,10 +8,15 @@ import CrosswirePlan
 /// A host or router of the plan, reduced to what packets can be matched against.
 public struct TopologyNode: Sendable, Hashable {
     public var name: String
+    /// The underlay address (the first, for a dual-stack node).
     public var address: IPAddress
+    /// Every underlay address: one, or one per family.
+    public var addresses: [IPAddress]
     public var mac: MACAddress?
-    /// The container subnet (hosts only).
+    /// The container subnet (hosts only; the first, for a dual-stack host).
     public var containers: IPPrefix?
+    /// Every container subnet: none (routers), one, or one per family.
+    public var containerSubnets: [IPPrefix]
     public var isRouter: Bool
     public var asn: UInt32?
     public var routerID: IPv4Address?
@@ -22,6 +27,8 @@ public struct TopologyNode: Sendable, Hashable {
     ) {
         self.name = name; self.address = address; self.mac = mac; self.containers = containers
         self.isRouter = isRouter; self.asn = asn; self.routerID = routerID
+        addresses = [address]
+        containerSubnets = containers.map { [$0] } ?? []
     }
 }
 
@@ -35,37 +42,46 @@ public struct Topology: Sendable {
     /// small array costs a fraction of walking the nodes and their address enums.
     private let v4Subnets: [(network: UInt32, mask: UInt32, node: Int)]
     private let v4Addresses: [(address: UInt32, node: Int)]
-
-    /// Index order of the nodes that have containers: longest prefix first, then plan order,
-    /// so that the first subnet holding an address is its owner (`Plan.owner`'s rule).
-    private let byPrefixLength: [Int]
+    /// The IPv6 container subnets (longest first, then plan order) and underlay addresses.
+    private let v6Subnets: [(prefix: IPPrefix, node: Int)]
+    private let v6Addresses: [(address: IPAddress, node: Int)]
 
     /// The plan's hosts, then its routers.
     public init(plan: Plan) {
         var nodes: [TopologyNode] = plan.hosts.map {
-            TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, containers: $0.containers, asn: $0.asn, routerID: $0.routerID)
+            var node = TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, containers: $0.containers, asn: $0.asn, routerID: $0.routerID)
+            node.addresses = $0.addresses
+            node.containerSubnets = $0.containerSubnets
+            return node
         }
-        nodes += plan.routers.map { TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, isRouter: true) }
+        nodes += plan.routers.map {
+            var node = TopologyNode(name: $0.name, address: $0.address, mac: $0.mac, isRouter: true)
+            node.addresses = $0.addresses
+            return node
+        }
         self.init(plan: plan, nodes: nodes)
     }
 
     init(plan: Plan, nodes: [TopologyNode]) {
         self.plan = plan
         self.nodes = nodes
-        byPrefixLength = nodes.indices.filter { nodes[$0].containers != nil }
-            .sorted { (-nodes[$0].containers!.length, $0) < (-nodes[$1].containers!.length, $1) }
+        // Every subnet of every host, longest prefix first, then plan order: the first that
+        // holds an address is its owner (`Plan.owner`'s rule).
+        let all = nodes.indices.flatMap { i in nodes[i].containerSubnets.map { (prefix: $0, node: i) } }
+            .enumerated().sorted { (-$0.element.prefix.length, $0.offset) < (-$1.element.prefix.length, $1.offset) }
+            .map(\.element)
         var subnets: [(network: UInt32, mask: UInt32, node: Int)] = []
         var addresses: [(address: UInt32, node: Int)] = []
-        for i in byPrefixLength {
-            if let c = nodes[i].containers, case .v4(let network) = c.network {
-                subnets.append((network.rawValue, IPPrefix.mask32(c.length), i))
-            }
+        for s in all {
+            if case .v4(let network) = s.prefix.network { subnets.append((network.rawValue, IPPrefix.mask32(s.prefix.length), s.node)) }
         }
         for (i, n) in nodes.enumerated() {
-            if case .v4(let a) = n.address { addresses.append((a.rawValue, i)) }
+            for address in n.addresses { if case .v4(let a) = address { addresses.append((a.rawValue, i)) } }
         }
         v4Subnets = subnets
         v4Addresses = addresses
+        v6Subnets = all.filter { !$0.prefix.network.isV4 }
+        v6Addresses = nodes.indices.flatMap { i in nodes[i].addresses.filter { !$0.isV4 }.map { (address: $0, node: i) } }
     }
 
     /// The index of the host whose container subnet holds `address`; with overlapping
@@ -75,7 +91,7 @@ public struct Topology: Sendable {
             for s in v4Subnets where a.rawValue & s.mask == s.network { return s.node }
             return nil
         }
-        for i in byPrefixLength where nodes[i].containers!.contains(address) { return i }
+        for s in v6Subnets where s.prefix.contains(address) { return s.node }
         return nil
     }
 
@@ -85,12 +101,19 @@ public struct Topology: Sendable {
             for n in v4Addresses where n.address == a.rawValue { return n.node }
             return nil
         }
-        for i in nodes.indices where nodes[i].address == address { return i }
+        for n in v6Addresses where n.address == address { return n.node }
         return nil
     }
 
     /// True when `address` is inside some host's container subnet.
     public func isContainer(_ address: IPAddress) -> Bool { owner(of: address) != nil }
+
+    /// A planned party (docs/CHECKS.md): a container, a planned host or router, or an address
+    /// of the hosts' own segment. NAT and ICMP errors are judged between planned parties only.
+    public func isPlannedParty(_ address: IPAddress) -> Bool {
+        if isContainer(address) || node(at: address) != nil { return true }
+        return plan.underlay.subnet?.contains(address) ?? false
+    }
 
     /// The node whose planned MAC is `mac`.
     public func node(withPlannedMAC mac: MACAddress) -> Int? {

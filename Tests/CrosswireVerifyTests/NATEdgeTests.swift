@@ -135,3 +135,29 @@ import Testing
         #expect(v.status(.natDestination) == .skip, "\(v.digest)")
     }
 }
+
+/// Contract 1.1's NAT scope: only translations between planned parties are judged; egress to
+/// the internet is listed, a declared service range (kube-proxy) is intended, NAT66 is NAT.
+@Suite struct NATScopeEdgeTests {
+    let internet = "203.0.113.10"
+
+    @Test func egressMasqueradeToTheInternetIsListedNotJudged() throws {
+        let inside = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 40000, internet, 53))
+        let outside = Frame.eth(Addr.host1MAC, Addr.routerMAC, Frame.udpPacket(Addr.host1, 40000, internet, 53, ttl: 63))
+        let v = try Lab.verify(plan: planYAML(nat: "none"), [Capture("a.pcap", [inside]), Capture("b.pcap", [outside])])
+        #expect(v.status(.natSource) != .fail, "\(v.digest)")
+        #expect(v[.natSource].observed.contains { $0.hasPrefix("egress NAT, not judged: 192.168.10.2:40000 > 203.0.113.10:53") })
+    }
+
+    @Test func serviceDNATToAContainerIsIntended() throws {
+        let plan = planYAML(extra: ["services: [10.96.0.0/12]"])
+        let toService = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 40000, "10.96.0.10", 53))
+        let toPod = Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.udpPacket(Addr.c1, 40000, Addr.c2, 53, ttl: 63))
+        let v = try Lab.verify(plan: plan, [Capture("a.pcap", [toService]), Capture("b.pcap", [toPod])])
+        #expect(v.status(.natDestination) == .pass, "\(v.digest)")
+        #expect(v[.natDestination].summary.contains("1 packets of service DNAT (services), as planned"))
+        // Without the services key, the same translation is undeclared.
+        let w = try Lab.verify(plan: planYAML(), [Capture("a.pcap", [toService]), Capture("b.pcap", [toPod])])
+        #expect(w.status(.natDestination) == .fail, "\(w.digest)")
+    }
+}
