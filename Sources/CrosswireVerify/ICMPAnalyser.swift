@@ -81,7 +81,7 @@ struct ICMPAnalyser: PacketAnalyser {
             if let quoted, !topology.isPlannedParty(quoted.destination) {
                 // About a destination outside the plan (an internet router's answer): not judged.
                 findings.notJudged.add(ref, detail())
-            } else if timeExceeded, let quoted, i + 1 < p.levelCount, p.levels[i + 1].transport.kind == .udp,
+            } else if timeExceeded, quoted != nil, i + 1 < p.levelCount, p.levels[i + 1].transport.kind == .udp,
                 (33434...33534).contains(p.levels[i + 1].transport.destinationPort)
             {
                 findings.probeAnswers.add(ref, detail(" (traceroute probe)"))
