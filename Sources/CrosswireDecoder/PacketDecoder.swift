@@ -382,6 +382,7 @@ public struct PacketDecoder: Sendable {
             t.acknowledgement = h.acknowledgement
             t.tcpFlags = h.flags
             t.window = h.window
+            t.tcpMD5Signature = h.md5Signature
             t.offset = offset
             t.headerLength = h.headerLength
             t.payloadOffset = offset + h.headerLength
