@@ -72,6 +72,8 @@ public struct TransportFields: Sendable, BitwiseCopyable {
     /// ICMP / ICMPv6 only.
     public var icmpType: UInt8
     public var icmpCode: UInt8
+    /// TCP only: the segment carries the MD5 signature option (kind 19, RFC 2385).
+    public var tcpMD5Signature: Bool = false
     /// ICMP's 4 bytes after the checksum (identifier + sequence, or MTU).
     public var icmpRest: UInt32
     /// Offset of the transport header in the frame.

@@ -12,6 +12,40 @@ public struct OSPFHelloEvent: Sendable, BitwiseCopyable, Equatable {
     public var designatedRouter: IPv4Address
     public var backupDesignatedRouter: IPv4Address
     public var neighborCount: Int
+    /// The first `OSPFNeighborIDs.capacity` neighbours listed, inline (no allocation per packet).
+    public var neighbors = OSPFNeighborIDs()
+}
+
+/// Up to 8 router ids of a Hello's neighbour list, stored inline: enough to tell
+/// 2-Way (RFC 2328 §10.5) on the links a verifier judges.
+public struct OSPFNeighborIDs: Sendable, BitwiseCopyable, Equatable {
+    public static let capacity = 8
+    var ids: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+    public private(set) var count = 0
+    public init() {}
+
+    public subscript(i: Int) -> IPv4Address {
+        precondition(i >= 0 && i < count)
+        return withUnsafeBytes(of: ids) { IPv4Address(rawValue: $0.load(fromByteOffset: i * 4, as: UInt32.self)) }
+    }
+
+    /// Adds a router id; ignored past `capacity`.
+    public mutating func append(_ id: IPv4Address) {
+        guard count < Self.capacity else { return }
+        withUnsafeMutableBytes(of: &ids) { $0.storeBytes(of: id.rawValue, toByteOffset: count * 4, as: UInt32.self) }
+        count += 1
+    }
+
+    public func contains(_ id: IPv4Address) -> Bool {
+        for i in 0..<count where self[i] == id { return true }
+        return false
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
 }
 
 /// A Database Description in a few numbers.
@@ -60,11 +94,13 @@ public enum OSPFEventDecoder {
             switch h.type {
             case .hello:
                 let hello = try OSPFHello.parse(s, h)
-                visit(.hello(OSPFHelloEvent(
+                var event = OSPFHelloEvent(
                     header: h, networkMask: hello.networkMask, helloInterval: hello.helloInterval,
                     deadInterval: hello.deadInterval, priority: hello.priority,
                     designatedRouter: hello.designatedRouter, backupDesignatedRouter: hello.backupDesignatedRouter,
-                    neighborCount: hello.neighborCount)))
+                    neighborCount: hello.neighborCount)
+                hello.forEachNeighbor(in: s) { event.neighbors.append($0) }
+                visit(.hello(event))
             case .databaseDescription:
                 let dbd = try OSPFDatabaseDescription.parse(s, h)
                 var c = dbd.lsaHeaders()

@@ -383,6 +383,7 @@ public struct PacketDecoder: Sendable {
             t.tcpFlags = h.flags
             t.window = h.window
             t.maximumSegmentSize = h.maximumSegmentSize
+            t.tcpMD5Signature = h.md5Signature
             t.offset = offset
             t.headerLength = h.headerLength
             t.payloadOffset = offset + h.headerLength

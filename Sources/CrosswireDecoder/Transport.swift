@@ -60,6 +60,8 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
     public var maximumSegmentSize: UInt16
     /// The window-scale option's shift, -1 when absent.
     public var windowScale: Int8
+    /// The MD5 signature option (kind 19, RFC 2385) is present: BGP sessions with a password.
+    public var md5Signature = false
 
     public static func parse(_ s: borrowing RawSpan, at offset: Int) throws(DecodeStop) -> TCPHeader {
         try s.require(20, at: offset, .tcp)
@@ -84,6 +86,7 @@ public struct TCPHeader: Sendable, BitwiseCopyable {
             guard len >= 2, i + len <= end else { throw DecodeStop(.tcp, at: offset, .badLength(field: UInt32(len))) }
             if kind == 2, len == 4 { h.maximumSegmentSize = s.u16(i + 2) }
             if kind == 3, len == 3 { h.windowScale = Int8(truncatingIfNeeded: s.u8(i + 2)) }
+            if kind == 19 { h.md5Signature = true }
             i += len
         }
         return h

@@ -26,12 +26,25 @@ struct BGPChecks: CheckFamily {
         let hold = plan.routing.bgp?.holdTime
         let asns = plan.hosts.compactMap { h in h.asn.map { "\(h.name) AS \($0)" } }.joined(separator: ", ")
         let expected = "sessions between planned peers" + (asns.isEmpty ? "" : " (\(asns))") + (hold.map { ", hold time \($0)" } ?? "")
-        guard control.bgpFrames > 0 || !control.sessions.isEmpty else {
+        guard control.bgpFrames > 0 || !control.sessions.isEmpty || !control.attempts.isEmpty else {
             return result(.bgpSession, .skip, "no BGP traffic in the captures", expected: expected)
         }
         var bad = EvidenceList(), warnings = EvidenceList()
         var observed: [String] = []
         var problems: [String] = [], cautions: [String] = []
+        // Connections that never came up (RFC 4271 §8): SYNs, no SYN-ACK, no BGP message between the pair.
+        for (key, a) in control.attempts.sorted(by: { $0.value.first < $1.value.first })
+        where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil {
+            let how = a.resets == 0 ? "unanswered" : "answered by RST (\(a.resets))"
+            let line = "no session between \(speakerName(key.a)) and \(speakerName(key.b)): \(a.syns) SYNs to 179 \(how)"
+                + (a.md5 > 0 ? " (MD5 option set)" : "")
+            problems.append(line)
+            observed.append(line + " (first: \(place(a.first)))")
+            bad.add(a.first, "SYN to port 179 of a connection that never came up")
+        }
+        if control.bgpFrames == 0 && control.sessions.isEmpty && problems.isEmpty {
+            return result(.bgpSession, .skip, "no BGP traffic in the captures", expected: expected)
+        }
         var opened = 0
         for (key, s) in control.sessions.sorted(by: { $0.value.first < $1.value.first }) {
             let name = "\(speakerName(key.a)) – \(speakerName(key.b))"
@@ -114,6 +127,17 @@ struct BGPChecks: CheckFamily {
                 rows.append(RouteRow(state: .present, speaker: name, prefix: prefix.description, nextHop: nh, detail: owner == speakerNode ? nil : "relayed from \(ownerName)"))
             }
         }
+        // Unplanned prefixes announced and withdrawn within the capture: a leak, even if gone at the end.
+        for (speaker, table) in control.routes.sorted(by: { $0.key < $1.key }) {
+            let name = speakerName(speaker)
+            for (prefix, state) in table.sorted(byFrame: \.value.ref, then: \.key) where !state.announced {
+                guard let announced = state.firstAnnounced, !topology.nodes.contains(where: { $0.containers == prefix }) else { continue }
+                let detail = "announced at \(place(announced)), withdrawn at \(place(state.ref))"
+                rows.append(RouteRow(state: .extra, speaker: name, prefix: prefix.description, detail: detail))
+                bad.add(announced, "\(name) announces \(prefix), which is not a planned container subnet")
+                bad.add(state.ref, "\(name) withdraws \(prefix)")
+            }
+        }
         // Hosts that announced something but never (or no longer) their own subnet.
         for sender in control.updateSenders.sorted() {
             guard let n = topology.node(at: sender), let subnet = topology.nodes[n].containers else { continue }
@@ -138,7 +162,9 @@ struct BGPChecks: CheckFamily {
         let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.nextHop.map { " nh \($0)" } ?? "")\($0.detail.map { " (\($0))" } ?? "")" }
         let wrong = rows.filter { $0.state != .present }
         if !wrong.isEmpty {
-            let text = wrong.map { "\($0.state) \($0.prefix) from \($0.speaker)" }.joined(separator: ", ")
+            let text = wrong.map { r in
+                "\(r.state) \(r.prefix) from \(r.speaker)" + (r.detail.map { $0.hasPrefix("announced at") ? " (\($0))" : "" } ?? "")
+            }.joined(separator: ", ")
             return result(.bgpRoutes, .fail, text, expected: expected, observed: observed, evidence: bad)
         }
         let present = rows.map { "\($0.speaker) \($0.prefix)" }.joined(separator: ", ")

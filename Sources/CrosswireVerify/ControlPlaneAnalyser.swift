@@ -26,8 +26,16 @@ struct ControlPlaneFindings {
         var originAS: UInt32?
         var pathLength: Int
         var ref: FrameRef
+        /// The first announcement, kept after a withdrawal: every announcement counts, not only the final table.
+        var firstAnnounced: FrameRef?
     }
     var sessions: [SessionKey: Session] = [:]
+    /// TCP connection attempts to port 179 per pair of addresses (RFC 4271 §8, RFC 2385).
+    struct Attempts {
+        var syns = 0, synAcks = 0, resets = 0, md5 = 0
+        var first: FrameRef
+    }
+    var attempts: [SessionKey: Attempts] = [:]
     /// Per speaker (the UPDATE's sender): prefix → what it says now.
     var routes: [IPAddress: [IPPrefix: RouteState]] = [:]
     /// Speakers that sent an UPDATE or End-of-RIB: their announcements were seen.
@@ -58,6 +66,11 @@ struct ControlPlaneFindings {
     }
     /// Per router id: the hellos with distinct parameters it sent.
     var hellos: [IPv4Address: [HelloSeen]] = [:]
+    /// Per router id: the neighbours its Hellos list (up to `maxNeighbours`), for 2-Way (RFC 2328 §10.5).
+    var helloNeighbours: [IPv4Address: Set<IPv4Address>] = [:]
+    static let maxNeighbours = 64
+    /// Per router id: the last non-zero DR (and its BDR) its Hellos name.
+    var designatedRouters: [IPv4Address: (dr: IPv4Address, bdr: IPv4Address)] = [:]
     var databaseDescriptions: [IPv4Address: (mtu: UInt16, ref: FrameRef)] = [:]
     var updates = 0
     var acks = 0
@@ -92,6 +105,12 @@ struct ControlPlaneAnalyser: PacketAnalyser {
     init(topology _: Topology) {}
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+        if p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp, let ip = p.levels[p.levelCount - 1].ip {
+            let t = p.levels[p.levelCount - 1].transport
+            if (t.sourcePort == 179 || t.destinationPort == 179) && !t.tcpFlags.isDisjoint(with: [.syn, .rst]) {
+                findings.countAttempt(t, source: ip.source, destination: ip.destination, ref: frame.ref)
+            }
+        }
         switch p.application {
         case .bgp: findings.bgpFrames += 1
         case .ospf: findings.ospfFrames += 1
@@ -133,6 +152,24 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 }
 
 extension ControlPlaneFindings {
+    /// Counts a SYN, SYN-ACK or RST of a connection on port 179.
+    mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, ref: FrameRef) {
+        let key = source < destination ? SessionKey(a: source, b: destination) : SessionKey(a: destination, b: source)
+        if attempts[key] == nil {
+            guard attempts.count < Self.maxSessions else { return }
+            attempts[key] = Attempts(first: ref)
+        }
+        if t.tcpFlags.contains(.syn) {
+            if t.tcpFlags.contains(.ack) {
+                attempts[key]!.synAcks += 1
+            } else {
+                attempts[key]!.syns += 1
+                if t.tcpMD5Signature { attempts[key]!.md5 += 1 }
+            }
+        }
+        if t.tcpFlags.contains(.rst) { attempts[key]!.resets += 1 }
+    }
+
     mutating func record(_ e: ControlPlaneEvent, capture: CaptureID) {
         let ref = FrameRef(capture: capture, frame: e.frame)
         let time = Timestamp(nanoseconds: e.timestamp)
@@ -160,8 +197,10 @@ extension ControlPlaneFindings {
                     }
                     routeCount += 1
                 }
+                let first = routes[e.source]?[r.prefix]?.firstAnnounced ?? (r.action == .announce ? ref : nil)
                 routes[e.source, default: [:]][r.prefix] = RouteState(
-                    announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref)
+                    announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref,
+                    firstAnnounced: first)
                 let sign = r.action == .announce ? "+" : "-"
                 note(ref, time, "bgp", "UPDATE", "\(e.source) \(sign)\(r.prefix)\(r.nextHop.map { " nh \($0)" } ?? "")\(r.originAS.map { " origin AS \($0)" } ?? "")")
             case .endOfRIB:
@@ -182,6 +221,14 @@ extension ControlPlaneFindings {
                 guard hellos[rid] != nil || hellos.count < Self.maxOSPFRouters else {
                     droppedOSPFRouters += 1
                     return
+                }
+                for i in 0..<h.neighbors.count {
+                    let n = h.neighbors[i]
+                    guard helloNeighbours[rid]?.contains(n) != true, (helloNeighbours[rid]?.count ?? 0) < Self.maxNeighbours else { continue }
+                    helloNeighbours[rid, default: []].insert(n)
+                }
+                if h.designatedRouter != .any {
+                    designatedRouters[rid] = (h.designatedRouter, h.backupDesignatedRouter)
                 }
                 if let i = hellos[rid]?.firstIndex(where: {
                     $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval

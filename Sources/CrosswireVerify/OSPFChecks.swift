@@ -65,10 +65,26 @@ struct OSPFChecks: CheckFamily {
         var bySegment: [String: [(IPv4Address, ControlPlaneFindings.HelloSeen)]] = [:]
         for rid in routers { for h in control.hellos[rid]! { bySegment[segment(h), default: []].append((rid, h)) } }
         var multiRouterSegments = 0
+        // Segments whose routers list each other in their Hellos, with a DR on broadcast links: 2-Way at least.
+        var twoWay: [String] = []
+        var notTwoWay: [String] = []
         for (seg, list) in bySegment.sorted(by: { $0.key < $1.key }) {
             let rids = Set(list.map(\.0))
             guard rids.count > 1 else { continue }
             multiRouterSegments += 1
+            let listed = rids.allSatisfy { r in !(control.helloNeighbours[r] ?? []).isDisjoint(with: rids.subtracting([r])) }
+            let broadcast = list.contains { $0.1.mask.map { $0 != .any && $0.rawValue != .max } ?? false }
+            let dr = rids.sorted().compactMap { control.designatedRouters[$0] }.last
+            let names = rids.sorted().map(routerName).joined(separator: ", ")
+            if !listed {
+                notTwoWay.append("on \(seg), \(names) do not list each other in their Hellos")
+            } else if broadcast, dr == nil {
+                notTwoWay.append("on broadcast \(seg), no DR elected (every Hello has DR 0.0.0.0)")
+            } else {
+                let byAddress = { (a: IPv4Address) in list.first { $0.1.source == .v4(a) }.map { routerName($0.0) } ?? a.description }
+                let roles = dr.map { d in ", DR \(byAddress(d.dr)), BDR \(d.bdr == .any ? "none" : byAddress(d.bdr))" } ?? ""
+                twoWay.append("\(seg): \(names) 2-Way (from Hellos)\(roles)")
+            }
             let first = list[0].1
             for (rid, h) in list.dropFirst() where rid != list[0].0 {
                 var differ: [String] = []
@@ -94,8 +110,9 @@ struct OSPFChecks: CheckFamily {
         }
         for (rid, d) in mtus { observed.append("\(routerName(rid)) DBD: interface MTU \(d.mtu) (\(place(d.ref)))") }
         let exchanged = control.databaseDescriptions.count >= 2 || control.updates > 0 || control.acks > 0
-        if multiRouterSegments > 0 && !exchanged {
-            problems.append("Hellos from \(control.hellos.count) routers but no database exchange: no adjacency formed")
+        if multiRouterSegments > 0 && !exchanged && !notTwoWay.isEmpty {
+            let noDR = notTwoWay.filter { $0.contains("no DR elected") }
+            problems.append("Hellos from \(control.hellos.count) routers but no database exchange: no adjacency formed" + (noDR.isEmpty ? "" : " (\(noDR.joined(separator: "; ")))"))
         }
         if !problems.isEmpty {
             return result(.ospfAdjacency, .fail, problems.joined(separator: "; "), expected: expected, observed: observed, evidence: bad)
@@ -103,6 +120,11 @@ struct OSPFChecks: CheckFamily {
         if control.hellos.count < 2 {
             let only = routers.first.map(routerName) ?? "one router"
             return result(.ospfAdjacency, .warn, "Hellos from \(only) only: no neighbour seen", expected: expected, observed: observed)
+        }
+        if !exchanged && !twoWay.isEmpty {
+            // A capture started in steady state: only Hellos flow once adjacencies are Full.
+            return result(
+                .ospfAdjacency, .pass, twoWay.joined(separator: "; ") + "; DBD not seen, MTU not compared", expected: expected, observed: observed)
         }
         return result(
             .ospfAdjacency, .pass,
@@ -148,9 +170,11 @@ struct OSPFChecks: CheckFamily {
         control.hellos.keys.sorted().map { rid in
             let dbd = control.databaseDescriptions[rid]
             let h = control.hellos[rid]![0]
+            // 2-Way: a neighbour it lists lists it too.
+            let twoWay = (control.helloNeighbours[rid] ?? []).contains { control.helloNeighbours[$0]?.contains(rid) == true }
             return RouteRow(
-                state: dbd != nil ? .present : .missing, speaker: routerName(rid), prefix: "area \(h.area)",
-                detail: dbd.map { "database exchange, MTU \($0.mtu)" } ?? "Hellos only, no database exchange")
+                state: dbd != nil || twoWay ? .present : .missing, speaker: routerName(rid), prefix: "area \(h.area)",
+                detail: dbd.map { "database exchange, MTU \($0.mtu)" } ?? (twoWay ? "2-Way from Hellos, DBD not seen" : "Hellos only, no database exchange"))
         }
     }
 

@@ -25,6 +25,7 @@ struct OSPFTests {
         #expect(h.helloInterval == 10 && h.deadInterval == 40 && h.priority == 1)
         #expect(h.designatedRouter == v4("192.168.121.4") && h.backupDesignatedRouter == v4("192.168.121.5"))
         #expect(h.neighborCount == 2)
+        #expect(h.neighbors.count == 2 && h.neighbors[0] == v4("192.168.255.11") && h.neighbors.contains(v4("192.168.255.14")))
         var out: [UInt8] = []
         var packet = DecodedPacket()
         packet.application = .ospf

@@ -53,6 +53,43 @@ struct BGPSession {
         #expect(v[.bgpSession].observed.contains { $0.contains("host1 OPEN: AS 64512, hold time 90") && $0.contains("a.pcap frame 4") })
     }
 
+    /// RFC 2385: a password mismatch drops the SYNs silently; nothing but SYNs to 179 is seen.
+    @Test func unansweredSYNsWithMD5Fail() throws {
+        let frames = (0..<3).map { Frame.bgpSYN(md5: true, seq: 1000 + UInt32($0)) }
+        let v = try Lab.verify(plan: bgpPlan, frames: frames)
+        #expect(v.status(.bgpSession) == .fail, "\(v.digest)")
+        #expect(v[.bgpSession].summary == "no session between host1 and host2: 3 SYNs to 179 unanswered (MD5 option set)")
+        #expect(v.cited(.bgpSession) == a(1))
+    }
+
+    @Test func synsAnsweredByRSTFail() throws {
+        let rst = Frame.eth(Addr.host2MAC, Addr.host1MAC, Frame.ipv4(
+            src: Addr.host2, dst: Addr.host1, proto: 6, id: 9, ttl: 64, Frame.tcp(sp: 179, dp: 50000, seq: 0, ack: 1001, flags: [.rst, .ack])))
+        let v = try Lab.verify(plan: bgpPlan, frames: [Frame.bgpSYN(md5: false), rst])
+        #expect(v.status(.bgpSession) == .fail, "\(v.digest)")
+        #expect(v[.bgpSession].summary == "no session between host1 and host2: 1 SYNs to 179 answered by RST (1)")
+    }
+
+    @Test func failedAttemptsOfAWorkingPairAreNotJudged() throws {
+        var s = BGPSession()
+        s.frames.insert(Frame.bgpSYN(md5: false, seq: 1), at: 0)
+        let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
+        #expect(v.status(.bgpSession) == .pass, "\(v.digest)")
+    }
+
+    /// Every announcement counts: a leak withdrawn before the capture ends still fails, naming both frames.
+    @Test func leakAnnouncedAndWithdrawnFails() throws {
+        var s = BGPSession()
+        s.send(host1: true, BGPSession.host1Announces)
+        s.send(host1: false, BGPSession.host2Announces)
+        let leak = s.send(host1: false, Frame.bgpUpdate(announce: ["192.168.99.0/24"], nextHop: Addr.host2, asPath: [64513]))
+        let gone = s.send(host1: false, Frame.bgpUpdate(withdrawn: ["192.168.99.0/24"]))
+        let v = try Lab.verify(plan: bgpPlan, frames: s.frames)
+        #expect(v.status(.bgpRoutes) == .fail, "\(v.digest)")
+        #expect(v[.bgpRoutes].summary.contains("extra 192.168.99.0/24 from host2 (announced at a.pcap frame \(leak), withdrawn at a.pcap frame \(gone))"))
+        #expect(v.cited(.bgpRoutes) == a(leak, gone))
+    }
+
     @Test func wrongASNFails() throws {
         let s = BGPSession(host1AS: 65000)
         let v = try Lab.verify(plan: bgpPlan, frames: s.frames)

@@ -8,9 +8,9 @@ import Testing
 @Suite struct OSPFAdjacencyEdgeTests {
     let ospfPlan = planYAML(routing: ["protocol: ospf"])
 
-    func hello(_ host1: Bool, hello: Int = 10, dead: UInt32 = 40, neighbours: [String] = []) -> [UInt8] {
+    func hello(_ host1: Bool, hello: Int = 10, dead: UInt32 = 40, neighbours: [String] = [], dr: String = "0.0.0.0", bdr: String = "0.0.0.0") -> [UInt8] {
         let (ip, mac) = host1 ? (Addr.host1, Addr.host1MAC) : (Addr.host2, Addr.host2MAC)
-        return Frame.ospfFrame(src: ip, srcMAC: mac, Frame.ospfHello(routerID: ip, hello: hello, dead: dead, neighbours: neighbours))
+        return Frame.ospfFrame(src: ip, srcMAC: mac, Frame.ospfHello(routerID: ip, hello: hello, dead: dead, neighbours: neighbours, dr: dr, bdr: bdr))
     }
 
     func dbd(_ host1: Bool, mtu: Int = 1500) -> [UInt8] {
@@ -52,6 +52,30 @@ import Testing
         let v = try Lab.verify(plan: ospfPlan, frames: [hello(true), hello(false)])
         #expect(v.status(.ospfAdjacency) == .fail, "\(v.digest)")
         #expect(v[.ospfAdjacency].summary.contains("no database exchange"))
+    }
+
+    /// A capture started after Full (RFC 2328 §10.5): Hellos listing each other, a DR named, no DBD.
+    @Test func steadyStateHellosListingEachOtherPass() throws {
+        let frames = [
+            hello(true, neighbours: [Addr.host2], dr: Addr.host1, bdr: Addr.host2),
+            hello(false, neighbours: [Addr.host1], dr: Addr.host1, bdr: Addr.host2),
+        ]
+        let v = try Lab.verify(plan: ospfPlan, frames: frames)
+        #expect(v.status(.ospfAdjacency) == .pass, "\(v.digest)")
+        #expect(v[.ospfAdjacency].summary.contains("2-Way (from Hellos)"))
+        #expect(v[.ospfAdjacency].summary.contains("DBD not seen, MTU not compared"))
+        #expect(v.ospfAdjacencies.map(\.state) == [.present, .present])
+    }
+
+    @Test func steadyStateWithoutDRFails() throws {
+        let v = try Lab.verify(plan: ospfPlan, frames: [hello(true, neighbours: [Addr.host2]), hello(false, neighbours: [Addr.host1])])
+        #expect(v.status(.ospfAdjacency) == .fail, "\(v.digest)")
+        #expect(v[.ospfAdjacency].summary.contains("no DR elected"))
+    }
+
+    @Test func oneWayHellosWithoutExchangeFail() throws {
+        let v = try Lab.verify(plan: ospfPlan, frames: [hello(true, neighbours: [Addr.host2], dr: Addr.host1), hello(false, dr: Addr.host1)])
+        #expect(v.status(.ospfAdjacency) == .fail, "\(v.digest)")
     }
 
     @Test func helloOfASingleRouterWarns() throws {

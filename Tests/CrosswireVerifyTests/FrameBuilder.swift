@@ -126,12 +126,13 @@ enum Frame {
     }
 
     /// TCP (RFC 9293), 20-byte header, no options, window 64240.
-    static func tcp(sp: Int, dp: Int, seq: UInt32, ack: UInt32 = 0, flags: TCPFlags, _ payload: [UInt8] = []) -> [UInt8] {
+    static func tcp(sp: Int, dp: Int, seq: UInt32, ack: UInt32 = 0, flags: TCPFlags, options: [UInt8] = [], _ payload: [UInt8] = []) -> [UInt8] {
+        precondition(options.count % 4 == 0)
         var b: [UInt8] = []
         b.u16(sp); b.u16(dp); b.u32(seq); b.u32(ack)
-        b.append(5 << 4); b.append(flags.rawValue)
+        b.append(UInt8(5 + options.count / 4) << 4); b.append(flags.rawValue)
         b.u16(64240); b.u16(0); b.u16(0)
-        return b + payload
+        return b + options + payload
     }
 
     /// ICMP echo request (8) or reply (0): type, code, checksum, identifier, sequence, data.
@@ -232,11 +233,11 @@ enum Frame {
     }
 
     /// Hello: network mask, hello interval, options (E), priority 1, dead interval, DR, BDR, neighbours.
-    static func ospfHello(routerID: String, area: String = "0.0.0.0", mask: String = "255.255.255.0", hello: Int = 10, dead: UInt32 = 40, neighbours: [String] = []) -> [UInt8] {
+    static func ospfHello(routerID: String, area: String = "0.0.0.0", mask: String = "255.255.255.0", hello: Int = 10, dead: UInt32 = 40, neighbours: [String] = [], dr: String = "0.0.0.0", bdr: String = "0.0.0.0") -> [UInt8] {
         var b = ip4(mask)
         b.u16(hello); b.append(0x02); b.append(1)
         b.u32(dead)
-        b += ip4("0.0.0.0") + ip4("0.0.0.0")
+        b += ip4(dr) + ip4(bdr)
         for n in neighbours { b += ip4(n) }
         return ospf(type: 1, routerID: routerID, area: area, b)
     }
@@ -296,6 +297,18 @@ struct TCPConversation {
 }
 
 // MARK: common packets of the tests
+
+extension Frame {
+    /// The TCP MD5 signature option (kind 19, length 18, RFC 2385) padded with two NOPs.
+    static let tcpMD5Option: [UInt8] = [19, 18] + [UInt8](repeating: 0xAB, count: 16) + [1, 1]
+
+    /// A SYN from host1 to host2's port 179, with or without the MD5 option.
+    static func bgpSYN(md5: Bool, seq: UInt32 = 1000) -> [UInt8] {
+        eth(Addr.host1MAC, Addr.host2MAC, ipv4(
+            src: Addr.host1, dst: Addr.host2, proto: 6, id: Int(seq & 0xFFFF), ttl: 1,
+            tcp(sp: 50000, dp: 179, seq: seq, flags: .syn, options: md5 ? tcpMD5Option : [])))
+    }
+}
 
 extension Frame {
     /// An HTTP request's first bytes: a recognisable TCP payload.
