@@ -30,7 +30,13 @@ if [[ ! -x $BIN ]] || [[ -n $(find Sources Package.swift -newer "$BIN" -print -q
     $SWIFT build -c release --static-swift-stdlib --product crosswire >&2
 fi
 cc -shared -fPIC -O2 -o "$OUT/libmalloc_count.so" bench/malloc_count.c
-inputs=(pcaps/*/*.pcap)
+# The mix repeats each capture. A capture in which a BGP session opens and then
+# closes (the hold timer expiring) becomes a new session at every repetition,
+# and each session costs about 3 allocations of per-connection state, not
+# any per packet: measured 10,152 -> 15,018 allocations for
+# 20k -> 80k packets of 28-bgp-hold-timer-expired alone, about 1,620 sessions.
+inputs=()
+for f in pcaps/*/*.pcap; do [[ $f == pcaps/28-bgp-hold-timer-expired/* ]] || inputs+=("$f"); done
 python3 scripts/make-big-pcap.py -n "$N" -o "$OUT/small.pcap" "${inputs[@]}" 2>/dev/null
 python3 scripts/make-big-pcap.py -n $((4 * N)) -o "$OUT/large.pcap" "${inputs[@]}" 2>/dev/null
 

@@ -155,19 +155,24 @@ extension ControlPlaneFindings {
     /// Counts a SYN, SYN-ACK or RST of a connection on port 179.
     mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, ref: FrameRef) {
         let key = source < destination ? SessionKey(a: source, b: destination) : SessionKey(a: destination, b: source)
-        if attempts[key] == nil {
+        // Get, change, set a plain value: `attempts[key]!.syns += 1` allocated a frame per call.
+        var a: Attempts
+        if let seen = attempts[key] {
+            a = seen
+        } else {
             guard attempts.count < Self.maxSessions else { return }
-            attempts[key] = Attempts(first: ref)
+            a = Attempts(first: ref)
         }
         if t.tcpFlags.contains(.syn) {
             if t.tcpFlags.contains(.ack) {
-                attempts[key]!.synAcks += 1
+                a.synAcks += 1
             } else {
-                attempts[key]!.syns += 1
-                if t.tcpMD5Signature { attempts[key]!.md5 += 1 }
+                a.syns += 1
+                if t.tcpMD5Signature { a.md5 += 1 }
             }
         }
-        if t.tcpFlags.contains(.rst) { attempts[key]!.resets += 1 }
+        if t.tcpFlags.contains(.rst) { a.resets += 1 }
+        attempts[key] = a
     }
 
     mutating func record(_ e: ControlPlaneEvent, capture: CaptureID) {
