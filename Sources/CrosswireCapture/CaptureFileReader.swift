@@ -14,6 +14,8 @@ import CrosswireDecoder
 public struct CaptureFileReader: ~Copyable {
     private let handle: PcapHandle
     private let mapped: MappedPcapFile?
+    /// A pcapng file's packet interfaces (nil for classic pcap).
+    private let interfaces: PcapngInterfaces?
     /// The path as given.
     public let path: String
     /// The capture's link type.
@@ -45,6 +47,7 @@ public struct CaptureFileReader: ~Copyable {
         linkTypeName = handle.linkTypeName
         let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
         mapped = map?.linkType == handle.linkType ? map : nil
+        interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
     }
 
     /// True when frames are read from a memory mapping (until a record hands over to libpcap).
@@ -58,6 +61,9 @@ public struct CaptureFileReader: ~Copyable {
         framesRead += 1
         var info = FrameInfo(
             number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
+        if let interfaces, let id = interfaces.nextPacketInterface() {
+            info.interfaceID = Int32(truncatingIfNeeded: id)
+        }
         // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
         // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)
         if nanoseconds < 0 || nanoseconds >= 1_000_000_000 { invalidTimestamps += 1 }

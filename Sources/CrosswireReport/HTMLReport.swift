@@ -106,7 +106,7 @@ public enum HTMLReport {
         html.raw("<div class=\"detail-block\"><span class=\"label\">Evidence</span>")
         html.raw("<table class=\"inner\"><thead><tr><th>Capture</th><th class=\"num\">Frame</th><th>Detail</th></tr></thead><tbody>")
         for item in check.evidence {
-            html.raw("<tr><td class=\"mono\">\(Esc.line(item.capture))</td><td class=\"num\">\(item.frame)</td>"
+            html.raw("<tr><td class=\"mono\">\(Esc.line(item.place))</td><td class=\"num\">\(item.frame)</td>"
                 + "<td>\(Esc.line(item.detail))</td></tr>")
         }
         html.raw("</tbody></table>")

@@ -75,7 +75,7 @@ public enum JUnitReport {
         if let expected = check.expected { lines.append("expected: " + OneLine.clean(expected)) }
         for line in check.observed { lines.append("observed: " + OneLine.clean(line)) }
         for item in check.evidence {
-            lines.append("evidence: \(OneLine.clean(item.capture)) frame \(item.frame): \(OneLine.clean(item.detail))")
+            lines.append("evidence: \(OneLine.clean(item.place)) frame \(item.frame): \(OneLine.clean(item.detail))")
         }
         if check.evidenceOmitted > 0 { lines.append("evidence: \(check.evidenceOmitted) more frames not listed") }
         for filter in EvidenceFilter.grouped(check.evidence) {

@@ -108,7 +108,7 @@ public enum MarkdownReport {
             out.row(["Capture", "Frame", "Detail"])
             out.row(["---", "---:", "---"])
             for item in check.evidence {
-                out.row([Esc.code(item.capture, inTable: true), String(item.frame), Esc.text(item.detail)])
+                out.row([Esc.code(item.place, inTable: true), String(item.frame), Esc.text(item.detail)])
             }
             out.blank()
             out.line("Wireshark display filter:")

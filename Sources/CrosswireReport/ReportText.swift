@@ -80,6 +80,11 @@ extension Format {
         }
         if capture.malformed > 0 { notes.append("\(count(capture.malformed)) malformed") }
         if let n = capture.invalidTimestamps { notes.append("\(count(n)) invalid timestamps") }
+        if let points = capture.points {
+            // Each interface of the file is its own capture point: `file@2`, named here by what follows `@`.
+            let names = points.map { $0.hasPrefix(capture.path + "@") ? String($0.dropFirst(capture.path.count)) : $0 }
+            notes.append("\(points.count) capture points: " + escape(names.joined(separator: ", ")))
+        }
         return notes
     }
 }

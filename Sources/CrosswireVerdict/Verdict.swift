@@ -75,12 +75,18 @@ public struct Evidence: Codable, Sendable, Hashable {
     /// The capture's position in `Verdict.captures` (its `CaptureID`), carried to the
     /// evidence pcap: two captures may have one path. Not in the JSON (nil when read back).
     public var captureIndex: Int?
+    /// (1.1) The capture point, `file@interface`, when the capture holds several interfaces.
+    public var point: String?
 
-    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil) {
+    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil, point: String? = nil) {
         self.capture = capture; self.frame = frame; self.detail = detail; self.captureIndex = captureIndex
+        self.point = point
     }
 
-    enum CodingKeys: String, CodingKey { case capture, frame, detail }
+    /// Where the frame is, as reports name it: the capture point, else the capture.
+    public var place: String { point ?? capture }
+
+    enum CodingKeys: String, CodingKey { case capture, frame, detail, point }
 }
 
 /// The result of one check.
@@ -133,6 +139,9 @@ public struct CaptureSummary: Codable, Sendable {
     /// (1.1) Frames above the link MTU that only segmentation offload (GRO/GSO/TSO) produces:
     /// not wire packets, counted and never judged; nil (left out of the JSON) when none.
     public var offloadAggregates: Int?
+    /// (1.1) The capture's points, `file@interface`, when it holds several interfaces
+    /// (`tcpdump -i any`, a merged pcapng); nil (left out of the JSON) for one.
+    public var points: [String]?
 
     public init(path: String, linktype: String, packets: Int = 0, bytes: Int = 0) {
         self.path = path; self.linktype = linktype; self.packets = packets; self.bytes = bytes
@@ -140,7 +149,7 @@ public struct CaptureSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, linktype, packets, bytes, malformed, incomplete, drops
+        case path, linktype, packets, bytes, malformed, incomplete, drops, points
         case invalidTimestamps = "invalid_timestamps"
         case offloadAggregates = "offload_aggregates"
         case firstTime = "first_time"

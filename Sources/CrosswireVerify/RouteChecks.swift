@@ -10,15 +10,6 @@ struct RouteChecks: CheckFamily {
 
     func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors()]) }
 
-    /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
-    func node(sendingFrom mac: MACAddress) -> Int? {
-        if let n = topology.node(withPlannedMAC: mac) { return n }
-        for ip in findings.arp.addresses(of: mac) {
-            if let n = topology.node(at: ip) { return n }
-        }
-        return nil
-    }
-
     /// The MAC of a planned address: the plan's, else the one ARP showed.
     func mac(of address: IPAddress) -> MACAddress? {
         if let n = topology.node(at: address), let mac = topology.nodes[n].mac { return mac }

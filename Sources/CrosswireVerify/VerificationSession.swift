@@ -17,6 +17,7 @@ public struct VerificationSession {
 
     var captures: [CaptureSummary] = []
     var linkTypes: [LinkType] = []
+    var points = CapturePoints()
 
     /// The registered analysers (AnalyserRegistry.swift).
     var analysers: Analysers
@@ -53,7 +54,8 @@ public struct VerificationSession {
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number), time: Timestamp(info))
+        let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
+        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: Timestamp(info))
         Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
     }
 
@@ -69,6 +71,15 @@ public struct VerificationSession {
             var second = FrameVisitor(frame: frame, thread: .second)
             helper!.forEach(&second, packet: packet, bytes: bytes)
         }
+    }
+
+    /// The interface a frame was seen on, where the capture says: a pcapng interface id,
+    /// an SLL2 interface index, or for SLL (v1) whether the host sent or received it.
+    static func interface(of packet: borrowing DecodedPacket, info: FrameInfo, linkType: LinkType) -> CaptureInterface {
+        if info.interfaceID >= 0 { return .index(UInt32(info.interfaceID)) }
+        guard let cooked = packet.levels[0].cooked else { return .whole }
+        if linkType == .linuxSLL2 { return .index(cooked.interfaceIndex) }
+        return cooked.packetType == 4 ? .sent : .received
     }
 
     /// Marks capture `id` as read only up to `frame` (exclusive), for `reason`.
@@ -106,6 +117,7 @@ public struct VerificationSession {
     public func findings() -> Findings {
         var findings = Findings()
         findings.captures = captures
+        findings.points = points.points
         analysers.finish(into: &findings, thread: helper == nil ? thread : .first)
         helper?.finish(into: &findings, thread: .second)
         return findings
@@ -118,6 +130,10 @@ public struct VerificationSession {
         var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(crosswireVersion)")
         verdict.captures = captures
         for (id, count) in findings.tunnels.offloadAggregates { verdict.captures[Int(id.index)].offloadAggregates = count }
+        for i in verdict.captures.indices {
+            let names = findings.pointNames(of: CaptureID(i))
+            if !names.isEmpty { verdict.captures[i].points = names }
+        }
         verdict.checks = judgement.checks
         verdict.metrics = findings.metrics(topology)
         verdict.events = findings.control.events(capturePaths: captures.map(\.path))

@@ -85,6 +85,14 @@ enum Lab {
         return session.verdict()
     }
 
+    /// Verifies capture files already written (pcapng, say) against the plan in `yaml`.
+    static func verify(plan yaml: String, paths: [String]) throws -> Verdict {
+        let plan = try PlanLoader().load(yaml: yaml, path: "plan.yaml")
+        var session = VerificationSession(plan: plan)
+        for path in paths { try session.read(path: path) }
+        return session.verdict()
+    }
+
     /// One capture named `a.pcap`.
     static func verify(plan yaml: String, frames: [[UInt8]]) throws -> Verdict {
         try verify(plan: yaml, [Capture("a.pcap", frames)])
