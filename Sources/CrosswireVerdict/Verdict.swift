@@ -231,6 +231,9 @@ public struct Metrics: Codable, Sendable {
     public var malformed: Int
     /// Entries evicted from bounded tables (flows, fragments, sessions), by table name.
     public var evictions: [String: Int]
+    /// (1.1) Per capture after the first that shares packets with another: the offset applied
+    /// to its timestamps; nil (left out of the JSON) with one capture or nothing shared.
+    public var clockOffsets: [ClockOffset]?
 
     public init(
         packets: Int = 0, bytes: Int = 0, encapsulation: [EncapsulationMetric] = [], hostPairs: [HostPairTraffic] = [],
@@ -243,6 +246,28 @@ public struct Metrics: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case packets, bytes, encapsulation, malformed, evictions
         case hostPairs = "host_pairs"
+        case clockOffsets = "clock_offsets"
+    }
+}
+
+/// (1.1) A capture's clock offset, estimated from packets it shares with a capture whose
+/// offset is known (the first capture's is 0): added to its timestamps, it lines them up.
+public struct ClockOffset: Codable, Sendable, Equatable {
+    public var capture: String
+    public var offsetSeconds: Double
+    /// Packets seen in both captures that the estimate rests on.
+    public var matched: Int
+    /// The largest minus the smallest time difference of those packets.
+    public var spreadSeconds: Double
+
+    public init(capture: String, offsetSeconds: Double, matched: Int, spreadSeconds: Double) {
+        self.capture = capture; self.offsetSeconds = offsetSeconds; self.matched = matched; self.spreadSeconds = spreadSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case capture, matched
+        case offsetSeconds = "offset_seconds"
+        case spreadSeconds = "spread_seconds"
     }
 }
 

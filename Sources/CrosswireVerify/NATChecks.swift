@@ -228,7 +228,8 @@ struct NATChecks: CheckFamily {
             let group = groups[key]!
             let first = group[0]
             let name = topology.nodes[first.host].name
-            if let atNIC = group.first(where: { $0.sourceMAC.flatMap(node(sendingFrom:)) == $0.host }) {
+            // Several points on A's link see the frame alike; cite the first capture's, whatever the read order.
+            if let atNIC = group.filter({ $0.sourceMAC.flatMap(node(sendingFrom:)) == $0.host }).min(by: { $0.ref < $1.ref }) {
                 guard !Self.initialTTLs.contains(atNIC.ttl) else { continue }
                 ttls.insert(atNIC.ttl)
                 proven.add(atNIC.ref, "\(name)'s address \(first.endpoints.source) as source of \(first.endpoints.protocolText) to \(first.endpoints.destinationText), TTL \(atNIC.ttl) at \(name)'s NIC: forwarded and source-translated by \(name)")

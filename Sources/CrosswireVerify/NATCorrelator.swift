@@ -149,14 +149,18 @@ struct NATCorrelator: PacketAnalyser {
         guard let (kind, other) = event else { return }
         switch kind {
         case 0:
-            let key = Translation(first: other.endpoints, second: endpoints)
+            // The sighting with the higher TTL is the earlier on the packet's path; time decides
+            // only between equal TTLs (two interfaces of a host, or two clocks, may disagree by microseconds).
+            let otherFirst = other.ttl >= ttl
+            let key = otherFirst ? Translation(first: other.endpoints, second: endpoints) : Translation(first: endpoints, second: other.endpoints)
+            let pair = otherFirst ? (other.ref, ref) : (ref, other.ref)
             if var existing = findings.translations[key] {
                 existing.count += 1
                 existing.initiating = existing.initiating || initiating
-                if existing.examples.count < 8 { existing.examples.append((other.ref, ref)) }
+                if existing.examples.count < 8 { existing.examples.append(pair) }
                 findings.translations[key] = existing
             } else if findings.translations.count < Self.maxTranslations {
-                findings.translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, examples: [(other.ref, ref)], initiating: initiating)
+                findings.translations[key] = TranslationRecord(count: 1, first: pair.0, second: pair.1, examples: [pair], initiating: initiating)
             } else {
                 findings.droppedTranslations += 1
             }

@@ -18,6 +18,10 @@ public struct VerificationSession {
     var captures: [CaptureSummary] = []
     var linkTypes: [LinkType] = []
     var points = CapturePoints()
+    /// Per capture: nanoseconds added to its timestamps (its clock offset; 0 unless estimated).
+    var clockOffsets: [Int64] = []
+    /// The clock offsets estimated for the run, for the verdict.
+    var clockEstimates: [ClockEstimate] = []
 
     /// The registered analysers (AnalyserRegistry.swift).
     var analysers: Analysers
@@ -42,6 +46,7 @@ public struct VerificationSession {
     public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> CaptureID {
         captures.append(CaptureSummary(path: path, linktype: linkTypeName))
         linkTypes.append(linkType)
+        clockOffsets.append(0)
         return CaptureID(captures.count - 1)
     }
 
@@ -55,7 +60,8 @@ public struct VerificationSession {
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
         let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: Timestamp(info))
+        let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
+        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
     }
 
@@ -113,6 +119,9 @@ public struct VerificationSession {
         if reader.invalidTimestamps > 0 { captures[Int(id.index)].invalidTimestamps = reader.invalidTimestamps }
     }
 
+    /// Nanoseconds as seconds, to the microsecond.
+    static func seconds(_ nanoseconds: Int64) -> Double { Double((nanoseconds + (nanoseconds >= 0 ? 500 : -500)) / 1000) / 1e6 }
+
     /// What every analyser found over the frames fed so far.
     public func findings() -> Findings {
         var findings = Findings()
@@ -136,6 +145,13 @@ public struct VerificationSession {
         }
         verdict.checks = judgement.checks
         verdict.metrics = findings.metrics(topology)
+        if !clockEstimates.isEmpty {
+            verdict.metrics.clockOffsets = clockEstimates.map {
+                ClockOffset(
+                    capture: captures[$0.capture].path, offsetSeconds: Self.seconds($0.offset), matched: $0.matched,
+                    spreadSeconds: Self.seconds($0.spread))
+            }
+        }
         verdict.events = findings.control.events(capturePaths: captures.map(\.path))
         verdict.bgpRoutes = judgement.bgpRoutes
         verdict.ospfRoutes = judgement.ospfRoutes

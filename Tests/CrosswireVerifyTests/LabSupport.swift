@@ -77,11 +77,14 @@ enum Lab {
         let dir = directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var session = VerificationSession(plan: plan)
+        var sources: [CaptureSource] = []
         for c in captures {
             let path = dir.appendingPathComponent(c.name).path
             try write(c.frames, to: path, linkType: c.linkType)
-            try session.read(path: path, name: c.name)
+            sources.append(CaptureSource(path: path, name: c.name))
         }
+        // As `crosswire verify` reads them: together, interleaved by time.
+        try session.read(sources, threads: 1)
         return session.verdict()
     }
 

@@ -43,6 +43,11 @@ struct ExpectedVerdict: Decodable {
         var encapsulation: [Metric]
         /// Captures that hold several interfaces, with their capture points (`file@interface`).
         var capture_points: [Points]?
+        var clock_offsets: [Offset]?
+    }
+    struct Offset: Decodable {
+        var capture: String
+        var offset_seconds: Double
     }
     struct Cited: Decodable {
         var capture: String
@@ -111,6 +116,11 @@ struct ScenarioTests {
         for want in expected.metrics.capture_points ?? [] {
             let got = verdict.captures.first { $0.path.hasSuffix("/" + want.capture) }?.points ?? []
             #expect(got.map { $0.split(separator: "/").last.map(String.init) ?? $0 } == want.points, "\(name): capture points of \(want.capture)")
+        }
+        // Clock offsets: the lab's estimate (to the millisecond) and the engine's agree.
+        for want in expected.metrics.clock_offsets ?? [] {
+            let got = verdict.metrics.clockOffsets?.first { $0.capture.hasSuffix("/" + want.capture) }
+            #expect(got.map { abs($0.offsetSeconds - want.offset_seconds) < 0.001 } == true, "\(name): clock offset of \(want.capture)")
         }
         // Frames the lab says a correct tool must cite.
         for (check, cited) in expected.evidence ?? [:] {
