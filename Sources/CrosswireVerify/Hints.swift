@@ -221,13 +221,15 @@ struct Hints {
         let t = findings.tunnels
         let cost = plannedTunnelCost, underlay = plan.underlay.mtu
         let carried = underlay - cost
-        let planned = plan.transport.mtu.map { min($0, carried) } ?? carried
+        // The path's own word (an ICMP next-hop MTU) beats the plan's arithmetic.
+        let planned = min(plan.transport.mtu.map { min($0, carried) } ?? carried, findings.icmp.smallestReportedMTU ?? .max)
         var what: String
         switch plan.transport.mode {
         case .vxlan, .geneve, .ipip:
             what = "the containers' MTU is above the \(carried) bytes the \(plan.transport.mode.rawValue) tunnel carries over the \(underlay)-byte underlay (\(underlay) − \(cost))"
         case .routed, .bridged:
-            what = "a packet bigger than a link on the path carries (ICMP fragmentation-needed, or a black hole where it is filtered)"
+            what = findings.icmp.smallestReportedMTU.map { "a link on the path carries only \($0) bytes (ICMP fragmentation-needed)" }
+                ?? "a packet bigger than a link on the path carries was lost (a PMTU black hole: the ICMP that would say so is filtered)"
         }
         if r.status == .fail, t.mssAboveContainerMTU.total > 0, let mtu = plan.transport.mtu, t.fragments.isEmpty, t.oversize.isEmpty {
             what = "the containers announce an MSS for a larger MTU than the planned \(mtu)"

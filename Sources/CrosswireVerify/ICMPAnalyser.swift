@@ -36,6 +36,8 @@ struct ICMPFindings {
     var echoTTLs: [IPAddress: UInt64] = [:]
     /// The first routing error as values, for the hint: who sent it, about which destination.
     var firstRoutingError: RoutingErrorSeen?
+    /// The smallest next-hop MTU that fragmentation-needed/packet-too-big named (nil: none named one).
+    var smallestReportedMTU: Int?
     static let maxEchoSenders = 4_096, maxEchoTimeExceeded = 1_024
 
     /// True when `sender` sent echo requests with two or more TTLs below 64 (rising TTL).
@@ -114,6 +116,7 @@ struct ICMPAnalyser: PacketAnalyser {
             } else if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
                 findings.mtuMessages.add(ref, detail(" (MTU \(mtu))"))
+                if mtu > 0, mtu < findings.smallestReportedMTU ?? .max { findings.smallestReportedMTU = mtu }
             } else if isRouting {
                 findings.routingErrors.add(ref, detail())
                 if findings.firstRoutingError == nil {

@@ -144,6 +144,18 @@ import Testing
         #expect(v[.encapMTU].hint?.contains("`\"mtu\": 1450`") == true)
     }
 
+    @Test func fragmentationNeededOnARoutedPathNamesTheReportedMTU() throws {
+        let big = Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0a0a, seq: 5000, payload: Array(repeating: 0x41, count: 1460))
+        let frames = [
+            Frame.eth(Addr.c1MAC, Addr.bridge1MAC, big),
+            Frame.eth(Addr.bridge1MAC, Addr.c1MAC, Frame.ipv4(src: "192.168.10.1", dst: Addr.c1, proto: 1, id: 0x0b0b, Frame.icmpError(type: 3, code: 4, rest: 1400, quoting: big))),
+        ]
+        let v = try Lab.verify(plan: planYAML(), frames: frames)
+        let h = try #require(v[.encapMTU].hint, "\(v.digest)")
+        #expect(h.contains("carries only 1400 bytes") && h.contains("`\"mtu\": 1400`"))
+        #expect(!h.contains("raise the underlay"), "no tunnel: nothing to grow")
+    }
+
     @Test func wrongASNAndHoldTimeNameBirdsSettings() throws {
         var v = try Lab.verify(plan: bgpPlan, frames: BGPSession(host1AS: 65000).frames)
         #expect(v[.bgpSession].hint?.contains("`local as 64512;`") == true, "\(v.digest)")
