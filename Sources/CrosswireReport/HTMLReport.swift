@@ -78,19 +78,20 @@ public enum HTMLReport {
             html.raw("<tr class=\"\(status)\" id=\"check-\(Esc.line(check.id.rawValue))\" data-check=\"\(Esc.line(check.id.rawValue))\" "
                 + "data-status=\"\(status)\">")
             html.raw("<td class=\"status\">\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id.rawValue))\(title)</td><td class=\"wrap\">")
+            // The hint sits right under the summary: first in an open <details> (fail), after a closed one (warn).
+            let hint = check.hint.map { hint in
+                "<div class=\"hint\"><span class=\"label\">Hint</span> "
+                    + HintText.segments(hint).map { $0.code ? "<code>\(Esc.text($0.text))</code>" : Esc.text($0.text) }.joined() + "</div>"
+            } ?? ""
             let hasDetail = check.expected != nil || !check.observed.isEmpty || !check.evidence.isEmpty
             if hasDetail {
-                html.raw(check.status == .fail ? "<details open>" : "<details>")
-                html.raw("<summary>\(Esc.line(check.summary))</summary>")
+                let open = check.status == .fail
+                html.raw(open ? "<details open>" : "<details>")
+                html.raw("<summary>\(Esc.line(check.summary))</summary>" + (open ? hint : ""))
                 detail(check, into: &html)
-                html.raw("</details>")
+                html.raw("</details>" + (open ? "" : hint))
             } else {
-                html.raw(Esc.line(check.summary))
-            }
-            // Outside <details>: the fix shows without opening the evidence.
-            if let hint = check.hint {
-                let text = HintText.segments(hint).map { $0.code ? "<code>\(Esc.text($0.text))</code>" : Esc.text($0.text) }.joined()
-                html.raw("<div class=\"hint\"><span class=\"label\">Hint</span> \(text)</div>")
+                html.raw(Esc.line(check.summary) + hint)
             }
             let count = check.evidence.count + check.evidenceOmitted
             html.raw("</td><td class=\"num evidence\">\(count > 0 ? Format.count(count) : "–")</td></tr>\n")

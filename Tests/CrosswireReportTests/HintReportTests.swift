@@ -33,10 +33,16 @@ import Testing
         #expect(lines.first?.contains("`iptables -t nat -D POSTROUTING -s 192.168.10.0/24 ! -o docker0 -j MASQUERADE`") == true)
     }
 
-    @Test func htmlShowsTheHintOutsideTheDetailsWithCode() {
-        let html = HTMLReport.render(verdict)
-        #expect(html.contains("<div class=\"hint\"><span class=\"label\">Hint</span> Docker&#39;s MASQUERADE on host1: "
+    /// Right under the summary: inside the open <details> of a fail, after the closed one of a warn.
+    @Test func htmlShowsTheHintUnderTheSummaryWithCode() {
+        var v = verdict
+        let warn = v.checks.firstIndex { $0.id == .bgpSession }!
+        v.checks[warn].hint = "a Cease is an administrative end"
+        let html = HTMLReport.render(v)
+        #expect(html.contains("1 flow source-NATed: 192.168.10.2 -&gt; 192.168.56.119</summary>"
+            + "<div class=\"hint\"><span class=\"label\">Hint</span> Docker&#39;s MASQUERADE on host1: "
             + "<code>iptables -t nat -D POSTROUTING -s 192.168.10.0/24 ! -o docker0 -j MASQUERADE</code></div>"))
+        #expect(html.contains("</details><div class=\"hint\"><span class=\"label\">Hint</span> a Cease is an administrative end</div>"))
     }
 
     @Test func junitAndTerminalCarryTheHint() {
