@@ -183,6 +183,9 @@ struct Hints {
         if let w = wrong.first {
             let calicoKey = w.kind == .vxlan ? "vxlanMode" : "ipipMode"
             switch mode {
+            // (`where` binds to one pattern only: both need it.)
+            case .routed where w.kind != .vxlan && w.kind != .ipip, .bridged where w.kind != .vxlan && w.kind != .ipip:
+                return "a \(w.kind) tunnel carries container traffic where the plan routes: `ip -d link show type \(w.kind)` on the hosts finds it; remove it, or plan the tunnel"
             case .routed, .bridged:
                 return "a \(w.kind) overlay runs where the plan has none: flannel's `Backend.Type` is `\(w.kind)` or Calico's IPPool `\(calicoKey)` is not `Never`; use flannel `host-gw` or Calico `ipipMode: Never`, `vxlanMode: Never` (BGP routes), or plan `transport.mode: \(w.kind)`"
             case .vxlan, .geneve:
