@@ -91,6 +91,10 @@ public enum MarkdownReport {
             out.line("*Verifies: \(Esc.text(check.id.title)).*"); out.blank()
             out.line("**Summary:** \(Esc.text(check.summary))")
             out.blank()
+            if let hint = check.hint {
+                out.line("**Hint:** " + HintText.segments(hint).map { $0.code ? Esc.code($0.text) : Esc.text($0.text) }.joined())
+                out.blank()
+            }
             if let expected = check.expected {
                 out.line("**Expected:** \(Esc.text(expected))")
                 out.blank()

@@ -102,17 +102,21 @@ public struct CheckResult: Codable, Sendable {
     /// Frames that support the status (bounded; `evidenceOmitted` counts the rest).
     public var evidence: [Evidence]
     public var evidenceOmitted: Int
+    /// (1.1) For a `fail` or `warn`: the likely cause and its fix, in one line, in the words of the
+    /// setting to change (daemon.json, flannel, Calico, iptables, `ip route`, bird, `ethtool`);
+    /// commands in backticks. Nil (left out of the JSON) when nothing reliable can be said.
+    public var hint: String?
 
     public init(
         id: CheckID, status: CheckStatus, summary: String, expected: String? = nil, observed: [String] = [],
-        evidence: [Evidence] = [], evidenceOmitted: Int = 0
+        evidence: [Evidence] = [], evidenceOmitted: Int = 0, hint: String? = nil
     ) {
         self.id = id; self.status = status; self.summary = summary; self.expected = expected
-        self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted
+        self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted; self.hint = hint
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, summary, expected, observed, evidence
+        case id, status, summary, expected, observed, evidence, hint
         case evidenceOmitted = "evidence_omitted"
     }
 }

@@ -41,7 +41,8 @@ func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
         all.ospfAdjacencies += j.ospfAdjacencies
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
-    return all
+    // Every fail and warn ends with its likely cause and fix (Hints.swift).
+    return Hints(topology: topology, findings: findings, judgement: all).annotated()
 }
 
 extension CheckFamily {
