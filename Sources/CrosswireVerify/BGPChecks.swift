@@ -10,7 +10,42 @@ struct BGPChecks: CheckFamily {
 
     func judge() -> Judgement {
         let routes = bgpRouteAnalysis()
-        return Judgement(checks: [bgpSession(), bgpRoutes(routes)], bgpRoutes: routes.rows)
+        return Judgement(checks: [bgpSession(), bgpRoutes(routes)], bgpRoutes: routes.rows, bgpSessions: sessionRows())
+    }
+
+    /// Each session over time (RFC 4271 §8): OPENs, Established, NOTIFICATIONs with their frames;
+    /// connections that never came up with their first SYN.
+    func sessionRows() -> [BGPSessionRow] {
+        typealias Event = BGPSessionRow.SessionEvent
+        func event(_ ref: FrameRef, _ time: Timestamp, _ from: IPAddress, _ what: String, _ detail: String) -> Event {
+            Event(capture: findings.path(of: ref.capture), frame: Int(ref.frame), time: time.seconds, from: speakerName(from), event: what, detail: detail)
+        }
+        var rows: [(FrameRef, BGPSessionRow)] = []
+        for (key, s) in control.sessions {
+            var state = s.events.isEmpty ? "up before the capture" : "open sent"
+            let events = s.events.map { e -> Event in
+                switch e.kind {
+                case .open(let asn, let hold):
+                    state = s.opens.count == 2 ? "open confirm" : "open sent"
+                    return event(e.ref, e.time, e.from, "OPEN", "AS \(asn), hold time \(hold)")
+                case .established:
+                    state = "established"
+                    return event(e.ref, e.time, e.from, "established", "first KEEPALIVE or UPDATE after both OPENs")
+                case .notification(let code, let subcode, let name):
+                    state = "closed"
+                    return event(e.ref, e.time, e.from, "NOTIFICATION", "\(name) (code \(code)/\(subcode))")
+                }
+            }
+            rows.append((s.first, BGPSessionRow(
+                peers: [speakerName(key.a), speakerName(key.b)], addresses: [key.a.description, key.b.description], state: state, events: events)))
+        }
+        for (key, a) in control.attempts where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil {
+            let how = a.resets == 0 ? "unanswered" : "answered by RST (\(a.resets))"
+            let first = event(a.first, a.firstTime, a.initiator ?? key.a, "SYN \(how)", "\(a.syns) SYNs to 179\(a.md5 > 0 ? ", MD5 option set" : "")")
+            rows.append((a.first, BGPSessionRow(
+                peers: [speakerName(key.a), speakerName(key.b)], addresses: [key.a.description, key.b.description], state: "never up", events: [first])))
+        }
+        return rows.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     var control: ControlPlaneFindings { findings.control }

@@ -49,6 +49,9 @@ struct ControlPlaneFindings {
     struct Attempts {
         var syns = 0, synAcks = 0, resets = 0, md5 = 0
         var first: FrameRef
+        var firstTime: Timestamp
+        /// The sender of the first SYN.
+        var initiator: IPAddress?
     }
     var attempts: [SessionKey: Attempts] = [:]
     /// Per speaker (the UPDATE's sender): prefix → what it says now.
@@ -165,7 +168,7 @@ struct ControlPlaneAnalyser: PacketAnalyser {
         if p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp, let ip = p.levels[p.levelCount - 1].ip {
             let t = p.levels[p.levelCount - 1].transport
             if (t.sourcePort == 179 || t.destinationPort == 179) && !t.tcpFlags.isDisjoint(with: [.syn, .rst]) {
-                findings.countAttempt(t, source: ip.source, destination: ip.destination, ref: frame.ref)
+                findings.countAttempt(t, source: ip.source, destination: ip.destination, frame: frame)
             }
             if (t.sourcePort == 179 || t.destinationPort == 179) && t.payloadLength > 0 {
                 findings.bgpDataSegments += 1
@@ -218,7 +221,7 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 
 extension ControlPlaneFindings {
     /// Counts a SYN, SYN-ACK or RST of a connection on port 179.
-    mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, ref: FrameRef) {
+    mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, frame: FrameContext) {
         let key = source < destination ? SessionKey(a: source, b: destination) : SessionKey(a: destination, b: source)
         // Get, change, set a plain value: `attempts[key]!.syns += 1` allocated a frame per call.
         var a: Attempts
@@ -226,13 +229,14 @@ extension ControlPlaneFindings {
             a = seen
         } else {
             guard attempts.count < Self.maxSessions else { return }
-            a = Attempts(first: ref)
+            a = Attempts(first: frame.ref, firstTime: frame.time)
         }
         if t.tcpFlags.contains(.syn) {
             if t.tcpFlags.contains(.ack) {
                 a.synAcks += 1
             } else {
                 a.syns += 1
+                if a.initiator == nil { a.initiator = source }
                 if t.tcpMD5Signature { a.md5 += 1 }
             }
         }
