@@ -64,7 +64,7 @@ struct OSPFChecks: CheckFamily {
         for link in ospfLinks() {
             let j = judge(link)
             problems += j.problems
-            for (ref, why) in zip(j.evidence.frames, j.evidence.details) { bad.add(ref, why) }
+            for (ref, why) in zip(j.evidence.frames, j.evidence.details) where !bad.frames.contains(ref) { bad.add(ref, why) }
             if let note = j.note { notes.append(note) }
             if let single = j.single { singles.append(single) }
         }

@@ -48,7 +48,9 @@ extension OSPFChecks {
                 linkOf[k] = linkOf[other]
             }
         }
-        // Routers that list each other in their Hellos are on one link (the smaller name names it).
+        // A router's Hello listing a neighbour seen in this capture on another subnet joins the two
+        // (a mask or address mismatch on one wire): with the neighbour's interfaces that list it
+        // back, or its only one. The smaller name names the link.
         var parent: [LinkID: LinkID] = [:]
         func find(_ l: LinkID) -> LinkID {
             var l = l
@@ -57,10 +59,14 @@ extension OSPFChecks {
         }
         for (k, neighbours) in control.interfaceNeighbours.sorted(by: { $0.key < $1.key }) {
             guard let mine = linkOf[k] else { continue }
-            for other in keys where other.capture == k.capture && neighbours.contains(other.router) {
-                guard let theirs = linkOf[other] else { continue }
-                let (a, b) = (find(mine), find(theirs))
-                if a != b { parent[max(a, b)] = min(a, b) }
+            for n in neighbours.sorted() {
+                let theirs = keys.filter { $0.capture == k.capture && $0.router == n && linkOf[$0] != nil }
+                guard !theirs.contains(where: { linkOf[$0] == mine }) else { continue }
+                let back = theirs.filter { control.interfaceNeighbours[$0]?.contains(k.router) == true }
+                for other in back.isEmpty && theirs.count == 1 ? theirs : back {
+                    let (a, b) = (find(mine), find(linkOf[other]!))
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                }
             }
         }
         var links: [LinkID: [ControlPlaneFindings.InterfaceKey]] = [:]
@@ -129,12 +135,7 @@ extension OSPFChecks {
         }
         j.row.state = dbdFrom.count >= 2 ? (linkState > 0 ? "full exchange seen" : "exchange seen") : "two-way"
         var roles = ""
-        if !link.pointToPoint {
-            guard let dr = interfaces.last(where: { $0.value.dr != .any })?.value else {
-                j.problems.append("no DR elected on broadcast \(place) (every Hello has DR 0.0.0.0)")
-                j.evidence.add(params[0].ref, "Hello from \(routerName(params[0].router)) with DR 0.0.0.0")
-                return j
-            }
+        if !link.pointToPoint, let dr = interfaces.last(where: { $0.value.dr != .any })?.value {
             // DR and BDR are interface addresses: named by the router whose Hellos come from them.
             let byAddress = { (a: IPv4Address) in
                 interfaces.first { $0.key.source == .v4(a) }.map { routerName($0.key.router) } ?? a.description
@@ -142,6 +143,11 @@ extension OSPFChecks {
             j.row.designatedRouter = byAddress(dr.dr)
             j.row.backupDesignatedRouter = dr.bdr == .any ? nil : byAddress(dr.bdr)
             roles = ", DR \(byAddress(dr.dr)), BDR \(dr.bdr == .any ? "none" : byAddress(dr.bdr))"
+        } else if !link.pointToPoint && dbdFrom.count < 2 {
+            // In steady state a DR shows the adjacency on a broadcast link; DBDs from both show it too.
+            j.problems.append("no DR elected on broadcast \(place) (every Hello has DR 0.0.0.0)")
+            j.evidence.add(params[0].ref, "Hello from \(routerName(params[0].router)) with DR 0.0.0.0")
+            return j
         }
         let state = j.row.state == "two-way" ? "2-Way (from Hellos), DBD not seen, MTU not compared" : j.row.state
         let p = params[0].hello
