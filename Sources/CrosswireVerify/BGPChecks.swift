@@ -39,7 +39,7 @@ struct BGPChecks: CheckFamily {
             rows.append((s.first, BGPSessionRow(
                 peers: [speakerName(key.a), speakerName(key.b)], addresses: [key.a.description, key.b.description], state: state, events: events)))
         }
-        for (key, a) in control.attempts where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil {
+        for (key, a) in control.attempts where neverUp(key, a) {
             let how = a.resets == 0 ? "unanswered" : "answered by RST (\(a.resets))"
             let first = event(a.first, a.firstTime, a.initiator ?? key.a, "SYN \(how)", "\(a.syns) SYNs to 179\(a.md5 > 0 ? ", MD5 option set" : "")")
             rows.append((a.first, BGPSessionRow(
@@ -67,6 +67,14 @@ struct BGPChecks: CheckFamily {
         return "BGP messages cut by snaplen \(control.bgpSnaplen): \(control.bgpCutSegments) of \(control.bgpDataSegments) BGP segments with data are shorter in the capture than on the wire"
     }
 
+    /// SYNs to 179 and no answer, no message between the two addresses, and no session between
+    /// the two nodes over other addresses (loopbacks, the other family): never came up.
+    func neverUp(_ key: ControlPlaneFindings.SessionKey, _ a: ControlPlaneFindings.Attempts) -> Bool {
+        guard a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil else { return false }
+        guard let x = speaker(key.a), let y = speaker(key.b) else { return true }
+        return !control.sessions.keys.contains { Set([speaker($0.a), speaker($0.b)]) == Set([x, y]) }
+    }
+
     /// Every planned address of a node: its underlay address(es) and its `router_id`.
     func plannedAddresses(_ n: Int) -> [IPAddress] {
         topology.nodes[n].addresses + (topology.nodes[n].routerID.map { [.v4($0)] } ?? [])
@@ -85,7 +93,7 @@ struct BGPChecks: CheckFamily {
         // Connections that never came up (RFC 4271 §8): SYNs, no SYN-ACK, no BGP message between the pair.
         // Cut segments may hide the answers: no attempt is judged then.
         for (key, a) in control.attempts.sorted(by: { $0.value.first < $1.value.first })
-        where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil && cutReason == nil {
+        where neverUp(key, a) && cutReason == nil {
             let how = a.resets == 0 ? "unanswered" : "answered by RST (\(a.resets))"
             let line = "no session between \(speakerName(key.a)) and \(speakerName(key.b)): \(a.syns) SYNs to 179 \(how)"
                 + (a.md5 > 0 ? " (MD5 option set)" : "")
@@ -180,7 +188,8 @@ struct BGPChecks: CheckFamily {
             for (prefix, state) in table.sorted(byFrame: \.value.ref, then: \.key) where state.announced {
                 let nh = state.nextHop?.description
                 guard let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containerSubnets.contains(prefix) }) else {
-                    a.rows.append(RouteRow(state: .extra, speaker: name, prefix: prefix.description, nextHop: nh, detail: "not a planned container subnet"))
+                    let when = "announced at \(place(state.firstAnnounced ?? state.ref)), never withdrawn"
+                    a.rows.append(RouteRow(state: .extra, speaker: name, prefix: prefix.description, nextHop: nh, detail: "not a planned container subnet, \(when)"))
                     a.bad.add(state.ref, "\(name) announces \(prefix), which is not a planned container subnet")
                     continue
                 }

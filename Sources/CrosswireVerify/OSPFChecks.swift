@@ -74,6 +74,9 @@ struct OSPFChecks: CheckFamily {
         if !problems.isEmpty {
             return result(.ospfAdjacency, .fail, problems.joined(separator: "; "), expected: expected, observed: observed, evidence: bad)
         }
+        if control.hellos.isEmpty {
+            return result(.ospfAdjacency, .warn, "OSPF packets but no Hello: neighbours not judged", expected: expected, observed: observed)
+        }
         if notes.isEmpty {
             let only = singles.isEmpty ? (routers.first.map(routerName) ?? "one router") : singles.joined(separator: "; ")
             return result(.ospfAdjacency, .warn, "Hellos from a single router only (\(only)): no neighbour seen", expected: expected, observed: observed)

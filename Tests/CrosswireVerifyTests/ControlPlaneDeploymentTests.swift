@@ -176,6 +176,17 @@ import Testing
         return [tcp.send(fromClient: false, BGPSession.host2Announces), tcp.send(fromClient: true, message)]
     }
 
+    /// Unanswered SYNs between the underlay addresses while the loopback session of the same
+    /// two hosts works: the pair has a session, the attempts are not judged.
+    @Test func attemptsOfAPairWithALoopbackSessionAreNotJudged() throws {
+        var (tcp, frames) = Self.session(("10.255.0.1", Addr.host1MAC), ("10.255.0.2", Addr.host2MAC))
+        frames.append(tcp.send(fromClient: true, Frame.bgpKeepalive()))
+        frames.insert(Frame.bgpSYN(md5: false), at: 0)
+        let plan = planYAML(hostKeys: [["asn: 64512", "router_id: 10.255.0.1"], ["asn: 64512", "router_id: 10.255.0.2"]], routing: ["protocol: bgp"])
+        let v = try Lab.verify(plan: plan, frames: frames)
+        #expect(v.status(.bgpSession) == .pass, "\(v.digest)")
+    }
+
     /// A capture started mid-session: host2's UPDATE, host1's KEEPALIVE, no OPEN, no End-of-RIB.
     /// host1's subnet was not seen, which is not proof that it is missing.
     @Test func midSessionSubnetNotAnnouncedWarnsNotSeen() throws {
