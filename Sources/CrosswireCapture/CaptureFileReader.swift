@@ -14,6 +14,10 @@ import CrosswireDecoder
 public struct CaptureFileReader: ~Copyable {
     private let handle: PcapHandle
     private let mapped: MappedPcapFile?
+    /// True once libpcap reads on from where the mapping stopped.
+    private var handedOver = false
+    /// A pcapng file's packet interfaces (nil for classic pcap).
+    private let interfaces: PcapngInterfaces?
     /// The path as given.
     public let path: String
     /// The capture's link type.
@@ -45,19 +49,20 @@ public struct CaptureFileReader: ~Copyable {
         linkTypeName = handle.linkTypeName
         let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
         mapped = map?.linkType == handle.linkType ? map : nil
+        interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
     }
 
     /// True when frames are read from a memory mapping (until a record hands over to libpcap).
     public var isMemoryMapped: Bool { mapped != nil }
 
-    /// Counts and normalises one frame's timestamp (`subsecond` in nanoseconds) and visits it.
-    private mutating func deliver(
-        _ bytes: UnsafeRawBufferPointer, seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int,
-        _ visit: (FrameInfo, borrowing RawSpan) -> Bool
-    ) -> Bool {
+    /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly out of range).
+    private mutating func info(seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int) -> FrameInfo {
         framesRead += 1
         var info = FrameInfo(
             number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
+        if let interfaces, let id = interfaces.nextPacketInterface() {
+            info.interfaceID = Int32(truncatingIfNeeded: id)
+        }
         // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
         // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)
         if nanoseconds < 0 || nanoseconds >= 1_000_000_000 { invalidTimestamps += 1 }
@@ -65,29 +70,24 @@ public struct CaptureFileReader: ~Copyable {
         if rest < 0 { carry -= 1; rest += 1_000_000_000 }
         info.seconds &+= carry
         info.nanoseconds = UInt32(rest)
-        return visit(info, bytes.bytes)
+        return info
     }
 
-    /// Calls `visit` with every frame in order until the file ends or `visit`
-    /// returns false. The bytes are only valid during the call. When the file
-    /// ends in the middle of a record, every complete frame has been visited
-    /// and `.truncated` is thrown naming the frame that could not be read.
-    public mutating func forEachFrame(_ visit: (FrameInfo, borrowing RawSpan) -> Bool) throws(CaptureError) {
-        if let mapped {
-            mappedLoop: while true {
-                switch mapped.next() {
-                case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
-                    if !deliver(bytes, seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len, visit) {
-                        return
-                    }
-                case .endOfFile:
-                    return
-                case .handOver:
-                    // libpcap reads on from this record: skip what the mapping delivered.
-                    for _ in 0..<framesRead {
-                        guard case .frame = handle.next() else { break }
-                    }
-                    break mappedLoop
+    /// The next frame, or nil at the end of the file. The bytes stay valid until the next
+    /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
+    /// the frame that could not be read.
+    public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
+        if let mapped, !handedOver {
+            switch mapped.next() {
+            case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
+                return (info(seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len), bytes)
+            case .endOfFile:
+                return nil
+            case .handOver:
+                // libpcap reads on from this record: skip what the mapping delivered.
+                handedOver = true
+                for _ in 0..<framesRead {
+                    guard case .frame = handle.next() else { break }
                 }
             }
         }
@@ -95,16 +95,24 @@ public struct CaptureFileReader: ~Copyable {
             switch handle.next() {
             case .frame(let bytes, let seconds, let subsecond, let caplen, let len):
                 let nanos = handle.nanosecondPrecision ? subsecond : subsecond &* 1000
-                if !deliver(bytes, seconds: seconds, nanoseconds: nanos, capturedLength: caplen, originalLength: len, visit) {
-                    return
-                }
+                return (info(seconds: seconds, nanoseconds: nanos, capturedLength: caplen, originalLength: len), bytes)
             case .timeout:
                 continue
             case .endOfFile:
-                return
+                return nil
             case .error(let message):
                 throw CaptureError(.truncated, source: path, frame: framesRead + 1, message: message)
             }
+        }
+    }
+
+    /// Calls `visit` with every frame in order until the file ends or `visit`
+    /// returns false. The bytes are only valid during the call. When the file
+    /// ends in the middle of a record, every complete frame has been visited
+    /// and `.truncated` is thrown naming the frame that could not be read.
+    public mutating func forEachFrame(_ visit: (FrameInfo, borrowing RawSpan) -> Bool) throws(CaptureError) {
+        while let (info, bytes) = try next() {
+            if !visit(info, bytes.bytes) { return }
         }
     }
 }

@@ -20,6 +20,8 @@ public struct FrameInfo: Sendable, BitwiseCopyable {
     /// Bytes captured, and the frame's length on the wire.
     public var capturedLength: Int
     public var originalLength: Int
+    /// The pcapng interface id of the frame, when the file holds several interfaces (else -1).
+    public var interfaceID: Int32 = -1
 
     public init(number: Int, seconds: Int64, nanoseconds: UInt32, capturedLength: Int, originalLength: Int) {
         self.number = number; self.seconds = seconds; self.nanoseconds = nanoseconds

@@ -78,14 +78,20 @@ public enum HTMLReport {
             html.raw("<tr class=\"\(status)\" id=\"check-\(Esc.line(check.id.rawValue))\" data-check=\"\(Esc.line(check.id.rawValue))\" "
                 + "data-status=\"\(status)\">")
             html.raw("<td class=\"status\">\(pill(check.status))</td><td class=\"id mono\">\(Esc.line(check.id.rawValue))\(title)</td><td class=\"wrap\">")
+            // The hint sits right under the summary: first in an open <details> (fail), after a closed one (warn).
+            let hint = check.hint.map { hint in
+                "<div class=\"hint\"><span class=\"label\">Hint</span> "
+                    + HintText.segments(hint).map { $0.code ? "<code>\(Esc.text($0.text))</code>" : Esc.text($0.text) }.joined() + "</div>"
+            } ?? ""
             let hasDetail = check.expected != nil || !check.observed.isEmpty || !check.evidence.isEmpty
             if hasDetail {
-                html.raw(check.status == .fail ? "<details open>" : "<details>")
-                html.raw("<summary>\(Esc.line(check.summary))</summary>")
+                let open = check.status == .fail
+                html.raw(open ? "<details open>" : "<details>")
+                html.raw("<summary>\(Esc.line(check.summary))</summary>" + (open ? hint : ""))
                 detail(check, into: &html)
-                html.raw("</details>")
+                html.raw("</details>" + (open ? "" : hint))
             } else {
-                html.raw(Esc.line(check.summary))
+                html.raw(Esc.line(check.summary) + hint)
             }
             let count = check.evidence.count + check.evidenceOmitted
             html.raw("</td><td class=\"num evidence\">\(count > 0 ? Format.count(count) : "–")</td></tr>\n")
@@ -103,21 +109,22 @@ public enum HTMLReport {
             html.raw("</ul></div>")
         }
         guard !check.evidence.isEmpty else { return }
+        // One row group per capture, headed by its path and Wireshark filter: a long path is written once.
         html.raw("<div class=\"detail-block\"><span class=\"label\">Evidence</span>")
-        html.raw("<table class=\"inner\"><thead><tr><th>Capture</th><th class=\"num\">Frame</th><th>Detail</th></tr></thead><tbody>")
-        for item in check.evidence {
-            html.raw("<tr><td class=\"mono\">\(Esc.line(item.capture))</td><td class=\"num\">\(item.frame)</td>"
-                + "<td>\(Esc.line(item.detail))</td></tr>")
+        html.raw("<table class=\"inner evidence\"><thead><tr><th class=\"num\">Frame</th><th>Detail</th></tr></thead>")
+        for filter in EvidenceFilter.grouped(check.evidence) {
+            html.raw("<tbody><tr class=\"capture\"><th colspan=\"2\"><span class=\"mono\">\(Esc.line(filter.capture))</span>"
+                + " · <code>\(Esc.text(filter.displayFilter))</code></th></tr>")
+            for item in check.evidence where item.place == filter.capture {
+                html.raw("<tr><td class=\"num\">\(item.frame)</td><td>\(Esc.line(item.detail))</td></tr>")
+            }
+            html.raw("</tbody>")
         }
-        html.raw("</tbody></table>")
+        html.raw("</table>")
         if check.evidenceOmitted > 0 {
             html.raw("<div class=\"muted\">\(Format.count(check.evidenceOmitted)) more frames not listed.</div>")
         }
-        html.raw("<span class=\"label\">Wireshark display filter</span><ul>")
-        for filter in EvidenceFilter.grouped(check.evidence) {
-            html.raw("<li><span class=\"mono\">\(Esc.line(filter.capture))</span>: <code>\(Esc.text(filter.displayFilter))</code></li>")
-        }
-        html.raw("</ul></div>")
+        html.raw("</div>")
     }
 
     private static func captures(_ verdict: Verdict, into html: inout HTMLWriter) {

@@ -55,6 +55,9 @@ enum HTMLStyle {
         table.inner th, table.inner td { padding: 3px 8px; }
         table.inner td.mono { overflow-wrap: anywhere; max-width: 40%; }
         table.inner td:last-child { min-width: 16em; }
+        table.inner tr.capture th { text-align: left; font-weight: 400; overflow-wrap: anywhere; padding-top: 6px; }
+        .hint { margin: 4px 0 2px; padding-left: 8px; border-left: 3px solid var(--muted); }
+        .hint code { overflow-wrap: break-word; }
         details > summary { cursor: pointer; }
         details > summary:hover { color: var(--bar); }
         tr.fail details > summary { font-weight: 600; }

@@ -69,13 +69,14 @@ public enum JUnitReport {
         "      <property name=\"\(XMLEscape.attribute(name))\" value=\"\(XMLEscape.attribute(value))\"/>\n"
     }
 
-    /// Summary, expectation, observations, evidence lines and Wireshark filters, one per line.
+    /// Summary, hint, expectation, observations, evidence lines and Wireshark filters, one per line.
     private static func bodyLines(_ check: CheckResult) -> [String] {
         var lines = [OneLine.clean(check.summary)]
+        if let hint = check.hint { lines.append("hint: " + OneLine.clean(hint)) }
         if let expected = check.expected { lines.append("expected: " + OneLine.clean(expected)) }
         for line in check.observed { lines.append("observed: " + OneLine.clean(line)) }
         for item in check.evidence {
-            lines.append("evidence: \(OneLine.clean(item.capture)) frame \(item.frame): \(OneLine.clean(item.detail))")
+            lines.append("evidence: \(OneLine.clean(item.place)) frame \(item.frame): \(OneLine.clean(item.detail))")
         }
         if check.evidenceOmitted > 0 { lines.append("evidence: \(check.evidenceOmitted) more frames not listed") }
         for filter in EvidenceFilter.grouped(check.evidence) {

@@ -93,6 +93,10 @@ public enum MarkdownReport {
             out.line("*Verifies: \(Esc.text(check.id.title)).*"); out.blank()
             out.line("**Summary:** \(Esc.text(check.summary))")
             out.blank()
+            if let hint = check.hint {
+                out.line("**Hint:** " + HintText.segments(hint).map { $0.code ? Esc.code($0.text) : Esc.text($0.text) }.joined())
+                out.blank()
+            }
             if let expected = check.expected {
                 out.line("**Expected:** \(Esc.text(expected))")
                 out.blank()
@@ -110,7 +114,7 @@ public enum MarkdownReport {
             out.row(["Capture", "Frame", "Detail"])
             out.row(["---", "---:", "---"])
             for item in check.evidence {
-                out.row([Esc.code(item.capture, inTable: true), String(item.frame), Esc.text(item.detail)])
+                out.row([Esc.code(item.place, inTable: true), String(item.frame), Esc.text(item.detail)])
             }
             out.blank()
             out.line("Wireshark display filter:")

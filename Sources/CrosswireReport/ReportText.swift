@@ -80,6 +80,11 @@ extension Format {
         }
         if capture.malformed > 0 { notes.append("\(count(capture.malformed)) malformed") }
         if let n = capture.invalidTimestamps { notes.append("\(count(n)) invalid timestamps") }
+        if let points = capture.points {
+            // Each interface of the file is its own capture point: `file@2`, named here by what follows `@`.
+            let names = points.map { $0.hasPrefix(capture.path + "@") ? String($0.dropFirst(capture.path.count)) : $0 }
+            notes.append("\(points.count) capture points: " + escape(names.joined(separator: ", ")))
+        }
         return notes
     }
 }
@@ -144,9 +149,24 @@ struct StatusCounts {
     }
 }
 
+/// A check's hint as prose and code: the hint writes commands and settings in backticks,
+/// which each format renders as its own code (an unpaired backtick stays prose).
+enum HintText {
+    static func segments(_ hint: String) -> [(code: Bool, text: String)] {
+        let parts = OneLine.clean(hint).split(separator: "`", omittingEmptySubsequences: false).map(String.init)
+        var out: [(code: Bool, text: String)] = []
+        for (i, part) in parts.enumerated() where !part.isEmpty {
+            // An odd index is inside backticks, unless it is the unclosed last part.
+            let code = i % 2 == 1 && i < parts.count - 1
+            out.append((code, code ? part : (i % 2 == 1 ? "`" + part : part)))
+        }
+        return out
+    }
+}
+
 /// A Wireshark display filter that shows a check's evidence frames, one per capture.
 struct EvidenceFilter: Equatable {
-    /// The capture's path as given on the command line.
+    /// The capture point (`file@interface`), else the capture's path as given on the command line.
     var capture: String
     /// The frames of that capture, ascending, without duplicates.
     var frames: [Int]
@@ -162,8 +182,8 @@ struct EvidenceFilter: Equatable {
         var order: [String] = []
         var frames: [String: Set<Int>] = [:]
         for item in evidence {
-            if frames[item.capture] == nil { order.append(item.capture) }
-            frames[item.capture, default: []].insert(item.frame)
+            if frames[item.place] == nil { order.append(item.place) }
+            frames[item.place, default: []].insert(item.frame)
         }
         return order.map { EvidenceFilter(capture: $0, frames: frames[$0, default: []].sorted()) }
     }

@@ -2,7 +2,8 @@
 
 import CrosswireVerdict
 
-/// Renders a verdict as a short terminal summary: a line per check, then the overall line.
+/// Renders a verdict as a short terminal summary: a line per check (and its hint under a
+/// failing or warning one), then the overall line.
 ///
 /// ```
 /// FAIL  nat.source       1 flow source-NATed: 192.168.10.2 -> 192.168.56.119
@@ -26,6 +27,9 @@ public enum TerminalSummary {
             let id = OneLine.clean(check.id.rawValue)
             out += paint(check.status.word, check.status, color) + "  "
                 + id + String(repeating: " ", count: max(idWidth - id.count, 0)) + "  " + summary + "\n"
+            if let hint = check.hint {
+                out += String(repeating: " ", count: 6 + idWidth + 2) + "hint: " + OneLine.clean(hint) + "\n"
+            }
         }
         for capture in verdict.captures {
             guard let cut = capture.incomplete else { continue }

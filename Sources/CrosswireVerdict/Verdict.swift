@@ -75,12 +75,18 @@ public struct Evidence: Codable, Sendable, Hashable {
     /// The capture's position in `Verdict.captures` (its `CaptureID`), carried to the
     /// evidence pcap: two captures may have one path. Not in the JSON (nil when read back).
     public var captureIndex: Int?
+    /// (1.1) The capture point, `file@interface`, when the capture holds several interfaces.
+    public var point: String?
 
-    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil) {
+    public init(capture: String, frame: Int, detail: String, captureIndex: Int? = nil, point: String? = nil) {
         self.capture = capture; self.frame = frame; self.detail = detail; self.captureIndex = captureIndex
+        self.point = point
     }
 
-    enum CodingKeys: String, CodingKey { case capture, frame, detail }
+    /// Where the frame is, as reports name it: the capture point, else the capture.
+    public var place: String { point ?? capture }
+
+    enum CodingKeys: String, CodingKey { case capture, frame, detail, point }
 }
 
 /// The result of one check.
@@ -96,17 +102,21 @@ public struct CheckResult: Codable, Sendable {
     /// Frames that support the status (bounded; `evidenceOmitted` counts the rest).
     public var evidence: [Evidence]
     public var evidenceOmitted: Int
+    /// (1.1) For a `fail` or `warn`: the likely cause and its fix, in one line, in the words of the
+    /// setting to change (daemon.json, flannel, Calico, iptables, `ip route`, bird, `ethtool`);
+    /// commands in backticks. Nil (left out of the JSON) when nothing reliable can be said.
+    public var hint: String?
 
     public init(
         id: CheckID, status: CheckStatus, summary: String, expected: String? = nil, observed: [String] = [],
-        evidence: [Evidence] = [], evidenceOmitted: Int = 0
+        evidence: [Evidence] = [], evidenceOmitted: Int = 0, hint: String? = nil
     ) {
         self.id = id; self.status = status; self.summary = summary; self.expected = expected
-        self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted
+        self.observed = observed; self.evidence = evidence; self.evidenceOmitted = evidenceOmitted; self.hint = hint
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, summary, expected, observed, evidence
+        case id, status, summary, expected, observed, evidence, hint
         case evidenceOmitted = "evidence_omitted"
     }
 }
@@ -133,6 +143,9 @@ public struct CaptureSummary: Codable, Sendable {
     /// (1.1) Frames above the link MTU that only segmentation offload (GRO/GSO/TSO) produces:
     /// not wire packets, counted and never judged; nil (left out of the JSON) when none.
     public var offloadAggregates: Int?
+    /// (1.1) The capture's points, `file@interface`, when it holds several interfaces
+    /// (`tcpdump -i any`, a merged pcapng); nil (left out of the JSON) for one.
+    public var points: [String]?
 
     public init(path: String, linktype: String, packets: Int = 0, bytes: Int = 0) {
         self.path = path; self.linktype = linktype; self.packets = packets; self.bytes = bytes
@@ -140,7 +153,7 @@ public struct CaptureSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, linktype, packets, bytes, malformed, incomplete, drops
+        case path, linktype, packets, bytes, malformed, incomplete, drops, points
         case invalidTimestamps = "invalid_timestamps"
         case offloadAggregates = "offload_aggregates"
         case firstTime = "first_time"
@@ -222,6 +235,9 @@ public struct Metrics: Codable, Sendable {
     public var malformed: Int
     /// Entries evicted from bounded tables (flows, fragments, sessions), by table name.
     public var evictions: [String: Int]
+    /// (1.1) Per capture after the first that shares packets with another: the offset applied
+    /// to its timestamps; nil (left out of the JSON) with one capture or nothing shared.
+    public var clockOffsets: [ClockOffset]?
 
     public init(
         packets: Int = 0, bytes: Int = 0, encapsulation: [EncapsulationMetric] = [], hostPairs: [HostPairTraffic] = [],
@@ -234,6 +250,28 @@ public struct Metrics: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case packets, bytes, encapsulation, malformed, evictions
         case hostPairs = "host_pairs"
+        case clockOffsets = "clock_offsets"
+    }
+}
+
+/// (1.1) A capture's clock offset, estimated from packets it shares with a capture whose
+/// offset is known (the first capture's is 0): added to its timestamps, it lines them up.
+public struct ClockOffset: Codable, Sendable, Equatable {
+    public var capture: String
+    public var offsetSeconds: Double
+    /// Packets seen in both captures that the estimate rests on.
+    public var matched: Int
+    /// The largest minus the smallest time difference of those packets.
+    public var spreadSeconds: Double
+
+    public init(capture: String, offsetSeconds: Double, matched: Int, spreadSeconds: Double) {
+        self.capture = capture; self.offsetSeconds = offsetSeconds; self.matched = matched; self.spreadSeconds = spreadSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case capture, matched
+        case offsetSeconds = "offset_seconds"
+        case spreadSeconds = "spread_seconds"
     }
 }
 

@@ -23,6 +23,8 @@ struct BlackHoleDetector: PacketAnalyser {
         var sends: UInt16
         var first: FrameRef
         var last: FrameRef
+        /// The IPv4 id of the last transmission (0: none to tell copies apart).
+        var lastID: UInt32
     }
 
     var segments = FixedHashTable<Segment>(capacity: 1 << 14)
@@ -51,16 +53,23 @@ struct BlackHoleDetector: PacketAnalyser {
         }
         guard t.payloadLength > Self.minimumPayload else { return }
         let reverse = Self.flowKey(ip.destination, t.destinationPort, ip.source, t.sourcePort)
+        // Sends are counted per capture point: one packet seen at three points is one send.
         var key = KeyHasher()
         key.add(flow); key.add(UInt64(t.sequence) << 16 | UInt64(t.payloadLength & 0xFFFF))
+        key.add(UInt64(UInt32(bitPattern: frame.point.index)))
         let end = t.sequence &+ UInt32(truncatingIfNeeded: t.payloadLength)
+        // A retransmission is a new IPv4 packet (a new id); the same id again at one point is the
+        // packet seen twice (a bridge port and the bridge, say), not sent twice. Id 0 tells nothing (RFC 6864).
+        let id = ip.version == 4 ? ip.identification : 0
         segments.update(key.value) { stored in
             if var s = stored {
+                if id != 0, id == s.lastID { return }
                 s.sends &+= 1
                 s.last = ref
+                s.lastID = id
                 stored = s
             } else {
-                stored = Segment(flow: flow, reverseFlow: reverse, end: end, sends: 1, first: ref, last: ref)
+                stored = Segment(flow: flow, reverseFlow: reverse, end: end, sends: 1, first: ref, last: ref, lastID: id)
             }
         }
     }
@@ -75,7 +84,7 @@ struct BlackHoleDetector: PacketAnalyser {
         segments.forEach { _, s in
             guard s.sends >= Self.sendsThreshold else { return }
             if let ack = highestAck.value(for: s.reverseFlow), Int32(bitPattern: ack &- s.end) >= 0 { return }
-            list.add(s.last, "a large TCP segment was sent \(s.sends) times (first at frame \(s.first.frame)) and never acknowledged: a path-MTU black hole")
+            list.add(s.first, "a large TCP segment was sent \(s.sends) times (last at frame \(s.last.frame)) and never acknowledged: a path-MTU black hole")
         }
         return list
     }

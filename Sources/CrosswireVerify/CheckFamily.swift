@@ -45,7 +45,8 @@ func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
         all.bgpSessions += j.bgpSessions
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
-    return all
+    // Every fail and warn ends with its likely cause and fix (Hints.swift).
+    return Hints(topology: topology, findings: findings, judgement: all).annotated()
 }
 
 extension CheckFamily {
@@ -56,7 +57,7 @@ extension CheckFamily {
         zip(list.frames, list.details).map { ref, detail in
             Evidence(
                 capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail,
-                captureIndex: Int(ref.capture.index))
+                captureIndex: Int(ref.capture.index), point: findings.name(of: ref.point))
         }
     }
 
@@ -71,12 +72,21 @@ extension CheckFamily {
 
     /// "in capture X frame N" for a frame reference.
     func place(_ ref: FrameRef) -> String {
-        let path = findings.path(of: ref.capture)
+        let path = findings.name(of: ref.point) ?? findings.path(of: ref.capture)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return "\(name) frame \(ref.frame)"
     }
 
     var noContainerTraffic: String { "no container traffic in the captures" }
+
+    /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
+    func node(sendingFrom mac: MACAddress) -> Int? {
+        if let n = topology.node(withPlannedMAC: mac) { return n }
+        for ip in findings.arp.addresses(of: mac) {
+            if let n = topology.node(at: ip) { return n }
+        }
+        return nil
+    }
 }
 
 // MARK: plan.valid

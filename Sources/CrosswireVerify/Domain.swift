@@ -13,15 +13,72 @@ public struct CaptureID: Hashable, Sendable, Comparable, CustomStringConvertible
     public var description: String { "\(index + 1)" }
 }
 
+/// Where in a capture a frame was seen: the whole capture, or one interface of
+/// a capture that holds several (`tcpdump -i any`, `mergecap`, `dumpcap -i a -i b`).
+public enum CaptureInterface: Hashable, Sendable {
+    case whole
+    /// A pcapng interface id, or the interface index of an SLL2 record.
+    case index(UInt32)
+    /// SLL (v1) records name no interface, only whether the host sent the packet or received it.
+    case sent, received
+
+    /// What follows `file@` in the point's name.
+    var suffix: String {
+        switch self {
+        case .whole: ""
+        case .index(let i): "\(i)"
+        case .sent: "out"
+        case .received: "in"
+        }
+    }
+}
+
+/// A capture point: one capture, or one interface of it. Numbered in the order first seen.
+public struct CapturePointID: Hashable, Sendable, Comparable {
+    public let index: Int32
+    /// A frame whose point was not recorded (a control-plane event's frame).
+    public static let unknown = CapturePointID(index: -1)
+    public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+}
+
+/// The capture points of a run, made as frames show them.
+struct CapturePoints: Sendable {
+    private(set) var points: [(capture: CaptureID, interface: CaptureInterface)] = []
+    /// The point of the previous frame: most frames are at the same point as the one before.
+    private var last = (capture: CaptureID(-1), interface: CaptureInterface.whole, id: CapturePointID.unknown)
+    /// Beyond this many interfaces a capture's further frames count as one point (a bound for hostile files).
+    static let limit = 4096
+
+    mutating func id(capture: CaptureID, interface: CaptureInterface) -> CapturePointID {
+        if last.capture == capture, last.interface == interface { return last.id }
+        let found = points.firstIndex { $0.capture == capture && $0.interface == interface }
+            ?? (points.count < Self.limit ? nil : points.firstIndex { $0.capture == capture })
+        let index: Int
+        if let found {
+            index = found
+        } else {
+            points.append((capture, interface))
+            index = points.count - 1
+        }
+        last = (capture, interface, CapturePointID(index: Int32(index)))
+        return last.id
+    }
+}
+
 /// One frame of one capture, small enough to keep by the thousand.
 public struct FrameRef: Hashable, Sendable, Comparable {
     public var capture: CaptureID
     /// 1-based frame number, as Wireshark numbers it.
     public var frame: Int32
-    public init(capture: CaptureID, frame: Int) {
+    /// The capture point it was seen at (one frame has one point, so it takes no part in equality).
+    public var point: CapturePointID
+    public init(capture: CaptureID, frame: Int, point: CapturePointID = .unknown) {
         self.capture = capture
         self.frame = Int32(truncatingIfNeeded: frame)
+        self.point = point
     }
+    public static func == (a: Self, b: Self) -> Bool { a.capture == b.capture && a.frame == b.frame }
+    public func hash(into h: inout Hasher) { h.combine(capture); h.combine(frame) }
     public static func < (a: Self, b: Self) -> Bool { (a.capture, a.frame) < (b.capture, b.frame) }
 }
 
@@ -45,6 +102,7 @@ public struct FrameContext: Sendable {
     public var ref: FrameRef
     public var time: Timestamp
     public var capture: CaptureID { ref.capture }
+    public var point: CapturePointID { ref.point }
     public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }
 }
 

@@ -3,6 +3,21 @@
 
 import CrosswireDecoder
 
+/// One ICMP routing error: its sender, type and code, and the quoted packet's destination.
+struct RoutingErrorSeen {
+    var sender: IPAddress
+    var quotedSource: IPAddress?
+    var quotedDestination: IPAddress?
+    var v6: Bool
+    var type: UInt8
+    var code: UInt8
+
+    /// Unreachable because a filter said no (IPv4 codes 9, 10, 13; ICMPv6 code 1).
+    var isProhibited: Bool { v6 ? type == 1 && code == 1 : type == 3 && (code == 9 || code == 10 || code == 13) }
+    var isRedirect: Bool { v6 ? type == 137 : type == 5 }
+    var isTimeExceeded: Bool { v6 ? type == 3 : type == 11 }
+}
+
 /// ICMP errors about container traffic, by what they mean.
 struct ICMPFindings {
     var routingErrors = EvidenceList()
@@ -19,6 +34,10 @@ struct ICMPFindings {
     var echoTimeExceededDropped = 0
     /// Per sender of echo requests, the TTLs below 64 it used (bit n: TTL n).
     var echoTTLs: [IPAddress: UInt64] = [:]
+    /// The first routing error as values, for the hint: who sent it, about which destination.
+    var firstRoutingError: RoutingErrorSeen?
+    /// The smallest next-hop MTU that fragmentation-needed/packet-too-big named (nil: none named one).
+    var smallestReportedMTU: Int?
     static let maxEchoSenders = 4_096, maxEchoTimeExceeded = 1_024
 
     /// True when `sender` sent echo requests with two or more TTLs below 64 (rising TTL).
@@ -97,8 +116,13 @@ struct ICMPAnalyser: PacketAnalyser {
             } else if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
                 findings.mtuMessages.add(ref, detail(" (MTU \(mtu))"))
+                if mtu > 0, mtu < findings.smallestReportedMTU ?? .max { findings.smallestReportedMTU = mtu }
             } else if isRouting {
                 findings.routingErrors.add(ref, detail())
+                if findings.firstRoutingError == nil {
+                    findings.firstRoutingError = RoutingErrorSeen(
+                        sender: ip.source, quotedSource: quoted?.source, quotedDestination: quoted?.destination, v6: v6, type: type, code: code)
+                }
             } else {
                 findings.portUnreachable.add(ref, detail())
             }

@@ -143,16 +143,11 @@ struct NATChecks: CheckFamily {
 
         // One capture point cannot prove a translation; flag what only a translation explains.
         let candidates = correlator.unmatchedCandidates
-        var sourceSuspect = EvidenceList(), destinationSuspect = EvidenceList()
+        var destinationSuspect = EvidenceList()
+        let (masqueradeProven, masqueradeUndecided, provenTTLs) = plan.nat == .none
+            ? masqueradeByTTL(correlator.hostSourced) : (EvidenceList(), EvidenceList(), [])
         for c in candidates {
             switch c.kind {
-            case .hostSpeaksForContainers:
-                // The translation pattern needs the host's own containers talking to the same host's
-                // containers too; a host alone talking to another host's containers is plain routing.
-                guard let host = topology.node(at: c.endpoints.source), let target = topology.owner(of: c.endpoints.destination),
-                    traffic.containerPairs.contains(.init(from: Int16(host), to: Int16(target)))
-                else { continue }
-                sourceSuspect.add(c.ref, "\(topology.describe(c.endpoints.source)) talks to \(c.endpoints.destination) (\(topology.nodes[topology.owner(of: c.endpoints.destination)!].name)'s containers): a masqueraded container, or the host itself")
             case .unpublishedHostPort:
                 let proto: TransportProtocol = c.endpoints.protocolNumber == 17 ? .udp : .tcp
                 if plan.publishMapping(hostAddress: c.endpoints.destination, port: c.endpoints.destinationPort, protocol: proto) == nil {
@@ -162,8 +157,8 @@ struct NATChecks: CheckFamily {
         }
 
         let matched = correlator.unchangedMatches + correlator.translations.values.reduce(0) { $0 + $1.count }
-        let pointsNote = findings.captures.count > 1
-            ? "\(matched) packets matched across \(findings.captures.count) capture points"
+        let pointsNote = findings.pointCount > 1
+            ? "\(matched) packets matched across \(findings.pointCount) capture points"
             : "one capture point: translations cannot be proven, only suspected"
 
         let source: CheckResult
@@ -173,10 +168,18 @@ struct NATChecks: CheckFamily {
                 expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceBad)
         } else if traffic.crossHostFrames == 0 && sourceRewrites.isEmpty {
             source = result(.natSource, .skip, "no cross-host container traffic in the captures", expected: expectedSource)
-        } else if !sourceSuspect.isEmpty {
+        } else if !masqueradeProven.isEmpty {
+            let hosts = hostNames(masqueradeProven)
             source = result(
-                .natSource, .warn, "\(sourceSuspect.total) packet\(sourceSuspect.total == 1 ? "" : "s") from a host address to another host's containers, seen at one point only",
-                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceSuspect)
+                .natSource, .fail,
+                "\(count(masqueradeProven.total, "packet")) left \(hosts)'s NIC with its own address as source and a forwarded TTL (\(provenTTLs.map(String.init).joined(separator: ", "))): \(hosts) translated them",
+                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: masqueradeProven)
+        } else if !masqueradeUndecided.isEmpty {
+            let hosts = hostNames(masqueradeUndecided)
+            source = result(
+                .natSource, .warn,
+                "\(count(masqueradeUndecided.total, "packet")) from \(hosts)'s address to another host's containers: a source NAT that cannot be proven from these capture points; a capture on \(hosts)'s container bridge decides",
+                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: masqueradeUndecided)
         } else {
             var detail = sourceAllowed > 0 ? "\(sourceAllowed) packets masqueraded to their host's address as planned; " : ""
             if egress > 0 { detail += "\(egress) packets of egress NAT to destinations outside the plan, not judged; " }
@@ -206,4 +209,42 @@ struct NATChecks: CheckFamily {
         }
         return (source, destination)
     }
+
+    /// Initial TTLs (and hop limits) that senders use; a forwarded packet carries less.
+    static let initialTTLs: Set<UInt8> = [32, 64, 128, 255]
+
+    /// Masquerade seen only after translation (RFC 791 TTL): a packet from host A's address that
+    /// opens an exchange with another host's containers, leaving A's NIC (A's MAC as source) with
+    /// a TTL no sender starts with, was forwarded by A, and A put its own address on it. With
+    /// an initial TTL it is A's own packet. Never seen at A's NIC, nothing decides.
+    func masqueradeByTTL(_ sightings: [HostSourcedSighting]) -> (proven: EvidenceList, undecided: EvidenceList, ttls: [UInt8]) {
+        var proven = EvidenceList(), undecided = EvidenceList(), ttls = Set<UInt8>()
+        var groups: [UInt64: [HostSourcedSighting]] = [:], order: [UInt64] = []
+        for s in sightings {
+            if groups[s.fingerprint] == nil { order.append(s.fingerprint) }
+            groups[s.fingerprint, default: []].append(s)
+        }
+        for key in order {
+            let group = groups[key]!
+            let first = group[0]
+            let name = topology.nodes[first.host].name
+            // Several points on A's link see the frame alike; cite the first capture's, whatever the read order.
+            if let atNIC = group.filter({ $0.sourceMAC.flatMap(node(sendingFrom:)) == $0.host }).min(by: { $0.ref < $1.ref }) {
+                guard !Self.initialTTLs.contains(atNIC.ttl) else { continue }
+                ttls.insert(atNIC.ttl)
+                proven.add(atNIC.ref, "\(name)'s address \(first.endpoints.source) as source of \(first.endpoints.protocolText) to \(first.endpoints.destinationText), TTL \(atNIC.ttl) at \(name)'s NIC: forwarded and source-translated by \(name)")
+            } else {
+                undecided.add(first.ref, "possible source NAT: \(name)'s address \(first.endpoints.source) opens \(first.endpoints.protocolText) to \(first.endpoints.destinationText), not seen leaving \(name)'s NIC")
+            }
+        }
+        return (proven, undecided, ttls.sorted())
+    }
+
+    /// The hosts an evidence list's packets name, `host1/host2`.
+    func hostNames(_ list: EvidenceList) -> String {
+        let names = Set(list.frames.compactMap { ref in findings.nat.hostSourced.first { $0.ref == ref }.map { topology.nodes[$0.host].name } })
+        return names.sorted().joined(separator: "/")
+    }
+
+    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 }

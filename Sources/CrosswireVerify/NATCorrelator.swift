@@ -57,6 +57,21 @@ struct NATFindings {
     var unmatchedCandidates: [(ref: FrameRef, endpoints: Endpoints, kind: NATCorrelator.SinglePointKind)] = []
     /// Fingerprints evicted from the bounded table.
     var fingerprintEvictions = 0
+    /// Packets from a host's own address opening an exchange with another host's containers (bounded).
+    var hostSourced: [HostSourcedSighting] = []
+}
+
+/// A packet from a host's own address that opens an exchange (SYN, echo request) with another
+/// host's containers, not tunnelled. Where it leaves that host's NIC its TTL tells whether the
+/// host sent it (an initial TTL) or forwarded it, rewriting the source to its own address.
+struct HostSourcedSighting {
+    var fingerprint: UInt64
+    var ref: FrameRef
+    var endpoints: Endpoints
+    var ttl: UInt8
+    var sourceMAC: MACAddress?
+    /// The planned host whose address is the source.
+    var host: Int
 }
 
 /// Cross-capture packet matching with bounded memory.
@@ -72,12 +87,13 @@ struct NATCorrelator: PacketAnalyser {
     var singlePointCandidates: [(fingerprint: UInt64, ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] = []
     static let maxCandidates = 256
 
-    enum SinglePointKind { case hostSpeaksForContainers, unpublishedHostPort }
+    enum SinglePointKind { case unpublishedHostPort }
     static let maxTranslations = 4096
 
     init(topology: Topology) {
         self.topology = topology
         singlePointCandidates.reserveCapacity(Self.maxCandidates)
+        findings.hostSourced.reserveCapacity(Self.maxCandidates)
     }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
@@ -91,20 +107,20 @@ struct NATCorrelator: PacketAnalyser {
         let t = p.levels[i].transport
         let initiating = (t.kind == .tcp && t.tcpFlags.contains(.syn) && !t.tcpFlags.contains(.ack))
             || (t.kind == .icmp && t.icmpType == 8) || (t.kind == .icmpv6 && t.icmpType == 128)
-        if singlePointCandidates.count < Self.maxCandidates {
-            // A host address talking to another host's containers, or a container opening a
-            // connection to a host address: what NAT would look like from one point.
-            let srcNode = topology.node(at: endpoints.source), dstOwner = topology.owner(of: endpoints.destination)
-            if let srcNode, let dstOwner, srcNode != dstOwner, !topology.nodes[srcNode].isRouter,
-                t.kind == .tcp || t.kind == .udp || (t.kind == .icmp && t.icmpType == 8)
-            {
-                singlePointCandidates.append((fingerprint, ref, endpoints, .hostSpeaksForContainers))
-            } else if initiating, t.kind == .tcp, topology.isContainer(endpoints.source),
-                let dstNode = topology.node(at: endpoints.destination), !topology.nodes[dstNode].isRouter,
-                topology.owner(of: endpoints.source) != dstNode
-            {
-                singlePointCandidates.append((fingerprint, ref, endpoints, .unpublishedHostPort))
-            }
+        if initiating, i == 0, findings.hostSourced.count < Self.maxCandidates,
+            let host = topology.node(at: endpoints.source), !topology.nodes[host].containerSubnets.isEmpty,
+            let target = topology.owner(of: endpoints.destination), target != host
+        {
+            var mac = p.levels[0].ethernet?.source
+            if mac == nil, let cooked = p.levels[0].cooked { mac = cooked.source }
+            findings.hostSourced.append(HostSourcedSighting(fingerprint: fingerprint, ref: ref, endpoints: endpoints, ttl: ttl, sourceMAC: mac, host: host))
+        }
+        if singlePointCandidates.count < Self.maxCandidates, initiating, t.kind == .tcp, topology.isContainer(endpoints.source),
+            let dstNode = topology.node(at: endpoints.destination), !topology.nodes[dstNode].isRouter,
+            topology.owner(of: endpoints.source) != dstNode
+        {
+            // A container opening a connection to another host's address: what DNAT would look like from one point.
+            singlePointCandidates.append((fingerprint, ref, endpoints, .unpublishedHostPort))
         }
         var event: (kind: UInt8, other: Sighting)? = nil
         table.update(fingerprint) { stored in
@@ -112,7 +128,7 @@ struct NATCorrelator: PacketAnalyser {
                 stored = Sighting(ref: ref, endpoints: endpoints, ttl: ttl, fallingRepeats: 0, lastTTL: ttl, loopReported: false)
                 return
             }
-            if s.ref.capture == ref.capture {
+            if s.ref.point == ref.point {
                 if ttl < s.lastTTL {
                     s.fallingRepeats &+= 1
                     s.lastTTL = ttl
@@ -133,14 +149,18 @@ struct NATCorrelator: PacketAnalyser {
         guard let (kind, other) = event else { return }
         switch kind {
         case 0:
-            let key = Translation(first: other.endpoints, second: endpoints)
+            // The sighting with the higher TTL is the earlier on the packet's path; time decides
+            // only between equal TTLs (two interfaces of a host, or two clocks, may disagree by microseconds).
+            let otherFirst = other.ttl >= ttl
+            let key = otherFirst ? Translation(first: other.endpoints, second: endpoints) : Translation(first: endpoints, second: other.endpoints)
+            let pair = otherFirst ? (other.ref, ref) : (ref, other.ref)
             if var existing = findings.translations[key] {
                 existing.count += 1
                 existing.initiating = existing.initiating || initiating
-                if existing.examples.count < 8 { existing.examples.append((other.ref, ref)) }
+                if existing.examples.count < 8 { existing.examples.append(pair) }
                 findings.translations[key] = existing
             } else if findings.translations.count < Self.maxTranslations {
-                findings.translations[key] = TranslationRecord(count: 1, first: other.ref, second: ref, examples: [(other.ref, ref)], initiating: initiating)
+                findings.translations[key] = TranslationRecord(count: 1, first: pair.0, second: pair.1, examples: [pair], initiating: initiating)
             } else {
                 findings.droppedTranslations += 1
             }

@@ -1,6 +1,6 @@
 // Reading captures on two cores. The registered analysers are split by their
 // `AnalyserThread`; each half runs in its own session on its own thread, and each session reads and
-// decodes every capture itself. Nothing is shared while reading, so every
+// decodes every capture itself, interleaved by time with the same clock offsets. Nothing is shared while reading, so every
 // analyser sees exactly the frames, in exactly the order, it would see alone:
 // the verdict is the same as with one thread, by construction. Decoding is done
 // twice (it is the cheap part); the analysers, most of the time, run side by side.
@@ -35,11 +35,11 @@ extension VerificationSession {
         _ sources: [CaptureSource], threads: Int, progress: ((String, Int, Int) -> Void)? = nil
     ) throws(CaptureError) {
         guard threads > 1, captures.isEmpty, sources.allSatisfy(\.isRegularFile) else {
-            for source in sources {
-                try read(path: source.path, name: source.name) { progress?(source.path, $0, $1) }
-            }
+            try readInterleaved(sources, progress: progress)
             return
         }
+        // The clock offsets once, for both halves.
+        let offsets = sources.count > 1 ? ClockEstimate.estimate(sources, decoder: decoder) : []
         // A session of its own, made on its thread: a copy of this one would share its
         // tables until the first write, then copy them (megabytes) before the first frame.
         let other = SessionHandle(plan: plan, thread: .second)
@@ -47,17 +47,14 @@ extension VerificationSession {
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             other.start()
-            other.readAll(sources)
+            other.readAll(sources, offsets: offsets)
             done.signal()
         }
         var failure: CaptureError?
-        for source in sources {
-            do {
-                try read(path: source.path, name: source.name) { progress?(source.path, $0, $1) }
-            } catch {
-                failure = error
-                break
-            }
+        do {
+            try readInterleaved(sources, offsets: offsets, progress: progress)
+        } catch {
+            failure = error
         }
         done.wait()
         if let failure { throw failure }
@@ -103,14 +100,11 @@ private final class SessionHandle: @unchecked Sendable {
         session.thread = thread
     }
 
-    func readAll(_ sources: [CaptureSource]) {
-        for source in sources {
-            do throws(CaptureError) {
-                try session.read(path: source.path, name: source.name)
-            } catch {
-                failure = error
-                return
-            }
+    func readAll(_ sources: [CaptureSource], offsets: [ClockEstimate]) {
+        do throws(CaptureError) {
+            try session.readInterleaved(sources, offsets: offsets)
+        } catch {
+            failure = error
         }
     }
 }

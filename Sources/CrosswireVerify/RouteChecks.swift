@@ -10,15 +10,6 @@ struct RouteChecks: CheckFamily {
 
     func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors()]) }
 
-    /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
-    func node(sendingFrom mac: MACAddress) -> Int? {
-        if let n = topology.node(withPlannedMAC: mac) { return n }
-        for ip in findings.arp.addresses(of: mac) {
-            if let n = topology.node(at: ip) { return n }
-        }
-        return nil
-    }
-
     /// The MAC of a planned address: the plan's, else the one ARP showed.
     func mac(of address: IPAddress) -> MACAddress? {
         if let n = topology.node(at: address), let mac = topology.nodes[n].mac { return mac }
@@ -56,7 +47,10 @@ struct RouteChecks: CheckFamily {
             guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { unknownNextHop += group.count; continue }
             if let outer = key.outerDestination {
                 judged += group.count
-                if outer != via {
+                // The underlay may be of the other family than the inner packet (VXLAN over IPv6):
+                // any address of the planned next hop's node is that next hop.
+                let sameNode = topology.node(at: outer).map { $0 == topology.node(at: via) } ?? false
+                if outer != via, !sameNode {
                     observed.append("\(senderName) tunnels \(group.destination) to \(topology.describe(outer)), planned \(topology.describe(via))")
                     for f in group.frames { bad.add(f, "\(senderName) tunnels \(group.destination) to \(topology.describe(outer)); planned next hop \(topology.describe(via))") }
                 }

@@ -17,6 +17,11 @@ public struct VerificationSession {
 
     var captures: [CaptureSummary] = []
     var linkTypes: [LinkType] = []
+    var points = CapturePoints()
+    /// Per capture: nanoseconds added to its timestamps (its clock offset; 0 unless estimated).
+    var clockOffsets: [Int64] = []
+    /// The clock offsets estimated for the run, for the verdict.
+    var clockEstimates: [ClockEstimate] = []
 
     /// The registered analysers (AnalyserRegistry.swift).
     var analysers: Analysers
@@ -41,6 +46,7 @@ public struct VerificationSession {
     public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> CaptureID {
         captures.append(CaptureSummary(path: path, linktype: linkTypeName))
         linkTypes.append(linkType)
+        clockOffsets.append(0)
         return CaptureID(captures.count - 1)
     }
 
@@ -53,7 +59,9 @@ public struct VerificationSession {
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number), time: Timestamp(info))
+        let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
+        let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
+        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
     }
 
@@ -69,6 +77,15 @@ public struct VerificationSession {
             var second = FrameVisitor(frame: frame, thread: .second)
             helper!.forEach(&second, packet: packet, bytes: bytes)
         }
+    }
+
+    /// The interface a frame was seen on, where the capture says: a pcapng interface id,
+    /// an SLL2 interface index, or for SLL (v1) whether the host sent or received it.
+    static func interface(of packet: borrowing DecodedPacket, info: FrameInfo, linkType: LinkType) -> CaptureInterface {
+        if info.interfaceID >= 0 { return .index(UInt32(info.interfaceID)) }
+        guard let cooked = packet.levels[0].cooked else { return .whole }
+        if linkType == .linuxSLL2 { return .index(cooked.interfaceIndex) }
+        return cooked.packetType == 4 ? .sent : .received
     }
 
     /// Marks capture `id` as read only up to `frame` (exclusive), for `reason`.
@@ -102,10 +119,14 @@ public struct VerificationSession {
         if reader.invalidTimestamps > 0 { captures[Int(id.index)].invalidTimestamps = reader.invalidTimestamps }
     }
 
+    /// Nanoseconds as seconds, to the microsecond.
+    static func seconds(_ nanoseconds: Int64) -> Double { Double((nanoseconds + (nanoseconds >= 0 ? 500 : -500)) / 1000) / 1e6 }
+
     /// What every analyser found over the frames fed so far.
     public func findings() -> Findings {
         var findings = Findings()
         findings.captures = captures
+        findings.points = points.points
         analysers.finish(into: &findings, thread: helper == nil ? thread : .first)
         helper?.finish(into: &findings, thread: .second)
         return findings
@@ -118,8 +139,19 @@ public struct VerificationSession {
         var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(crosswireVersion)")
         verdict.captures = captures
         for (id, count) in findings.tunnels.offloadAggregates { verdict.captures[Int(id.index)].offloadAggregates = count }
+        for i in verdict.captures.indices {
+            let names = findings.pointNames(of: CaptureID(i))
+            if !names.isEmpty { verdict.captures[i].points = names }
+        }
         verdict.checks = judgement.checks
         verdict.metrics = findings.metrics(topology)
+        if !clockEstimates.isEmpty {
+            verdict.metrics.clockOffsets = clockEstimates.map {
+                ClockOffset(
+                    capture: captures[$0.capture].path, offsetSeconds: Self.seconds($0.offset), matched: $0.matched,
+                    spreadSeconds: Self.seconds($0.spread))
+            }
+        }
         verdict.events = findings.control.events(capturePaths: captures.map(\.path))
         verdict.bgpRoutes = judgement.bgpRoutes
         verdict.ospfRoutes = judgement.ospfRoutes

@@ -197,8 +197,8 @@ func innerEthernet(payload: Int = 32, id: Int = 0x0777) -> [UInt8] {
         ]
         let v = try Lab.verify(plan: planYAML(), frames: frames)
         #expect(v.status(.encapMTU) == .fail, "\(v.digest)")
-        #expect(v.cited(.encapMTU) == a(4))
-        #expect(v[.encapMTU].evidence.first?.detail.contains("first at frame 1") == true)
+        #expect(v.cited(.encapMTU) == a(1))
+        #expect(v[.encapMTU].evidence.first?.detail.contains("last at frame 4") == true)
     }
 
     @Test func largeSegmentSentThreeTimesThenAckedPasses() throws {

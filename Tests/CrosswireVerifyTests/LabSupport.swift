@@ -80,11 +80,22 @@ enum Lab {
         let dir = directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var session = VerificationSession(plan: plan)
+        var sources: [CaptureSource] = []
         for c in captures {
             let path = dir.appendingPathComponent(c.name).path
             try write(c.frames, to: path, linkType: c.linkType, snaplen: c.snaplen)
-            try session.read(path: path, name: c.name)
+            sources.append(CaptureSource(path: path, name: c.name))
         }
+        // As `crosswire verify` reads them: together, interleaved by time.
+        try session.read(sources, threads: 1)
+        return session.verdict()
+    }
+
+    /// Verifies capture files already written (pcapng, say) against the plan in `yaml`.
+    static func verify(plan yaml: String, paths: [String]) throws -> Verdict {
+        let plan = try PlanLoader().load(yaml: yaml, path: "plan.yaml")
+        var session = VerificationSession(plan: plan)
+        for path in paths { try session.read(path: path) }
         return session.verdict()
     }
 

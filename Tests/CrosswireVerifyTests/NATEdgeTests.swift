@@ -91,16 +91,32 @@ import Testing
         #expect(v.cited(.natSource).isEmpty)
     }
 
-    /// One point: host1's containers talk to host2's containers, and host1's own address
-    /// does too — the translation pattern: warn, citing the host-sourced frame.
-    @Test func singlePointTranslationPatternWarns() throws {
-        let frames = [
-            Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 0x0001)),
-            Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.host1, 51000, Addr.c2, 80, id: 0x0002, seq: 5000)),
-        ]
-        let v = try Lab.verify(plan: planYAML(), frames: frames)
+    /// host1's address opening a connection to host2's container, as one point sees it.
+    func hostSYN(from sourceMAC: String, ttl: UInt8) -> [UInt8] {
+        Frame.eth(sourceMAC, Addr.host2MAC, Frame.tcpPacket(Addr.host1, 51000, Addr.c2, 80, id: 0x0002, ttl: ttl, seq: 5000, flags: .syn, payload: []))
+    }
+
+    /// Masquerade seen only after translation: leaving host1's NIC (host1's MAC) with host1's
+    /// address and TTL 63, which no sender starts with: host1 forwarded it and rewrote the source.
+    @Test func hostAddressWithForwardedTTLAtItsNICFails() throws {
+        let v = try Lab.verify(plan: planYAML(), frames: [hostSYN(from: Addr.host1MAC, ttl: 63)])
+        #expect(v.status(.natSource) == .fail, "\(v.digest)")
+        #expect(v.cited(.natSource) == a(1))
+        #expect(v[.natSource].summary.contains("forwarded TTL (63): host1 translated them"))
+    }
+
+    /// The same with TTL 64: host1's own connection.
+    @Test func hostAddressWithInitialTTLAtItsNICIsTheHostsOwn() throws {
+        let v = try Lab.verify(plan: planYAML(), frames: [hostSYN(from: Addr.host1MAC, ttl: 64)])
+        #expect(v.status(.natSource) == .pass, "\(v.digest)")
+    }
+
+    /// Seen only behind a router (the router's MAC): no point decides, so it warns and says which would.
+    @Test func hostAddressSeenOnlyBehindARouterWarns() throws {
+        let v = try Lab.verify(plan: planYAML(), frames: [hostSYN(from: Addr.routerMAC, ttl: 62)])
         #expect(v.status(.natSource) == .warn, "\(v.digest)")
-        #expect(v.cited(.natSource) == a(2))
+        #expect(v.cited(.natSource) == a(1))
+        #expect(v[.natSource].summary.contains("a capture on host1's container bridge decides"))
     }
 
     /// One point, a host talking to another host's containers while no container of its own

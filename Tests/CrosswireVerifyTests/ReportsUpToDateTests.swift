@@ -17,9 +17,8 @@ struct ReportsUpToDateTests {
         // Paths as `make reports` gives them: relative to the repository root.
         plan.source.file = "pcaps/\(name)/plan.yaml"
         var session = VerificationSession(plan: plan)
-        for capture in expected.captures {
-            try session.read(path: dir.appendingPathComponent(capture).path, name: "pcaps/\(name)/\(capture)")
-        }
+        try session.read(
+            expected.captures.map { CaptureSource(path: dir.appendingPathComponent($0).path, name: "pcaps/\(name)/\($0)") }, threads: 1)
         let verdict = session.verdict()
         let reports = Repo.root.appendingPathComponent("reports/\(name)")
         for format in ReportFormat.allCases {

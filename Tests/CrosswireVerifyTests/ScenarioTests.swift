@@ -34,9 +34,20 @@ struct ExpectedVerdict: Decodable {
         var overhead_bytes_per_packet: Double
         var overhead_ratio: Double
     }
+    struct Points: Decodable {
+        var capture: String
+        var points: [String]
+    }
     struct Metrics: Decodable {
         var packets: Int
         var encapsulation: [Metric]
+        /// Captures that hold several interfaces, with their capture points (`file@interface`).
+        var capture_points: [Points]?
+        var clock_offsets: [Offset]?
+    }
+    struct Offset: Decodable {
+        var capture: String
+        var offset_seconds: Double
     }
     struct Cited: Decodable {
         var capture: String
@@ -101,12 +112,22 @@ struct ScenarioTests {
             #expect(abs(got.overheadBytesPerPacket - want.overhead_bytes_per_packet) < 1e-6, "\(name) \(want.kind) per packet")
             #expect(abs(got.overheadRatio - want.overhead_ratio) < 1e-6, "\(name) \(want.kind) ratio")
         }
+        // Files holding several interfaces: one capture point per interface, in the order first seen.
+        for want in expected.metrics.capture_points ?? [] {
+            let got = verdict.captures.first { $0.path.hasSuffix("/" + want.capture) }?.points ?? []
+            #expect(got.map { $0.split(separator: "/").last.map(String.init) ?? $0 } == want.points, "\(name): capture points of \(want.capture)")
+        }
+        // Clock offsets: the lab's estimate (to the millisecond) and the engine's agree.
+        for want in expected.metrics.clock_offsets ?? [] {
+            let got = verdict.metrics.clockOffsets?.first { $0.capture.hasSuffix("/" + want.capture) }
+            #expect(got.map { abs($0.offsetSeconds - want.offset_seconds) < 0.001 } == true, "\(name): clock offset of \(want.capture)")
+        }
         // Frames the lab says a correct tool must cite.
         for (check, cited) in expected.evidence ?? [:] {
             let evidence = verdict.result(CheckID(rawValue: check)!)?.evidence ?? []
             for c in cited {
                 #expect(
-                    evidence.contains { $0.frame == c.frame && $0.capture.hasSuffix("/" + c.capture) },
+                    evidence.contains { $0.frame == c.frame && ($0.point ?? $0.capture).hasSuffix("/" + c.capture) },
                     "\(name): \(check) cites \(c.capture) frame \(c.frame)")
             }
         }

@@ -1,0 +1,505 @@
+// The last line of a failing or warning check: its likely cause and the fix, in
+// the words of the setting users change (daemon.json, flannel, Calico,
+// iptables, `ip route`, bird/FRR, `ethtool`). Worked out after the families
+// judged, from the same topology and findings and from the frames each check
+// cites, so the check families stay pure judges. A check with nothing reliable
+// to say gets no hint rather than a guess.
+
+import CrosswireDecoder
+import CrosswirePlan
+import CrosswireVerdict
+
+struct Hints {
+    let topology: Topology
+    let findings: Findings
+    /// The judged checks and route tables (the BGP/OSPF rows name what is missing or extra).
+    let judgement: Judgement
+
+    var plan: Plan { topology.plan }
+
+    /// The judgement with a hint on every `fail` and `warn` that has one.
+    func annotated() -> Judgement {
+        var j = judgement
+        for i in j.checks.indices where j.checks[i].status == .fail || j.checks[i].status == .warn {
+            j.checks[i].hint = hint(for: j.checks[i])
+        }
+        return j
+    }
+
+    func hint(for r: CheckResult) -> String? {
+        switch r.id {
+        case .planValid: planValid()
+        case .natSource: r.status == .fail ? natSourceFail(r) : natSourceWarn(r)
+        case .natDestination: r.status == .fail ? natDestinationFail(r) : natDestinationWarn()
+        case .encapMode: encapMode()
+        case .encapOverhead: encapOverhead()
+        case .encapMTU: encapMTU(r)
+        case .encapVTEP: wrongTunnelEndpoint(cited: nil)
+        case .routeNextHop: routeNextHop(r)
+        case .routeErrors: routeErrors()
+        case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
+        case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
+        case .ospfAdjacency: ospfAdjacency()
+        case .ospfRoutes: ospfRoutes()
+        case .arpConflict: arpConflict(r)
+        }
+    }
+
+    // MARK: Words
+
+    func name(_ node: Int) -> String { topology.nodes[node].name }
+
+    /// The planned node an address stands for: a host or router address, or a host's container
+    /// address (its bridge, the gateway, answers for the host).
+    func node(for address: IPAddress) -> Int? { topology.node(at: address) ?? topology.owner(of: address) }
+
+    /// The container subnet holding `address`, as the owner's plan entry writes it.
+    func subnet(of address: IPAddress) -> IPPrefix? {
+        topology.owner(of: address).flatMap { o in topology.nodes[o].containerSubnets.first { $0.contains(address) } }
+    }
+
+    /// `192.168.20.0/24 (host2's containers)`, or the address when no host owns it.
+    func subnetText(_ address: IPAddress) -> String {
+        guard let s = subnet(of: address), let o = topology.owner(of: address) else { return address.description }
+        return "\(s) (\(name(o))'s containers)"
+    }
+
+    /// The frames a check cites, as the findings name them.
+    func cited(_ r: CheckResult) -> Set<FrameRef> {
+        Set(r.evidence.compactMap { e in e.captureIndex.map { FrameRef(capture: CaptureID($0), frame: e.frame) } })
+    }
+
+    /// With BGP or OSPF planned, a missing or wrong route is that protocol's to install.
+    var dynamicRouting: String? {
+        switch plan.routing.routingProtocol {
+        case .static: nil
+        case .bgp: "BGP"
+        case .ospf: "OSPF"
+        }
+    }
+
+    /// The tunnel's MTU cost for the planned mode (contract §4), as `TunnelAnalyser` counts it.
+    var plannedTunnelCost: Int {
+        let v6 = plan.nodes.contains { !$0.address.isV4 }
+        switch plan.transport.mode {
+        case .vxlan, .geneve: return v6 ? 70 : 50
+        case .ipip: return v6 ? 40 : 20
+        case .routed, .bridged: return 0
+        }
+    }
+
+    // MARK: plan.valid
+
+    func planValid() -> String? {
+        let hosts = plan.hosts
+        for (i, a) in hosts.enumerated() {
+            for b in hosts[(i + 1)...] {
+                for x in a.containerSubnets { for y in b.containerSubnets where x.overlaps(y) {
+                    return "\(a.name) \(x) and \(b.name) \(y) overlap: give each Docker host its own `bip` (and `fixed-cidr`) in /etc/docker/daemon.json, and the plan the same `containers`"
+                } }
+            }
+        }
+        for h in hosts {
+            for c in h.containerSubnets {
+                if let n = plan.nodes.first(where: { n in n.addresses.contains { c.contains($0) } }) {
+                    return "\(h.name)'s containers \(c) include \(n.name)'s address \(n.address): Docker's `bip` in daemon.json must not cover the underlay; pick another `bip`"
+                }
+                if plan.transport.mode == .bridged, let u = plan.underlay.subnet, !u.contains(c.network) {
+                    return "in bridged mode the containers sit on the underlay \(u): give them addresses there (a macvlan network `--subnet \(u) --ip-range …`, or daemon.json `fixed-cidr` inside it), or plan `transport.mode: routed`"
+                }
+            }
+        }
+        guard let first = PlanValidator.problems(in: plan).first else { return nil }
+        return "correct the plan at \(first.located(in: plan.source.file))"
+    }
+
+    // MARK: nat.source, nat.destination
+
+    /// The translation whose example frames a check cites, oriented: `inside` is the container side.
+    func citedTranslation(_ r: CheckResult, source: Bool) -> (inside: Endpoints, outside: Endpoints)? {
+        let refs = cited(r)
+        for (t, record) in findings.nat.translations.sorted(byFrame: \.value.first, then: { "\($0.key)" }) {
+            let (a, b) = (t.first, t.second)
+            let changed = source ? a.source != b.source || a.sourcePort != b.sourcePort
+                : a.destination != b.destination || a.destinationPort != b.destinationPort
+            guard changed, record.examples.contains(where: { refs.contains($0.0) || refs.contains($0.1) }) else { continue }
+            let aInside = source ? topology.isContainer(a.source) || !topology.isContainer(b.source)
+                : topology.isContainer(a.destination) || !topology.isContainer(b.destination)
+            return aInside ? (a, b) : (b, a)
+        }
+        return nil
+    }
+
+    /// The host whose own address a cited packet carries (masquerade seen only after translation).
+    func citedHostSourced(_ r: CheckResult) -> (host: Int, subnet: IPPrefix)? {
+        let refs = cited(r)
+        guard let s = findings.nat.hostSourced.first(where: { refs.contains($0.ref) }), let subnet = topology.nodes[s.host].containers
+        else { return nil }
+        return (s.host, subnet)
+    }
+
+    func natSourceFail(_ r: CheckResult) -> String? {
+        if citedTranslation(r, source: true) == nil, let (host, subnet) = citedHostSourced(r) {
+            return "\(name(host)) forwards its containers' packets with its own address as source (Docker's MASQUERADE): delete it, `iptables -t nat -D POSTROUTING -s \(subnet) ! -o docker0 -j MASQUERADE` on \(name(host)), and keep Docker from re-adding it with `\"ip-masq\": false` in daemon.json (`--ip-masq=false`)"
+        }
+        guard let (inside, outside) = citedTranslation(r, source: true), let owner = topology.owner(of: inside.source),
+            let from = subnet(of: inside.source)
+        else { return nil }
+        let seen = "\(inside.sourceText) → \(outside.sourceText)"
+        let to = subnet(of: inside.destination).map(\.description) ?? inside.destination.description
+        if topology.nodes[owner].addresses.contains(outside.source) {
+            // Docker's own rule: POSTROUTING -s <bip subnet> ! -o docker0 -j MASQUERADE.
+            return "Docker's MASQUERADE on \(name(owner)) rewrites \(seen): delete it, `iptables -t nat -D POSTROUTING -s \(from) ! -o docker0 -j MASQUERADE`, and keep Docker from re-adding it with `\"ip-masq\": false` in daemon.json (`--ip-masq=false`); or exempt the other hosts' containers: `iptables -t nat -I POSTROUTING -s \(from) -d \(to) -j RETURN`"
+        }
+        let at = topology.node(at: outside.source).map { " (\(name($0))'s address)" } ?? ""
+        return "an SNAT rule rewrites \(seen)\(at) on the way from \(name(owner)): find it with `iptables -t nat -S POSTROUTING` on \(name(owner)) and the hosts it crosses (`-j SNAT --to-source \(outside.source)`) and delete it, or plan `nat: masquerade`/`allowed` if it is meant"
+    }
+
+    func natSourceWarn(_ r: CheckResult) -> String? {
+        if let (host, subnet) = citedHostSourced(r) {
+            return "\(name(host))'s address talks to another host's containers as its masqueraded containers would: capture \(name(host))'s container bridge (docker0) too, to prove or clear it, and look for `-s \(subnet) ! -o docker0 -j MASQUERADE` in `iptables -t nat -S POSTROUTING` on \(name(host))"
+        }
+        return nil
+    }
+
+    func natDestinationFail(_ r: CheckResult) -> String? {
+        guard let (inside, outside) = citedTranslation(r, source: false) else { return nil }
+        let seen = "\(outside.destinationText) → \(inside.destinationText)"
+        let proto = inside.protocolNumber == 6 ? "tcp" : inside.protocolNumber == 17 ? "udp" : nil
+        if let host = topology.node(at: outside.destination), !topology.nodes[host].isRouter, let proto {
+            let entry = "- { host: \(name(host)), port: \(outside.destinationPort), protocol: \(proto), to: \(inside.destinationText) }"
+            return "\(name(host)) publishes \(seen) (`docker run -p \(outside.destinationPort):\(inside.destinationPort)`, a DNAT in its DOCKER chain): declare it in the plan's `publish` (`\(entry)`), or run the container without that `-p`"
+        }
+        if !topology.isPlannedParty(outside.destination) {
+            return "a DNAT of \(seen) (kube-proxy for a ClusterIP?): add its range to the plan's `services`, or find the rule with `iptables -t nat -S | grep \(outside.destination)` and delete it"
+        }
+        return "a DNAT rewrites \(seen): find it with `iptables -t nat -S PREROUTING` (and `OUTPUT`) on the hosts it crosses and delete it, or declare it in the plan's `publish`"
+    }
+
+    func natDestinationWarn() -> String? {
+        for c in findings.nat.unmatchedCandidates where c.kind == .unpublishedHostPort {
+            guard let host = topology.node(at: c.endpoints.destination) else { continue }
+            return "a container connects to \(c.endpoints.destinationText), a port of \(name(host)) no `publish` names: if it is a `docker run -p` publish, declare it in the plan, and capture \(name(host))'s container bridge too to see the DNAT"
+        }
+        return nil
+    }
+
+    // MARK: encap.*
+
+    func encapMode() -> String? {
+        let encap = EncapChecks(topology: topology, findings: findings)
+        let mode = plan.transport.mode
+        let wrong = findings.tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description).map(\.key).filter { !encap.isPlanned($0) }
+        if let w = wrong.first {
+            let calicoKey = w.kind == .vxlan ? "vxlanMode" : "ipipMode"
+            switch mode {
+            // (`where` binds to one pattern only: both need it.)
+            case .routed where w.kind != .vxlan && w.kind != .ipip, .bridged where w.kind != .vxlan && w.kind != .ipip:
+                return "a \(w.kind) tunnel carries container traffic where the plan routes: `ip -d link show type \(w.kind)` on the hosts finds it; remove it, or plan the tunnel"
+            case .routed, .bridged:
+                return "a \(w.kind) overlay runs where the plan has none: flannel's `Backend.Type` is `\(w.kind)` or Calico's IPPool `\(calicoKey)` is not `Never`; use flannel `host-gw` or Calico `ipipMode: Never`, `vxlanMode: Never` (BGP routes), or plan `transport.mode: \(w.kind)`"
+            case .vxlan, .geneve:
+                guard let planned = plan.transport.tunnel, w.kind.description == mode.rawValue else {
+                    return "the overlay runs \(w.description), the plan \(mode.rawValue): set flannel's `Backend.Type` (Calico's IPPool `vxlanMode`/`ipipMode`) to the planned one, or plan `transport.mode` as seen"
+                }
+                var fix: [String] = []
+                if let vni = w.vni, vni != planned.vni { fix.append("VNI \(vni), planned \(planned.vni)") }
+                if w.port != planned.port { fix.append("UDP port \(w.port), planned \(planned.port)") }
+                let flannel = mode == .vxlan
+                    ? "flannel net-conf.json `\"Backend\": {\"Type\": \"vxlan\", \"VNI\": \(planned.vni), \"Port\": \(planned.port)}` (Calico FelixConfiguration `vxlanVNI: \(planned.vni)`, `vxlanPort: \(planned.port)`)"
+                    : "the GENEVE device's `id \(planned.vni) dstport \(planned.port)`"
+                return "the tunnel uses \(fix.joined(separator: ", ")) (`ip -d link show type \(mode.rawValue)` shows both): set \(flannel) on every host, or correct the plan's `transport.\(mode.rawValue)`"
+            case .ipip:
+                return "the overlay runs \(w.description), the plan IP-in-IP: Calico `ipipMode: Always` (and `vxlanMode: Never`), flannel `Backend.Type: ipip`; or plan `transport.mode` as seen"
+            }
+        }
+        let plain = encap.plainOnUnderlay()
+        guard plain.count > 0, let first = plain.pairs.first else { return nil }
+        let routes = RouteChecks(topology: topology, findings: findings)
+        let sender = routes.node(sendingFrom: first.key.source).map(name) ?? "the sending host"
+        let device = mode == .ipip ? "tunl0" : mode == .vxlan ? "flannel.1 or vxlan.calico" : "the GENEVE device"
+        return "\(sender) routes other hosts' containers out of its NIC instead of the tunnel: flannel's `host-gw` backend or a static `ip route … via <host>`, or Calico `\(mode == .ipip ? "ipipMode" : "vxlanMode"): CrossSubnet` between hosts on one subnet; `ip route get <container>` on \(sender) must name \(device) (Calico `\(mode == .ipip ? "ipipMode" : "vxlanMode"): Always`), else plan `transport.mode: routed`"
+    }
+
+    func encapOverhead() -> String? {
+        guard let limit = plan.transport.maxOverheadRatio,
+            let over = findings.tunnels.encapsulationMetrics().first(where: { $0.overheadRatio > limit }), over.frames > 0
+        else { return nil }
+        let average = over.bytes / over.frames
+        let cheaper = over.kind == "ipip" ? "" : " or IP-in-IP, 20 bytes (flannel `ipip` backend, Calico `ipipMode: Always`)"
+        return "\(over.kind) costs \(NumberFormat.decimal(over.overheadBytesPerPacket)) bytes on frames of \(average) bytes on average: the share falls only with larger packets (a jumbo underlay MTU) or a lighter transport: no tunnel where the hosts share a segment (flannel `host-gw`, Calico BGP with `vxlanMode: Never`)\(cheaper); else raise the plan's `max_overhead_ratio: \(NumberFormat.decimal((over.overheadRatio * 100).rounded(.up) / 100))`"
+    }
+
+    func encapMTU(_ r: CheckResult) -> String? {
+        let t = findings.tunnels
+        let cost = plannedTunnelCost, underlay = plan.underlay.mtu
+        let carried = underlay - cost
+        // The path's own word (an ICMP next-hop MTU) beats the plan's arithmetic.
+        let planned = min(plan.transport.mtu.map { min($0, carried) } ?? carried, findings.icmp.smallestReportedMTU ?? .max)
+        var what: String
+        switch plan.transport.mode {
+        case .vxlan, .geneve, .ipip:
+            what = "the containers' MTU is above the \(carried) bytes the \(plan.transport.mode.rawValue) tunnel carries over the \(underlay)-byte underlay (\(underlay) − \(cost))"
+        case .routed, .bridged:
+            what = findings.icmp.smallestReportedMTU.map { "a link on the path carries only \($0) bytes (ICMP fragmentation-needed)" }
+                ?? "a packet bigger than a link on the path carries was lost (a PMTU black hole: the ICMP that would say so is filtered)"
+        }
+        if r.status == .fail, t.mssAboveContainerMTU.total > 0, let mtu = plan.transport.mtu, t.fragments.isEmpty, t.oversize.isEmpty {
+            what = "the containers announce an MSS for a larger MTU than the planned \(mtu)"
+        }
+        var fix = "set the container MTU to \(planned): daemon.json `\"mtu\": \(planned)`, flannel `FLANNEL_MTU=\(planned)` (subnet.env, from the tunnel device's MTU), Calico `veth_mtu: \"\(planned)\"`"
+        if let mtu = plan.transport.mtu, mtu > carried { fix += ", and the plan's `transport.mtu` \(mtu) to \(carried)" }
+        // Keeping the containers' MTU (Docker's default is the NIC's, 1500) means growing the underlay by the tunnel's cost.
+        let keep = max(plan.transport.mtu ?? underlay, underlay) + cost
+        if cost > 0 { fix += "; or raise the underlay MTU to \(keep): `ip link set dev IFACE mtu \(keep)` on every host" }
+        fix += "; meanwhile `iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu` keeps TCP below it"
+        let aggregates = t.offloadAggregates.values.reduce(0, +)
+        let offload = aggregates > 0
+            ? "; the \(aggregates) offload aggregates are not judged (`ethtool -K IFACE gro off gso off tso off` shows wire packets)" : ""
+        return what + ": " + fix + offload
+    }
+
+    /// A tunnel sent to a host that does not own the inner destination: the sending host's
+    /// forwarding entries for the tunnel are stale. `cited` narrows it to a check's frames.
+    func wrongTunnelEndpoint(cited refs: Set<FrameRef>?) -> String? {
+        let routes = RouteChecks(topology: topology, findings: findings)
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
+            guard let outer = key.outerDestination, !topology.nodes[Int(key.owner)].addresses.contains(outer),
+                refs.map({ !$0.isDisjoint(with: group.frames) }) ?? true
+            else { continue }
+            let owner = Int(key.owner)
+            let sender = routes.node(sendingFrom: key.sourceMAC).map(name) ?? "the sending host"
+            let via = plan.plannedNextHop(from: sender, to: group.destination) ?? topology.nodes[owner].address
+            return tunnelEndpointFix(sender: sender, destination: group.destination, wrong: outer, right: via)
+        }
+        guard refs == nil else { return nil }
+        return "a tunnel goes to a host that does not own its inner destination: stale forwarding entries on the sending host; `bridge fdb show dev flannel.1` and `ip neigh show dev flannel.1` (VXLAN) or `ip route` (IP-in-IP) there must map each host's containers to that host's address"
+    }
+
+    func tunnelEndpointFix(sender: String, destination: IPAddress, wrong: IPAddress, right: IPAddress) -> String {
+        let subnet = subnet(of: destination).map(\.description) ?? destination.description
+        switch plan.transport.mode {
+        case .ipip:
+            return "\(sender) tunnels \(subnetText(destination)) to \(topology.describe(wrong)): `ip route replace \(subnet) via \(right) dev tunl0 onlink` on \(sender)"
+        default:
+            return "\(sender) tunnels \(subnetText(destination)) to \(topology.describe(wrong)), not \(right): a stale VXLAN entry; `bridge fdb show dev flannel.1 | grep \(wrong)` and `ip route show \(subnet)` on \(sender) (flannel rebuilds them from each node's `public-ip` annotation; restart flanneld after fixing it)"
+        }
+    }
+
+    // MARK: route.*
+
+    func routeNextHop(_ r: CheckResult) -> String? {
+        let refs = cited(r)
+        let routes = RouteChecks(topology: topology, findings: findings)
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" })
+        where !refs.isDisjoint(with: group.frames) {
+            guard let sender = routes.node(sendingFrom: key.sourceMAC) else { continue }
+            let senderName = name(sender)
+            let subnet = subnet(of: group.destination).map(\.description) ?? group.destination.description
+            if plan.transport.mode == .bridged {
+                let router = routes.node(sendingFrom: key.destinationMAC).map { "\(name($0)) (\(topology.nodes[$0].address))" } ?? "a router"
+                return "\(senderName) routes \(subnet) through \(router), but a bridged plan switches it on the segment: make it on-link on \(senderName) (`ip route del \(subnet) via …`; a macvlan/ipvlan network on the underlay), or plan `transport.mode: routed` with that route"
+            }
+            guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { continue }
+            if let outer = key.outerDestination {
+                return tunnelEndpointFix(sender: senderName, destination: group.destination, wrong: outer, right: via)
+            }
+            let protocolNote = dynamicRouting.map { "; with \($0) planned, `ip route show \(subnet)` tells whether a static route overrides the \($0) one" } ?? ""
+            return "on \(senderName) the route to \(subnet) leads to \(routes.describe(mac: key.destinationMAC)), not \(topology.describe(via)): `ip route replace \(subnet) via \(via)` on \(senderName)\(protocolNote)"
+        }
+        if plan.transport.mode == .bridged, !findings.nat.ttlDrops.isEmpty {
+            return "container packets lose TTL between the hosts: they are routed in a bridged plan; `ip route get <container>` on each host must show no gateway (macvlan/ipvlan on the underlay), or plan `transport.mode: routed`"
+        }
+        return nil
+    }
+
+    func routeErrors() -> String? {
+        guard let e = findings.icmp.firstRoutingError else {
+            // A loop, or time-exceeded about echo requests that were no traceroute.
+            return "packets circle between hosts: two hosts route a container subnet at each other; `ip route get <container>` on each must lead towards the host that owns it, and `ip route replace <subnet> via <owner>` where it does not"
+        }
+        let sender = node(for: e.sender)
+        let senderName = sender.map(name) ?? e.sender.description
+        guard let destination = e.quotedDestination, let owner = topology.owner(of: destination) else { return nil }
+        let subnet = subnet(of: destination)!
+        if e.isProhibited {
+            let from = e.quotedSource.flatMap { self.subnet(of: $0) }.map { "-s \($0) " } ?? ""
+            return "a filter on \(senderName) rejects traffic to \(subnetText(destination)): look for REJECT in `iptables -S FORWARD` there; Docker's FORWARD chain drops what it did not set up, so allow it with `iptables -I DOCKER-USER \(from)-d \(subnet) -j ACCEPT`"
+        }
+        if e.isTimeExceeded {
+            return "TTL ran out on the way to \(subnetText(destination)): a routing loop; `ip route get \(destination)` on each host must lead towards \(name(owner)) (\(topology.nodes[owner].address)), and `ip route replace \(subnet) via \(topology.nodes[owner].address)` where it does not"
+        }
+        if e.isRedirect {
+            let from = e.quotedSource.flatMap { topology.owner(of: $0) ?? topology.node(at: $0) }
+            let fromName = from.map(name) ?? "the sending host"
+            let via = from.flatMap { plan.plannedNextHop(from: name($0), to: destination) } ?? topology.nodes[owner].address
+            return "\(senderName) redirects traffic for \(subnetText(destination)): \(fromName) sends it to the wrong next hop; `ip route replace \(subnet) via \(via)` on \(fromName)"
+        }
+        let via = sender.flatMap { plan.plannedNextHop(from: name($0), to: destination) } ?? topology.nodes[owner].address
+        let add = "`ip route add \(subnet) via \(via)` on \(senderName)"
+        if let dynamic = dynamicRouting {
+            return "\(senderName) has no route to \(subnetText(destination)): \(dynamic) installed none (see \(dynamic == "BGP" ? "bgp.session and bgp.routes" : "ospf.adjacency and ospf.routes")); by hand: \(add)"
+        }
+        return "\(senderName) has no route to \(subnetText(destination)): \(add)"
+    }
+
+    // MARK: bgp.*
+
+    func bgpSession() -> String? {
+        let control = findings.control
+        let bgp = BGPChecks(topology: topology, findings: findings)
+        let asn = { (a: IPAddress) in topology.node(at: a).flatMap { topology.nodes[$0].asn }.map(String.init) ?? "ASN" }
+        for (key, a) in control.attempts.sorted(by: { $0.value.first < $1.value.first })
+        where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil {
+            let (x, y) = (bgp.speakerName(key.a), bgp.speakerName(key.b))
+            if a.md5 > 0 {
+                return "TCP MD5 (RFC 2385) is on and the passwords differ, or only one side sets one: the same `password \"…\";` in bird's `protocol bgp` on \(x) and \(y) (FRR `neighbor \(key.b) password …`)"
+            }
+            if a.resets > 0 {
+                return "one side refuses TCP 179 (RST): its bird/FRR has no neighbour for the other; \(x) needs `neighbor \(key.b) as \(asn(key.b));` and \(y) `neighbor \(key.a) as \(asn(key.a));` (FRR `neighbor … remote-as …`)"
+            }
+            return "SYNs to 179 between \(x) and \(y) go unanswered: BGP is not listening there or a firewall drops it; `ss -ltn 'sport = :179'` and `iptables -S INPUT` on both, and a `neighbor` for each other in bird/FRR"
+        }
+        for (key, s) in control.sessions.sorted(by: { $0.value.first < $1.value.first }) {
+            for (end, other) in [(key.a, key.b), (key.b, key.a)] where topology.node(at: end) == nil {
+                return "\(end) is not a planned node: remove `neighbor \(end)` from bird/FRR on \(bgp.speakerName(other)), or add it to the plan"
+            }
+            for (speaker, open) in s.opens.sorted(by: { $0.value.ref < $1.value.ref }) {
+                let who = bgp.speakerName(speaker)
+                if let n = topology.node(at: speaker), let planned = topology.nodes[n].asn, planned != open.asn {
+                    return "\(who) speaks AS \(open.asn), planned \(planned): bird `local as \(planned);` on \(who) (FRR `router bgp \(planned)`) and `neighbor \(speaker) as \(planned);` on its peers, or correct the plan's `asn`"
+                }
+                if let hold = plan.routing.bgp?.holdTime, Int(open.holdTime) != hold {
+                    return "\(who) offers hold time \(open.holdTime), planned \(hold): bird `hold time \(hold);` in its `protocol bgp` (FRR `neighbor … timers \(max(hold / 3, 1)) \(hold)`), or correct `routing.bgp.hold_time`"
+                }
+            }
+            for (speaker, n) in s.notifications.sorted(by: { $0.value.ref < $1.value.ref }) {
+                let who = bgp.speakerName(speaker)
+                let pair = "\(bgp.speakerName(key.a)) and \(bgp.speakerName(key.b))"
+                switch (n.code, n.subcode) {
+                case (4, _):
+                    return "no KEEPALIVE reached \(who) within the hold time: TCP 179 between \(pair) is dropped or stalled (a firewall or conntrack rule, a lossy link, a stopped bird); `iptables -S | grep 179` and `birdc show protocols all` on both"
+                case (2, 2):
+                    return "\(who) rejects the peer's AS (Bad Peer AS): each side's `neighbor … as N;` must name the other's `local as` (FRR `remote-as`)"
+                case (2, 6):
+                    return "\(who) rejects the offered hold time: bird `hold time` (FRR `timers`) of at least 3 s on both"
+                case (6, _):
+                    return "a Cease is an administrative end (`birdc disable`, a restart or a reload on \(who)): if nobody did that, `birdc show protocols all` on \(who) says why"
+                default: continue
+                }
+            }
+            if s.opens.isEmpty {
+                return "the session \(bgp.speakerName(key.a)) – \(bgp.speakerName(key.b)) was up before the capture began: capture from its start (`birdc restart <protocol>`, FRR `clear bgp \(key.b)`) to see the ASNs and hold time"
+            }
+        }
+        return nil
+    }
+
+    /// Capture again with whole frames: cut BGP messages cannot be read.
+    var wholeFramesHint: String? {
+        let control = findings.control
+        guard control.bgpCutSegments > 0 else { return nil }
+        return "the capture cut BGP messages at \(control.bgpSnaplen) bytes: capture again with whole frames (`tcpdump -s 0`, the default since tcpdump 4.0)"
+    }
+
+    func bgpRoutes() -> String? {
+        guard let row = judgement.bgpRoutes.first(where: { $0.state != .present }) else {
+            // Not seen: the sessions came up before the capture, so the tables were sent before it.
+            return "the sessions were up before the capture, so the speakers' tables were sent before it: ask for them again while capturing (bird `birdc reload out PROTOCOL` on the speaker, FRR `clear bgp * soft out`), or capture from the session's start"
+        }
+        let owner = topology.nodes.first { $0.name == row.speaker }?.containers
+        switch row.state {
+        case .missing:
+            return "\(row.speaker) does not announce its containers \(row.prefix): bird `protocol direct { interface \"docker0\"; }` and `export where net = \(row.prefix);` in its `protocol bgp` (FRR `network \(row.prefix)`)"
+        case .wrongNextHop:
+            return "\(row.speaker) announces \(row.prefix) with next hop \(row.nextHop ?? "none"): bird `next hop self;` (FRR `neighbor … next-hop-self`) so the next hop is its own address"
+        case .extra where !topology.nodes.contains(where: { $0.containerSubnets.map(\.description).contains(row.prefix) }):
+            let own = owner.map { "export where net = \($0);" } ?? "export filter"
+            return "\(row.speaker) exports \(row.prefix), which no host owns: filter it (bird `\(own)` in `protocol bgp`, FRR a prefix-list or `no network \(row.prefix)`), or plan that subnet"
+        case .extra:
+            return "\(row.speaker) announces \(row.prefix) as another host's (\(row.detail ?? "not its own")): its bird `protocol static`/`direct` (FRR `network`) should cover only its own containers"
+        case .present, .withdrawn:
+            return nil
+        }
+    }
+
+    // MARK: ospf.*
+
+    func ospfAdjacency() -> String? {
+        let control = findings.control
+        let ospf = OSPFChecks(topology: topology, findings: findings)
+        let planned = plan.routing.ospf
+        let routers = control.hellos.keys.sorted()
+        func intervals(_ hello: Int, _ dead: Int) -> String {
+            "bird `hello \(hello); dead \(dead);` in its OSPF interface block (FRR `ip ospf hello-interval \(hello)`, `ip ospf dead-interval \(dead)`)"
+        }
+        for rid in routers {
+            for h in control.hellos[rid]! {
+                if let area = planned?.area, h.area.rawValue != area {
+                    return "\(ospf.routerName(rid)) runs area \(h.area): bird `area \(IPv4Address(rawValue: area)) { … }` (FRR `network … area \(IPv4Address(rawValue: area))`)"
+                }
+                let hello = planned?.helloInterval ?? Int(h.helloInterval), dead = planned?.deadInterval ?? Int(h.deadInterval)
+                if hello != Int(h.helloInterval) || dead != Int(h.deadInterval) {
+                    return "on \(ospf.routerName(rid)) set \(intervals(hello, dead)), as planned"
+                }
+            }
+        }
+        // Two routers of one link that disagree: the check's first disagreement, without a plan to side with.
+        let all = routers.flatMap { rid in control.hellos[rid]!.map { (rid, $0) } }
+        for (i, (r1, a)) in all.enumerated() {
+            for (r2, b) in all[(i + 1)...] where r1 != r2 && a.source.isV4 && a.mask == b.mask {
+                if a.area != b.area { return "\(ospf.routerName(r1)) runs area \(a.area), \(ospf.routerName(r2)) area \(b.area): one `area` for the link on both (bird `area … { interface … }`)" }
+                if a.helloInterval != b.helloInterval || a.deadInterval != b.deadInterval {
+                    return "\(ospf.routerName(r1)) sends hello/dead \(a.helloInterval)/\(a.deadInterval) s, \(ospf.routerName(r2)) \(b.helloInterval)/\(b.deadInterval) s: the same on both, e.g. \(intervals(Int(a.helloInterval), Int(a.deadInterval)))"
+                }
+            }
+        }
+        let mtus = control.databaseDescriptions.sorted { $0.key < $1.key }.filter { $0.value.mtu != 0 }
+        if let low = mtus.min(by: { $0.value.mtu < $1.value.mtu }), let high = mtus.max(by: { $0.value.mtu < $1.value.mtu }), low.value.mtu != high.value.mtu {
+            return "interface MTUs differ (\(ospf.routerName(high.key)) \(high.value.mtu), \(ospf.routerName(low.key)) \(low.value.mtu)): `ip link set dev IFACE mtu \(low.value.mtu)` on \(ospf.routerName(high.key)) (or the other way round), or FRR `ip ospf mtu-ignore`"
+        }
+        if control.hellos.count < 2 {
+            return "Hellos from one router only: OSPF is not enabled on the neighbour's interface (bird `interface \"IFACE\"` in the area, FRR `network … area …`), or IP protocol 89 to 224.0.0.5 is dropped between them (`iptables -I INPUT -p 89 -j ACCEPT`)"
+        }
+        return "routers hear each other but form no adjacency: they must list each other in their Hellos (authentication, `iptables -I INPUT -p 89 -j ACCEPT` on both), and on a broadcast link one needs priority above 0 (bird `priority 1;`, FRR `ip ospf priority 1`)"
+    }
+
+    func ospfRoutes() -> String? {
+        guard let row = judgement.ospfRoutes.first(where: { $0.state != .present }) else { return nil }
+        let area = plan.routing.ospf?.area.map { IPv4Address(rawValue: $0).description } ?? "0.0.0.0"
+        switch row.state {
+        case .missing:
+            return "\(row.speaker) does not advertise its containers \(row.prefix): bird `interface \"docker0\" { stub yes; };` in `area \(area)` (FRR `network \(row.prefix) area \(area)`)"
+        case .extra:
+            return "\(row.speaker) advertises \(row.prefix) (\(row.detail ?? "not its own")): remove that interface or `stubnet` from its OSPF area (FRR `no network \(row.prefix) area \(area)`), or correct that host's `bip`"
+        default:
+            return nil
+        }
+    }
+
+    // MARK: arp.conflict
+
+    func arpConflict(_ r: CheckResult) -> String? {
+        let refs = cited(r)
+        for (ip, claim) in findings.arp.claims.sorted(by: { $0.key < $1.key }) where claim.macs.count > 1 {
+            guard claim.firsts.contains(where: refs.contains) else { continue }
+            let macs = claim.macs.map(\.description)
+            let find = "`ip -br link | grep \(macs.last!)` on the hosts finds the newcomer"
+            if r.status == .warn {
+                return "\(ip) moved from \(macs[0]) to \(macs[1...].joined(separator: ", then ")): expected of a keepalived/VRRP or MetalLB failover, or a container restarted with its `--ip`; if neither happened, \(find)"
+            }
+            let what: String
+            if plan.hosts.contains(where: { $0.gateway == ip }) {
+                what = "two bridges use the gateway \(ip): a duplicate `bip` in daemon.json on two hosts"
+            } else if let n = topology.node(at: ip) {
+                what = "two machines use \(name(n))'s address \(ip): a duplicate static address, or keepalived with two MASTERs (`ip -br addr` shows the VIP on both)"
+            } else if topology.isContainer(ip) {
+                what = "two containers use \(ip): a duplicate `--ip`, or the same `bip`/`fixed-cidr` on two hosts that share a segment"
+            } else {
+                what = "two machines answer for \(ip) at once: a duplicate address, or keepalived/VRRP split brain"
+            }
+            return "\(what); \(macs.joined(separator: " and ")) claim it: \(find)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,175 @@
+// Reading the captures of one run together, interleaved by time (a k-way merge
+// on timestamps), so that the sightings of one packet at several points arrive
+// close together whatever the captures' sizes: the bounded tables hold a time
+// window, not whole files. Before the merge each capture's clock offset is
+// estimated from packets two captures share, as NTP does, and applied.
+
+import CrosswireCapture
+import CrosswireDecoder
+import CrosswireVerdict
+
+/// One capture in the merge. A class, because readers cannot be copied.
+private final class MergeInput {
+    var reader: CaptureFileReader
+    let id: CaptureID
+    let source: CaptureSource
+    let offset: Int64
+    var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
+    /// The current frame's time with the offset applied, in nanoseconds.
+    var time: Int64 = .max
+    /// Bytes of the file read so far, records included, for progress lines.
+    var fileBytes = 24
+
+    init(reader: consuming CaptureFileReader, id: CaptureID, source: CaptureSource, offset: Int64) {
+        self.reader = reader
+        self.id = id
+        self.source = source
+        self.offset = offset
+    }
+}
+
+extension VerificationSession {
+    /// Reads `sources` interleaved by time, each capture's timestamps moved by its clock
+    /// offset (`offsets` by position; estimated from the files when nil and they can be
+    /// read twice). A capture cut short is marked incomplete and the others read on.
+    mutating func readInterleaved(
+        _ sources: [CaptureSource], offsets given: [ClockEstimate]? = nil, progress: ((String, Int, Int) -> Void)? = nil
+    ) throws(CaptureError) {
+        let estimates = given ?? (sources.count > 1 && sources.allSatisfy(\.isRegularFile)
+            ? ClockEstimate.estimate(sources, decoder: decoder) : [])
+        var inputs: [MergeInput] = []
+        for (i, source) in sources.enumerated() {
+            let reader = try CaptureFileReader(path: source.path)
+            let id = addCapture(path: source.name ?? source.path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
+            let offset = estimates.first { $0.capture == i }?.offset ?? 0
+            clockOffsets[Int(id.index)] = offset
+            inputs.append(MergeInput(reader: reader, id: id, source: source, offset: offset))
+        }
+        clockEstimates = estimates
+        for input in inputs { advance(input) }
+        while true {
+            // The earliest current frame; on equal times, the capture given first.
+            var next: MergeInput?
+            for input in inputs where input.frame != nil && input.time < (next?.time ?? .max) { next = input }
+            guard let input = next, let (info, bytes) = input.frame else { break }
+            observe(capture: input.id, info: info, bytes: bytes.bytes)
+            input.fileBytes += 16 + info.capturedLength
+            if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
+            advance(input)
+        }
+        for input in inputs where input.reader.invalidTimestamps > 0 {
+            captures[Int(input.id.index)].invalidTimestamps = input.reader.invalidTimestamps
+        }
+    }
+
+    /// Moves `input` to its next frame; at a cut, marks its capture incomplete.
+    private mutating func advance(_ input: MergeInput) {
+        do {
+            input.frame = try input.reader.next()
+        } catch {
+            markIncomplete(capture: input.id, frame: error.frame ?? (input.reader.framesRead + 1), reason: error.message)
+            input.frame = nil
+        }
+        if let info = input.frame?.info { input.time = Timestamp(info).nanoseconds &+ input.offset } else { input.time = .max }
+    }
+}
+
+/// A capture's clock offset to the first capture, and what it rests on.
+struct ClockEstimate: Sendable {
+    /// Position of the capture in the run.
+    var capture: Int
+    /// Nanoseconds to add to its timestamps.
+    var offset: Int64
+    var matched: Int
+    var spread: Int64
+
+    /// Frames of each capture's beginning that take part: captures of one run start at about the same time.
+    static let prefixFrames = 200_000
+    /// A packet seen again in one capture further apart than this is not one sighting (a retransmission, say).
+    static let repeatLimit: Int64 = 500_000_000
+
+    /// What the estimate keeps of one packet in one capture.
+    struct Sighting {
+        var time: Int64
+        /// The conversation (both ends, either way) and the direction (the source end), as the first capture to see it saw them.
+        var conversation: UInt64
+        var direction: UInt64
+        var repeated = false
+    }
+
+    /// Per capture after the first: its offset to a capture whose offset is known (the first: 0),
+    /// from the packets both saw. Per conversation, the median time difference of each direction;
+    /// the two directions cross the points in opposite orders, so their mean cancels the transit
+    /// time. The median over conversations seen both ways; with one-way traffic only, the median
+    /// difference. Captures that share no packet with a known one get none (offset 0).
+    static func estimate(_ sources: [CaptureSource], decoder: PacketDecoder) -> [ClockEstimate] {
+        let seen = sources.map { sightings(of: $0.path, decoder: decoder) }
+        var known: [Int: Int64] = [0: 0]
+        var out: [ClockEstimate] = []
+        for _ in sources.indices {
+            var progressed = false
+            for c in sources.indices where known[c] == nil {
+                // The known capture sharing the most packets with this one.
+                var best: (reference: Int, common: [UInt64])?
+                for r in known.keys.sorted() {
+                    let common = seen[c].keys.filter { seen[r][$0] != nil && !seen[r][$0]!.repeated && !seen[c][$0]!.repeated }
+                    if !common.isEmpty, common.count > (best?.common.count ?? 0) { best = (r, common) }
+                }
+                guard let (r, common) = best else { continue }
+                var diffs: [Int64] = []
+                var ways: [UInt64: [UInt64: [Int64]]] = [:]
+                for key in common {
+                    let a = seen[r][key]!, b = seen[c][key]!
+                    let d = a.time &+ known[r]! &- b.time
+                    diffs.append(d)
+                    ways[a.conversation, default: [:]][a.direction, default: []].append(d)
+                }
+                diffs.sort()
+                let both = ways.values.filter { $0.count == 2 }.map { directions in
+                    let medians = directions.values.map(median)
+                    return (medians[0] &+ medians[1]) / 2
+                }
+                let offset = both.isEmpty ? median(diffs) : median(both)
+                known[c] = offset
+                out.append(ClockEstimate(capture: c, offset: offset, matched: common.count, spread: diffs.last! &- diffs.first!))
+                progressed = true
+            }
+            if !progressed { break }
+        }
+        return out.sorted { $0.capture < $1.capture }
+    }
+
+    static func median(_ values: [Int64]) -> Int64 {
+        let v = values.sorted()
+        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] &+ v[v.count / 2]) / 2
+    }
+
+    /// The packets of a capture's beginning, by fingerprint (`PacketFingerprint`).
+    static func sightings(of path: String, decoder: PacketDecoder) -> [UInt64: Sighting] {
+        var table: [UInt64: Sighting] = [:]
+        guard var reader = try? CaptureFileReader(path: path) else { return table }
+        var packet = DecodedPacket()
+        var count = 0
+        let linkType = reader.linkType
+        try? reader.forEachFrame { info, bytes in
+            count += 1
+            decoder.decode(bytes, linkType: linkType, originalLength: info.originalLength, into: &packet)
+            guard let i = packet.innermostIPLevel, let fingerprint = PacketFingerprint.of(packet, level: i, bytes: bytes) else {
+                return count < prefixFrames
+            }
+            let time = Timestamp(info).nanoseconds
+            if let s = table[fingerprint] {
+                if time &- s.time > repeatLimit { table[fingerprint]!.repeated = true }
+            } else {
+                let e = Endpoints(packet, level: i)
+                var source = KeyHasher(), destination = KeyHasher()
+                source.add(IPAddressKey(e.source)); source.add(UInt64(e.sourcePort) << 8 | UInt64(e.protocolNumber))
+                destination.add(IPAddressKey(e.destination)); destination.add(UInt64(e.destinationPort) << 8 | UInt64(e.protocolNumber))
+                let (s, d) = (source.value, destination.value)
+                table[fingerprint] = Sighting(time: time, conversation: min(s, d) &* 31 &+ max(s, d), direction: s)
+            }
+            return count < prefixFrames
+        }
+        return table
+    }
+}
