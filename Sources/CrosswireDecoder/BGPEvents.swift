@@ -41,6 +41,8 @@ public struct BGPRouteEvent: Sendable, BitwiseCopyable, Equatable {
     public var pathLength: Int
     /// True when the prefix came from MP_REACH_NLRI / MP_UNREACH_NLRI.
     public var multiprotocol: Bool
+    /// ORIGINATOR_ID (RFC 4456): the router id of the reflected route's originator; nil when not reflected.
+    public var originatorID: IPv4Address? = nil
 }
 
 /// A BGP message's meaning.
@@ -88,6 +90,7 @@ public enum BGPEventDecoder {
         var path4: BGPASPathSummary?
         var mpReach: BGPMPReach?
         var mpUnreach: BGPMPUnreach?
+        var originatorID: IPv4Address?
         var count = 0
     }
 
@@ -104,6 +107,8 @@ public enum BGPEventDecoder {
                 let size = options.fourOctetAS.map { $0 ? 4 : 2 } ?? BGPASPathCursor.guessASSize(attr, in: s)
                 a.path = try BGPASPathSummary.of(attr, asSize: size, in: s)
             case BGPAttributeType.as4Path: a.path4 = try BGPASPathSummary.of(attr, asSize: 4, in: s)
+            // Lenient like NEXT_HOP: a wrong length loses the attribute, not the NLRI.
+            case BGPAttributeType.originatorID: a.originatorID = try? attr.nextHop(in: s)  // also 4 bytes, an IPv4 router id
             case BGPAttributeType.mpReachNLRI: a.mpReach = try BGPMPReach.parse(s, attr)
             case BGPAttributeType.mpUnreachNLRI: a.mpUnreach = try BGPMPUnreach.parse(s, attr)
             default: break
@@ -127,7 +132,8 @@ public enum BGPEventDecoder {
         func route(_ action: BGPRouteEvent.Action, _ p: BGPPrefix, _ nextHop: IPAddress?, mp: Bool) -> BGPEvent {
             .route(BGPRouteEvent(action: action, prefix: p.prefix, pathID: p.pathID, nextHop: nextHop,
                                  originAS: action == .announce ? origin : nil,
-                                 pathLength: action == .announce ? pathLength : 0, multiprotocol: mp))
+                                 pathLength: action == .announce ? pathLength : 0, multiprotocol: mp,
+                                 originatorID: action == .announce ? a.originatorID : nil))
         }
         let addPath4 = BGPPrefixCursor.usesAddPath(offset: u.withdrawnOffset, end: u.withdrawnEnd, isIPv6: false,
                                                    negotiated: options.addPathIPv4, in: s)

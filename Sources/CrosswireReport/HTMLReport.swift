@@ -185,6 +185,15 @@ public enum HTMLReport {
         routeTable("BGP announcements", verdict.bgpRoutes, into: &html)
         routeTable("OSPF advertisements", verdict.ospfRoutes, into: &html)
         routeTable("OSPF adjacencies", verdict.ospfAdjacencies, into: &html, prefixTitle: "Neighbour / segment")
+        table(ControlTables.linkTitle, ControlTables.linkHeader, verdict.ospfLinks.map(ControlTables.linkCells), into: &html)
+        table(ControlTables.sessionTitle, ControlTables.sessionHeader, ControlTables.sessionCells(verdict.bgpSessions), into: &html)
+    }
+
+    private static func table(_ title: String, _ header: [String], _ rows: [[String]], into html: inout HTMLWriter) {
+        guard !rows.isEmpty else { return }
+        html.raw("<h2>\(Esc.text(title))</h2>\n<table>\n<thead><tr>" + header.map { "<th>\(Esc.text($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n")
+        for row in rows { html.raw("<tr>" + row.map { "<td>\(Esc.line($0))</td>" }.joined() + "</tr>\n") }
+        html.raw("</tbody>\n</table>\n")
     }
 
     private static func routeTable(

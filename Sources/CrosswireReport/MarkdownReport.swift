@@ -20,6 +20,8 @@ public enum MarkdownReport {
         routeTable("BGP announcements", verdict.bgpRoutes, into: &out)
         routeTable("OSPF advertisements", verdict.ospfRoutes, into: &out)
         routeTable("OSPF adjacencies", verdict.ospfAdjacencies, into: &out, prefixTitle: "Neighbour / segment")
+        table(ControlTables.linkTitle, ControlTables.linkHeader, verdict.ospfLinks.map(ControlTables.linkCells), into: &out)
+        table(ControlTables.sessionTitle, ControlTables.sessionHeader, ControlTables.sessionCells(verdict.bgpSessions), into: &out)
         events(verdict.events, into: &out)
         footer(verdict, into: &out)
         return out.text
@@ -172,6 +174,16 @@ public enum MarkdownReport {
                 row.nextHop.map { Esc.text($0) } ?? "—", row.detail.map { Esc.text($0) } ?? "—",
             ])
         }
+        out.blank()
+    }
+
+    private static func table(_ title: String, _ header: [String], _ rows: [[String]], into out: inout MarkdownWriter) {
+        guard !rows.isEmpty else { return }
+        out.line("## \(title)")
+        out.blank()
+        out.row(header)
+        out.row(header.map { _ in "---" })
+        for row in rows { out.row(row.map { $0.isEmpty ? "" : Esc.text($0) }) }
         out.blank()
     }
 

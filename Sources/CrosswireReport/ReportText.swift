@@ -218,3 +218,33 @@ enum RouteRows {
         return RouteState.allCases.filter { counts[$0] != nil }.map { "\($0): \(counts[$0, default: 0])" }.joined(separator: " · ")
     }
 }
+
+/// The control-plane tables as plain cells (each report escapes them): OSPF per link,
+/// BGP sessions over time.
+enum ControlTables {
+    static let linkTitle = "OSPF links"
+    static let linkHeader = ["Link", "Capture", "Routers", "State", "DR / BDR", "Hello / dead", "DBD MTU"]
+
+    static func linkCells(_ l: OSPFLinkRow) -> [String] {
+        let roles = l.designatedRouter.map { "\($0) / \(l.backupDesignatedRouter ?? "none")" } ?? "—"
+        let intervals = l.helloInterval.map { "\($0) s / \(l.deadInterval.map(String.init) ?? "?") s" } ?? "—"
+        let mtus = l.mtus.isEmpty ? "not seen" : l.mtus.map(String.init).joined(separator: " / ")
+        return [l.link, l.capture, l.routers.joined(separator: ", "), l.state, roles, intervals, mtus]
+    }
+
+    static let sessionTitle = "BGP sessions"
+    static let sessionHeader = ["Session", "State", "Time", "From", "Event", "Capture", "Frame", "Detail"]
+
+    /// One row per state change; the session and its last state on its first row only.
+    static func sessionCells(_ sessions: [BGPSessionRow]) -> [[String]] {
+        let start = sessions.flatMap(\.events).map(\.time).min() ?? 0
+        return sessions.flatMap { s in
+            let name = s.peers.joined(separator: " – ")
+            guard !s.events.isEmpty else { return [[name, s.state, "—", "—", "—", "—", "—", "no OPEN or NOTIFICATION in the captures"]] }
+            return s.events.enumerated().map { i, e in
+                let capture = e.capture.split(separator: "/").last.map(String.init) ?? e.capture
+                return [i == 0 ? name : "", i == 0 ? s.state : "", "+" + Format.duration(e.time - start), e.from, e.event, capture, String(e.frame), e.detail]
+            }
+        }
+    }
+}

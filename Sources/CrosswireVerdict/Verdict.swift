@@ -322,6 +322,65 @@ public struct RouteRow: Codable, Sendable {
     }
 }
 
+/// One OSPF link as a capture shows it (RFC 2328 §10): its routers and how far their adjacency got.
+public struct OSPFLinkRow: Codable, Sendable, Equatable {
+    /// The link's subnet (`192.168.57.0/24`) or `point-to-point`.
+    public var link: String
+    /// The capture that shows it (file name).
+    public var capture: String
+    public var routers: [String]
+    /// `single router`, `no neighbour listed`, `one-way`, `two-way` (from Hellos), `exchange seen` (DBD from
+    /// both), `full exchange seen` (and LS Request, Update or Ack).
+    public var state: String
+    public var designatedRouter: String?
+    public var backupDesignatedRouter: String?
+    public var helloInterval: Int?
+    public var deadInterval: Int?
+    /// The DBD interface MTUs seen on the link (empty when no DBD was seen).
+    public var mtus: [Int] = []
+
+    public init(link: String, capture: String, routers: [String], state: String) {
+        self.link = link; self.capture = capture; self.routers = routers; self.state = state
+    }
+    enum CodingKeys: String, CodingKey {
+        case link, capture, routers, state, mtus
+        case designatedRouter = "dr"
+        case backupDesignatedRouter = "bdr"
+        case helloInterval = "hello_interval"
+        case deadInterval = "dead_interval"
+    }
+}
+
+/// One BGP session (a pair of peers) over time: its state changes with the frames that made them.
+public struct BGPSessionRow: Codable, Sendable, Equatable {
+    /// The two ends, by plan name (or address when not planned).
+    public var peers: [String]
+    /// The addresses the session runs between.
+    public var addresses: [String]
+    /// The last state the captures show: `established`, `open sent`, `closed`, `up before the capture`, `never up`.
+    public var state: String
+    public var events: [SessionEvent]
+
+    public struct SessionEvent: Codable, Sendable, Equatable {
+        public var capture: String
+        public var frame: Int
+        /// Seconds since the epoch.
+        public var time: Double
+        /// The sender of the message (a plan name or an address).
+        public var from: String
+        /// `OPEN`, `established`, `NOTIFICATION`, `SYN unanswered`, …
+        public var event: String
+        public var detail: String
+        public init(capture: String, frame: Int, time: Double, from: String, event: String, detail: String) {
+            self.capture = capture; self.frame = frame; self.time = time; self.from = from; self.event = event; self.detail = detail
+        }
+    }
+
+    public init(peers: [String], addresses: [String], state: String, events: [SessionEvent]) {
+        self.peers = peers; self.addresses = addresses; self.state = state; self.events = events
+    }
+}
+
 /// Everything Crosswire concluded.
 public struct Verdict: Codable, Sendable {
     /// The plan's name.
@@ -336,6 +395,10 @@ public struct Verdict: Codable, Sendable {
     public var bgpRoutes: [RouteRow]
     public var ospfRoutes: [RouteRow]
     public var ospfAdjacencies: [RouteRow]
+    /// Per OSPF link: routers, state, DR/BDR, intervals, MTUs (additive to contract v1).
+    public var ospfLinks: [OSPFLinkRow] = []
+    /// Per BGP session: its state changes over time (additive to contract v1).
+    public var bgpSessions: [BGPSessionRow] = []
     /// Wall-clock seconds the analysis took (optional; reports show it, JUnit uses it as `time`).
     public var elapsedSeconds: Double?
 
@@ -356,7 +419,27 @@ public struct Verdict: Codable, Sendable {
         case bgpRoutes = "bgp_routes"
         case ospfRoutes = "ospf_routes"
         case ospfAdjacencies = "ospf_adjacencies"
+        case ospfLinks = "ospf_links"
+        case bgpSessions = "bgp_sessions"
         case elapsedSeconds = "elapsed_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        plan = try c.decode(String.self, forKey: .plan)
+        planPath = try c.decode(String.self, forKey: .planPath)
+        tool = try c.decode(String.self, forKey: .tool)
+        captures = try c.decode([CaptureSummary].self, forKey: .captures)
+        checks = try c.decode([CheckResult].self, forKey: .checks)
+        metrics = try c.decode(Metrics.self, forKey: .metrics)
+        events = try c.decode([ControlEvent].self, forKey: .events)
+        bgpRoutes = try c.decode([RouteRow].self, forKey: .bgpRoutes)
+        ospfRoutes = try c.decode([RouteRow].self, forKey: .ospfRoutes)
+        ospfAdjacencies = try c.decode([RouteRow].self, forKey: .ospfAdjacencies)
+        // Additive keys: verdicts written before them still read.
+        ospfLinks = try c.decodeIfPresent([OSPFLinkRow].self, forKey: .ospfLinks) ?? []
+        bgpSessions = try c.decodeIfPresent([BGPSessionRow].self, forKey: .bgpSessions) ?? []
+        elapsedSeconds = try c.decodeIfPresent(Double.self, forKey: .elapsedSeconds)
     }
 
     /// The worst status over all checks (skip when there are none).

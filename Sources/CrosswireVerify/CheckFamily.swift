@@ -12,6 +12,8 @@ struct Judgement {
     var bgpRoutes: [RouteRow] = []
     var ospfRoutes: [RouteRow] = []
     var ospfAdjacencies: [RouteRow] = []
+    var ospfLinks: [OSPFLinkRow] = []
+    var bgpSessions: [BGPSessionRow] = []
 }
 
 /// A family of checks (one file each). It sees the topology and the findings, nothing else.
@@ -39,6 +41,8 @@ func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
         all.bgpRoutes += j.bgpRoutes
         all.ospfRoutes += j.ospfRoutes
         all.ospfAdjacencies += j.ospfAdjacencies
+        all.ospfLinks += j.ospfLinks
+        all.bgpSessions += j.bgpSessions
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
     // Every fail and warn ends with its likely cause and fix (Hints.swift).

@@ -19,7 +19,20 @@ struct ControlPlaneFindings {
         var notifications: [IPAddress: NotificationSeen] = [:]
         var messages = 0
         var first: FrameRef
+        /// Both OPENs seen and then a KEEPALIVE or UPDATE: Established (RFC 4271 §8.2.2).
+        var established = false
+        /// The session's state changes in capture order (up to `maxSessionEvents`).
+        var events: [SessionEvent] = []
     }
+    /// A state change of a BGP session, with the message that made it.
+    struct SessionEvent {
+        enum Kind { case open(asn: UInt32, holdTime: UInt16), established, notification(code: UInt8, subcode: UInt8, name: String) }
+        var kind: Kind
+        var from: IPAddress
+        var ref: FrameRef
+        var time: Timestamp
+    }
+    static let maxSessionEvents = 32
     struct RouteState {
         var announced: Bool
         var nextHop: IPAddress?
@@ -28,18 +41,33 @@ struct ControlPlaneFindings {
         var ref: FrameRef
         /// The first announcement, kept after a withdrawal: every announcement counts, not only the final table.
         var firstAnnounced: FrameRef?
+        /// ORIGINATOR_ID of a reflected route (RFC 4456).
+        var originatorID: IPv4Address?
     }
     var sessions: [SessionKey: Session] = [:]
     /// TCP connection attempts to port 179 per pair of addresses (RFC 4271 §8, RFC 2385).
     struct Attempts {
         var syns = 0, synAcks = 0, resets = 0, md5 = 0
         var first: FrameRef
+        var firstTime: Timestamp
+        /// The sender of the first SYN.
+        var initiator: IPAddress?
     }
     var attempts: [SessionKey: Attempts] = [:]
     /// Per speaker (the UPDATE's sender): prefix → what it says now.
     var routes: [IPAddress: [IPPrefix: RouteState]] = [:]
     /// Speakers that sent an UPDATE or End-of-RIB: their announcements were seen.
     var updateSenders: Set<IPAddress> = []
+    /// Speakers whose End-of-RIB (RFC 4724) is in the captures: their whole table was sent.
+    var endOfRIBSenders: Set<IPAddress> = []
+    /// TCP segments of port 179 with data, and those cut by the snapshot length (fewer bytes
+    /// captured than the headers declare): BGP is judged only from frames captured whole.
+    var bgpDataSegments = 0
+    var bgpCutSegments = 0
+    /// The longest captured length of a cut frame: the capture's snapshot length.
+    var bgpSnaplen = 0
+    /// The first cut segments, cited by the checks.
+    var cutSegments = EvidenceList(limit: 4)
     var streamNotices = 0
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536
@@ -72,6 +100,38 @@ struct ControlPlaneFindings {
     /// Per router id: the last non-zero DR (and its BDR) its Hellos name.
     var designatedRouters: [IPv4Address: (dr: IPv4Address, bdr: IPv4Address)] = [:]
     var databaseDescriptions: [IPv4Address: (mtu: UInt16, ref: FrameRef)] = [:]
+    /// One router's interface as one capture sees it (its packets' source address): OSPF is
+    /// judged per link, and links are built from these at check time.
+    struct InterfaceKey: Hashable, Comparable {
+        var capture: CaptureID
+        var router: IPv4Address
+        var source: IPAddress
+        static func < (a: Self, b: Self) -> Bool { (a.capture.index, a.router, a.source) < (b.capture.index, b.router, b.source) }
+    }
+    /// A plain value (no collections), changed by get and set without allocating.
+    struct Interface {
+        /// The first Hello's parameters; nil until a Hello is seen.
+        var hello: HelloParameters?
+        var firstHello: FrameRef?
+        /// The last non-zero DR and its BDR (interface addresses).
+        var dr: IPv4Address = .any
+        var bdr: IPv4Address = .any
+        /// The first DBD's interface MTU, and another MTU if one is seen later.
+        var mtu: UInt16?
+        var otherMTU: UInt16?
+        var dbd: FrameRef?
+        /// LS Request, Update and Ack packets: the exchange went on to the database.
+        var linkStatePackets = 0
+    }
+    struct HelloParameters: Equatable {
+        var area: IPv4Address
+        var mask: IPv4Address?
+        var helloInterval: UInt16
+        var deadInterval: UInt32
+    }
+    var interfaces: [InterfaceKey: Interface] = [:]
+    /// Per interface: the neighbours its Hellos list (up to `maxNeighbours`).
+    var interfaceNeighbours: [InterfaceKey: Set<IPv4Address>] = [:]
     var updates = 0
     var acks = 0
     struct AdvertisementKey: Hashable, Comparable {
@@ -108,7 +168,15 @@ struct ControlPlaneAnalyser: PacketAnalyser {
         if p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp, let ip = p.levels[p.levelCount - 1].ip {
             let t = p.levels[p.levelCount - 1].transport
             if (t.sourcePort == 179 || t.destinationPort == 179) && !t.tcpFlags.isDisjoint(with: [.syn, .rst]) {
-                findings.countAttempt(t, source: ip.source, destination: ip.destination, ref: frame.ref)
+                findings.countAttempt(t, source: ip.source, destination: ip.destination, frame: frame)
+            }
+            if (t.sourcePort == 179 || t.destinationPort == 179) && t.payloadLength > 0 {
+                findings.bgpDataSegments += 1
+                if t.capturedPayloadLength < t.payloadLength {
+                    findings.bgpCutSegments += 1
+                    findings.bgpSnaplen = max(findings.bgpSnaplen, p.capturedLength)
+                    findings.cutSegments.add(frame.ref, "BGP segment cut by the snapshot length")
+                }
             }
         }
         switch p.application {
@@ -153,7 +221,7 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 
 extension ControlPlaneFindings {
     /// Counts a SYN, SYN-ACK or RST of a connection on port 179.
-    mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, ref: FrameRef) {
+    mutating func countAttempt(_ t: TransportFields, source: IPAddress, destination: IPAddress, frame: FrameContext) {
         let key = source < destination ? SessionKey(a: source, b: destination) : SessionKey(a: destination, b: source)
         // Get, change, set a plain value: `attempts[key]!.syns += 1` allocated a frame per call.
         var a: Attempts
@@ -161,13 +229,14 @@ extension ControlPlaneFindings {
             a = seen
         } else {
             guard attempts.count < Self.maxSessions else { return }
-            a = Attempts(first: ref)
+            a = Attempts(first: frame.ref, firstTime: frame.time)
         }
         if t.tcpFlags.contains(.syn) {
             if t.tcpFlags.contains(.ack) {
                 a.synAcks += 1
             } else {
                 a.syns += 1
+                if a.initiator == nil { a.initiator = source }
                 if t.tcpMD5Signature { a.md5 += 1 }
             }
         }
@@ -190,8 +259,19 @@ extension ControlPlaneFindings {
             }
             sessions[key]!.messages += 1
             switch event {
+            case .keepalive, .route, .endOfRIB:
+                // RFC 4271 §8.2.2: OpenConfirm becomes Established on the peer's KEEPALIVE.
+                if !sessions[key]!.established && sessions[key]!.opens.count == 2 {
+                    sessions[key]!.established = true
+                    addSessionEvent(key, .init(kind: .established, from: e.source, ref: ref, time: time))
+                }
+            default: break
+            }
+            switch event {
             case .open(let o):
                 sessions[key]!.opens[e.source] = OpenSeen(asn: o.asn, holdTime: o.holdTime, identifier: o.identifier, ref: ref)
+                sessions[key]!.established = false
+                addSessionEvent(key, .init(kind: .open(asn: o.asn, holdTime: o.holdTime), from: e.source, ref: ref, time: time))
                 note(ref, time, "bgp", "OPEN", "\(e.source) AS \(o.asn) hold \(o.holdTime) id \(o.identifier)")
             case .route(let r):
                 updateSenders.insert(e.source)
@@ -205,14 +285,17 @@ extension ControlPlaneFindings {
                 let first = routes[e.source]?[r.prefix]?.firstAnnounced ?? (r.action == .announce ? ref : nil)
                 routes[e.source, default: [:]][r.prefix] = RouteState(
                     announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref,
-                    firstAnnounced: first)
+                    firstAnnounced: first, originatorID: r.originatorID)
                 let sign = r.action == .announce ? "+" : "-"
                 note(ref, time, "bgp", "UPDATE", "\(e.source) \(sign)\(r.prefix)\(r.nextHop.map { " nh \($0)" } ?? "")\(r.originAS.map { " origin AS \($0)" } ?? "")")
             case .endOfRIB:
                 updateSenders.insert(e.source)
+                endOfRIBSenders.insert(e.source)
             case .notification(let n):
                 let name = [n.codeName.map { "\($0)" }, n.subcodeName.map { "\($0)" }].compactMap { $0 }.joined(separator: " / ")
                 sessions[key]!.notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, name: name.isEmpty ? "code \(n.code)" : name, ref: ref)
+                sessions[key]!.established = false
+                addSessionEvent(key, .init(kind: .notification(code: n.code, subcode: n.subcode, name: name.isEmpty ? "code \(n.code)" : name), from: e.source, ref: ref, time: time))
                 note(ref, time, "bgp", "NOTIFICATION", "\(e.source) → \(e.destination): \(name) (code \(n.code), subcode \(n.subcode))")
             default:
                 break
@@ -235,6 +318,19 @@ extension ControlPlaneFindings {
                 if h.designatedRouter != .any {
                     designatedRouters[rid] = (h.designatedRouter, h.backupDesignatedRouter)
                 }
+                let ik = InterfaceKey(capture: capture, router: rid, source: e.source)
+                if var i = interface(ik) {
+                    if i.hello == nil {
+                        i.hello = HelloParameters(area: h.header.areaID, mask: h.networkMask, helloInterval: h.helloInterval, deadInterval: h.deadInterval)
+                        i.firstHello = ref
+                    }
+                    if h.designatedRouter != .any { i.dr = h.designatedRouter; i.bdr = h.backupDesignatedRouter }
+                    interfaces[ik] = i
+                    for n in 0..<h.neighbors.count where interfaceNeighbours[ik]?.contains(h.neighbors[n]) != true {
+                        guard (interfaceNeighbours[ik]?.count ?? 0) < Self.maxNeighbours else { break }
+                        interfaceNeighbours[ik, default: []].insert(h.neighbors[n])
+                    }
+                }
                 if let i = hellos[rid]?.firstIndex(where: {
                     $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
                         && $0.deadInterval == h.deadInterval
@@ -255,7 +351,21 @@ extension ControlPlaneFindings {
                     note(ref, time, "ospf", "DBD", "router \(d.header.routerID) MTU \(d.interfaceMTU)")
                 }
                 databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
+                let ik = InterfaceKey(capture: capture, router: d.header.routerID, source: e.source)
+                if var i = interface(ik) {
+                    if i.mtu == nil {
+                        i.mtu = d.interfaceMTU
+                        i.dbd = ref
+                    } else if i.mtu != d.interfaceMTU {
+                        i.otherMTU = d.interfaceMTU
+                    }
+                    interfaces[ik] = i
+                }
+            case .linkStateRequest(let header, _), .linkStateAck(let header, _):
+                if case .linkStateAck = event { acks += 1 }
+                countLinkState(InterfaceKey(capture: capture, router: header.routerID, source: e.source))
             case .advertisement(let a):
+                countLinkState(InterfaceKey(capture: capture, router: a.header.routerID, source: e.source))
                 if a.lsa.type == 1, routerLSAOrigins[a.lsa.advertisingRouter] == nil {
                     if routerLSAOrigins.count < Self.maxOSPFRouters {
                         routerLSAOrigins[a.lsa.advertisingRouter] = ref
@@ -263,20 +373,40 @@ extension ControlPlaneFindings {
                         droppedOSPFRouters += 1
                     }
                 }
-                if let prefix = a.prefix, advertisements.count < Self.maxAdvertisements {
+                // A type-4 ASBR-summary names a router (mask 0, RFC 2328 §12.4.3.1): no prefix.
+                if let prefix = a.prefix, a.lsa.type != 4, advertisements.count < Self.maxAdvertisements {
                     let key = AdvertisementKey(router: a.lsa.advertisingRouter, prefix: prefix)
                     if advertisements[key] == nil {
                         advertisements[key] = (a.lsa.type, ref)
                         note(ref, time, "ospf", "LSA", "router \(a.lsa.advertisingRouter) advertises \(prefix) (LSA type \(a.lsa.type))")
                     }
                 }
-            case .linkStateAck:
-                acks += 1
             default:
                 break
             }
             if case .advertisement = event { updates += 1 }
         }
+    }
+
+    /// The interface's value, or a new one while there is room (nil past `maxOSPFRouters`).
+    mutating func interface(_ key: InterfaceKey) -> Interface? {
+        if let i = interfaces[key] { return i }
+        guard interfaces.count < Self.maxOSPFRouters else {
+            droppedOSPFRouters += 1
+            return nil
+        }
+        return Interface()
+    }
+
+    mutating func countLinkState(_ key: InterfaceKey) {
+        guard var i = interface(key) else { return }
+        i.linkStatePackets += 1
+        interfaces[key] = i
+    }
+
+    mutating func addSessionEvent(_ key: SessionKey, _ event: SessionEvent) {
+        guard sessions[key]!.events.count < Self.maxSessionEvents else { return }
+        sessions[key]!.events.append(event)
     }
 
     mutating func note(_ ref: FrameRef, _ time: Timestamp, _ proto: String, _ kind: String, _ detail: @autoclosure () -> String) {

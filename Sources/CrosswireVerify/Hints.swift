@@ -37,8 +37,8 @@ struct Hints {
         case .encapVTEP: wrongTunnelEndpoint(cited: nil)
         case .routeNextHop: routeNextHop(r)
         case .routeErrors: routeErrors()
-        case .bgpSession: bgpSession()
-        case .bgpRoutes: bgpRoutes()
+        case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
+        case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
         case .arpConflict: arpConflict(r)
@@ -395,8 +395,18 @@ struct Hints {
         return nil
     }
 
+    /// Capture again with whole frames: cut BGP messages cannot be read.
+    var wholeFramesHint: String? {
+        let control = findings.control
+        guard control.bgpCutSegments > 0 else { return nil }
+        return "the capture cut BGP messages at \(control.bgpSnaplen) bytes: capture again with whole frames (`tcpdump -s 0`, the default since tcpdump 4.0)"
+    }
+
     func bgpRoutes() -> String? {
-        guard let row = judgement.bgpRoutes.first(where: { $0.state != .present }) else { return nil }
+        guard let row = judgement.bgpRoutes.first(where: { $0.state != .present }) else {
+            // Not seen: the sessions came up before the capture, so the tables were sent before it.
+            return "the sessions were up before the capture, so the speakers' tables were sent before it: ask for them again while capturing (bird `birdc reload out PROTOCOL` on the speaker, FRR `clear bgp * soft out`), or capture from the session's start"
+        }
         let owner = topology.nodes.first { $0.name == row.speaker }?.containers
         switch row.state {
         case .missing:

@@ -11,7 +11,8 @@ struct OSPFChecks: CheckFamily {
     func judge() -> Judgement {
         let routes = ospfRouteAnalysis()
         return Judgement(
-            checks: [ospfAdjacency(), ospfRoutes(routes)], ospfRoutes: routes.rows, ospfAdjacencies: ospfAdjacencyRows)
+            checks: [ospfAdjacency(), ospfRoutes(routes)], ospfRoutes: routes.rows, ospfAdjacencies: ospfAdjacencyRows,
+            ospfLinks: ospfLinks().map { judge($0).row })
     }
 
     var control: ControlPlaneFindings { findings.control }
@@ -57,79 +58,31 @@ struct OSPFChecks: CheckFamily {
                 }
             }
         }
-        // Neighbours on one segment (same network under the Hello's mask) must agree with each other.
-        func segment(_ h: ControlPlaneFindings.HelloSeen) -> String {
-            guard case .v4(let a) = h.source, let mask = h.mask else { return h.source.description }
-            return "\(IPv4Address(rawValue: a.rawValue & mask.rawValue))/\(mask.rawValue.nonzeroBitCount)"
+        // Per link (RFC 2328 §10.5): parameters, DBD MTUs and neighbour state are compared among
+        // the routers of one link only.
+        var notes: [String] = [], singles: [String] = []
+        for link in ospfLinks() {
+            let j = judge(link)
+            problems += j.problems
+            for (ref, why) in zip(j.evidence.frames, j.evidence.details) where !bad.frames.contains(ref) { bad.add(ref, why) }
+            if let note = j.note { notes.append(note) }
+            if let single = j.single { singles.append(single) }
         }
-        var bySegment: [String: [(IPv4Address, ControlPlaneFindings.HelloSeen)]] = [:]
-        for rid in routers { for h in control.hellos[rid]! { bySegment[segment(h), default: []].append((rid, h)) } }
-        var multiRouterSegments = 0
-        // Segments whose routers list each other in their Hellos, with a DR on broadcast links: 2-Way at least.
-        var twoWay: [String] = []
-        var notTwoWay: [String] = []
-        for (seg, list) in bySegment.sorted(by: { $0.key < $1.key }) {
-            let rids = Set(list.map(\.0))
-            guard rids.count > 1 else { continue }
-            multiRouterSegments += 1
-            let listed = rids.allSatisfy { r in !(control.helloNeighbours[r] ?? []).isDisjoint(with: rids.subtracting([r])) }
-            let broadcast = list.contains { $0.1.mask.map { $0 != .any && $0.rawValue != .max } ?? false }
-            let dr = rids.sorted().compactMap { control.designatedRouters[$0] }.last
-            let names = rids.sorted().map(routerName).joined(separator: ", ")
-            if !listed {
-                notTwoWay.append("on \(seg), \(names) do not list each other in their Hellos")
-            } else if broadcast, dr == nil {
-                notTwoWay.append("on broadcast \(seg), no DR elected (every Hello has DR 0.0.0.0)")
-            } else {
-                let byAddress = { (a: IPv4Address) in list.first { $0.1.source == .v4(a) }.map { routerName($0.0) } ?? a.description }
-                let roles = dr.map { d in ", DR \(byAddress(d.dr)), BDR \(d.bdr == .any ? "none" : byAddress(d.bdr))" } ?? ""
-                twoWay.append("\(seg): \(names) 2-Way (from Hellos)\(roles)")
-            }
-            let first = list[0].1
-            for (rid, h) in list.dropFirst() where rid != list[0].0 {
-                var differ: [String] = []
-                if h.area != first.area { differ.append("area \(h.area) vs \(first.area)") }
-                if h.mask != first.mask { differ.append("mask \(h.mask.map(\.description) ?? "-") vs \(first.mask.map(\.description) ?? "-")") }
-                if h.helloInterval != first.helloInterval { differ.append("hello \(h.helloInterval)s vs \(first.helloInterval)s") }
-                if h.deadInterval != first.deadInterval { differ.append("dead \(h.deadInterval)s vs \(first.deadInterval)s") }
-                if !differ.isEmpty {
-                    problems.append("on \(seg), \(routerName(rid)) and \(routerName(list[0].0)) disagree: " + differ.joined(separator: ", "))
-                    for r in first.refs { bad.add(r, "Hello from \(routerName(list[0].0)) on \(seg)") }
-                    for r in h.refs { bad.add(r, "Hello from \(routerName(rid)) disagrees: " + differ.joined(separator: ", ")) }
-                }
-            }
-        }
-        // Interface MTUs in Database Description packets.
-        let mtus = control.databaseDescriptions.sorted { $0.key < $1.key }
-        if let (firstRID, firstDBD) = mtus.first {
-            for (rid, d) in mtus.dropFirst() where d.mtu != firstDBD.mtu && d.mtu != 0 && firstDBD.mtu != 0 {
-                problems.append("DBD MTU \(d.mtu) from \(routerName(rid)) vs \(firstDBD.mtu) from \(routerName(firstRID))")
-                bad.add(d.ref, "Database Description from \(routerName(rid)) with interface MTU \(d.mtu)")
-                bad.add(firstDBD.ref, "Database Description from \(routerName(firstRID)) with interface MTU \(firstDBD.mtu)")
-            }
-        }
-        for (rid, d) in mtus { observed.append("\(routerName(rid)) DBD: interface MTU \(d.mtu) (\(place(d.ref)))") }
-        let exchanged = control.databaseDescriptions.count >= 2 || control.updates > 0 || control.acks > 0
-        if multiRouterSegments > 0 && !exchanged && !notTwoWay.isEmpty {
-            let noDR = notTwoWay.filter { $0.contains("no DR elected") }
-            problems.append("Hellos from \(control.hellos.count) routers but no database exchange: no adjacency formed" + (noDR.isEmpty ? "" : " (\(noDR.joined(separator: "; ")))"))
+        for (rid, d) in control.databaseDescriptions.sorted(by: { $0.key < $1.key }) {
+            observed.append("\(routerName(rid)) DBD: interface MTU \(d.mtu) (\(place(d.ref)))")
         }
         if !problems.isEmpty {
             return result(.ospfAdjacency, .fail, problems.joined(separator: "; "), expected: expected, observed: observed, evidence: bad)
         }
-        if control.hellos.count < 2 {
-            let only = routers.first.map(routerName) ?? "one router"
-            return result(.ospfAdjacency, .warn, "Hellos from \(only) only: no neighbour seen", expected: expected, observed: observed)
+        if control.hellos.isEmpty {
+            return result(.ospfAdjacency, .warn, "OSPF packets but no Hello: neighbours not judged", expected: expected, observed: observed)
         }
-        if !exchanged && !twoWay.isEmpty {
-            // A capture started in steady state: only Hellos flow once adjacencies are Full.
-            return result(
-                .ospfAdjacency, .pass, twoWay.joined(separator: "; ") + "; DBD not seen, MTU not compared", expected: expected, observed: observed)
+        if notes.isEmpty {
+            let only = singles.isEmpty ? (routers.first.map(routerName) ?? "one router") : singles.joined(separator: "; ")
+            return result(.ospfAdjacency, .warn, "Hellos from a single router only (\(only)): no neighbour seen", expected: expected, observed: observed)
         }
         return result(
-            .ospfAdjacency, .pass,
-            "\(control.hellos.count) routers agree (\(routers.map(routerName).joined(separator: ", "))); database exchange seen (\(control.databaseDescriptions.count) DBD senders, \(control.updates) LSAs, \(control.acks) acks)",
-            expected: expected, observed: observed)
+            .ospfAdjacency, .pass, (notes + singles.map { "single router: \($0)" }).joined(separator: "; "), expected: expected, observed: observed)
     }
 
     /// OSPF advertisement rows, and the evidence of the wrong ones.
@@ -139,9 +92,17 @@ struct OSPFChecks: CheckFamily {
         for (key, value) in control.advertisements.sorted(byFrame: \.value.ref, then: \.key) {
             let advertiser = node(ofRouter: key.router)
             let name = routerName(key.router)
+            if key.prefix.length == 0 {
+                // A default route (an ASBR's external or an ABR's summary) is no container subnet and overlaps none.
+                rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "default route (LSA type \(value.lsaType)), not a container subnet"))
+                continue
+            }
             if let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == .some(key.prefix) }) {
                 if advertiser == owner {
                     rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "LSA type \(value.lsaType)"))
+                } else if value.lsaType == 3 {
+                    // RFC 2328 §12.4.3: an ABR passes the owner's subnet into another area.
+                    rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet summarised between areas (LSA type 3)"))
                 } else {
                     rows.append(RouteRow(state: .extra, speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet advertised by another router"))
                     bad.add(value.ref, "\(name) advertises \(topology.nodes[owner].name)'s subnet \(key.prefix)")
@@ -192,6 +153,12 @@ struct OSPFChecks: CheckFamily {
         if rows.isEmpty {
             return result(.ospfRoutes, .pass, "LSAs seen; none advertises or overlaps a container subnet wrongly", expected: expected, observed: observed)
         }
-        return result(.ospfRoutes, .pass, "\(rows.count) container subnets advertised by their hosts: " + rows.map { "\($0.prefix) by \($0.speaker)" }.joined(separator: ", "), expected: expected, observed: observed)
+        let defaults = rows.filter { $0.prefix.hasSuffix("/0") }
+        let subnets = rows.filter { !$0.prefix.hasSuffix("/0") }
+        return result(
+            .ospfRoutes, .pass,
+            "\(subnets.count) container subnets advertised: " + subnets.map { "\($0.prefix) by \($0.speaker)" }.joined(separator: ", ")
+                + (defaults.isEmpty ? "" : "; default route from " + defaults.map { "\($0.speaker) (\($0.detail ?? ""))" }.joined(separator: ", ")),
+            expected: expected, observed: observed)
     }
 }

@@ -105,6 +105,14 @@ public struct Topology: Sendable {
         return nil
     }
 
+    /// The node one of whose planned addresses is `address`: an underlay address (either
+    /// family) or its `router_id` (BGP between loopbacks, ORIGINATOR_ID). Not per packet.
+    public func node(atPlanned address: IPAddress) -> Int? {
+        if let n = node(at: address) { return n }
+        guard case .v4(let a) = address else { return nil }
+        return nodes.indices.first { nodes[$0].routerID == a }
+    }
+
     /// True when `address` is inside some host's container subnet.
     public func isContainer(_ address: IPAddress) -> Bool { owner(of: address) != nil }
 

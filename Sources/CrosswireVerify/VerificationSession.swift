@@ -156,6 +156,8 @@ public struct VerificationSession {
         verdict.bgpRoutes = judgement.bgpRoutes
         verdict.ospfRoutes = judgement.ospfRoutes
         verdict.ospfAdjacencies = judgement.ospfAdjacencies
+        verdict.ospfLinks = judgement.ospfLinks
+        verdict.bgpSessions = judgement.bgpSessions
         return verdict
     }
 }

@@ -25,6 +25,8 @@ public enum WindowVerdict {
         window.bgpRoutes = slices.last { !$0.bgpRoutes.isEmpty }?.bgpRoutes ?? []
         window.ospfRoutes = slices.last { !$0.ospfRoutes.isEmpty }?.ospfRoutes ?? []
         window.ospfAdjacencies = slices.last { !$0.ospfAdjacencies.isEmpty }?.ospfAdjacencies ?? []
+        window.ospfLinks = slices.last { !$0.ospfLinks.isEmpty }?.ospfLinks ?? []
+        window.bgpSessions = slices.last { !$0.bgpSessions.isEmpty }?.bgpSessions ?? []
         window.elapsedSeconds = nil
         return window
     }

@@ -132,6 +132,27 @@ struct BGPTests {
         #expect(text(out).hasPrefix("BGP UPDATE -5.5.5.5/32 -1.1.1.1/32"))
     }
 
+    // Hand-built: a route reflector's UPDATE (RFC 4456): ORIGIN IGP, empty AS_PATH, NEXT_HOP
+    // 192.168.56.120, ORIGINATOR_ID 192.168.56.120, CLUSTER_LIST 192.168.56.121, NLRI 192.168.20.0/24.
+    static let reflected = hexBytes("""
+        ffffffffffffffffffffffffffffffff 0037 02 0000 001c
+        40 01 01 00
+        40 02 00
+        40 03 04 c0a83878
+        80 09 04 c0a83878
+        80 0a 04 c0a83879
+        18 c0a814
+        """)
+
+    @Test func originatorIDOfAReflectedRoute() {
+        var routes: [BGPRouteEvent] = []
+        for e in bgpEvents(Self.reflected) { if case .route(let r) = e { routes.append(r) } }
+        #expect(routes.map(\.prefix) == [prefix("192.168.20.0/24")])
+        #expect(routes.first?.originatorID == v4("192.168.56.120"))
+        #expect(routes.first?.pathLength == 0)
+        #expect(bgpEvents(Self.update).allSatisfy { if case .route(let r) = $0 { r.originatorID == nil } else { true } })
+    }
+
     // Hand-built: UPDATE with ORIGIN, AS_PATH 64513 (4-byte form), MP_REACH_NLRI IPv6 unicast
     // next hop fd00::2 + link-local fe80::1, NLRI fd00:20::/64; and MP_UNREACH fd00:10::/64.
     static let updateMP = hexBytes("""

@@ -122,6 +122,12 @@ enum Fixtures {
         verdict.bgpRoutes = [RouteRow(state: .extra, speaker: evil, prefix: evil, nextHop: evil, detail: evil)]
         verdict.ospfRoutes = verdict.bgpRoutes
         verdict.ospfAdjacencies = verdict.bgpRoutes
+        var link = OSPFLinkRow(link: evil, capture: evil, routers: [evil, evil], state: evil)
+        link.designatedRouter = evil
+        verdict.ospfLinks = [link]
+        verdict.bgpSessions = [BGPSessionRow(peers: [evil, evil], addresses: [evil], state: evil, events: [
+            .init(capture: evil, frame: 3, time: t0, from: evil, event: evil, detail: evil),
+        ])]
         verdict.tool = evil
         return verdict
     }

@@ -113,4 +113,23 @@ import Testing
         #expect(html.contains("<li>1. &lt;script&gt;"))
         #expect(!html.contains("<ol"))
     }
+
+    /// Issue 16: OSPF per link and BGP sessions over time, one row per state change.
+    @Test func controlPlaneTablesShowLinksAndSessionsOverTime() {
+        var verdict = Fixtures.allPass
+        var link = OSPFLinkRow(link: "192.168.57.0/24", capture: "host1-eth1.pcap", routers: ["host1", "host2"], state: "exchange seen")
+        (link.designatedRouter, link.helloInterval, link.deadInterval, link.mtus) = ("host1", 2, 8, [1500, 9000])
+        verdict.ospfLinks = [link]
+        let t = Fixtures.t0
+        verdict.bgpSessions = [BGPSessionRow(peers: ["host1", "host2"], addresses: ["192.168.56.119", "192.168.56.120"], state: "closed", events: [
+            .init(capture: "a/host1-eth0.pcap", frame: 7, time: t, from: "host2", event: "OPEN", detail: "AS 64513, hold time 9"),
+            .init(capture: "a/host1-eth0.pcap", frame: 33, time: t + 13.8, from: "host1", event: "NOTIFICATION", detail: "Hold Timer Expired (code 4/0)"),
+        ])]
+        let md = MarkdownReport.render(verdict)
+        #expect(md.contains("| 192.168.57.0/24 | host1-eth1.pcap | host1, host2 | exchange seen | host1 / none | 2 s / 8 s | 1500 / 9000 |"))
+        #expect(md.contains("| host1 – host2 | closed | \\+0.000 s | host2 | OPEN | host1-eth0.pcap | 7 | AS 64513, hold time 9 |"))
+        #expect(md.contains("|  |  | \\+13.800 s | host1 | NOTIFICATION | host1-eth0.pcap | 33 | Hold Timer Expired (code 4/0) |"))
+        let html = HTMLReport.render(verdict)
+        #expect(html.contains("<h2>BGP sessions</h2>") && html.contains("<td>Hold Timer Expired (code 4/0)</td>"))
+    }
 }

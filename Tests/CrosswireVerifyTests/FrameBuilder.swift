@@ -195,7 +195,8 @@ enum Frame {
 
     /// UPDATE: withdrawn routes, then ORIGIN (IGP), AS_PATH (one AS_SEQUENCE of 2-byte ASes)
     /// and NEXT_HOP when something is announced, then the NLRI.
-    static func bgpUpdate(withdrawn: [String] = [], announce: [String] = [], nextHop: String? = nil, asPath: [Int] = []) -> [UInt8] {
+    /// `originatorID` adds ORIGINATOR_ID (RFC 4456: optional, non-transitive, type 9).
+    static func bgpUpdate(withdrawn: [String] = [], announce: [String] = [], nextHop: String? = nil, asPath: [Int] = [], originatorID: String? = nil) -> [UInt8] {
         let withdrawnBytes = withdrawn.flatMap(nlri)
         var attributes: [UInt8] = []
         if !announce.isEmpty {
@@ -207,6 +208,7 @@ enum Frame {
             }
             attributes += [0x40, 2, UInt8(path.count)] + path
             if let nextHop { attributes += [0x40, 3, 4] + ip4(nextHop) }
+            if let originatorID { attributes += [0x80, 9, 4] + ip4(originatorID) }
         }
         var b: [UInt8] = []
         b.u16(withdrawnBytes.count); b += withdrawnBytes
@@ -248,6 +250,18 @@ enum Frame {
         b.u16(mtu); b.append(0x02); b.append(0x07)
         b.u32(sequence)
         return ospf(type: 2, routerID: routerID, area: area, b)
+    }
+
+    /// Link State Update with one LSA: its 20-byte header (age 1, options E) and `body`
+    /// (RFC 2328 A.4.1), e.g. a type-5 AS-external `mask + E|metric + forwarding + tag`.
+    static func ospfLSU(routerID: String, lsaType: UInt8, linkStateID: String, advertisingRouter: String, _ body: [UInt8]) -> [UInt8] {
+        var lsa: [UInt8] = []
+        lsa.u16(1); lsa.append(0x02); lsa.append(lsaType)
+        lsa += ip4(linkStateID) + ip4(advertisingRouter)
+        lsa.u32(0x8000_0001); lsa.u16(0); lsa.u16(20 + body.count)
+        var b: [UInt8] = []
+        b.u32(1)
+        return ospf(type: 4, routerID: routerID, b + lsa + body)
     }
 
     /// An OSPF packet from `src` to AllSPFRouters (224.0.0.5), TTL 1, on Ethernet.

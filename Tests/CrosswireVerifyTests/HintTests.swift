@@ -100,6 +100,17 @@ import Testing
         #expect(h.contains("keepalived"))
     }
 
+    @Test func cutBGPMessagesAskForWholeFrames() throws {
+        let (_, v) = try verifyScenario("30-bgp-snaplen-96")
+        #expect(v[.bgpSession].hint?.contains("`tcpdump -s 0`") == true, "\(v.digest)")
+        #expect(v[.bgpRoutes].hint?.contains("`tcpdump -s 0`") == true)
+    }
+
+    @Test func routesNotSeenAskForTheTablesAgain() throws {
+        let (_, v) = try verifyScenario("31-bgp-mid-session-update")
+        #expect(v[.bgpRoutes].hint?.contains("birdc reload out") == true, "\(v.digest)")
+    }
+
     /// Passing and skipped checks never carry a hint; every fail and warn of the lab does.
     @Test(arguments: Repo.scenarios)
     func onlyFailAndWarnHaveHints(_ scenario: String) throws {

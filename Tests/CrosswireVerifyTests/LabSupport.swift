@@ -16,9 +16,11 @@ struct Capture {
     var name: String
     var frames: [[UInt8]]
     var linkType: LinkType = .ethernet
+    /// Bytes kept of each frame (`tcpdump -s`); nil keeps them whole.
+    var snaplen: Int?
 
-    init(_ name: String, _ frames: [[UInt8]], linkType: LinkType = .ethernet) {
-        self.name = name; self.frames = frames; self.linkType = linkType
+    init(_ name: String, _ frames: [[UInt8]], linkType: LinkType = .ethernet, snaplen: Int? = nil) {
+        self.name = name; self.frames = frames; self.linkType = linkType; self.snaplen = snaplen
     }
 }
 
@@ -60,13 +62,14 @@ enum Lab {
     }
 
     /// Writes `frames` as a pcap at `path`, one microsecond apart; `originalLength` is the frame's length.
-    static func write(_ frames: [[UInt8]], to path: String, linkType: LinkType = .ethernet) throws {
+    static func write(_ frames: [[UInt8]], to path: String, linkType: LinkType = .ethernet, snaplen: Int? = nil) throws {
         let writer = try CaptureFileWriter(path: path, linkType: linkType)
         for (i, frame) in frames.enumerated() {
+            let kept = Array(frame.prefix(snaplen ?? frame.count))
             let info = FrameInfo(
                 number: i + 1, seconds: 1_700_000_000 + Int64(i / 1000), nanoseconds: UInt32(i % 1000) * 1000,
-                capturedLength: frame.count, originalLength: frame.count)
-            frame.withUnsafeBytes { writer.write($0, info: info) }
+                capturedLength: kept.count, originalLength: frame.count)
+            kept.withUnsafeBytes { writer.write($0, info: info) }
         }
         writer.flush()
     }
@@ -80,7 +83,7 @@ enum Lab {
         var sources: [CaptureSource] = []
         for c in captures {
             let path = dir.appendingPathComponent(c.name).path
-            try write(c.frames, to: path, linkType: c.linkType)
+            try write(c.frames, to: path, linkType: c.linkType, snaplen: c.snaplen)
             sources.append(CaptureSource(path: path, name: c.name))
         }
         // As `crosswire verify` reads them: together, interleaved by time.
