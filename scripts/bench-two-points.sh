@@ -21,7 +21,7 @@ set +e
     --format json --output "$OUT_DIR/reports" -q
 rc=$?
 set -e
-read -r seconds kib < "$OUT_DIR/time.txt"
+read -r seconds kib < <(tail -1 "$OUT_DIR/time.txt")
 python3 - "$OUT_DIR/reports/crosswire.json" "$seconds" "$kib" "$rc" "$COUNT" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
