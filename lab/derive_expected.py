@@ -46,7 +46,7 @@ import oracle_dataplane as dataplane   # the data-plane rules of contract 1.1
 
 CHECK_IDS = ["plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
-             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict"]
+             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "flow.answered"]
 VXLAN_PORTS = (4789, 8472)
 GENEVE_PORT = 6081
 ROUTE_ERR_UNREACH = {0, 1, 6, 7, 9, 10, 11, 12, 13}
@@ -176,7 +176,7 @@ class Frame:
                 self.tcp = {"sport": int(t["tcp.srcport"]), "dport": int(t["tcp.dstport"]),
                             "seq": int(t.get("tcp.seq_raw", 0)), "ack": int(t.get("tcp.ack_raw", 0)),
                             "syn": fl.get("tcp.flags.syn") == "1", "ackf": fl.get("tcp.flags.ack") == "1",
-                            "fin": fl.get("tcp.flags.fin") == "1",
+                            "fin": fl.get("tcp.flags.fin") == "1", "rst": fl.get("tcp.flags.reset") == "1",
                             "len": int(t.get("tcp.len", 0)), "payload": t.get("tcp.payload", "")}
                 self.l4 = (6, self.tcp["sport"], self.tcp["dport"], self.tcp["seq"], self.tcp["len"],
                            h(self.tcp["payload"]))
@@ -878,6 +878,7 @@ def main():
         "route.nexthop": lab.route_nexthop(),
         "route.errors": lab.route_errors(),
         "arp.conflict": lab.arp_conflict(),
+        "flow.answered": lab.flow_answered(),
         **ctl.results(),                 # bgp.*, ospf.*: oracle_control.py
     }
     try:

@@ -96,8 +96,10 @@ def frame_extra(f, layers, h):
     f.l2_len = 14 + 4 * len(as_list(layers.get("vlan")))
     sll = layers.get("sll")
     f.sll_ifindex = None
+    f.sll_sent = None
     if isinstance(sll, dict):
         f.sll_ifindex = sll.get("sll.ifindex")
+        f.sll_sent = str(sll.get("sll.pkttype", "")) == "4"
         f.l2_src = sll.get("sll.src.eth")
         f.l2_len = 20 if f.sll_ifindex is not None else 16
         f.eth_src = f.eth_dst = None      # SLL has no destination MAC: no next hop by MAC
@@ -748,6 +750,107 @@ def extend(Base):
             if warns:
                 return "warn", "; ".join(warns) + " (a failover or a reused address, not a conflict)", wev[:4]
             return "pass", "%d addresses, one MAC each" % len(claims), []
+
+        # --- flow.answered
+        def flow_answered(self):
+            """Connections a container opens to another host's container (TCP SYN, echo request) and
+            their answers. The requester's side is where the request is seen with its highest TTL;
+            an answer (SYN-ACK, echo reply; RST refuses) reaches it when seen there sent to the
+            request's link source (SLL: in the other direction). Judged when answered or refused,
+            or when the request was resent (or its point went on 3 s after it) and a point of the
+            requester's side sees the requester's incoming traffic."""
+            p = self.plan
+            files = []
+            for c in self.order:
+                fl = self.fbc[c][0].file if self.fbc[c] else c
+                if fl not in files:
+                    files.append(fl)
+            pts = defaultdict(lambda: {"last": None, "dsts": set(), "sent": False, "recv": False})
+            ops = {}
+            for f in sorted(self.frames, key=lambda x: (x.t, files.index(x.file), x.no)):
+                pt = pts[f.cap]
+                pt["last"] = f.t
+                if f.eth_dst:
+                    pt["dsts"].add(f.eth_dst.lower())
+                if f.sll_sent is not None:
+                    pt["sent" if f.sll_sent else "recv"] = True
+                if f.inner is None:
+                    continue
+                a, b = p.owner(f.inner.src), p.owner(f.inner.dst)
+                if not a or not b or a == b:
+                    continue
+                if f.tcp is not None:
+                    t = f.tcp
+                    req, ans, rst = t["syn"] and not t["ackf"], t["syn"] and t["ackf"], t.get("rst", False)
+                    ports, proto = (t["sport"], t["dport"]), 6
+                elif f.icmp is not None and f.icmp["type"] in (0, 8):
+                    req, ans, rst = f.icmp["type"] == 8, f.icmp["type"] == 0, False
+                    ports, proto = (f.icmp["ident"], f.icmp["ident"]), 1
+                else:
+                    continue
+                mac = f.l2_src.lower() if (f.eth_dst and f.l2_src) else None
+                ttl = f.inner.ttl
+                if req:
+                    k = (f.inner.src, f.inner.dst, ports[0], ports[1], proto)
+                    o = ops.get(k)
+                    if o is None:
+                        ops[k] = {"first": f, "point": f.cap, "ttl": ttl, "near": {f.cap}, "mac": mac,
+                                  "sent": bool(f.sll_sent), "requests": 1, "req_pts": {f.cap}, "ans_pts": set(),
+                                  "answered": False, "reset": False, "answer": None, "a": a, "b": b}
+                        continue
+                    o["req_pts"].add(f.cap)
+                    if ttl > o["ttl"]:
+                        o.update(first=f, point=f.cap, ttl=ttl, near={f.cap}, mac=mac, sent=bool(f.sll_sent), requests=1)
+                    elif ttl == o["ttl"]:
+                        o["near"].add(f.cap)
+                        if o["point"] == f.cap:
+                            o["requests"] += 1
+                elif ans or rst:
+                    o = ops.get((f.inner.dst, f.inner.src, ports[1], ports[0], proto))
+                    if o is None:
+                        continue
+                    to_req = f.cap in o["near"] and (
+                        (f.sll_sent is not None and bool(f.sll_sent) != o["sent"]) if o["mac"] is None
+                        else (f.eth_dst or "").lower() == o["mac"])
+                    if ans:
+                        o["ans_pts"].add(f.cap)
+                        o["answer"] = o["answer"] or f
+                        o["answered"] = o["answered"] or to_req
+                    elif to_req:
+                        o["reset"] = True
+            if not ops:
+                return "skip", "no cross-host container connection opened", []
+
+            def judged(o):
+                if o["answered"] or o["reset"]:
+                    return True
+                if o["requests"] < 2 and pts[o["point"]]["last"] - o["first"].t < 3.0:
+                    return False
+                return any((pts[c]["recv"] if o["sent"] else pts[c]["sent"]) if o["mac"] is None else o["mac"] in pts[c]["dsts"]
+                           for c in o["near"])
+            js = sorted((o for o in ops.values() if judged(o)), key=lambda o: (o["first"].t, o["first"].no))
+            if not js:
+                return "skip", "%d cross-host connection(s) opened, none judged" % len(ops), []
+            bad, ev = [], []
+            for o in js:
+                if o["answered"]:
+                    continue
+                f = o["first"]
+                flow = "%s -> %s" % (f.inner.src, f.inner.dst)
+                if o["reset"]:
+                    bad.append(flow + ": refused (RST)")
+                    ev.append(ev_of(f, "refused"))
+                elif o["ans_pts"]:
+                    bad.append(flow + ": answered at %s, the answer never reached %s" % (
+                        ", ".join(sorted(o["ans_pts"])), o["point"]))
+                    ev += [ev_of(f, "request"), ev_of(o["answer"], "answer")]
+                else:
+                    bad.append(flow + ": never answered (seen at %s)" % ", ".join(sorted(o["req_pts"])))
+                    ev.append(ev_of(f, "never answered"))
+            if bad:
+                return "fail", "%d of %d cross-host connection(s) not answered: %s" % (len(bad), len(js), "; ".join(bad[:3])), \
+                    dedup_ev(ev)[:4]
+            return "pass", "%d cross-host connection(s) opened, all answered" % len(js), []
 
     return DataPlaneLab
 

@@ -39,6 +39,7 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
     case ospfAdjacency = "ospf.adjacency"
     case ospfRoutes = "ospf.routes"
     case arpConflict = "arp.conflict"
+    case flowAnswered = "flow.answered"
 
     /// The id as the contract writes it: `nat.source`.
     public var description: String { rawValue }
@@ -60,6 +61,7 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
         case .ospfAdjacency: "OSPF neighbours agree on parameters and reach database exchange"
         case .ospfRoutes: "OSPF advertises the planned container subnets from the planned routers"
         case .arpConflict: "no IP address is claimed by two MAC addresses"
+        case .flowAnswered: "cross-host container connections are answered"
         }
     }
 }

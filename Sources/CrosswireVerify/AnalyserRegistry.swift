@@ -15,6 +15,7 @@ struct Analysers {
     var arp: ARPAnalyser
     var nextHops: NextHopAnalyser
     var control: ControlPlaneAnalyser
+    var flows: FlowAnalyser
 
     init(topology: Topology) {
         traffic = .init(topology: topology)
@@ -25,6 +26,7 @@ struct Analysers {
         arp = .init(topology: topology)
         nextHops = .init(topology: topology)
         control = .init(topology: topology)
+        flows = .init(topology: topology)
     }
 
     /// The list, with the thread each analyser runs on with two threads. The calling
@@ -43,6 +45,7 @@ struct Analysers {
         v.visit(&arp, thread: .first, packet: p, bytes: b)
         v.visit(&nextHops, thread: .second, packet: p, bytes: b)
         v.visit(&control, thread: .first, packet: p, bytes: b)
+        v.visit(&flows, thread: .first, packet: p, bytes: b)
     }
 
     /// The findings of the analysers of `thread` (all when nil), written into `findings`.

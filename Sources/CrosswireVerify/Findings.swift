@@ -15,6 +15,7 @@ public struct Findings {
     var arp = ARPFindings()
     var nextHops = NextHopFindings()
     var control = ControlPlaneFindings()
+    var flows = FlowFindings()
 
     /// The capture points, by `CapturePointID`.
     var points: [(capture: CaptureID, interface: CaptureInterface)] = []

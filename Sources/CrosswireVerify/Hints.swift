@@ -42,6 +42,30 @@ struct Hints {
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
         case .arpConflict: arpConflict(r)
+        case .flowAnswered: flowAnswered()
+        }
+    }
+
+    // MARK: flow.answered
+
+    func flowAnswered() -> String? {
+        let flows = FlowChecks(topology: topology, findings: findings)
+        guard let o = findings.flows.openings.first(where: { flows.isJudged($0) && flows.outcome($0) != .answered }),
+            let a = topology.owner(of: o.endpoints.source), let b = topology.owner(of: o.endpoints.destination)
+        else { return nil }
+        let (src, dst) = (o.endpoints.source, o.endpoints.destination)
+        switch flows.outcome(o) {
+        case .refused:
+            return "\(dst) refused \(o.endpoints.destinationText) (RST): the network delivered it; is the container's service listening there (`ss -ltn` in the container, the port `docker run` gave)?"
+        case .answerLost:
+            let via = plan.plannedNextHop(from: name(b), to: src).map { " (planned via \($0))" } ?? ""
+            return "\(name(b)) answered but the answer never came back: its return route to \(name(a))'s containers, `ip route get \(src)` on \(name(b))\(via), and the firewalls on the way back"
+        case .unanswered where flows.missedBy(o, a, b).isEmpty && o.requestPoints.nonzeroBitCount > 1:
+            return "the request reached \(name(b)) and nothing answered: \(name(b))'s FORWARD chain (`iptables -L FORWARD -v`, Docker's `DOCKER-USER`) or the container's service"
+        case .unanswered:
+            return "the request never got an answer: follow it from \(name(a)) (`ip route get \(dst)` on \(name(a)), the tunnel or next hop), then capture \(name(b))'s NIC and container bridge to see whether it arrives"
+        case .answered:
+            return nil
         }
     }
 
