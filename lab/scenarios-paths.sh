@@ -24,23 +24,7 @@ sc_missing_return_route() {   # 53: host2 has no route back to host1's container
   cap_start h1 eth0 host1-eth0.pcap
   cap_start h2 eth0 host2-eth0.pcap
   rp_attempts h1c1 h2c1 192.168.20.2
-  {
-    rh_static_plan missing-return-route "The article's static routes; host2's route back to host1's containers is missing (its default route goes to the underlay's router)."
-    cat <<EOF
-routers:
-  - name: edge
-    address: 192.168.56.1
-    mac: "$MAC_RT"
-transport:
-  mode: routed
-nat: none
-routes:
-  - { at: host1, to: 192.168.20.0/24, via: 192.168.56.120 }
-  - { at: host2, to: 192.168.10.0/24, via: 192.168.56.119 }
-routing:
-  protocol: static
-EOF
-  } | plan
+  rh_article_plan missing-return-route "The article's static routes; host2's route back to host1's containers is missing (its default route goes to the underlay's router)." none edge
   scenario_end host1-eth0.pcap host2-eth0.pcap
 }
 

@@ -195,23 +195,7 @@ sc_egress_masquerade() {   # 42: Docker's MASQUERADE towards the internet, plan 
   rh_server inet tcp 80; srv=$SRVPID
   nsx h1c1 timeout 15 python3 "$LAB_DIR/traffic.py" tcp-client 203.0.113.10 80 4000 >/dev/null || log "note: tcp to 203.0.113.10:80 failed"
   wait_pid "$srv" 5
-  {
-    rh_static_plan docker-egress-masquerade "Two Docker hosts joined by static routes; containers reach the internet through Docker's MASQUERADE and the underlay's router; no NAT between the hosts' containers."
-    cat <<EOF
-routers:
-  - name: edge
-    address: 192.168.56.1
-    mac: "$MAC_RT"
-transport:
-  mode: routed
-nat: none
-routes:
-  - { at: host1, to: 192.168.20.0/24, via: 192.168.56.120 }
-  - { at: host2, to: 192.168.10.0/24, via: 192.168.56.119 }
-routing:
-  protocol: static
-EOF
-  } | plan
+  rh_article_plan docker-egress-masquerade "Two Docker hosts joined by static routes; containers reach the internet through Docker's MASQUERADE and the underlay's router; no NAT between the hosts' containers." none edge
   scenario_end host1-br0.pcap host1-eth0.pcap
 }
 
@@ -247,9 +231,11 @@ EOF
 }
 
 # the 01/02 plan (nat: none), for the scenarios that capture the same network differently
+# rh_article_plan NAME DESCRIPTION [NAT] [edge]: the article's static routes; "edge" adds the underlay's router
 rh_article_plan() {
   {
     rh_static_plan "$1" "$2"
+    if [ "${4:-}" = edge ]; then printf 'routers:\n  - name: edge\n    address: 192.168.56.1\n    mac: "%s"\n' "$MAC_RT"; fi
     cat <<EOF
 transport:
   mode: routed
