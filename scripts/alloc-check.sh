@@ -8,17 +8,18 @@
 #
 #   scripts/alloc-check.sh            (the end of `make test`)
 #
-# Environment: N (default 50000), SLACK (default 16), SWIFT (default swift).
-# N is large enough that the smaller run repeats the mix (about 2,500 frames)
-# some 20 times: bounded lists (evidence keeps 20 frames a check) are then full
-# in both runs, and only per-packet growth remains. With N=20000 they were not:
-# allocations rose by 42 from 20k to 40k packets and stayed flat up to 160k.
+# Environment: N (default 100000), SLACK (default 16), SWIFT (default swift).
+# N is large enough that the smaller run repeats the mix (about 3,600 frames)
+# some 27 times: bounded lists (evidence keeps 20 frames a check, a BGP session
+# 32 state changes) are then full in both runs, and only per-packet growth
+# remains. With N=50000 (13 repetitions) they were not: 08-bgp's plan rose by
+# 114 allocations from 50k to 200k packets, and was flat (+3) from 100k to 400k.
 # A debug build allocates per packet (unspecialised generics), so the release
 # binary is built when it is missing or older than the sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
-N=${N:-50000}
+N=${N:-100000}
 SLACK=${SLACK:-16}
 BIN=.build/release/crosswire
 OUT=$(mktemp -d /tmp/crosswire-alloc.XXXXXX)
