@@ -20,6 +20,8 @@ public struct InferredPlan: Sendable {
     public var extraAnnouncements: [ObservedAnnouncement] = []
     /// The captures, as named in the evidence.
     public var captures: [String] = []
+    /// No host was seen: the plan's one host is a placeholder (a plan needs one).
+    public var placeholderHost = false
 }
 
 /// A next hop seen: at `at`, packets to `to` went to `via`.
@@ -385,6 +387,25 @@ struct Draft {
         func planned(_ a: IPAddress) -> Bool { owner(a) != nil || index(of: a) != nil }
         var published: [PublishedPort: (Int, FrameRef)] = [:]
         var serviceSeen: [IPAddress: (Int, FrameRef)] = [:]
+        // A source translated to an address of the underlay, towards another host's container:
+        // the source is a container of that address's host (Docker's MASQUERADE hides it on the NIC).
+        for (t, _) in n.translations.sorted(by: { $0.value.first < $1.value.first }) {
+            let (before, after) = (t.first, t.second)
+            guard before.source != after.source, owner(before.source) == nil, owner(after.source) == nil,
+                  index(of: before.source) == nil, owner(after.destination) != nil,
+                  Self.cell(before.source) != Self.cell(after.source) else { continue }
+            let i = node(after.source)
+            nodes[i].cells.insert(Self.cell(before.source))
+            let announced = nodes[i].containers
+            nodes[i].containers = Self.subnets(Array(nodes[i].cells)).map { c in announced.first { $0.contains(c.network) } ?? c }
+            nodes[i].notes["containers"] = nodes[i].notes["containers"] ?? "container \(before.source) leaves as this host's address, " + cite(1, n.translations[t]!.first)
+            if nodes[i].mac == nil, let (mac, _) = arpMAC(of: nodes[i].address) {
+                nodes[i].mac = mac
+                if let s = scan.arpClaims[InferenceScan.Claim(address: nodes[i].address, mac: mac)] { nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first) }
+            }
+        }
+        // Replies to source-NATed flows are translated back: not a published port.
+        let replies = Set(n.translations.keys.filter { $0.first.source != $0.second.source }.map { Endpoint(address: $0.first.source, port: $0.first.sourcePort) })
         for (t, r) in n.translations {
             let (before, after) = (t.first, t.second)
             if before.source != after.source, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
@@ -392,7 +413,8 @@ struct Draft {
                 masq = min(masq ?? r.first, r.first)
             }
             if before.destination != after.destination || before.destinationPort != after.destinationPort,
-               owner(after.destination) != nil, let proto: TransportProtocol = before.protocolNumber == 6 ? .tcp : before.protocolNumber == 17 ? .udp : nil {
+               owner(after.destination) != nil, !replies.contains(Endpoint(address: after.destination, port: after.destinationPort)),
+               let proto: TransportProtocol = before.protocolNumber == 6 ? .tcp : before.protocolNumber == 17 ? .udp : nil {
                 if let h = host(before.destination) {
                     let p = PublishedPort(host: "\(h)", port: before.destinationPort, transportProtocol: proto,
                                           to: Endpoint(address: after.destination, port: after.destinationPort))
@@ -465,6 +487,8 @@ struct Draft {
     mutating func inferred(name: String) -> InferredPlan {
         let plan = plan(name: name)
         var out = InferredPlan(plan: plan, notes: notes, observedRoutes: observedRoutes(), captures: captures)
+        out.placeholderHost = !nodes.contains { $0.isHost }
+        if out.placeholderHost { out.notes["hosts[0]"] = "not seen: no container host in the captures; a placeholder, replace it" }
         out.extraAnnouncements = extraAnnouncements.map { var a = $0; a.host = nodes[Int(a.host)!].name; return a }
         for n in nodes {
             let prefix = n.isHost ? "hosts[\(plan.hosts.firstIndex { $0.name == n.name } ?? 0)]" : "routers[\(plan.routers.firstIndex { $0.name == n.name } ?? 0)]"
