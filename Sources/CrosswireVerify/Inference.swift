@@ -405,7 +405,17 @@ struct Draft {
             }
         }
         // Replies to source-NATed flows are translated back: not a published port.
-        let replies = Set(n.translations.keys.filter { $0.first.source != $0.second.source }.map { Endpoint(address: $0.first.source, port: $0.first.sourcePort) })
+        // A flow's direction: the translation whose first packet opened it (a SYN) or came first.
+        var opened: [Endpoint: FrameRef] = [:]
+        for (t, r) in n.translations where t.first.destination != t.second.destination || t.first.destinationPort != t.second.destinationPort {
+            opened[Endpoint(address: t.second.destination, port: t.second.destinationPort)] = r.initiating ? FrameRef(capture: CaptureID(0), frame: 0) : r.first
+        }
+        let replies = Set(n.translations.filter { t, r in
+            guard t.first.source != t.second.source else { return false }
+            let e = Endpoint(address: t.first.source, port: t.first.sourcePort)
+            guard let dnat = opened[e] else { return false }
+            return r.initiating || r.first < dnat
+        }.map { Endpoint(address: $0.key.first.source, port: $0.key.first.sourcePort) })
         for (t, r) in n.translations {
             let (before, after) = (t.first, t.second)
             if before.source != after.source, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
