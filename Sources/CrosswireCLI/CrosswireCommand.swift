@@ -15,7 +15,7 @@ public struct CrosswireCommand: ParsableCommand {
             2 the input could not be used (bad plan, unreadable capture, bad options).
             """,
         version: crosswireVersion,
-        subcommands: [VerifyCommand.self, CaptureCommand.self, WatchCommand.self, DecodeCommand.self, LintCommand.self, SchemaCommand.self]
+        subcommands: [VerifyCommand.self, CaptureCommand.self, WatchCommand.self, DecodeCommand.self, LintCommand.self, InferCommand.self, DiffCommand.self, SchemaCommand.self]
     )
 
     public init() {}

@@ -173,13 +173,13 @@ _crosswire() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    verify|capture|watch|decode|lint|schema|help)
+    verify|capture|watch|decode|lint|infer|diff|schema|help)
         # Offer subcommand argument completions
         "_crosswire_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'verify capture watch decode lint schema help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'verify capture watch decode lint infer diff schema help' -- "${cur}"))
         ;;
     esac
 }
@@ -356,6 +356,40 @@ _crosswire_lint() {
     repeating_options=()
     non_repeating_options=()
     __crosswire_offer_flags_options 1
+}
+
+_crosswire_infer() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output --name)
+    __crosswire_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_crosswire_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format)
+    __crosswire_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __crosswire_add_completions -W 'md'$'\n''json'
+        return
+        ;;
+    esac
 }
 
 _crosswire_schema() {

@@ -1,0 +1,512 @@
+// `crosswire infer`: a plan drafted from what the captures show. Every value
+// carries its evidence (a note per key path); what was not seen is said, not
+// guessed. Hosts and container subnets come from the scan (InferenceScan.swift);
+// the control plane, tunnel overhead and NAT from verification sessions run
+// with the draft, since those analysers need to know the container subnets.
+
+import CrosswireCapture
+import CrosswireDecoder
+import CrosswirePlan
+
+/// A plan inferred from captures, with the evidence of each value.
+public struct InferredPlan: Sendable {
+    /// The plan, loadable as written by `yaml()`.
+    public var plan: Plan
+    /// Per key path (`hosts[0].containers`, `transport.mode`): where the value came from, or why it is absent.
+    public var notes: [String: String] = [:]
+    /// Every next hop seen towards a container subnet, default or not (the plan keeps only non-default ones).
+    public var observedRoutes: [ObservedRoute] = []
+    /// BGP announcements that are not a host's container subnet.
+    public var extraAnnouncements: [ObservedAnnouncement] = []
+    /// The captures, as named in the evidence.
+    public var captures: [String] = []
+    /// No host was seen: the plan's one host is a placeholder (a plan needs one).
+    public var placeholderHost = false
+}
+
+/// A next hop seen: at `at`, packets to `to` went to `via`.
+public struct ObservedRoute: Sendable, Hashable {
+    public var route: Route
+    public var evidence: String
+}
+
+/// A prefix a BGP speaker announced.
+public struct ObservedAnnouncement: Sendable, Hashable {
+    public var host: String
+    public var prefix: IPPrefix
+    public var evidence: String
+}
+
+/// Drafts a plan from captures.
+public enum PlanInference {
+    /// Reads `captures` and infers the plan they show. Throws when a capture cannot be opened.
+    public static func infer(captures: [String], name: String = "inferred") throws(CaptureError) -> InferredPlan {
+        var scan = InferenceScan()
+        try scan.read(paths: captures)
+        var draft = Draft(scan: scan, captures: captures)
+        draft.placeNodes()
+        var plan = draft.plan(name: name)
+        // The control plane and the tunnels' overhead, judged with the draft's subnets.
+        let first = try findings(plan, captures)
+        draft.addControlPlane(first.control)
+        plan = draft.plan(name: name)
+        let second = try findings(plan, captures)
+        draft.addTunnelOverhead(second.tunnels)
+        draft.addNAT(second.nat, findings: second)
+        return draft.inferred(name: name)
+    }
+
+    static func findings(_ plan: Plan, _ captures: [String]) throws(CaptureError) -> Findings {
+        var session = VerificationSession(plan: plan)
+        try session.read(captures.map { CaptureSource(path: $0) }, threads: 1)
+        return session.findings()
+    }
+}
+
+/// One node of the draft: a host (it owns container addresses) or a router.
+struct DraftNode {
+    var address: IPAddress
+    var mac: MACAddress?
+    var cells: Set<IPPrefix> = []
+    var containers: [IPPrefix] = []
+    var gateway: IPAddress?
+    var asn: UInt32?
+    var routerID: IPv4Address?
+    var name = ""
+    var notes: [String: String] = [:]
+    var isHost: Bool { !containers.isEmpty }
+}
+
+struct Draft {
+    let scan: InferenceScan
+    let captures: [String]
+    var nodes: [DraftNode] = []
+    var notes: [String: String] = [:]
+    var routes: [ObservedRoute] = []
+    var extraAnnouncements: [ObservedAnnouncement] = []
+    var transport = Transport(mode: .routed)
+    var underlayMTU = 1500
+    var routing = Routing(routingProtocol: .static)
+    var nat = NATPolicy.none
+    var publish: [PublishedPort] = []
+    var services: [IPPrefix] = []
+    /// MAC → the addresses it claimed (ARP/ND first, then packets it sent with an initial TTL).
+    var claims: [MACAddress: [IPAddress]] = [:]
+    /// Container address → (node address, score, evidence): the node it is behind.
+    var behind: [IPAddress: (node: IPAddress, score: Int, ref: FrameRef, count: Int)] = [:]
+
+    init(scan: InferenceScan, captures: [String]) { self.scan = scan; self.captures = captures }
+
+    func cite(_ count: Int, _ ref: FrameRef) -> String {
+        let path = ref.capture.index >= 0 && Int(ref.capture.index) < captures.count ? captures[Int(ref.capture.index)] : "?"
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        return "from \(count) frame\(count == 1 ? "" : "s"); \(file) frame \(ref.frame)"
+    }
+
+    func index(of address: IPAddress) -> Int? { nodes.firstIndex { $0.address == address } }
+
+    mutating func node(_ address: IPAddress) -> Int {
+        if let i = index(of: address) { return i }
+        nodes.append(DraftNode(address: address))
+        return nodes.count - 1
+    }
+
+    static func cell(_ a: IPAddress) -> IPPrefix { IPPrefix(address: a, length: a.isV4 ? 24 : 64)! }
+
+    /// Hosts, routers, container subnets, gateways, MACs, next hops and the transport, from the scan.
+    mutating func placeNodes() {
+        for (c, _) in scan.arpClaims.sorted(by: { $0.value.first < $1.value.first }) { claims[c.mac, default: []].append(c.address) }
+        for (c, _) in scan.sourcedClaims.sorted(by: { $0.value.first < $1.value.first })
+        where !(claims[c.mac]?.contains(c.address) ?? false) { claims[c.mac, default: []].append(c.address) }
+
+        // Who forwards what: a MAC that hands on a packet for an address it does not claim.
+        var forwarded: [(mac: MACAddress, address: IPAddress, score: Int, ref: FrameRef, count: Int)] = []
+        for (k, seen) in scan.hops {
+            if let mine = claims[k.sourceMAC], !mine.contains(k.source) {
+                forwarded.append((k.sourceMAC, k.source, 1000 + Int(seen.maxTTL), seen.sighting.first, seen.sighting.count))
+            }
+            if let mine = claims[k.destinationMAC], !mine.contains(k.destination) {
+                forwarded.append((k.destinationMAC, k.destination, 255 - Int(seen.minTTL), seen.sighting.first, seen.sighting.count))
+            }
+        }
+        let forwarders = Set(forwarded.map(\.mac))
+        var infrastructure = Set(forwarders.flatMap { claims[$0] ?? [] })
+        for t in scan.tunnels.keys { infrastructure.insert(t.outerSource); infrastructure.insert(t.outerDestination) }
+        var containerAddresses = Set(forwarded.map(\.address)).subtracting(infrastructure)
+        for t in scan.tunnels.keys { containerAddresses.insert(t.innerSource); containerAddresses.insert(t.innerDestination) }
+        containerAddresses.subtract(infrastructure)
+        containerAddresses = containerAddresses.filter { !$0.isMulticast && !$0.isUnspecified }
+        let cells = Set(containerAddresses.map(Self.cell))
+
+        // A forwarding MAC's node address: its first claimed address outside the container cells.
+        var macNode: [MACAddress: IPAddress] = [:]
+        for mac in forwarders.sorted() {
+            if let a = claims[mac]?.first(where: { a in !cells.contains { $0.contains(a) } }) { macNode[mac] = a }
+        }
+        // Tunnels: the inner addresses are behind the outer ones, the strongest evidence.
+        for (t, s) in scan.tunnels {
+            vote(t.innerSource, t.outerSource, 3000, s.first, s.count)
+            vote(t.innerDestination, t.outerDestination, 2000, s.first, s.count)
+        }
+        for f in forwarded where containerAddresses.contains(f.address) {
+            if let n = macNode[f.mac] { vote(f.address, n, f.score, f.ref, f.count) }
+        }
+        for (a, b) in behind.sorted(by: { $0.key < $1.key }) {
+            let i = node(b.node)
+            nodes[i].cells.insert(Self.cell(a))
+            nodes[i].notes["containers"] = nodes[i].notes["containers"] ?? "container \(a) behind it, \(cite(b.count, b.ref))"
+        }
+        for mac in forwarders.sorted() {
+            guard let a = macNode[mac], let i = index(of: a) else { continue }
+            nodes[i].mac = nodes[i].mac ?? mac
+        }
+        for t in scan.tunnels.keys { _ = node(t.outerSource); _ = node(t.outerDestination) }
+        for i in nodes.indices {
+            nodes[i].containers = Self.subnets(Array(nodes[i].cells))
+            if nodes[i].mac == nil, let (mac, ref) = arpMAC(of: nodes[i].address) { nodes[i].mac = mac; _ = ref }
+            if let mac = nodes[i].mac, let s = scan.arpClaims[InferenceScan.Claim(address: nodes[i].address, mac: mac)] {
+                nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first)
+            } else if let mac = nodes[i].mac, let s = scan.sourcedClaims[InferenceScan.Claim(address: nodes[i].address, mac: mac)] {
+                nodes[i].notes["mac"] = "sent its own packets, " + cite(s.count, s.first)
+            } else if nodes[i].mac != nil {
+                nodes[i].notes["mac"] = "the MAC that forwards its containers' traffic"
+            }
+            // The gateway: an address inside its container subnet answered by a forwarding MAC.
+            for mac in forwarders.sorted() {
+                if let g = claims[mac]?.first(where: { g in nodes[i].containers.contains { $0.contains(g) } }), nodes[i].gateway == nil {
+                    nodes[i].gateway = g
+                    if let s = scan.arpClaims[InferenceScan.Claim(address: g, mac: mac)] { nodes[i].notes["gateway"] = "answers ARP/ND for it, " + cite(s.count, s.first) }
+                    else { nodes[i].notes["gateway"] = "forwards its containers' traffic" }
+                }
+            }
+        }
+        placeRoutes(macNode: macNode)
+        placeTransport(containerAddresses: containerAddresses)
+    }
+
+    func arpMAC(of a: IPAddress) -> (MACAddress, FrameRef)? {
+        let macs = scan.arpClaims.filter { $0.key.address == a }
+        guard macs.count == 1, let m = macs.first else { return nil }
+        return (m.key.mac, m.value.first)
+    }
+
+    mutating func vote(_ address: IPAddress, _ node: IPAddress, _ score: Int, _ ref: FrameRef, _ count: Int) {
+        if let b = behind[address], b.score > score || (b.score == score && b.ref < ref) { return }
+        behind[address] = (node, score, ref, count)
+    }
+
+    /// The smallest planned-looking prefix per family covering a node's cells: a /24 (or /64), or wider when it has several.
+    static func subnets(_ cells: [IPPrefix]) -> [IPPrefix] {
+        var out: [IPPrefix] = []
+        for v4 in [true, false] {
+            let mine = cells.filter { $0.network.isV4 == v4 }.sorted()
+            guard var p = mine.first else { continue }
+            while !mine.allSatisfy({ p.contains($0.network) }), p.length > 0 {
+                p = IPPrefix(address: p.network, length: p.length - 1)!
+            }
+            out.append(p)
+        }
+        return out
+    }
+
+    mutating func placeRoutes(macNode: [MACAddress: IPAddress]) {
+        let nodes = self.nodes, claims = self.claims
+        func nodeOf(_ mac: MACAddress) -> Int? {
+            if let a = macNode[mac], let i = nodes.firstIndex(where: { $0.address == a }) { return i }
+            for a in claims[mac] ?? [] { if let i = nodes.firstIndex(where: { $0.address == a }) { return i } }
+            return nil
+        }
+        var seen: [Route: (count: Int, ref: FrameRef)] = [:]
+        for (k, s) in scan.hops {
+            guard let owner = nodes.firstIndex(where: { n in n.containers.contains { $0.contains(k.destination) } }),
+                  let at = nodeOf(k.sourceMAC), let via = nodeOf(k.destinationMAC), at != owner, via != at,
+                  let to = nodes[owner].containers.first(where: { $0.contains(k.destination) }) else { continue }
+            let r = Route(at: "\(at)", to: to, via: nodes[via].address)
+            let old = seen[r]
+            seen[r] = (s.sighting.count + (old?.count ?? 0), min(old?.ref ?? s.sighting.first, s.sighting.first))
+        }
+        routes = seen.map { ObservedRoute(route: $0.key, evidence: cite($0.value.count, $0.value.ref)) }
+    }
+
+    mutating func placeTransport(containerAddresses: Set<IPAddress>) {
+        var kinds: [TunnelSignature: (count: Int, ref: FrameRef)] = [:]
+        for (t, s) in scan.tunnels where containerAddresses.contains(t.innerSource) || containerAddresses.contains(t.innerDestination) {
+            let key = TunnelSignature(kind: t.kind, vni: t.vni, port: t.port)
+            let old = kinds[key]
+            kinds[key] = (s.count + (old?.count ?? 0), min(old?.ref ?? s.first, s.first))
+        }
+        if let (sig, s) = kinds.max(by: { ($0.value.count, $1.value.ref) < ($1.value.count, $0.value.ref) }) {
+            let others = kinds.count > 1 ? "; also seen: " + kinds.keys.filter { $0 != sig }.map(\.description).sorted().joined(separator: ", ") : ""
+            switch sig.kind {
+            case .vxlan:
+                transport = Transport(mode: .vxlan, vxlan: TunnelSettings(vni: sig.vni ?? 0, port: sig.port))
+            case .geneve:
+                transport = Transport(mode: .geneve, geneve: TunnelSettings(vni: sig.vni ?? 0, port: sig.port))
+            default:
+                transport = Transport(mode: .ipip)
+            }
+            notes["transport.mode"] = "\(sig) carries container traffic, \(cite(s.count, s.ref))\(others)"
+            if let inner = scan.largestInner {
+                var mtu = inner.length
+                var why = "largest inner packet \(inner.length) bytes, \(cite(1, inner.ref))"
+                if let m = scan.largestMSS, m.mss + (m.v4 ? 40 : 60) > mtu {
+                    mtu = m.mss + (m.v4 ? 40 : 60)
+                    why = "largest SYN MSS \(m.mss) + \(m.v4 ? 40 : 60), \(cite(1, m.ref))"
+                }
+                transport.mtu = mtu
+                notes["transport.mtu"] = why + "; a lower bound: the real MTU may be larger"
+            }
+        } else if behind.isEmpty {
+            notes["transport.mode"] = "not seen: no forwarded container traffic and no tunnel; routed is an assumption, review it"
+        } else {
+            let ttl = scan.hops.values.filter { $0.minTTL < 64 && !InferenceScan.isInitialTTL($0.minTTL) }.count
+            notes["transport.mode"] = "no tunnel; container packets forwarded by host MACs with TTL decremented (\(ttl) hops)"
+        }
+        if let w = scan.largestWire {
+            underlayMTU = max(1500, w.length)
+            notes["underlay.mtu"] = "largest wire packet \(w.length) bytes (offload aggregates left out), \(cite(1, w.ref))"
+        } else {
+            notes["underlay.mtu"] = "not seen: no IP packets; 1500 is the default"
+        }
+    }
+
+    /// BGP speakers and their ASN, router id, hold time and announcements; OSPF routers, area and intervals.
+    mutating func addControlPlane(_ c: ControlPlaneFindings) {
+        var holdTimes: [UInt16: FrameRef] = [:]
+        var speakers: [IPAddress: ControlPlaneFindings.OpenSeen] = [:]
+        for (_, s) in c.sessions { for (from, open) in s.opens where speakers[from] == nil || open.ref < speakers[from]!.ref { speakers[from] = open } }
+        for (from, open) in speakers.sorted(by: { $0.key < $1.key }) {
+            let i = node(from)
+            nodes[i].asn = open.asn
+            nodes[i].routerID = open.identifier
+            nodes[i].notes["asn"] = "BGP OPEN, " + cite(1, open.ref)
+            nodes[i].notes["router_id"] = "BGP OPEN identifier, " + cite(1, open.ref)
+            holdTimes[open.holdTime] = min(holdTimes[open.holdTime] ?? open.ref, open.ref)
+        }
+        // Announced prefixes: the owner is the speaker named by the next hop, else the sender.
+        var announced: [(owner: Int, prefix: IPPrefix, ref: FrameRef)] = []
+        for (speaker, table) in c.routes {
+            for (prefix, state) in table {
+                guard let ref = state.firstAnnounced ?? (state.announced ? state.ref : nil) else { continue }
+                let owner = state.originatorID.flatMap { rid in nodes.firstIndex { $0.routerID == rid } }
+                    ?? state.nextHop.flatMap { index(of: $0) } ?? node(speaker)
+                announced.append((owner, prefix, ref))
+            }
+        }
+        for a in announced.sorted(by: { ($0.prefix, $0.ref) < ($1.prefix, $1.ref) }) {
+            addAnnounced(a.owner, a.prefix, "announced in BGP, " + cite(1, a.ref))
+        }
+        if !speakers.isEmpty || !c.routes.isEmpty {
+            routing.routingProtocol = .bgp
+            notes["routing.protocol"] = "BGP, \(c.bgpFrames) frames"
+            if holdTimes.count == 1, let (h, ref) = holdTimes.first {
+                routing.bgp = BGPExpectations(holdTime: Int(h))
+                notes["routing.bgp"] = "every OPEN, " + cite(speakers.count, ref)
+            } else if holdTimes.count > 1 {
+                notes["routing.bgp"] = "not set: OPENs disagree on the hold time (\(holdTimes.keys.sorted().map(String.init).joined(separator: ", ")))"
+            } else {
+                notes["routing.bgp"] = "not seen: no BGP OPEN"
+            }
+        }
+        // OSPF: a router per router id, at the address its Hellos come from.
+        var areas: Set<UInt32> = [], hellosI: Set<UInt16> = [], deads: Set<UInt32> = []
+        var firstHello: FrameRef?
+        for (rid, hellos) in c.hellos.sorted(by: { $0.key < $1.key }) {
+            guard let h = hellos.first, let ref = h.refs.first else { continue }
+            let i = node(h.source)
+            nodes[i].routerID = rid
+            nodes[i].notes["router_id"] = "OSPF Hello, " + cite(h.refs.count, ref)
+            for h in hellos { areas.insert(h.area.rawValue); hellosI.insert(h.helloInterval); deads.insert(h.deadInterval) }
+            firstHello = min(firstHello ?? ref, ref)
+        }
+        for (key, adv) in c.advertisements.sorted(by: { $0.key < $1.key }) {
+            guard let i = nodes.firstIndex(where: { $0.routerID == key.router }) else { continue }
+            addAnnounced(i, key.prefix, "advertised in an OSPF LSA, " + cite(1, adv.ref))
+        }
+        if let firstHello, routing.routingProtocol == .static {
+            routing.routingProtocol = .ospf
+            notes["routing.protocol"] = "OSPF, \(c.ospfFrames) frames"
+            var o = OSPFExpectations()
+            if areas.count == 1 { o.area = areas.first }
+            if hellosI.count == 1 { o.helloInterval = Int(hellosI.first!) }
+            if deads.count == 1 { o.deadInterval = Int(deads.first!) }
+            routing.ospf = o
+            notes["routing.ospf"] = "every Hello agrees where a value is set, " + cite(c.hellos.values.reduce(0) { $0 + $1.count }, firstHello)
+        }
+        if routing.routingProtocol == .static {
+            notes["routing.protocol"] = "not seen: no BGP or OSPF traffic; static"
+        }
+    }
+
+    /// A prefix a node announces: its container subnet when it covers (or is) its containers, else an extra.
+    mutating func addAnnounced(_ i: Int, _ prefix: IPPrefix, _ why: String) {
+        let family = nodes[i].containers.firstIndex { $0.network.isV4 == prefix.network.isV4 }
+        if let f = family {
+            let current = nodes[i].containers[f]
+            if current == prefix { nodes[i].notes["containers"] = why; return }
+            // The announced prefix is the bridge's: it replaces a /24 guessed from addresses inside it.
+            if prefix.contains(current.network), prefix.length <= current.length, nodes[i].notes["containers.announced"] == nil,
+               !nodes.indices.contains(where: { $0 != i && nodes[$0].containers.contains { prefix.overlaps($0) } }) {
+                nodes[i].containers[f] = prefix
+                nodes[i].notes["containers"] = why
+                nodes[i].notes["containers.announced"] = "yes"
+                return
+            }
+            if nodes[i].notes["containers.announced"] == nil, current.contains(prefix.network), current.length < prefix.length {
+                nodes[i].containers[f] = prefix
+                nodes[i].notes["containers"] = why
+                nodes[i].notes["containers.announced"] = "yes"
+                return
+            }
+            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why))
+        } else if !nodes.indices.contains(where: { nodes[$0].containers.contains { prefix.overlaps($0) } }) {
+            nodes[i].containers.append(prefix)
+            nodes[i].notes["containers"] = why
+            nodes[i].notes["containers.announced"] = "yes"
+        } else {
+            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why))
+        }
+    }
+
+    mutating func addTunnelOverhead(_ t: TunnelFindings) {
+        guard transport.mode != .routed, transport.mode != .bridged else { return }
+        let totals = t.totals.values.reduce(into: TunnelTotals()) { $0.bytes += $1.bytes; $0.overheadBytes += $1.overheadBytes; $0.packets += $1.packets }
+        guard totals.bytes > 0 else { return }
+        let ratio = Double(totals.overheadBytes) / Double(totals.bytes)
+        // Headroom: a quarter above what was measured, to the next hundredth.
+        let limit = min(1, (ratio * 1.25 * 100).rounded(.up) / 100)
+        transport.maxOverheadRatio = limit
+        notes["transport.max_overhead_ratio"] = "measured \(String(format: "%.4f", ratio)) over \(totals.packets) tunnel packets; a quarter of headroom"
+    }
+
+    /// Source NAT to the sender's host address (masquerade) and destination NAT to containers (publish, services).
+    mutating func addNAT(_ n: NATFindings, findings: Findings) {
+        var masq: FrameRef?, masqCount = 0
+        func host(_ a: IPAddress) -> Int? { nodes.firstIndex { $0.address == a && $0.isHost } }
+        func owner(_ a: IPAddress) -> Int? { nodes.firstIndex { n in n.containers.contains { $0.contains(a) } } }
+        func planned(_ a: IPAddress) -> Bool { owner(a) != nil || index(of: a) != nil }
+        var published: [PublishedPort: (Int, FrameRef)] = [:]
+        var serviceSeen: [IPAddress: (Int, FrameRef)] = [:]
+        // A source translated to an address of the underlay, towards another host's container:
+        // the source is a container of that address's host (Docker's MASQUERADE hides it on the NIC).
+        for (t, _) in n.translations.sorted(by: { $0.value.first < $1.value.first }) {
+            let (before, after) = (t.first, t.second)
+            guard before.source != after.source, owner(before.source) == nil, owner(after.source) == nil,
+                  index(of: before.source) == nil, owner(after.destination) != nil,
+                  Self.cell(before.source) != Self.cell(after.source) else { continue }
+            let i = node(after.source)
+            nodes[i].cells.insert(Self.cell(before.source))
+            let announced = nodes[i].containers
+            nodes[i].containers = Self.subnets(Array(nodes[i].cells)).map { c in announced.first { $0.contains(c.network) } ?? c }
+            nodes[i].notes["containers"] = nodes[i].notes["containers"] ?? "container \(before.source) leaves as this host's address, " + cite(1, n.translations[t]!.first)
+            if nodes[i].mac == nil, let (mac, _) = arpMAC(of: nodes[i].address) {
+                nodes[i].mac = mac
+                if let s = scan.arpClaims[InferenceScan.Claim(address: nodes[i].address, mac: mac)] { nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first) }
+            }
+        }
+        // Replies to source-NATed flows are translated back: not a published port.
+        // A flow's direction: the translation whose first packet opened it (a SYN) or came first.
+        var opened: [Endpoint: FrameRef] = [:]
+        for (t, r) in n.translations where t.first.destination != t.second.destination || t.first.destinationPort != t.second.destinationPort {
+            opened[Endpoint(address: t.second.destination, port: t.second.destinationPort)] = r.initiating ? FrameRef(capture: CaptureID(0), frame: 0) : r.first
+        }
+        let replies = Set(n.translations.filter { t, r in
+            guard t.first.source != t.second.source else { return false }
+            let e = Endpoint(address: t.first.source, port: t.first.sourcePort)
+            guard let dnat = opened[e] else { return false }
+            return r.initiating || r.first < dnat
+        }.map { Endpoint(address: $0.key.first.source, port: $0.key.first.sourcePort) })
+        for (t, r) in n.translations {
+            let (before, after) = (t.first, t.second)
+            if before.source != after.source, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
+                masqCount += r.count
+                masq = min(masq ?? r.first, r.first)
+            }
+            if before.destination != after.destination || before.destinationPort != after.destinationPort,
+               owner(after.destination) != nil, !replies.contains(Endpoint(address: after.destination, port: after.destinationPort)),
+               let proto: TransportProtocol = before.protocolNumber == 6 ? .tcp : before.protocolNumber == 17 ? .udp : nil {
+                if let h = host(before.destination) {
+                    let p = PublishedPort(host: "\(h)", port: before.destinationPort, transportProtocol: proto,
+                                          to: Endpoint(address: after.destination, port: after.destinationPort))
+                    published[p] = ((published[p]?.0 ?? 0) + r.count, min(published[p]?.1 ?? r.first, r.first))
+                } else if !planned(before.destination) {
+                    serviceSeen[before.destination] = ((serviceSeen[before.destination]?.0 ?? 0) + r.count, min(serviceSeen[before.destination]?.1 ?? r.first, r.first))
+                }
+            }
+        }
+        if let masq {
+            nat = .masquerade
+            notes["nat"] = "container sources translated to their host's address, " + cite(masqCount, masq)
+        } else if n.translations.isEmpty {
+            notes["nat"] = findings.pointCount > 1
+                ? "no translation between the capture points (\(n.unchangedMatches) packets matched unchanged)"
+                : "one capture point: NAT can be neither proven nor ruled out"
+        } else {
+            notes["nat"] = "no source NAT between planned parties (\(n.translations.count) other translations, e.g. egress)"
+        }
+        for (p, (count, ref)) in published.sorted(by: { ($0.key.host, $0.key.port) < ($1.key.host, $1.key.port) }) {
+            publish.append(p)
+            notes["publish[\(publish.count - 1)]"] = "destination NAT seen, " + cite(count, ref)
+        }
+        for (a, (count, ref)) in serviceSeen.sorted(by: { $0.key < $1.key }) {
+            services.append(IPPrefix(address: a, length: a.isV4 ? 32 : 128)!)
+            notes["services[\(services.count - 1)]"] = "DNAT to a container, " + cite(count, ref) + "; only this address seen: widen to the service CIDR"
+        }
+    }
+
+    /// Names nodes (hosts first, by address) and builds the plan.
+    mutating func plan(name: String) -> Plan {
+        var hosts: [Host] = [], routers: [Router] = []
+        let order = nodes.indices.sorted { (nodes[$0].isHost ? 0 : 1, nodes[$0].address) < (nodes[$1].isHost ? 0 : 1, nodes[$1].address) }
+        var hostCount = 0, routerCount = 0
+        for i in order {
+            if nodes[i].isHost {
+                hostCount += 1
+                nodes[i].name = "host\(hostCount)"
+                hosts.append(Host(name: nodes[i].name, addresses: [nodes[i].address], mac: nodes[i].mac,
+                                  containerSubnets: nodes[i].containers, gateway: nodes[i].gateway, asn: nodes[i].asn,
+                                  routerID: nodes[i].routerID))
+            } else {
+                routerCount += 1
+                nodes[i].name = "router\(routerCount)"
+                routers.append(Router(name: nodes[i].name, address: nodes[i].address, mac: nodes[i].mac))
+            }
+        }
+        if hosts.isEmpty {
+            // A plan has at least one host: a placeholder that owns nothing the captures show.
+            hosts.append(Host(name: "unknown", address: .v4(IPv4Address(rawValue: 0x7F00_0001)), containers: IPPrefix(address: .v4(IPv4Address(rawValue: 0x7F00_0100)), length: 24)!))
+        }
+        var planRoutes: [Route]? = nil
+        let named = observedRoutes()
+        if named.contains(where: { r in hosts.first { h in h.containerSubnets.contains(r.route.to) }.map { !$0.addresses.contains(r.route.via) } ?? true }) {
+            planRoutes = named.map(\.route)
+        }
+        return Plan(name: name, underlay: Underlay(mtu: underlayMTU), hosts: hosts, routers: routers, transport: transport,
+                    nat: nat, services: services, publish: publish.map { p in var p = p; p.host = nodes[Int(p.host)!].name; return p },
+                    routes: planRoutes, routing: routing)
+    }
+
+    func observedRoutes() -> [ObservedRoute] {
+        routes.map { r in
+            var r = r
+            r.route.at = nodes[Int(r.route.at)!].name
+            return r
+        }.sorted { ($0.route.at, $0.route.to) < ($1.route.at, $1.route.to) }
+    }
+
+    mutating func inferred(name: String) -> InferredPlan {
+        let plan = plan(name: name)
+        var out = InferredPlan(plan: plan, notes: notes, observedRoutes: observedRoutes(), captures: captures)
+        out.placeholderHost = !nodes.contains { $0.isHost }
+        if out.placeholderHost { out.notes["hosts[0]"] = "not seen: no container host in the captures; a placeholder, replace it" }
+        out.extraAnnouncements = extraAnnouncements.map { var a = $0; a.host = nodes[Int(a.host)!].name; return a }
+        for n in nodes {
+            let prefix = n.isHost ? "hosts[\(plan.hosts.firstIndex { $0.name == n.name } ?? 0)]" : "routers[\(plan.routers.firstIndex { $0.name == n.name } ?? 0)]"
+            for (k, v) in n.notes where k != "containers.announced" { out.notes["\(prefix).\(k)"] = v }
+            if !n.isHost { out.notes["\(prefix)"] = "forwards container traffic but owns no containers" }
+        }
+        for (i, r) in out.observedRoutes.enumerated() where plan.routes != nil { out.notes["routes[\(i)]"] = r.evidence }
+        if plan.routes == nil { out.notes["routes"] = "every next hop seen is the owner's address (\(out.observedRoutes.count) hops)" }
+        return out
+    }
+}
