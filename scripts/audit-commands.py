@@ -276,11 +276,14 @@ def repository_files():
 
 
 def sourced_functions(path):
-    """lab/scenarios-*.sh are sourced by lab/make-pcaps.sh: its functions are theirs."""
+    """lab/scenarios-*.sh are sourced by lab/make-pcaps.sh, together: its functions and each
+    other's are theirs."""
     rel = os.path.relpath(path, ROOT)
     if not (rel.startswith("lab" + os.sep + "scenarios-") and rel.endswith(".sh")):
         return set()
-    return shell_functions(open(os.path.join(ROOT, "lab", "make-pcaps.sh"), encoding="utf-8").read())
+    lab = os.path.join(ROOT, "lab")
+    files = ["make-pcaps.sh"] + sorted(f for f in os.listdir(lab) if f.startswith("scenarios-") and f.endswith(".sh"))
+    return set().union(*(shell_functions(open(os.path.join(lab, f), encoding="utf-8").read()) for f in files))
 
 
 def scan(path):
