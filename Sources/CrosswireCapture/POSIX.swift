@@ -159,11 +159,6 @@ public struct DescriptorPoller {
         return true
     }
 
-    /// True when descriptor `index` (in the order given) was reported readable or in error by the last `wait`.
-    public func isReady(_ index: Int) -> Bool {
-        entries[index].revents & Int16(POLLIN | POLLERR | POLLHUP | POLLNVAL) != 0
-    }
-
     /// True when descriptor `index` was reported in error or hung up by the last `wait`.
     public func hasError(_ index: Int) -> Bool {
         entries[index].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
