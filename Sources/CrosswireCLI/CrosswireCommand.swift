@@ -2,6 +2,7 @@
 // (0 no check failed, 1 a check failed, 2 the input could not be used).
 
 import ArgumentParser
+import CrosswireCapture
 import CrosswireVerdict
 import Foundation
 
@@ -42,6 +43,9 @@ public struct CrosswireCommand: ParsableCommand {
             return 2
         }
     }
+
+    /// `runMain`, then ends the process with its exit code (`exit`, which flushes standard output).
+    public static func runMainAndExit() -> Never { POSIX.exit(runMain()) }
 }
 
 /// Ends a command with an exit code of the contract and, optionally, a one-line message on stderr.

@@ -1,11 +1,7 @@
 // A reusable byte buffer flushed to a file descriptor: per-packet output
 // appends to it without allocating once it has grown to its working size.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import CrosswireCapture
 
 /// Buffered output to a file descriptor (standard output by default).
 struct OutputBuffer: ~Copyable {
@@ -30,9 +26,9 @@ struct OutputBuffer: ~Copyable {
         var offset = 0
         bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let n = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let n = POSIX.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if n <= 0 {
-                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 && POSIX.lastErrorWasInterrupt { continue }
                     break  // a closed pipe: drop the rest, as tcpdump does
                 }
                 offset += n
@@ -45,7 +41,7 @@ struct OutputBuffer: ~Copyable {
         var offset = 0
         bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let n = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let n = POSIX.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if n <= 0 { break }
                 offset += n
             }

@@ -3,12 +3,6 @@
 
 import CrosswireDecoder
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// How a live interface is opened.
 public struct LiveCaptureOptions: Sendable {
     /// Bytes kept of each frame (`pcap_set_snaplen`).
@@ -121,14 +115,12 @@ public struct LiveCapture: ~Copyable {
     /// not silently miss that traffic, so the interface's state is looked up
     /// (`SO_ERROR`, then `pcap_findalldevs`) to say what happened.
     public func stopReason() -> String {
-        var code: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        let pending = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &code, &size) == 0 && code != 0 ? code : 0
+        let pending = POSIX.pendingSocketError(descriptor)
         if let devices = try? CaptureDevice.all() {
             guard let device = devices.first(where: { $0.name == interface }) else { return "the interface disappeared" }
             if !device.isUp { return "the interface went down" }
         }
-        if pending != 0 { return String(cString: strerror(pending)) }
+        if pending != 0 { return POSIX.errorText(pending) }
         return "the interface went down or was reconfigured (the capture socket reported an error)"
     }
 

@@ -163,9 +163,6 @@ final class PcapHandle: @unchecked Sendable {
         }
     }
 
-    /// Asks a running `next()` loop to stop (`pcap_breakloop`); safe from a signal handler's thread.
-    func breakLoop() { pcap_breakloop(raw) }
-
     /// Kernel and interface counters of a live capture (`pcap_stats`).
     func statistics() -> (received: Int, droppedByKernel: Int, droppedByInterface: Int)? {
         var st = pcap_stat()

@@ -46,7 +46,6 @@ public struct BGPStreamReassembler {
 
 public typealias BGPStreamDirection = TCPStreamDirection
 public typealias BGPStreamConfiguration = TCPStreamConfiguration
-public typealias BGPStreamStatistics = TCPStreamStatistics
 
 /// Something the reassembler observed in a stream other than a message.
 public enum BGPStreamNotice: Sendable, BitwiseCopyable, Equatable {

@@ -337,16 +337,6 @@ public struct BGPPrefixCursor: Sendable, BitwiseCopyable {
         return BGPPrefix(prefix: prefix, pathID: pathID, offset: start)
     }
 
-    /// True when the list parses to its end with this reading (no error, exact fit).
-    public static func isWellFormed(offset: Int, end: Int, isIPv6: Bool, addPath: Bool, in s: borrowing RawSpan) -> Bool {
-        var c = BGPPrefixCursor(offset: offset, end: end, isIPv6: isIPv6, addPath: addPath)
-        while true {
-            do throws(DecodeStop) {
-                guard try c.next(s) != nil else { return true }
-            } catch { return false }
-        }
-    }
-
     /// Decides whether a prefix list carries ADD-PATH path ids when the session
     /// did not say (`negotiated` nil), like tshark 4.0's `detect_add_path_prefix4`:
     /// ADD-PATH when the plain reading is invalid (a length over 32/128, an

@@ -28,16 +28,20 @@ extension Plan {
         return routers.first { $0.addresses.contains(address) }.map(PlanNode.router)
     }
 
+    /// Every host's container subnets (with the host's index) in the order that decides
+    /// ownership: longest prefix first, then plan order (hosts, then each host's subnets).
+    /// The first that holds an address is its owner. `Topology` builds its per-packet
+    /// table from this list, so the two cannot disagree.
+    public var containerSubnetsInOwnershipOrder: [(subnet: IPPrefix, host: Int)] {
+        hosts.indices.flatMap { h in hosts[h].containerSubnets.map { (subnet: $0, host: h) } }
+            .enumerated().sorted { (-$0.element.subnet.length, $0.offset) < (-$1.element.subnet.length, $1.offset) }
+            .map(\.element)
+    }
+
     /// The host whose `containers` (any of its subnets) hold `address`: the address's *owner*.
     /// With overlapping subnets, the longest prefix wins (then the first host).
     public func owner(of address: IPAddress) -> Host? {
-        var best: Host?, bestLength = -1
-        for host in hosts {
-            for containers in host.containerSubnets where containers.contains(address) && containers.length > bestLength {
-                best = host; bestLength = containers.length
-            }
-        }
-        return best
+        containerSubnetsInOwnershipOrder.first { $0.subnet.contains(address) }.map { hosts[$0.host] }
     }
 
     /// True when `address` is a container address (inside some host's `containers`).

@@ -4,14 +4,6 @@
 import CrosswireVerdict
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Why a report could not be written; every case names the path.
 public enum ReportWriteError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// The output directory could not be created (or a file is in its way).
@@ -92,18 +84,18 @@ public enum ReportWriter {
     static func writeAtomically(_ data: Data, to target: URL) throws {
         let directory = target.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(
-            ".\(target.lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            ".\(target.lastPathComponent).\(ReportFileCalls.processID).\(UUID().uuidString.prefix(8)).tmp")
+        let fd = ReportFileCalls.createExclusive(temporary.path)
         guard fd >= 0 else { throw ReportWriteError.write(path: temporary.path, reason: errnoText()) }
         var keepTemporary = false
-        defer { if !keepTemporary { unlink(temporary.path) } }
+        defer { if !keepTemporary { ReportFileCalls.remove(temporary.path) } }
 
         let failure: String? = data.withUnsafeBytes { buffer -> String? in
             var offset = 0
             while offset < buffer.count {
-                let n = Glue.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = ReportFileCalls.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
-                    if errno == EINTR { continue }
+                    if ReportFileCalls.lastErrorWasInterrupt { continue }
                     return errnoText()
                 }
                 offset += n
@@ -111,41 +103,28 @@ public enum ReportWriter {
             return nil
         }
         if let failure {
-            close(fd)
+            ReportFileCalls.close(fd)
             throw ReportWriteError.write(path: temporary.path, reason: failure)
         }
-        if fsync(fd) != 0 {
+        if !ReportFileCalls.sync(fd) {
             let text = errnoText()
-            close(fd)
+            ReportFileCalls.close(fd)
             throw ReportWriteError.write(path: temporary.path, reason: "fsync: " + text)
         }
-        if close(fd) != 0 { throw ReportWriteError.write(path: temporary.path, reason: "close: " + errnoText()) }
-        guard rename(temporary.path, target.path) == 0 else {
+        if !ReportFileCalls.close(fd) { throw ReportWriteError.write(path: temporary.path, reason: "close: " + errnoText()) }
+        guard ReportFileCalls.rename(temporary.path, to: target.path) else {
             throw ReportWriteError.rename(from: temporary.path, to: target.path, reason: errnoText())
         }
         keepTemporary = true  // renamed: nothing left to remove
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    private static func errnoText() -> String { ReportFileCalls.lastErrorText }
 
     private static func reason(_ error: any Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+            return ReportFileCalls.errorText(Int32(underlying.code))
         }
         return ns.localizedDescription
-    }
-}
-
-/// The C `write(2)`, named apart from Swift's `write` functions of this module.
-private enum Glue {
-    static func write(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        Glibc.write(fd, bytes, count)
-        #elseif canImport(Musl)
-        Musl.write(fd, bytes, count)
-        #else
-        Darwin.write(fd, bytes, count)
-        #endif
     }
 }

@@ -37,12 +37,13 @@ public struct Topology: Sendable {
     /// The plan it was built from: what the checks expect.
     public let plan: Plan
     public let nodes: [TopologyNode]
-    /// The IPv4 container subnets and underlay addresses as plain integers, in node
-    /// order: every packet is looked up several times, and comparing integers in a
-    /// small array costs a fraction of walking the nodes and their address enums.
+    /// The IPv4 container subnets (in the plan's ownership order) and underlay addresses
+    /// (in node order) as plain integers: every packet is looked up several times, and
+    /// comparing integers in a small array costs a fraction of walking the nodes and
+    /// their address enums.
     private let v4Subnets: [(network: UInt32, mask: UInt32, node: Int)]
     private let v4Addresses: [(address: UInt32, node: Int)]
-    /// The IPv6 container subnets (longest first, then plan order) and underlay addresses.
+    /// The IPv6 container subnets (in the plan's ownership order) and underlay addresses.
     private let v6Subnets: [(prefix: IPPrefix, node: Int)]
     private let v6Addresses: [(address: IPAddress, node: Int)]
 
@@ -59,33 +60,27 @@ public struct Topology: Sendable {
             node.addresses = $0.addresses
             return node
         }
-        self.init(plan: plan, nodes: nodes)
-    }
-
-    init(plan: Plan, nodes: [TopologyNode]) {
         self.plan = plan
         self.nodes = nodes
-        // Every subnet of every host, longest prefix first, then plan order: the first that
-        // holds an address is its owner (`Plan.owner`'s rule).
-        let all = nodes.indices.flatMap { i in nodes[i].containerSubnets.map { (prefix: $0, node: i) } }
-            .enumerated().sorted { (-$0.element.prefix.length, $0.offset) < (-$1.element.prefix.length, $1.offset) }
-            .map(\.element)
+        // The plan's ownership order (hosts come first, so a host's index is its node's index):
+        // the first subnet that holds an address is its owner.
+        let ordered = plan.containerSubnetsInOwnershipOrder
         var subnets: [(network: UInt32, mask: UInt32, node: Int)] = []
         var addresses: [(address: UInt32, node: Int)] = []
-        for s in all {
-            if case .v4(let network) = s.prefix.network { subnets.append((network.rawValue, IPPrefix.mask32(s.prefix.length), s.node)) }
+        for s in ordered {
+            if case .v4(let network) = s.subnet.network { subnets.append((network.rawValue, IPPrefix.mask32(s.subnet.length), s.host)) }
         }
         for (i, n) in nodes.enumerated() {
             for address in n.addresses { if case .v4(let a) = address { addresses.append((a.rawValue, i)) } }
         }
         v4Subnets = subnets
         v4Addresses = addresses
-        v6Subnets = all.filter { !$0.prefix.network.isV4 }
+        v6Subnets = ordered.filter { !$0.subnet.network.isV4 }.map { (prefix: $0.subnet, node: $0.host) }
         v6Addresses = nodes.indices.flatMap { i in nodes[i].addresses.filter { !$0.isV4 }.map { (address: $0, node: i) } }
     }
 
-    /// The index of the host whose container subnet holds `address`; with overlapping
-    /// subnets, the longest prefix (then the first in the plan).
+    /// The index of the host whose container subnet holds `address`: `Plan.owner`'s answer
+    /// (longest prefix, then plan order), from the table built in `init`. Per packet.
     public func owner(of address: IPAddress) -> Int? {
         if case .v4(let a) = address {
             for s in v4Subnets where a.rawValue & s.mask == s.network { return s.node }

@@ -2,10 +2,4 @@
 
 import CrosswireCLI
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-exit(CrosswireCommand.runMain())
+CrosswireCommand.runMainAndExit()
