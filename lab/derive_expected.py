@@ -46,7 +46,7 @@ import oracle_dataplane as dataplane   # the data-plane rules of contract 1.1
 
 CHECK_IDS = ["plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
-             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "flow.answered"]
+             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "flow.answered", "route.symmetry"]
 VXLAN_PORTS = (4789, 8472)
 GENEVE_PORT = 6081
 ROUTE_ERR_UNREACH = {0, 1, 6, 7, 9, 10, 11, 12, 13}
@@ -879,6 +879,7 @@ def main():
         "route.errors": lab.route_errors(),
         "arp.conflict": lab.arp_conflict(),
         "flow.answered": lab.flow_answered(),
+        "route.symmetry": lab.route_symmetry(),
         **ctl.results(),                 # bgp.*, ospf.*: oracle_control.py
     }
     try:

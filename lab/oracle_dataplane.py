@@ -751,6 +751,52 @@ def extend(Base):
                 return "warn", "; ".join(warns) + " (a failover or a reused address, not a conflict)", wev[:4]
             return "pass", "%d addresses, one MAC each" % len(claims), []
 
+        # --- route.symmetry
+        def route_symmetry(self):
+            """The first hop of each host's containers' packets towards another host's containers
+            (frames the originating host sends: its MAC, its containers' or, for tunnels, its own
+            address as source): the next hop's node (the tunnel's outer destination, else the
+            destination MAC's node). Two hosts whose traffic both ways is seen are symmetric when
+            each goes straight to the other, or both use the same next hops; else warn, unless
+            both directions are exactly the plan's next hops."""
+            p = self.plan
+            hops = defaultdict(lambda: defaultdict(set))
+            frames = defaultdict(lambda: defaultdict(list))
+            for f in sorted(self.frames, key=lambda x: (x.t, x.no)):
+                if f.inner is None or not f.eth_src or not f.eth_dst or not p.is_container(f.inner.dst):
+                    continue
+                sender = self.mac_node.get(f.eth_src.lower())
+                origin = p.by_addr.get(f.ips[0].src) if f.is_tunnel else p.owner(f.inner.src)
+                owner = p.owner(f.inner.dst)
+                if sender is None or origin != sender or sender == owner:
+                    continue
+                hop = p.by_addr.get(f.ips[0].dst) if f.is_tunnel else self.mac_node.get(f.eth_dst.lower())
+                if hop is None:
+                    continue
+                hops[sender][owner].add(hop)
+                if len(frames[sender][owner]) < 2:
+                    frames[sender][owner].append(f)
+            pairs, bad, ev = 0, [], []
+            for a in sorted(hops):
+                for b in sorted(hops[a]):
+                    if not a < b or a not in hops.get(b, {}):
+                        continue
+                    pairs += 1
+                    fwd, rev = hops[a][b], hops[b][a]
+                    if (fwd == {b} and rev == {a}) or fwd == rev:
+                        continue
+                    pf = p.by_addr.get(p.next_hop(a, str(p.nets[b].network_address)) or "")
+                    pr = p.by_addr.get(p.next_hop(b, str(p.nets[a].network_address)) or "")
+                    if fwd == {pf} and rev == {pr}:
+                        continue
+                    bad.append("%s -> %s via %s, %s -> %s via %s" % (a, b, "/".join(sorted(fwd)), b, a, "/".join(sorted(rev))))
+                    ev += [ev_of(f, "first hop") for f in frames[a][b] + frames[b][a]]
+            if pairs == 0:
+                return "skip", "no host pair with container traffic leaving each towards the other", []
+            if bad:
+                return "warn", "the two directions take different paths: " + "; ".join(bad), dedup_ev(ev)[:4]
+            return "pass", "%d host pair(s), both directions by the same path" % pairs, []
+
         # --- flow.answered
         def flow_answered(self):
             """Connections a container opens to another host's container (TCP SYN, echo request) and

@@ -40,6 +40,7 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
     case ospfRoutes = "ospf.routes"
     case arpConflict = "arp.conflict"
     case flowAnswered = "flow.answered"
+    case routeSymmetry = "route.symmetry"
 
     /// The id as the contract writes it: `nat.source`.
     public var description: String { rawValue }
@@ -62,6 +63,7 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
         case .ospfRoutes: "OSPF advertises the planned container subnets from the planned routers"
         case .arpConflict: "no IP address is claimed by two MAC addresses"
         case .flowAnswered: "cross-host container connections are answered"
+        case .routeSymmetry: "both directions between two hosts take the same path"
         }
     }
 }

@@ -43,7 +43,25 @@ struct Hints {
         case .ospfRoutes: ospfRoutes()
         case .arpConflict: arpConflict(r)
         case .flowAnswered: flowAnswered()
+        case .routeSymmetry: routeSymmetry()
         }
+    }
+
+    // MARK: route.symmetry
+
+    func routeSymmetry() -> String? {
+        let route = RouteChecks(topology: topology, findings: findings)
+        let hops = route.firstHops()
+        for a in hops.keys.sorted() {
+            for b in hops[a]!.keys.sorted() where a < b {
+                guard let fwd = hops[a]?[b]?.hops, let rev = hops[b]?[a]?.hops, fwd != rev, !(fwd == [b] && rev == [a]) else { continue }
+                let (x, y) = fwd == [b] ? (b, a) : (a, b)   // the host that does not go straight
+                guard let subnet = topology.nodes[y].containerSubnets.first else { continue }
+                let via = plan.plannedNextHop(from: name(x), to: subnet.network).map { " via \($0)" } ?? " via \(name(y))"
+                return "make both directions take one path: on \(name(x)), `ip route replace \(subnet)\(via)` (or the same detour back), so that conntrack and stateful firewalls see both directions"
+            }
+        }
+        return nil
     }
 
     // MARK: flow.answered

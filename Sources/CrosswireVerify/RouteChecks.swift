@@ -1,4 +1,4 @@
-// route.nexthop and route.errors.
+// route.nexthop, route.errors and route.symmetry.
 
 import CrosswireDecoder
 import CrosswirePlan
@@ -8,7 +8,7 @@ struct RouteChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors()]) }
+    func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors(), routeSymmetry()]) }
 
     /// The MAC of a planned address: the plan's, else the one ARP showed.
     func mac(of address: IPAddress) -> MACAddress? {
@@ -121,5 +121,67 @@ struct RouteChecks: CheckFamily {
         return result(
             .routeErrors, .pass, "no ICMP routing errors or loops in \(findings.traffic.containerFrames) container frames\(note)",
             expected: expected, observed: icmp.portUnreachable.details + icmp.probeAnswers.details + icmp.notJudged.details)
+    }
+}
+
+// MARK: route.symmetry
+
+extension RouteChecks {
+    /// The first hop each host's containers' packets take towards each other host's containers:
+    /// [from host: [to host: next-hop nodes]], with a frame of each, from the frames the
+    /// originating host itself sends (its MAC, and its containers' or its own address).
+    func firstHops() -> [Int: [Int: (hops: Set<Int>, frames: [FrameRef])]] {
+        var out: [Int: [Int: (hops: Set<Int>, frames: [FrameRef])]] = [:]
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
+            guard let sender = node(sendingFrom: key.sourceMAC) else { continue }
+            let origin = key.outerDestination == nil ? topology.owner(of: key.sourceIP) : topology.node(at: key.sourceIP)
+            let owner = Int(key.owner)
+            guard origin == sender, sender != owner else { continue }
+            let hop = key.outerDestination.flatMap { topology.node(at: $0) } ?? node(sendingFrom: key.destinationMAC)
+            guard let hop else { continue }
+            var entry = out[sender, default: [:]][owner] ?? ([], [])
+            entry.hops.insert(hop)
+            if entry.frames.count < 2 { entry.frames.append(group.frames[0]) }
+            out[sender, default: [:]][owner] = entry
+        }
+        return out
+    }
+
+    func routeSymmetry() -> CheckResult {
+        let expected = "both directions between two hosts' containers take the same path (each host straight to the other, or both through the same router), unless the plan's routes say otherwise"
+        let hops = firstHops()
+        func path(_ from: Int, _ to: Int, _ via: Set<Int>) -> String {
+            via == [to] ? "direct" : "via " + via.sorted().map { topology.nodes[$0].name }.joined(separator: "/")
+        }
+        var pairs = 0, bad = EvidenceList(), lines: [String] = []
+        for a in hops.keys.sorted() {
+            for b in hops[a]!.keys.sorted() where a < b {
+                guard let fwd = hops[a]?[b], let rev = hops[b]?[a] else { continue }
+                pairs += 1
+                let symmetric = (fwd.hops == [b] && rev.hops == [a]) || fwd.hops == rev.hops
+                if symmetric { continue }
+                // The plan's routes may make the two directions differ on purpose.
+                let planned = { (x: Int, y: Int) -> Int? in
+                    guard let subnet = topology.nodes[y].containerSubnets.first,
+                        let via = plan.plannedNextHop(from: topology.nodes[x].name, to: subnet.network)
+                    else { return nil }
+                    return topology.node(at: via)
+                }
+                if let pf = planned(a, b), let pr = planned(b, a), fwd.hops == [pf], rev.hops == [pr] { continue }
+                let (na, nb) = (topology.nodes[a].name, topology.nodes[b].name)
+                lines.append("\(na) → \(nb)'s containers \(path(a, b, fwd.hops)), \(nb) → \(na)'s containers \(path(b, a, rev.hops))")
+                for f in fwd.frames { bad.add(f, "\(na) → \(nb)'s containers \(path(a, b, fwd.hops))") }
+                for f in rev.frames { bad.add(f, "\(nb) → \(na)'s containers \(path(b, a, rev.hops))") }
+            }
+        }
+        guard pairs > 0 else {
+            return result(.routeSymmetry, .skip, "no two hosts whose containers' traffic is seen leaving each of them towards the other", expected: expected)
+        }
+        guard !lines.isEmpty else {
+            return result(.routeSymmetry, .pass, "\(pairs) host pair\(pairs == 1 ? "" : "s"), both directions by the same path", expected: expected)
+        }
+        return result(
+            .routeSymmetry, .warn, "the two directions take different paths: \(lines[0]) (a stateful firewall or conntrack on one path drops the other direction's packets)",
+            expected: expected, observed: lines, evidence: bad)
     }
 }
