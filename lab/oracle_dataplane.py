@@ -762,7 +762,13 @@ def extend(Base):
             p = self.plan
             hops = defaultdict(lambda: defaultdict(set))
             frames = defaultdict(lambda: defaultdict(list))
-            for f in sorted(self.frames, key=lambda x: (x.t, x.no)):
+            files = []
+            for c in self.order:
+                fl = self.fbc[c][0].file if self.fbc[c] else c
+                if fl not in files:
+                    files.append(fl)
+            # one frame a direction: the first in the captures (by capture, then frame number)
+            for f in sorted(self.frames, key=lambda x: (files.index(x.file), x.no)):
                 if f.inner is None or not f.eth_src or not f.eth_dst or not p.is_container(f.inner.dst):
                     continue
                 sender = self.mac_node.get(f.eth_src.lower())
@@ -774,7 +780,7 @@ def extend(Base):
                 if hop is None:
                     continue
                 hops[sender][owner].add(hop)
-                if len(frames[sender][owner]) < 2:
+                if not frames[sender][owner]:
                     frames[sender][owner].append(f)
             pairs, bad, ev = 0, [], []
             for a in sorted(hops):

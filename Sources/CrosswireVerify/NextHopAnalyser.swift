@@ -16,7 +16,9 @@ struct NextHopFindings {
         /// The sender's IP when it is a planned node (a host talking from its own address).
         var sourceIP: IPAddress
     }
-    var groups: [Key: (count: Int, frames: [FrameRef], destination: IPAddress)] = [:]
+    /// Per hop: frames, the first five seen, the destination, and the frame that comes first in the
+    /// captures (by capture, then frame number), which is the same whatever the read order.
+    var groups: [Key: (count: Int, frames: [FrameRef], destination: IPAddress, least: FrameRef)] = [:]
     var withoutEthernet = 0
     var dropped = 0
 }
@@ -48,8 +50,9 @@ struct NextHopAnalyser: PacketAnalyser {
             // In place: one lookup, and no copy of the frames array to append to.
             findings.groups.values[at].count += 1
             if findings.groups.values[at].frames.count < 5 { findings.groups.values[at].frames.append(ref) }
+            if ref < findings.groups.values[at].least { findings.groups.values[at].least = ref }
         } else if findings.groups.count < Self.maxKeys {
-            findings.groups[key] = (1, [ref], inner.destination)
+            findings.groups[key] = (1, [ref], inner.destination, ref)
         } else {
             findings.dropped += 1
         }

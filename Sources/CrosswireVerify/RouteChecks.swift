@@ -141,7 +141,8 @@ extension RouteChecks {
             guard let hop else { continue }
             var entry = out[sender, default: [:]][owner] ?? ([], [])
             entry.hops.insert(hop)
-            if entry.frames.count < 2 { entry.frames.append(group.frames[0]) }
+            // One frame a direction: the first in the captures, whatever order they were read in.
+            entry.frames = [min(entry.frames.first ?? group.least, group.least)]
             out[sender, default: [:]][owner] = entry
         }
         return out

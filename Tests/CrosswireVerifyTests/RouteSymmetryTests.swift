@@ -31,7 +31,7 @@ import Testing
         let v = try Lab.verify(plan: threeHosts, frames: [forward(Addr.host2MAC), back(Addr.routerMAC)])
         #expect(v.status(.routeSymmetry) == .warn, "\(v.digest)")
         #expect(v[.routeSymmetry].summary.contains("host1 → host2's containers direct, host2 → host1's containers via edge"))
-        #expect(v.cited(.routeSymmetry) == a(1, 2))
+        #expect(v.cited(.routeSymmetry) == a(1, 2))  // one frame a direction
         #expect(v[.routeSymmetry].hint?.contains("ip route replace 192.168.10.0/24 via 192.168.56.119") == true, "\(v[.routeSymmetry].hint ?? "")")
     }
 
