@@ -136,7 +136,7 @@ public enum HTMLReport {
         html.raw("<table>\n<thead><tr><th>Capture</th><th>Link type</th><th class=\"num\">Packets</th>"
             + "<th class=\"num\">Bytes</th><th>Time span</th><th>Notes</th></tr></thead>\n<tbody>\n")
         for capture in verdict.captures {
-            let notes = Format.captureNotes(capture, problem: { "<span class=\"state-problem\">\($0)</span>" }, escape: Esc.line)
+            let notes = Format.captureNotes(capture, clock: verdict.clockOffset(of: capture), problem: { "<span class=\"state-problem\">\($0)</span>" }, escape: Esc.line)
             html.raw("<tr><td class=\"mono wrap\">\(Esc.line(capture.path))</td><td>\(Esc.line(capture.linktype))</td>"
                 + "<td class=\"num\">\(Format.count(capture.packets))</td><td class=\"num\">\(Esc.text(Format.bytes(capture.bytes)))</td>"
                 + "<td>\(Esc.text(Format.timeSpan(capture)))</td><td>\(notes.isEmpty ? "–" : notes.joined(separator: "<br>"))</td></tr>\n")

@@ -58,7 +58,7 @@ public enum MarkdownReport {
         out.row(["Capture", "Link type", "Packets", "Bytes", "Time span", "Notes"])
         out.row(["---", "---", "---:", "---:", "---", "---"])
         for capture in verdict.captures {
-            let notes = Format.captureNotes(capture, problem: { "⚠️ **\($0)**" }, escape: { Esc.text($0) })
+            let notes = Format.captureNotes(capture, clock: verdict.clockOffset(of: capture), problem: { "⚠️ **\($0)**" }, escape: { Esc.text($0) })
             out.row([
                 Esc.code(capture.path, inTable: true), Esc.text(capture.linktype), Format.count(capture.packets),
                 Format.bytes(capture.bytes), Format.timeSpan(capture), notes.isEmpty ? "—" : notes.joined(separator: "; "),

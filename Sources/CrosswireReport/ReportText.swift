@@ -56,6 +56,12 @@ enum Format {
         return h > 0 ? String(format: "%d h %02d min %02d s", h, m, s) : String(format: "%d min %02d s", m, s)
     }
 
+    /// A clock offset to the microsecond, signed: `-90.000011 s`, `+0.000006 s`.
+    static func offset(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        return String(format: "%+.6f s", seconds)
+    }
+
     /// A capture's first and last packet times and the span between them.
     static func timeSpan(_ capture: CaptureSummary) -> String {
         guard let first = capture.firstTime else { return "no packets" }
@@ -67,7 +73,9 @@ enum Format {
 extension Format {
     /// The notes of a capture's row (cut, drops, malformed frames, invalid timestamps), the same
     /// in every format: `problem` marks what went wrong, `escape` makes libpcap's text safe.
-    static func captureNotes(_ capture: CaptureSummary, problem: (String) -> String, escape: (String) -> String) -> [String] {
+    static func captureNotes(
+        _ capture: CaptureSummary, clock: ClockOffset? = nil, problem: (String) -> String, escape: (String) -> String
+    ) -> [String] {
         var notes: [String] = []
         if let cut = capture.incomplete {
             notes.append("\(problem("incomplete")) at frame \(cut.frame): \(escape(cut.reason))")
@@ -80,6 +88,9 @@ extension Format {
         }
         if capture.malformed > 0 { notes.append("\(count(capture.malformed)) malformed") }
         if let n = capture.invalidTimestamps { notes.append("\(count(n)) invalid timestamps") }
+        if let clock {
+            notes.append("clock offset \(offset(clock.offsetSeconds)) (from \(count(clock.matched)) shared packets, spread \(offset(clock.spreadSeconds).dropFirst()))")
+        }
         if let points = capture.points {
             // Each interface of the file is its own capture point: `file@2`, named here by what follows `@`.
             let names = points.map { $0.hasPrefix(capture.path + "@") ? String($0.dropFirst(capture.path.count)) : $0 }

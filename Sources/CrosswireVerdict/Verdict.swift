@@ -258,6 +258,13 @@ public struct Metrics: Codable, Sendable {
     }
 }
 
+extension Verdict {
+    /// The clock offset estimated for a capture, if any.
+    public func clockOffset(of capture: CaptureSummary) -> ClockOffset? {
+        metrics.clockOffsets?.first { $0.capture == capture.path }
+    }
+}
+
 /// (1.1) A capture's clock offset, estimated from packets it shares with a capture whose
 /// offset is known (the first capture's is 0): added to its timestamps, it lines them up.
 public struct ClockOffset: Codable, Sendable, Equatable {

@@ -91,6 +91,21 @@ import Testing
         #expect(html.contains("<span class=\"state-problem\">incomplete</span> at frame 57: record header says 1514 bytes, 200 left in the file<br>1 malformed"))
     }
 
+    /// A capture whose clock was moved, and one holding several interfaces, say so in both formats.
+    @Test func clockOffsetsAndCapturePointsAreNoted() {
+        var verdict = Fixtures.incomplete
+        var b = CaptureSummary(path: "b.pcap", linktype: "LINUX_SLL2", packets: 30, bytes: 4_000)
+        b.points = ["b.pcap@2", "b.pcap@3"]
+        verdict.captures.append(b)
+        verdict.metrics.clockOffsets = [ClockOffset(capture: "b.pcap", offsetSeconds: -90.000011, matched: 28, spreadSeconds: 0.000161)]
+        let markdown = MarkdownReport.render(verdict)
+        let html = HTMLReport.render(verdict)
+        for text in [markdown, html] {
+            #expect(text.contains("clock offset -90.000011 s (from 28 shared packets, spread 0.000161 s)"))
+            #expect(text.contains("2 capture points: @2, @3"))
+        }
+    }
+
     @Test func incompleteCaptureIsMarked() {
         let markdown = MarkdownReport.render(Fixtures.incomplete)
         #expect(markdown.contains("**Incomplete:** `cut.pcap` could not be read past frame 57"))
