@@ -22,6 +22,8 @@ public struct InferredPlan: Sendable {
     public var captures: [String] = []
     /// No host was seen: the plan's one host is a placeholder (a plan needs one).
     public var placeholderHost = false
+    /// The tunnels' overhead ratio as measured (the plan's `max_overhead_ratio` adds headroom to it).
+    public var measuredOverheadRatio: Double?
 }
 
 /// A next hop seen: at `at`, packets to `to` went to `via`.
@@ -85,6 +87,7 @@ struct Draft {
     var routes: [ObservedRoute] = []
     var extraAnnouncements: [ObservedAnnouncement] = []
     var transport = Transport(mode: .routed)
+    var measuredOverheadRatio: Double?
     var underlayMTU = 1500
     var routing = Routing(routingProtocol: .static)
     var nat = NATPolicy.none
@@ -245,7 +248,7 @@ struct Draft {
             default:
                 transport = Transport(mode: .ipip)
             }
-            notes["transport.mode"] = "\(sig) carries container traffic, \(cite(s.count, s.ref))\(others)"
+            notes["transport.mode"] = "\(sig.description) carries container traffic, \(cite(s.count, s.ref))\(others)"
             if let inner = scan.largestInner {
                 var mtu = inner.length
                 var why = "largest inner packet \(inner.length) bytes, \(cite(1, inner.ref))"
@@ -373,6 +376,7 @@ struct Draft {
         let totals = t.totals.values.reduce(into: TunnelTotals()) { $0.bytes += $1.bytes; $0.overheadBytes += $1.overheadBytes; $0.packets += $1.packets }
         guard totals.bytes > 0 else { return }
         let ratio = Double(totals.overheadBytes) / Double(totals.bytes)
+        measuredOverheadRatio = ratio
         // Headroom: a quarter above what was measured, to the next hundredth.
         let limit = min(1, (ratio * 1.25 * 100).rounded(.up) / 100)
         transport.maxOverheadRatio = limit
@@ -416,9 +420,17 @@ struct Draft {
             guard let dnat = opened[e] else { return false }
             return r.initiating || r.first < dnat
         }.map { Endpoint(address: $0.key.first.source, port: $0.key.first.sourcePort) })
+        // The reply of a destination translation that opened the flow leaves with the published
+        // address as its source: not masquerade.
+        var dnat: [[Endpoint]: TranslationRecord] = [:]
+        for (t, r) in n.translations where t.first.destination != t.second.destination {
+            dnat[[Endpoint(address: t.second.destination, port: t.second.destinationPort), Endpoint(address: t.first.destination, port: t.first.destinationPort)]] = r
+        }
         for (t, r) in n.translations {
             let (before, after) = (t.first, t.second)
-            if before.source != after.source, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
+            let opening = dnat[[Endpoint(address: before.source, port: before.sourcePort), Endpoint(address: after.source, port: after.sourcePort)]]
+            let isDNATReply = opening.map { !r.initiating && ($0.initiating || $0.first < r.first) } ?? false
+            if before.source != after.source, !isDNATReply, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
                 masqCount += r.count
                 masq = min(masq ?? r.first, r.first)
             }
@@ -498,6 +510,7 @@ struct Draft {
         let plan = plan(name: name)
         var out = InferredPlan(plan: plan, notes: notes, observedRoutes: observedRoutes(), captures: captures)
         out.placeholderHost = !nodes.contains { $0.isHost }
+        out.measuredOverheadRatio = measuredOverheadRatio
         if out.placeholderHost { out.notes["hosts[0]"] = "not seen: no container host in the captures; a placeholder, replace it" }
         out.extraAnnouncements = extraAnnouncements.map { var a = $0; a.host = nodes[Int(a.host)!].name; return a }
         for n in nodes {

@@ -4,6 +4,7 @@
 
 import CrosswireDecoder
 import CrosswirePlan
+import CrosswireVerdict
 
 /// The intended plan compared with an inferred one.
 public struct PlanDiff: Sendable {
@@ -90,6 +91,12 @@ public struct PlanDiff: Sendable {
         if intended.transport.mode == seen.transport.mode, let it = intended.transport.tunnel, let st = seen.transport.tunnel {
             compare("transport.\(intended.transport.mode.rawValue).vni", String(it.vni), String(st.vni), notes["transport.mode"])
             compare("transport.\(intended.transport.mode.rawValue).port", String(it.port), String(st.port), notes["transport.mode"])
+        }
+        if let limit = intended.transport.maxOverheadRatio, let measured = observed.measuredOverheadRatio {
+            // The plan's ratio is a ceiling: only a higher measured share contradicts it.
+            add(
+                "transport.max_overhead_ratio", measured > limit ? .different : .present, NumberFormat.decimal(limit),
+                "measured \(NumberFormat.decimal((measured * 10_000).rounded() / 10_000))", notes["transport.max_overhead_ratio"])
         }
         if let planned = intended.transport.mtu, let m = seen.transport.mtu {
             // The inferred MTU is a lower bound: only a larger packet contradicts the plan.

@@ -108,6 +108,22 @@ enum InferenceLab {
         #expect(d.rows.contains { $0.key == "transport.mode" && $0.status == .different && $0.observed == "routed" })
     }
 
+    /// A published port's replies leave with the host's address as source: that is no masquerade.
+    @Test func aPublishedPortIsNotMasquerade() throws {
+        let healthy = try InferenceLab.diff("03-port-published")
+        #expect(!healthy.differs, "\(healthy.rows.filter { $0.status != .present })")
+        let undeclared = try InferenceLab.diff("04-port-unpublished")
+        #expect(undeclared.rows.contains { $0.key == "publish[host2 tcp/8080 -> 192.168.20.2:80]" && $0.status == .extra })
+        #expect(!undeclared.rows.contains { $0.key == "nat" && $0.status == .different })
+    }
+
+    /// 11-vxlan-4789 plans at most 5% of overhead; VXLAN's 50 bytes on small packets measure 15%.
+    @Test func overheadAboveThePlannedCeilingIsADifference() throws {
+        let d = try InferenceLab.diff("11-vxlan-4789")
+        #expect(d.rows.contains { $0.key == "transport.max_overhead_ratio" && $0.status == .different && $0.observed == "measured 0.15" })
+        #expect(d.rows.first { $0.key == "transport.mode" }?.evidence?.hasPrefix("vxlan VNI 1 UDP port 4789 carries") == true)
+    }
+
     @Test func jsonNamesEveryKey() throws {
         let d = try InferenceLab.diff("02-static-masquerade")
         let json = try JSONSerialization.jsonObject(with: Data(d.json().utf8)) as? [String: Any]
