@@ -183,6 +183,18 @@ struct Draft {
                 }
             }
         }
+        // A MAC that forwards container traffic from an address on the hosts' underlay (not a
+        // host's bridge inside its containers) is a router, or a host whose own containers are
+        // silent: a node, so that routes through it can name it.
+        let underlay = Set(nodes.map { Self.cell($0.address) })
+        for mac in forwarders.sorted() {
+            guard let a = macNode[mac], index(of: a) == nil, underlay.contains(Self.cell(a)),
+                  !nodes.contains(where: { n in n.containers.contains { $0.contains(a) } }),
+                  forwarded.contains(where: { $0.mac == mac && containerAddresses.contains($0.address) }) else { continue }
+            let i = node(a)
+            nodes[i].mac = mac
+            if let s = scan.arpClaims[InferenceScan.Claim(address: a, mac: mac)] { nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first) }
+        }
         placeRoutes(macNode: macNode)
         placeTransport(containerAddresses: containerAddresses)
     }

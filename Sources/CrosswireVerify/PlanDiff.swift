@@ -73,8 +73,11 @@ public struct PlanDiff: Sendable {
         for (oi, r) in seen.routers.enumerated() {
             if let match = intended.nodes.first(where: { n in n.addresses.contains { r.addresses.contains($0) } }) {
                 names[r.name] = match.name
-                if case .host = match {
-                    add("hosts[\(match.name)]", .different, "host", "forwards container traffic but owns no containers", notes["routers[\(oi)]"])
+                if case .host(let ih) = match {
+                    // A host whose own containers are silent, seen forwarding others' traffic: no contradiction.
+                    add("hosts[\(match.name)].address", .present, "\(ih.address)", "\(r.address)", notes["routers[\(oi)]"])
+                    add("hosts[\(match.name)].containers", .missing, ih.containerSubnets.map(\.description).joined(separator: ", "), nil,
+                        "not seen: it forwards container traffic, but none of its own containers was seen")
                 } else {
                     add("routers[\(match.name)]", .present, "\(match.address)", "\(r.address)", notes["routers[\(oi)]"])
                 }

@@ -29,7 +29,6 @@ enum InferenceLab {
 
     /// Healthy scenarios the inference does not yet get right, and why.
     static let knownGaps: [String: String] = [
-        "05-solution1-bridge": "a routing layer: the next hops via the core router are not yet written as routes",
         "25-bgp-loopback-peering": "BGP between loopbacks: the speaker's address is not its underlay address",
         "26-bgp-ipv6": "dual-stack hosts: the IPv6 announcements are not matched to the IPv4 host",
         "31-bgp-mid-session-update": "no OPEN in the capture: the speaker is not tied to its host",
@@ -106,6 +105,14 @@ enum InferenceLab {
     @Test func unencapsulatedTrafficWhereVXLANIsPlannedIsATransportDifference() throws {
         let d = try InferenceLab.diff("47-vxlan-planned-plain")
         #expect(d.rows.contains { $0.key == "transport.mode" && $0.status == .different && $0.observed == "routed" })
+    }
+
+    /// 14-wrong-route: host1 sends host2's containers' traffic through host3, whose own containers are silent.
+    @Test func aRouteThroughTheWrongHostIsARouteDifference() throws {
+        let d = try InferenceLab.diff("14-wrong-route")
+        #expect(d.rows.contains { $0.key == "routes[at host1 to 192.168.20.0/24]" && $0.status == .different && $0.observed == "via 192.168.56.121" })
+        #expect(d.rows.contains { $0.key == "hosts[host3].containers" && $0.status == .missing })
+        #expect(d.rows.filter { $0.status == .different || $0.status == .extra }.count == 1, "\(d.rows.filter { $0.status != .present })")
     }
 
     /// A published port's replies leave with the host's address as source: that is no masquerade.
