@@ -90,7 +90,12 @@ public struct PlanDiff: Sendable {
             add("\(kind)[\(n.name)]", .missing, "\(n.address)", nil, "not seen in the captures")
         }
 
-        compare("transport.mode", intended.transport.mode.rawValue, seen.transport.mode.rawValue, notes["transport.mode"])
+        if let note = notes["transport.mode"], note.hasPrefix("not seen") {
+            // Nothing forwarded and no tunnel: the inferred mode is an assumption, not an observation.
+            add("transport.mode", .missing, intended.transport.mode.rawValue, nil, note)
+        } else {
+            compare("transport.mode", intended.transport.mode.rawValue, seen.transport.mode.rawValue, notes["transport.mode"])
+        }
         if intended.transport.mode == seen.transport.mode, let it = intended.transport.tunnel, let st = seen.transport.tunnel {
             compare("transport.\(intended.transport.mode.rawValue).vni", String(it.vni), String(st.vni), notes["transport.mode"])
             compare("transport.\(intended.transport.mode.rawValue).port", String(it.port), String(st.port), notes["transport.mode"])

@@ -115,6 +115,13 @@ enum InferenceLab {
         #expect(d.rows.filter { $0.status == .different || $0.status == .extra }.count == 1, "\(d.rows.filter { $0.status != .present })")
     }
 
+    /// 15-bridged: nothing is forwarded and nothing tunnelled, so no mode is observed: missing, not different.
+    @Test func aModeNothingShowsIsMissingNotDifferent() throws {
+        let d = try InferenceLab.diff("15-bridged")
+        #expect(d.rows.contains { $0.key == "transport.mode" && $0.status == .missing })
+        #expect(!d.differs, "\(d.rows.filter { $0.status != .present })")
+    }
+
     /// A published port's replies leave with the host's address as source: that is no masquerade.
     @Test func aPublishedPortIsNotMasquerade() throws {
         let healthy = try InferenceLab.diff("03-port-published")
