@@ -71,13 +71,18 @@ extension CheckFamily {
     }
 
     /// "in capture X frame N" for a frame reference.
-    func place(_ ref: FrameRef) -> String {
-        let path = findings.name(of: ref.point) ?? findings.path(of: ref.capture)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return "\(name) frame \(ref.frame)"
+    func place(_ ref: FrameRef) -> String { "\(shortName(ref.point, capture: ref.capture)) frame \(ref.frame)" }
+
+    /// A capture point as sentences name it: its file name, with `@interface` when the file holds several.
+    func shortName(_ point: CapturePointID, capture: CaptureID? = nil) -> String {
+        let path = findings.name(of: point) ?? (capture ?? findings.capture(of: point)).map(findings.path(of:)) ?? "?"
+        return path.split(separator: "/").last.map(String.init) ?? path
     }
 
     var noContainerTraffic: String { "no container traffic in the captures" }
+
+    /// `1 packet`, `3 packets`.
+    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {

@@ -38,6 +38,11 @@ public struct Findings {
         return mine.compactMap { name(of: CapturePointID(index: Int32($0))) }
     }
 
+    /// The capture a point belongs to.
+    func capture(of point: CapturePointID) -> CaptureID? {
+        points.indices.contains(Int(point.index)) ? points[Int(point.index)].capture : nil
+    }
+
     /// How many capture points the run has.
     var pointCount: Int { points.count }
 }

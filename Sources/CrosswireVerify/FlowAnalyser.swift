@@ -95,7 +95,6 @@ struct FlowAnalyser: PacketAnalyser {
         let pair = UInt32(a) << 16 | UInt32(b)
         if !points[index].pairs.contains(pair), points[index].pairs.count < PointCoverage.limit { points[index].pairs.append(pair) }
         let t = p.levels[i].transport
-        let e = Endpoints(p, level: i)
         let isRequest: Bool, isAnswer: Bool, isReset: Bool
         switch t.kind {
         case .tcp:
@@ -109,6 +108,8 @@ struct FlowAnalyser: PacketAnalyser {
         default:
             return
         }
+        guard isRequest || isAnswer || isReset else { return }
+        let e = Endpoints(p, level: i)
         let bit = Self.bit(frame.point), time = frame.time.nanoseconds
         let ttl = ip.ttl, point = frame.point, ref = frame.ref
         if isRequest {

@@ -38,12 +38,7 @@ struct FlowChecks: CheckFamily {
 
     /// The points a capture of this run names, by bit.
     func pointNames(_ mask: UInt64) -> [String] {
-        (0..<min(findings.points.count, 64)).filter { mask & (1 << UInt64($0)) != 0 }.map { placeName(CapturePointID(index: Int32($0))) }
-    }
-
-    func placeName(_ p: CapturePointID) -> String {
-        let name = findings.name(of: p) ?? findings.points.indices.contains(Int(p.index)).then { findings.path(of: findings.points[Int(p.index)].capture) } ?? "?"
-        return name.split(separator: "/").last.map(String.init) ?? name
+        (0..<min(findings.points.count, 64)).filter { mask & (1 << UInt64($0)) != 0 }.map { shortName(CapturePointID(index: Int32($0))) }
     }
 
     /// Points that saw cross-host container traffic between the two hosts, either way, but not this request.
@@ -112,10 +107,4 @@ struct FlowChecks: CheckFamily {
             expected: expected, observed: lines, evidence: bad)
     }
 
-    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-}
-
-extension Bool {
-    /// `value` when true, else nil.
-    fileprivate func then<T>(_ value: () -> T) -> T? { self ? value() : nil }
 }

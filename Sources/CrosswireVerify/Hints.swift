@@ -50,18 +50,11 @@ struct Hints {
     // MARK: route.symmetry
 
     func routeSymmetry() -> String? {
-        let route = RouteChecks(topology: topology, findings: findings)
-        let hops = route.firstHops()
-        for a in hops.keys.sorted() {
-            for b in hops[a]!.keys.sorted() where a < b {
-                guard let fwd = hops[a]?[b]?.hops, let rev = hops[b]?[a]?.hops, fwd != rev, !(fwd == [b] && rev == [a]) else { continue }
-                let (x, y) = fwd == [b] ? (b, a) : (a, b)   // the host that does not go straight
-                guard let subnet = topology.nodes[y].containerSubnets.first else { continue }
-                let via = plan.plannedNextHop(from: name(x), to: subnet.network).map { " via \($0)" } ?? " via \(name(y))"
-                return "make both directions take one path: on \(name(x)), `ip route replace \(subnet)\(via)` (or the same detour back), so that conntrack and stateful firewalls see both directions"
-            }
-        }
-        return nil
+        guard let x = RouteChecks(topology: topology, findings: findings).asymmetries().asymmetric.first else { return nil }
+        let (host, other) = x.forward.hops == [x.b] ? (x.b, x.a) : (x.a, x.b)   // the host that does not go straight
+        guard let subnet = topology.nodes[other].containerSubnets.first else { return nil }
+        let via = plan.plannedNextHop(from: name(host), to: subnet.network).map { " via \($0)" } ?? " via \(name(other))"
+        return "make both directions take one path: on \(name(host)), `ip route replace \(subnet)\(via)` (or the same detour back), so that conntrack and stateful firewalls see both directions"
     }
 
     // MARK: flow.answered

@@ -246,5 +246,4 @@ struct NATChecks: CheckFamily {
         return names.sorted().joined(separator: "/")
     }
 
-    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 }

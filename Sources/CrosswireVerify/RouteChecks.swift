@@ -148,38 +148,56 @@ extension RouteChecks {
         return out
     }
 
-    func routeSymmetry() -> CheckResult {
-        let expected = "both directions between two hosts' containers take the same path (each host straight to the other, or both through the same router), unless the plan's routes say otherwise"
+    /// A host pair whose two directions take different first hops, and the plan does not make them.
+    struct Asymmetry {
+        var a: Int, b: Int
+        var forward: (hops: Set<Int>, frames: [FrameRef])
+        var back: (hops: Set<Int>, frames: [FrameRef])
+    }
+
+    /// The host pairs seen both ways (`pairs`), and those whose paths differ against the plan.
+    func asymmetries() -> (pairs: Int, asymmetric: [Asymmetry]) {
         let hops = firstHops()
-        func path(_ from: Int, _ to: Int, _ via: Set<Int>) -> String {
-            via == [to] ? "direct" : "via " + via.sorted().map { topology.nodes[$0].name }.joined(separator: "/")
+        // The plan's next hop from x towards y's containers, as a node.
+        func planned(_ x: Int, _ y: Int) -> Int? {
+            guard let subnet = topology.nodes[y].containerSubnets.first,
+                let via = plan.plannedNextHop(from: topology.nodes[x].name, to: subnet.network)
+            else { return nil }
+            return topology.node(at: via)
         }
-        var pairs = 0, bad = EvidenceList(), lines: [String] = []
+        var pairs = 0, out: [Asymmetry] = []
         for a in hops.keys.sorted() {
             for b in hops[a]!.keys.sorted() where a < b {
                 guard let fwd = hops[a]?[b], let rev = hops[b]?[a] else { continue }
                 pairs += 1
-                let symmetric = (fwd.hops == [b] && rev.hops == [a]) || fwd.hops == rev.hops
-                if symmetric { continue }
-                // The plan's routes may make the two directions differ on purpose.
-                let planned = { (x: Int, y: Int) -> Int? in
-                    guard let subnet = topology.nodes[y].containerSubnets.first,
-                        let via = plan.plannedNextHop(from: topology.nodes[x].name, to: subnet.network)
-                    else { return nil }
-                    return topology.node(at: via)
-                }
+                // Each straight to the other, or both through the same next hops.
+                if (fwd.hops == [b] && rev.hops == [a]) || fwd.hops == rev.hops { continue }
                 if let pf = planned(a, b), let pr = planned(b, a), fwd.hops == [pf], rev.hops == [pr] { continue }
-                let (na, nb) = (topology.nodes[a].name, topology.nodes[b].name)
-                lines.append("\(na) → \(nb)'s containers \(path(a, b, fwd.hops)), \(nb) → \(na)'s containers \(path(b, a, rev.hops))")
-                for f in fwd.frames { bad.add(f, "\(na) → \(nb)'s containers \(path(a, b, fwd.hops))") }
-                for f in rev.frames { bad.add(f, "\(nb) → \(na)'s containers \(path(b, a, rev.hops))") }
+                out.append(Asymmetry(a: a, b: b, forward: fwd, back: rev))
             }
         }
+        return (pairs, out)
+    }
+
+    func routeSymmetry() -> CheckResult {
+        let expected = "both directions between two hosts' containers take the same path (each host straight to the other, or both through the same router), unless the plan's routes say otherwise"
+        func path(_ to: Int, _ via: Set<Int>) -> String {
+            via == [to] ? "direct" : "via " + via.sorted().map { topology.nodes[$0].name }.joined(separator: "/")
+        }
+        let (pairs, asymmetric) = asymmetries()
         guard pairs > 0 else {
             return result(.routeSymmetry, .skip, "no two hosts whose containers' traffic is seen leaving each of them towards the other", expected: expected)
         }
-        guard !lines.isEmpty else {
-            return result(.routeSymmetry, .pass, "\(pairs) host pair\(pairs == 1 ? "" : "s"), both directions by the same path", expected: expected)
+        guard !asymmetric.isEmpty else {
+            return result(.routeSymmetry, .pass, "\(count(pairs, "host pair")), both directions by the same path", expected: expected)
+        }
+        var bad = EvidenceList(), lines: [String] = []
+        for x in asymmetric {
+            let (na, nb) = (topology.nodes[x.a].name, topology.nodes[x.b].name)
+            let (there, back) = ("\(na) → \(nb)'s containers \(path(x.b, x.forward.hops))", "\(nb) → \(na)'s containers \(path(x.a, x.back.hops))")
+            lines.append("\(there), \(back)")
+            for f in x.forward.frames { bad.add(f, there) }
+            for f in x.back.frames { bad.add(f, back) }
         }
         return result(
             .routeSymmetry, .warn, "the two directions take different paths: \(lines[0]) (a stateful firewall or conntrack on one path drops the other direction's packets)",
