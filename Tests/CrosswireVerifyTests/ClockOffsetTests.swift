@@ -1,7 +1,6 @@
 // Captures of one run are read interleaved by time, each moved by its clock
 // offset, estimated from the packets two captures share (contract §2, 1.1).
 
-import CrosswireCapture
 import CrosswirePlan
 import CrosswireVerdict
 import CrosswireVerify
@@ -11,14 +10,7 @@ import Testing
 @Suite struct ClockOffsetTests {
     /// Writes `frames` with their own times (nanoseconds since the epoch).
     static func write(_ frames: [(time: Int64, bytes: [UInt8])], to path: String) throws {
-        let writer = try CaptureFileWriter(path: path, linkType: .ethernet)
-        for (i, f) in frames.enumerated() {
-            let info = FrameInfo(
-                number: i + 1, seconds: f.time / 1_000_000_000, nanoseconds: UInt32(f.time % 1_000_000_000),
-                capturedLength: f.bytes.count, originalLength: f.bytes.count)
-            f.bytes.withUnsafeBytes { writer.write($0, info: info) }
-        }
-        writer.flush()
+        try Lab.write(frames.map(\.bytes), to: path, times: frames.map(\.time))
     }
 
     static let t0: Int64 = 1_700_000_000 * 1_000_000_000

@@ -61,13 +61,17 @@ enum Lab {
         return url
     }
 
-    /// Writes `frames` as a pcap at `path`, one microsecond apart; `originalLength` is the frame's length.
-    static func write(_ frames: [[UInt8]], to path: String, linkType: LinkType = .ethernet, snaplen: Int? = nil) throws {
+    /// Writes `frames` as a pcap at `path`, one microsecond apart (or at `times`, nanoseconds since
+    /// the epoch); `originalLength` is the frame's length.
+    static func write(
+        _ frames: [[UInt8]], to path: String, linkType: LinkType = .ethernet, snaplen: Int? = nil, times: [Int64]? = nil
+    ) throws {
         let writer = try CaptureFileWriter(path: path, linkType: linkType)
         for (i, frame) in frames.enumerated() {
             let kept = Array(frame.prefix(snaplen ?? frame.count))
+            let t = times?[i] ?? (1_700_000_000 * 1_000_000_000 + Int64(i) * 1000)
             let info = FrameInfo(
-                number: i + 1, seconds: 1_700_000_000 + Int64(i / 1000), nanoseconds: UInt32(i % 1000) * 1000,
+                number: i + 1, seconds: t / 1_000_000_000, nanoseconds: UInt32(t % 1_000_000_000),
                 capturedLength: kept.count, originalLength: frame.count)
             kept.withUnsafeBytes { writer.write($0, info: info) }
         }
