@@ -80,6 +80,10 @@ struct VerifyCommand: ParsableCommand {
         help: "Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (more counts as 2; default: 2 when there are two cores or more).")
     var threads: Int?
 
+    /// For tests and measurements: every analyser sees every packet (also CROSSWIRE_NO_FAST_PATH=1).
+    @Flag(name: .customLong("no-fast-path"), help: .hidden)
+    var noFastPath = false
+
     @OptionGroup var report: ReportOptions
 
     /// Two threads when the machine has two cores: the analysers split in two halves.
@@ -98,6 +102,7 @@ struct VerifyCommand: ParsableCommand {
             do { _ = try CaptureFileReader(path: path) } catch { throw CrosswireExit.input(error.description) }
         }
         var session = VerificationSession(plan: plan)
+        session.fastPath = !noFastPath && ProcessInfo.processInfo.environment["CROSSWIRE_NO_FAST_PATH"] != "1"
         let progress = ProgressLine()
         var sizes: [String: Int] = [:]
         for path in captures { sizes[path] = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }

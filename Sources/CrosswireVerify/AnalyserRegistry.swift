@@ -48,6 +48,26 @@ struct Analysers {
         v.visit(&flows, thread: .first, packet: p, bytes: b)
     }
 
+    /// True when the packet is new to one of the analysers of `thread` (all when nil).
+    @inline(__always)
+    mutating func wantNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, thread: AnalyserThread?) -> Bool {
+        var visitor = InterestVisitor(frame: frame, thread: thread)
+        forEach(&visitor, packet: packet, bytes: bytes)
+        return visitor.new
+    }
+
+    /// Credits the analysers of `thread` (all when nil) with packets of `flow` they did not observe.
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts, thread: AnalyserThread?) {
+        var visitor = CreditVisitor(flow: flow, counts: counts, thread: thread)
+        let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
+        forEach(&visitor, packet: DecodedPacket(), bytes: nothing.bytes)
+    }
+
+    /// Credits every flow of `table` with pending counts.
+    mutating func credit(_ table: FlowTable, thread: AnalyserThread?) {
+        table.forEachPending { flow, counts in credit(flow, counts, thread: thread) }
+    }
+
     /// The findings of the analysers of `thread` (all when nil), written into `findings`.
     func finish(into findings: inout Findings, thread: AnalyserThread? = nil) {
         var copy = self

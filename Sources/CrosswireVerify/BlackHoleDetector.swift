@@ -39,18 +39,34 @@ struct BlackHoleDetector: PacketAnalyser {
         return h.value
     }
 
+    /// Every large segment counts (a resend looks like any other); other segments only raise the highest ACK.
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+        guard let i = p.innermostIPLevel else { return true }
+        let t = p.levels[i].transport
+        return t.kind == .tcp && t.payloadLength > Self.minimumPayload
+    }
+
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        guard let ack = counts.acknowledgement else { return }
+        let e = flow.inner
+        noteAcknowledgement(ack, flow: Self.flowKey(e.source, e.sourcePort, e.destination, e.destinationPort))
+    }
+
+    /// Keeps the highest acknowledgement per flow direction (serial-number order, RFC 1982).
+    private mutating func noteAcknowledgement(_ ack: UInt32, flow: UInt64) {
+        highestAck.update(flow) { stored in
+            if let s = stored, Int32(bitPattern: ack &- s) <= 0 { return }
+            stored = ack
+        }
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport
         guard t.kind == .tcp, t.headerLength > 0 else { return }
         let flow = Self.flowKey(ip.source, t.sourcePort, ip.destination, t.destinationPort)
-        if t.tcpFlags.contains(.ack) {
-            highestAck.update(flow) { stored in
-                if let s = stored, Int32(bitPattern: t.acknowledgement &- s) <= 0 { return }
-                stored = t.acknowledgement
-            }
-        }
+        if t.tcpFlags.contains(.ack) { noteAcknowledgement(t.acknowledgement, flow: flow) }
         guard t.payloadLength > Self.minimumPayload else { return }
         let reverse = Self.flowKey(ip.destination, t.destinationPort, ip.source, t.sourcePort)
         // Sends are counted per capture point: one packet seen at three points is one send.

@@ -101,6 +101,8 @@ public struct Timestamp: Hashable, Sendable, Comparable {
 public struct FrameContext: Sendable {
     public var ref: FrameRef
     public var time: Timestamp
+    /// Where the frame is in its flow (FlowTable.swift).
+    public var flow = FlowSighting.none
     public var capture: CaptureID { ref.capture }
     public var point: CapturePointID { ref.point }
     public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }
@@ -139,6 +141,11 @@ public struct EvidenceList: Sendable {
             omitted += 1
         }
     }
+
+    /// Counts `n` more frames past the limit (the flow fast path's credit; the list is full).
+    mutating func omit(_ n: Int) { omitted += n }
+
+    var isFull: Bool { frames.count >= limit }
 
     mutating func merge(_ other: EvidenceList) {
         for (f, d) in zip(other.frames, other.details) { add(f, d) }

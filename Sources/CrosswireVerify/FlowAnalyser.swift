@@ -36,6 +36,8 @@ struct Opening {
 /// What a capture point saw, for deciding whether it covers a requester's answers.
 struct PointCoverage {
     var lastTime: Int64 = .min
+    /// The frame `lastTime` is from (frames of one point are read in order).
+    var lastFrame: Int32 = 0
     /// Link destinations seen (up to `limit`; `many` beyond): a point that saw frames to a MAC sees its incoming traffic.
     var destinations: [MACAddress] = []
     var many = false
@@ -77,11 +79,27 @@ struct FlowAnalyser: PacketAnalyser {
         return h.value
     }
 
+    /// A flow's first packet (its point's MACs and host pairs), and what opens, answers or resets.
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        guard frame.flow.position > 1, let i = p.innermostIPLevel else { return true }
+        let t = p.levels[i].transport
+        return (t.kind == .tcp && !t.tcpFlags.isDisjoint(with: [.syn, .rst])) || t.kind == .icmp || t.kind == .icmpv6
+    }
+
+    /// Only the time of the point's last frame: whichever of its flows it belongs to.
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        let index = Int(flow.ref.point.index)
+        guard index >= 0, index < points.count, counts.last.frame > points[index].lastFrame else { return }
+        points[index].lastTime = counts.lastTime.nanoseconds
+        points[index].lastFrame = counts.last.frame
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let index = Int(frame.point.index)
         guard index >= 0 else { return }
         if index >= points.count { points.append(contentsOf: repeatElement(PointCoverage(), count: index + 1 - points.count)) }
         points[index].lastTime = frame.time.nanoseconds
+        points[index].lastFrame = frame.ref.frame
         let destinationMAC = p.levels[0].ethernet?.destination
         if let mac = destinationMAC, !points[index].many, !points[index].destinations.contains(mac) {
             if points[index].destinations.count < PointCoverage.limit { points[index].destinations.append(mac) } else { points[index].many = true }

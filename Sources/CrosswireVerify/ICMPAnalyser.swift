@@ -69,6 +69,9 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
+    /// Every ICMP and ICMPv6 message.
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {

@@ -96,9 +96,33 @@ struct NATCorrelator: PacketAnalyser {
         findings.hostSourced.reserveCapacity(Self.maxCandidates)
     }
 
+    /// The packets matched across points: the first `firstPackets` of each flow at each point,
+    /// every packet of no flow (FlowKey), every TCP segment that opens, closes or resets, and
+    /// 1 in `sampleRate` of the rest, chosen by a hash of what a translation leaves alone (IP
+    /// identification and length, TCP sequence and acknowledgement numbers, the first 8
+    /// payload bytes): the same packets at every point, so a long flow still matches where
+    /// both points saw it. Applied with and without the fast path, so the verdict is the same.
+    static func samples(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
+        if flow.position <= firstPackets { return true }
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return true }
+        let t = p.levels[i].transport
+        if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: [.syn, .fin, .rst]) { return true }
+        var h = KeyHasher()
+        h.add(UInt64(ip.identification) << 32 | UInt64(t.sequence))
+        h.add(UInt64(t.acknowledgement) << 32 | UInt64(UInt32(truncatingIfNeeded: ip.totalLength)))
+        h.add(bytes, from: t.payloadOffset, count: min(8, t.capturedPayloadLength))
+        return h.value % sampleRate == 0
+    }
+    static let firstPackets: UInt32 = 8
+    static let sampleRate: UInt64 = 16
+
+    func isNew(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
+        Self.samples(p, bytes: bytes, flow: frame.flow)
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
+        guard Self.samples(p, bytes: bytes, flow: frame.flow), let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
             !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,
             let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes)
         else { return }

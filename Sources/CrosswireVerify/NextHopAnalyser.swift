@@ -31,30 +31,49 @@ struct NextHopAnalyser: PacketAnalyser {
     init(topology: Topology) { self.topology = topology }
     func finish() -> NextHopFindings { findings }
 
+    /// A group keeps its first 5 frames, each among the first 5 of its flow.
+    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
-        let ref = frame.ref
-        guard let i = p.innermostIPLevel, let inner = p.levels[i].ip, let owner = topology.owner(of: inner.destination) else {
+        guard let i = p.innermostIPLevel, let inner = p.levels[i].ip else { return }
+        let eth = p.levels[0].ethernet
+        guard let outer = p.levels[0].ip else {
+            if eth == nil, topology.owner(of: inner.destination) != nil { findings.withoutEthernet += 1 }
             return
         }
+        note(source: eth?.source, destination: eth?.destination, outerSource: outer.source, outerDestination: outer.destination,
+             innerDestination: inner.destination, tunnelled: i > 0, ref: frame.ref, packets: 1)
+    }
+
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        note(source: flow.linkSource, destination: flow.linkDestination, outerSource: flow.outerSource, outerDestination: flow.outerDestination,
+             innerDestination: flow.inner.destination, tunnelled: flow.innerLevel > 0, ref: nil, packets: counts.packets)
+    }
+
+    /// `n` frames of one hop; `ref` is the frame observed (nil: credited by the fast path).
+    private mutating func note(
+        source: MACAddress?, destination: MACAddress?, outerSource: IPAddress, outerDestination: IPAddress, innerDestination: IPAddress,
+        tunnelled: Bool, ref: FrameRef?, packets n: Int
+    ) {
+        guard let owner = topology.owner(of: innerDestination) else { return }
         // The frame's own link layer and first IP header: the hop this frame takes.
-        guard let eth = p.levels[0].ethernet else {
-            findings.withoutEthernet += 1
+        guard let source, let destination else {
+            findings.withoutEthernet += n
             return
         }
-        guard let outer = p.levels[0].ip else { return }
-        let tunnelled = i > 0
         let key = NextHopFindings.Key(
-            sourceMAC: eth.source, destinationMAC: eth.destination, owner: Int16(owner),
-            outerDestination: tunnelled ? outer.destination : nil, sourceIP: outer.source)
+            sourceMAC: source, destinationMAC: destination, owner: Int16(owner),
+            outerDestination: tunnelled ? outerDestination : nil, sourceIP: outerSource)
         if let at = findings.groups.index(forKey: key) {
             // In place: one lookup, and no copy of the frames array to append to.
-            findings.groups.values[at].count += 1
+            findings.groups.values[at].count += n
+            guard let ref else { return }
             if findings.groups.values[at].frames.count < 5 { findings.groups.values[at].frames.append(ref) }
             if ref < findings.groups.values[at].least { findings.groups.values[at].least = ref }
-        } else if findings.groups.count < Self.maxKeys {
-            findings.groups[key] = (1, [ref], inner.destination, ref)
+        } else if let ref, findings.groups.count < Self.maxKeys {
+            findings.groups[key] = (n, [ref], innerDestination, ref)
         } else {
-            findings.dropped += 1
+            findings.dropped += n
         }
     }
 }

@@ -12,11 +12,22 @@ public protocol PacketAnalyser {
     init(topology: Topology)
     /// Called once per frame of every capture, in capture order.
     mutating func observe(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext)
+    /// True when `packet` may change its findings by more than `credit` adds for it: the flow
+    /// fast path (FlowTable.swift) hands it a packet of a known flow only then. `frame.flow`
+    /// tells where in its flow the packet is. The default, true, sees every packet.
+    func isNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
+    /// Adds what `counts.packets` packets of `flow` that it did not observe add to its counts and totals.
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts)
     /// The findings over every frame observed so far. Does not change the analyser,
     /// so observing can go on (a live capture reports more than once).
     func finish() -> Output
     /// Where its findings go in the run's `Findings`.
     static var findingsPath: WritableKeyPath<Findings, Output> { get }
+}
+
+extension PacketAnalyser {
+    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
+    mutating func credit(_: FlowSummary, _: FlowCounts) {}
 }
 
 /// Which thread runs an analyser with `verify -j 2` (see ParallelRead.swift).
@@ -59,5 +70,34 @@ struct FinishVisitor: AnalyserVisitor {
     ) {
         guard self.thread == nil || self.thread == thread else { return }
         findings[keyPath: A.findingsPath] = analyser.finish()
+    }
+}
+
+/// Asks the analysers of `thread` (all when nil) whether a packet is new to one of them.
+struct InterestVisitor: AnalyserVisitor {
+    let frame: FrameContext
+    let thread: AnalyserThread?
+    var new = false
+
+    @inline(__always)
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+    ) {
+        guard !new, self.thread == nil || self.thread == thread else { return }
+        new = analyser.isNew(packet, bytes: bytes, frame: frame)
+    }
+}
+
+/// Credits the analysers of `thread` (all when nil) with a flow's packets they did not observe.
+struct CreditVisitor: AnalyserVisitor {
+    let flow: FlowSummary
+    let counts: FlowCounts
+    let thread: AnalyserThread?
+
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, thread: AnalyserThread, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+    ) {
+        guard self.thread == nil || self.thread == thread else { return }
+        analyser.credit(flow, counts)
     }
 }

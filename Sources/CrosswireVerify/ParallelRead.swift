@@ -42,7 +42,7 @@ extension VerificationSession {
         let offsets = sources.count > 1 ? ClockEstimate.estimate(sources, decoder: decoder) : []
         // A session of its own, made on its thread: a copy of this one would share its
         // tables until the first write, then copy them (megabytes) before the first frame.
-        let other = SessionHandle(plan: plan, thread: .second)
+        let other = SessionHandle(plan: plan, thread: .second, fastPath: fastPath)
         thread = .first
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
@@ -63,12 +63,16 @@ extension VerificationSession {
             // A file that grew (still being written) or changed while it was read gave each
             // half what it found then: the halves would judge different traffic. Read again,
             // on one thread, which sees each file once.
+            let fastPath = fastPath
             self = VerificationSession(plan: plan)
+            self.fastPath = fastPath
             try read(sources, threads: 1, progress: progress)
             return
         }
         // This session's `.second` analysers did not run; the helper's did.
-        helper = other.session.analysers
+        var second = other.session.analysers
+        second.credit(other.session.flows, thread: .second)
+        helper = second
     }
 
     /// True when two sessions read the same frames of the same captures (counts, bytes,
@@ -87,17 +91,20 @@ extension VerificationSession {
 private final class SessionHandle: @unchecked Sendable {
     let plan: Plan
     let thread: AnalyserThread
+    let fastPath: Bool
     var session: VerificationSession!
     var failure: CaptureError?
 
-    init(plan: Plan, thread: AnalyserThread) {
+    init(plan: Plan, thread: AnalyserThread, fastPath: Bool) {
         self.plan = plan
         self.thread = thread
+        self.fastPath = fastPath
     }
 
     func start() {
         session = VerificationSession(plan: plan)
         session.thread = thread
+        session.fastPath = fastPath
     }
 
     func readAll(_ sources: [CaptureSource], offsets: [ClockEstimate]) {

@@ -32,7 +32,7 @@ struct TrafficFindings {
     struct PairTotals {
         var packets = 0
         var bytes = 0
-        mutating func add(_ length: Int) { packets += 1; bytes += length }
+        mutating func add(packets n: Int, bytes length: Int) { packets += n; bytes += length }
     }
 }
 
@@ -45,15 +45,16 @@ struct TrafficAnalyser: PacketAnalyser {
 
     init(topology: Topology) { self.topology = topology }
 
-    private mutating func notePlain(_ pair: TrafficFindings.MACPair, _ ref: FrameRef) {
+    /// `n` frames of `pair`; `ref` is the frame observed (nil: frames credited by the fast path).
+    private mutating func notePlain(_ pair: TrafficFindings.MACPair, _ ref: FrameRef?, _ n: Int) {
         if var seen = findings.plainCrossHost[pair] {
-            seen.count += 1
-            if seen.firsts.count < 3 { seen.firsts.append(ref) }  // the first frames are the evidence
+            seen.count += n
+            if let ref, seen.firsts.count < 3 { seen.firsts.append(ref) }  // the first frames are the evidence
             findings.plainCrossHost[pair] = seen
-        } else if findings.plainCrossHost.count < TrafficFindings.maxPlainPairs {
-            findings.plainCrossHost[pair] = (1, [ref])
+        } else if let ref, findings.plainCrossHost.count < TrafficFindings.maxPlainPairs {
+            findings.plainCrossHost[pair] = (n, [ref])
         } else {
-            findings.plainCrossHostDropped += 1
+            findings.plainCrossHostDropped += n
         }
     }
     func finish() -> TrafficFindings { findings }
@@ -63,35 +64,54 @@ struct TrafficAnalyser: PacketAnalyser {
         topology.owner(of: a) ?? topology.node(at: a)
     }
 
+    /// The evidence keeps a MAC pair's first 3 frames, each among the first 3 of its flow.
+    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 3 }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
-        findings.packets += 1
-        findings.bytes += p.originalLength
         if p.isMalformed {
             findings.malformed += 1
             if let stop = p.stop { findings.firstMalformed.add(ref, "decoding stopped: \(stop)") }
         }
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
-        let srcOwner = topology.owner(of: ip.source), dstOwner = topology.owner(of: ip.destination)
+        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else {
+            findings.packets += 1
+            findings.bytes += p.originalLength
+            return
+        }
+        let eth = p.levels[0].ethernet
+        count(ip.source, ip.destination, link: p.firstTunnelLevel == nil ? eth.map { .init(source: $0.source, destination: $0.destination) } : nil,
+              packets: 1, bytes: p.originalLength, ref: ref)
+    }
+
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        var link: TrafficFindings.MACPair?
+        if flow.tunnel == nil, let s = flow.linkSource, let d = flow.linkDestination { link = .init(source: s, destination: d) }
+        count(flow.inner.source, flow.inner.destination, link: link, packets: counts.packets, bytes: counts.bytes, ref: nil)
+    }
+
+    /// `packets` IP packets of `bytes` bytes from `source` to `destination`, not tunnelled when `link`
+    /// names their Ethernet addresses; `ref` is the frame observed (nil: credited by the fast path).
+    private mutating func count(_ source: IPAddress, _ destination: IPAddress, link: TrafficFindings.MACPair?, packets n: Int, bytes: Int, ref: FrameRef?) {
+        findings.packets += n
+        findings.bytes += bytes
+        let srcOwner = topology.owner(of: source), dstOwner = topology.owner(of: destination)
         if srcOwner != nil || dstOwner != nil {
-            findings.containerFrames += 1
+            findings.containerFrames += n
             if findings.firstContainerFrame == nil { findings.firstContainerFrame = ref }
-            if srcOwner != dstOwner { findings.crossHostFrames += 1 }
+            if srcOwner != dstOwner { findings.crossHostFrames += n }
             if let srcOwner, let dstOwner, srcOwner != dstOwner {
                 let pair = TrafficFindings.PairKey(from: Int16(srcOwner), to: Int16(dstOwner))
                 if pair != lastContainerPair {
                     findings.containerPairs.insert(pair)
                     lastContainerPair = pair
                 }
-                if p.firstTunnelLevel == nil, let eth = p.levels[0].ethernet {
-                    notePlain(TrafficFindings.MACPair(source: eth.source, destination: eth.destination), ref)
-                }
+                if let link { notePlain(link, ref, n) }
             }
         }
-        let from = Self.nodeIndex(ip.source, topology), to = Self.nodeIndex(ip.destination, topology)
+        let from = Self.nodeIndex(source, topology), to = Self.nodeIndex(destination, topology)
         if from != nil || to != nil {
             let key = TrafficFindings.PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
-            findings.pairs[key, default: TrafficFindings.PairTotals()].add(p.originalLength)  // one lookup
+            findings.pairs[key, default: TrafficFindings.PairTotals()].add(packets: n, bytes: bytes)  // one lookup
         }
     }
 }

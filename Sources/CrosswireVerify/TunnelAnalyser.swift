@@ -125,6 +125,64 @@ struct TunnelAnalyser: PacketAnalyser {
         return cost
     }
 
+    /// A flow's first packet (its signature's first frame), a SYN (MSS), anything above a
+    /// planned MTU (oversize, offload aggregates), and a tunnel to the wrong host while its
+    /// evidence list has room.
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        if frame.flow.position <= 1 { return true }
+        let mtu = min(underlayMTU, innerMTU ?? .max)
+        for i in 0..<p.levelCount {
+            if let ip = p.levels[i].ip, ip.totalLength > mtu { return true }
+            if p.levels[i].transport.kind == .tcp, p.levels[i].transport.tcpFlags.contains(.syn) { return true }
+        }
+        guard !findings.vtepMismatches.isFull, let l = p.firstTunnelLevel, let outer = p.levels[l].ip,
+            let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip
+        else { return false }
+        return vtepMismatch(outer: outer.destination, inner: inner.destination) != nil
+    }
+
+    /// The host owning `inner` when the tunnel goes elsewhere (`outer`).
+    func vtepMismatch(outer: IPAddress, inner: IPAddress) -> Int? {
+        guard let o = topology.owner(of: inner), topology.nodes[o].address != outer else { return nil }
+        return o
+    }
+
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        guard let signature = flow.tunnel else { return }
+        var t = findings.totals[signature.kind, default: TunnelTotals()]
+        t.packets += counts.packets
+        t.frames += counts.packets
+        t.bytes += counts.bytes
+        t.overheadBytes += counts.packets * flow.tunnelCost
+        findings.totals[signature.kind] = t
+        if let s = findings.signatures[signature] { findings.signatures[signature] = (s.count + counts.packets, s.first) }
+        let inner = flow.innerLevel > 0 ? flow.inner.destination : nil
+        judgeEnds(outerSource: flow.tunnelSource, outerDestination: flow.tunnelDestination, innerSource: flow.innerLevel > 0 ? flow.inner.source : nil,
+                  innerDestination: inner, ref: nil, packets: counts.packets)
+    }
+
+    /// Does the tunnel carry plan traffic, and does it go to the right host? `ref` is the frame
+    /// observed (nil: `packets` frames credited by the fast path, past the evidence list's limit).
+    mutating func judgeEnds(outerSource: IPAddress, outerDestination: IPAddress, innerSource: IPAddress?, innerDestination: IPAddress?, ref: FrameRef?, packets n: Int) {
+        let outerPlanned = topology.node(at: outerSource) != nil || topology.node(at: outerDestination) != nil
+        if let innerSource, let innerDestination {
+            let innerOwner = topology.owner(of: innerDestination)
+            if outerPlanned || innerOwner != nil || topology.isContainer(innerSource) { findings.planRelevant += n }
+            if innerOwner != nil {
+                findings.vtepJudged += n
+                if let o = vtepMismatch(outer: outerDestination, inner: innerDestination) {
+                    if let ref {
+                        findings.vtepMismatches.add(ref, "inner destination \(innerDestination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outerDestination))")
+                    } else {
+                        findings.vtepMismatches.omit(n)
+                    }
+                }
+            }
+        } else if outerPlanned {
+            findings.planRelevant += n
+        }
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard p.levelCount > 0 else { return }
@@ -218,19 +276,8 @@ struct TunnelAnalyser: PacketAnalyser {
             }
         }
 
-        // Does the tunnel carry plan traffic, and does it go to the right host?
-        let outerPlanned = topology.node(at: outer.source) != nil || topology.node(at: outer.destination) != nil
-        if let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip {
-            let innerOwner = topology.owner(of: inner.destination)
-            if outerPlanned || innerOwner != nil || topology.isContainer(inner.source) { findings.planRelevant += 1 }
-            if let o = innerOwner {
-                findings.vtepJudged += 1
-                if topology.nodes[o].address != outer.destination {
-                    findings.vtepMismatches.add(ref, "inner destination \(inner.destination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outer.destination))")
-                }
-            }
-        } else if outerPlanned {
-            findings.planRelevant += 1
-        }
+        var inner: IPFields?
+        if let i = p.innermostIPLevel, i > l { inner = p.levels[i].ip }
+        judgeEnds(outerSource: outer.source, outerDestination: outer.destination, innerSource: inner?.source, innerDestination: inner?.destination, ref: ref, packets: 1)
     }
 }

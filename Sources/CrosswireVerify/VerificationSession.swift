@@ -27,6 +27,12 @@ public struct VerificationSession {
     var analysers: Analysers
     /// The thread whose analysers this session runs (nil: all), for `verify -j 2`.
     var thread: AnalyserThread?
+    /// The flows of the frames fed so far (FlowTable.swift).
+    var flows = FlowTable()
+    /// False: every analyser observes every packet (`--no-fast-path`), to check that the
+    /// fast path's verdict is the same.
+    public var fastPath = true
+
     /// After a two-thread read: the helper thread's session's analysers, whose
     /// `.second` ones stand for this session's (ParallelRead.swift).
     var helper: Analysers?
@@ -61,8 +67,31 @@ public struct VerificationSession {
         if packet.isMalformed { captures[index].malformed += 1 }
         let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        if let key = FlowKey.of(packet, point: point) {
+            let slot: Int
+            if let seen = flows.sight(key) {
+                slot = seen.slot
+                frame.flow.position = seen.position
+            } else {
+                let (new, evicted) = flows.insert(key, FlowSummary(packet, ref: frame.ref))
+                if let (flow, counts) = evicted { analysers.credit(flow, counts, thread: thread) }
+                slot = new
+                frame.flow.position = 1
+            }
+            if fastPath, !analysers.wantNew(packet, bytes: bytes, frame: frame, thread: thread) {
+                flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: Self.acknowledgement(of: packet))
+                return
+            }
+        }
         Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
+    }
+
+    /// The innermost TCP segment's acknowledgement number, when it carries one.
+    static func acknowledgement(of p: borrowing DecodedPacket) -> UInt32? {
+        guard let i = p.innermostIPLevel else { return nil }
+        let t = p.levels[i].transport
+        return t.kind == .tcp && t.headerLength > 0 && t.tcpFlags.contains(.ack) ? t.acknowledgement : nil
     }
 
     /// Hands one decoded packet to every analyser of `thread`. The packet and the analysers
@@ -127,6 +156,8 @@ public struct VerificationSession {
         var findings = Findings()
         findings.captures = captures
         findings.points = points.points
+        var analysers = analysers
+        analysers.credit(flows, thread: helper == nil ? thread : .first)
         analysers.finish(into: &findings, thread: helper == nil ? thread : .first)
         helper?.finish(into: &findings, thread: .second)
         return findings

@@ -54,7 +54,12 @@ import Testing
         let v = session.verdict()
         #expect(v.status(.natSource) == .fail, "\(v.digest)")
         #expect(v[.natSource].summary.contains("192.168.10.2:40000"), "\(v.digest)")
-        #expect(v[.natSource].observed.contains { $0.contains("\(count) packets matched across 2 capture points") }, "\(v[.natSource].observed)")
+        // A long flow is matched by sample (NATCorrelator.samples): its first packets, then 1 in 16.
+        let matched = v[.natSource].observed.compactMap { line -> Int? in
+            guard let r = line.range(of: " packets matched across 2 capture points") else { return nil }
+            return Int(line[..<r.lowerBound].split(separator: " ").last ?? "")
+        }.first
+        #expect(matched.map { $0 > count / 20 && $0 < count / 10 } == true, "\(v[.natSource].observed)")
         let offset = try #require(v.metrics.clockOffsets?.first)
         #expect(abs(offset.offsetSeconds + 90.00005) < 1e-6, "\(offset)")
     }

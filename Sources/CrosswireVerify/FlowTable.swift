@@ -1,0 +1,223 @@
+// The flow fast path (issue 20). Most packets of a capture belong to flows the
+// analysers have already seen: the 500th segment of one TCP connection says
+// nothing new about NAT, routes or tunnels. The flow table sits in front of the
+// analysers and keys each frame by its capture point and its whole header stack
+// (encapsulations, addresses, ports, TTLs, MACs, VLANs, TCP flags but PSH/ECE/CWR,
+// header lengths and offsets). Each analyser declares in its own file what makes a
+// packet new to it (`PacketAnalyser.isNew`). A packet new to none is not handed
+// over: it only adds to its flow's pending counts, which are credited to every
+// analyser (`PacketAnalyser.credit`) when the flow is evicted and when findings
+// are taken, so counts and byte totals stay exact. Packets of one key differ only
+// in what `credit` adds up (lengths, identifiers, sequence numbers, times).
+
+import CrosswireDecoder
+
+/// What the flow table tells an analyser about a frame's flow.
+public struct FlowSighting: Sendable {
+    /// Frames of this flow at this capture point so far, this one included (1: the first);
+    /// 0 when the frame belongs to no flow (`FlowKey.of`).
+    public var position: UInt32
+    public static let none = FlowSighting(position: 0)
+}
+
+/// What the packets of one flow share, as the analysers' `credit` needs it.
+public struct FlowSummary {
+    /// The flow's first frame: its capture and capture point.
+    var ref: FrameRef
+    /// Level 0's Ethernet addresses (nil without Ethernet).
+    var linkSource: MACAddress?
+    var linkDestination: MACAddress?
+    var outerSource: IPAddress
+    var outerDestination: IPAddress
+    /// The innermost IP level and its addresses and ports.
+    var innerLevel: Int
+    var inner: Endpoints
+    /// The outermost tunnel (nil: none), its level's addresses and what it costs the underlay's MTU.
+    var tunnel: TunnelSignature?
+    var tunnelSource: IPAddress
+    var tunnelDestination: IPAddress
+    var tunnelCost: Int
+
+    init(_ p: borrowing DecodedPacket, ref: FrameRef) {
+        self.ref = ref
+        let eth = p.levels[0].ethernet
+        linkSource = eth?.source
+        linkDestination = eth?.destination
+        let outer = p.levels[0].ip!
+        outerSource = outer.source
+        outerDestination = outer.destination
+        innerLevel = p.innermostIPLevel ?? 0
+        inner = Endpoints(p, level: innerLevel)
+        if let l = p.firstTunnelLevel, let t = p.levels[l].tunnel, let ip = p.levels[l].ip {
+            tunnel = TunnelSignature(kind: t.kind, vni: t.vni, port: t.udpPort)
+            (tunnelSource, tunnelDestination) = (ip.source, ip.destination)
+            tunnelCost = TunnelAnalyser.mtuCost(p, tunnelLevel: l, outer: ip, tunnel: t)
+        } else {
+            tunnel = nil
+            (tunnelSource, tunnelDestination) = (outer.source, outer.destination)
+            tunnelCost = 0
+        }
+    }
+}
+
+/// What the packets of a flow that no analyser observed add up to.
+public struct FlowCounts {
+    var packets = 0
+    /// Their lengths on the wire.
+    var bytes = 0
+    /// The last of them, and its time.
+    var last = FrameRef(capture: CaptureID(0), frame: 0)
+    var lastTime = Timestamp(nanoseconds: 0)
+    /// The highest TCP acknowledgement number among them (serial-number order), when one carried ACK.
+    var acknowledgement: UInt32?
+
+    mutating func add(length: Int, frame: FrameContext, acknowledgement ack: UInt32?) {
+        packets += 1
+        bytes += length
+        last = frame.ref
+        lastTime = frame.time
+        if let ack, acknowledgement.map({ Int32(bitPattern: ack &- $0) > 0 }) ?? true { acknowledgement = ack }
+    }
+}
+
+/// The key of a frame's flow.
+enum FlowKey {
+    /// The capture point and every header field the packets of one flow share; nil when the
+    /// frame belongs to no flow: not IP at level 0, a fragment, decoding stopped, a level
+    /// without IP (inner ARP), or a control-plane message. Such frames always reach the analysers.
+    static func of(_ p: borrowing DecodedPacket, point: CapturePointID) -> UInt64? {
+        guard p.stop == nil, p.application == .none, p.levelCount > 0 else { return nil }
+        var h = KeyHasher()
+        h.add(UInt64(UInt32(bitPattern: point.index)) | UInt64(p.levelCount) << 32 | (p.isSnapped ? 1 << 40 : 0))
+        for i in 0..<p.levelCount {
+            guard let ip = p.levels[i].ip, !ip.isFragment else { return nil }
+            let vlans = min(p.levels[i].vlanCount, 4)
+            var level = UInt64(p.levels[i].origin.rawValue) | UInt64(p.levels[i].etherType) << 8
+            level |= UInt64(vlans) << 24 | UInt64(ip.version) << 32 | UInt64(ip.ttl) << 40
+            level |= UInt64(ip.protocolNumber) << 48
+            if ip.dontFragment { level |= 1 << 56 }
+            if ip.lengthFromFrame { level |= 1 << 57 }
+            h.add(level)
+            for v in 0..<vlans {
+                let tag = p.levels[i].vlans[v]
+                h.add(UInt64(tag.tpid) << 32 | UInt64(tag.priority) << 16 | (tag.dropEligible ? 1 << 20 : 0) | UInt64(tag.id))
+            }
+            if let e = p.levels[i].ethernet { h.add(e.source.rawValue); h.add(e.destination.rawValue | 1 << 48) }
+            if let c = p.levels[i].cooked {
+                h.add(c.source.rawValue | UInt64(c.packetType) << 48); h.add(UInt64(c.interfaceIndex) | UInt64(c.hardwareType) << 32)
+            }
+            if case .v4(let s) = ip.source, case .v4(let d) = ip.destination {
+                h.add(UInt64(s.rawValue) << 32 | UInt64(d.rawValue))
+            } else {
+                h.add(IPAddressKey(ip.source)); h.add(IPAddressKey(ip.destination))
+            }
+            h.add(UInt64(ip.offset) | UInt64(ip.headerLength) << 24)
+            let t = p.levels[i].transport
+            // PSH, ECE and CWR come and go within a flow, and no analyser reads them.
+            let flags = t.tcpFlags.intersection([.syn, .fin, .rst, .ack, .urg]).rawValue
+            var ports = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.kind.rawValue) << 32
+            ports |= UInt64(flags) << 40 | UInt64(t.icmpType) << 52
+            if t.tcpMD5Signature { ports |= 1 << 60 }
+            if t.headerLength > 0 { ports |= 1 << 61 }
+            h.add(ports)
+            if t.kind == .icmp || t.kind == .icmpv6 { h.add(UInt64(t.icmpCode)) }
+            if let tunnel = p.levels[i].tunnel {
+                h.add(UInt64(tunnel.kind.rawValue) | UInt64(tunnel.vni ?? 0xFFFF_FFFF) << 8 | UInt64(tunnel.udpPort) << 40)
+                h.add(UInt64(tunnel.offset) | UInt64(tunnel.headerLength) << 24 | UInt64(tunnel.innerOffset) << 40)
+            }
+        }
+        return h.value == 0 ? 1 : h.value  // 0 marks a free slot
+    }
+}
+
+/// The flows seen lately, with what their unobserved packets add up to. Bounded: when a
+/// probe run is full its least recently seen flow is evicted, and its counts are credited.
+struct FlowTable {
+    /// Flows kept by default (about 200 bytes each); the slots are made at the first insertion.
+    static let defaultCapacity = 1 << 15
+    private static var probeLimit: Int { 8 }
+    /// A power of two.
+    let capacity: Int
+    private var keys: [UInt64] = []
+    private var positions: [UInt32] = []
+    private var stamps: [UInt32] = []
+    private var pending: [FlowCounts] = []
+    private var summaries: [FlowSummary?] = []
+    private var clock: UInt32 = 0
+    private var mask: Int { capacity - 1 }
+    /// Flows evicted to make room, and frames no analyser observed.
+    private(set) var evictions = 0
+    private(set) var credited = 0
+
+    init(capacity: Int = FlowTable.defaultCapacity) {
+        var size = 16
+        while size < capacity { size <<= 1 }
+        self.capacity = size
+    }
+
+    @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key >> 17) & mask }
+
+    /// Counts one more frame of `key`'s flow; returns its slot and the frame's position in the
+    /// flow, or nil when the flow is not in the table.
+    mutating func sight(_ key: UInt64) -> (slot: Int, position: UInt32)? {
+        guard !keys.isEmpty else { return nil }
+        clock &+= 1
+        var i = home(key)
+        for _ in 0..<Self.probeLimit {
+            if keys[i] == key {
+                positions[i] &+= 1
+                stamps[i] = clock
+                return (i, positions[i])
+            }
+            if keys[i] == 0 { return nil }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds `key`'s flow with its first frame; returns its slot and the flow evicted to make
+    /// room (whose pending counts the caller credits).
+    mutating func insert(_ key: UInt64, _ summary: FlowSummary) -> (slot: Int, evicted: (FlowSummary, FlowCounts)?) {
+        if keys.isEmpty {
+            keys = [UInt64](repeating: 0, count: capacity)
+            positions = [UInt32](repeating: 0, count: capacity)
+            stamps = [UInt32](repeating: 0, count: capacity)
+            pending = [FlowCounts](repeating: FlowCounts(), count: capacity)
+            summaries = [FlowSummary?](repeating: nil, count: capacity)
+        }
+        clock &+= 1
+        var i = home(key)
+        var slot = -1, oldest = i
+        for _ in 0..<Self.probeLimit {
+            if keys[i] == 0 { slot = i; break }
+            if clock &- stamps[i] > clock &- stamps[oldest] { oldest = i }
+            i = (i + 1) & mask
+        }
+        var evicted: (FlowSummary, FlowCounts)?
+        if slot < 0 {
+            // No deletion ever leaves a hole, so replacing in place keeps every probe run whole.
+            slot = oldest
+            evictions += 1
+            if pending[slot].packets > 0, let s = summaries[slot] { evicted = (s, pending[slot]) }
+        }
+        keys[slot] = key
+        positions[slot] = 1
+        stamps[slot] = clock
+        pending[slot] = FlowCounts()
+        summaries[slot] = summary
+        return (slot, evicted)
+    }
+
+    /// Adds a frame that no analyser observed to its flow's pending counts.
+    mutating func count(_ slot: Int, length: Int, frame: FrameContext, acknowledgement: UInt32?) {
+        pending[slot].add(length: length, frame: frame, acknowledgement: acknowledgement)
+        credited += 1
+    }
+
+    /// Every flow with pending counts.
+    func forEachPending(_ body: (FlowSummary, FlowCounts) -> Void) {
+        for i in pending.indices where pending[i].packets > 0 {
+            if let s = summaries[i] { body(s, pending[i]) }
+        }
+    }
+}
