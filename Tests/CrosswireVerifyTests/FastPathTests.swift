@@ -38,7 +38,10 @@ enum FastPath {
         try session.read(sources, threads: mode.threads)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return (String(decoding: try encoder.encode(session.verdict()), as: UTF8.self), session.flows.credited)
+        var json = String(decoding: try encoder.encode(session.verdict()), as: UTF8.self)
+        // What the verdict shows only in rare cases: when each capture point's last frame was.
+        json += "\nlast frames: \(session.findings().flows.points.map { "\($0.lastTime)" }.joined(separator: " "))"
+        return (json, session.flows.credited)
     }
 
     /// Verifies in every mode; records an issue for each that differs from the oracle. Returns the frames credited.
