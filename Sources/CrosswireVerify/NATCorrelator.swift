@@ -97,7 +97,8 @@ struct NATCorrelator: PacketAnalyser {
     }
 
     /// The packets matched across points: the first `firstPackets` of each flow at each point,
-    /// every packet of no flow (FlowKey), every TCP segment that opens, closes or resets, and
+    /// every packet of no flow (FlowKey), every TCP segment that opens, closes or resets, every
+    /// ICMP message (an echo request opens an exchange: masquerade is judged on those), and
     /// 1 in `sampleRate` of the rest, chosen by a hash of what a translation leaves alone (IP
     /// identification and length, TCP sequence and acknowledgement numbers, the first 8
     /// payload bytes): the same packets at every point, so a long flow still matches where
@@ -107,6 +108,7 @@ struct NATCorrelator: PacketAnalyser {
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return true }
         let t = p.levels[i].transport
         if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: [.syn, .fin, .rst]) { return true }
+        if t.kind == .icmp || t.kind == .icmpv6 { return true }
         var h = KeyHasher()
         h.add(UInt64(ip.identification) << 32 | UInt64(t.sequence))
         h.add(UInt64(t.acknowledgement) << 32 | UInt64(UInt32(truncatingIfNeeded: ip.totalLength)))
