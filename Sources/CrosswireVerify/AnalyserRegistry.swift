@@ -29,49 +29,46 @@ struct Analysers {
         flows = .init(topology: topology)
     }
 
-    /// The list, with the thread each analyser runs on with two threads. The calling
-    /// thread takes the control plane (BGP reassembly and OSPF, heavy when routing
-    /// traffic is) with three light data-plane analysers; the helper takes NAT,
-    /// tunnels, black holes and next hops, which cost most on plain data traffic.
+    /// The list, in the order each sees a frame.
     @inline(__always)
     mutating func forEach(
         _ v: inout some AnalyserVisitor, packet p: borrowing DecodedPacket, bytes b: borrowing RawSpan
     ) {
-        v.visit(&traffic, thread: .first, packet: p, bytes: b)
-        v.visit(&nat, thread: .second, packet: p, bytes: b)
-        v.visit(&tunnels, thread: .second, packet: p, bytes: b)
-        v.visit(&icmp, thread: .first, packet: p, bytes: b)
-        v.visit(&blackHoles, thread: .second, packet: p, bytes: b)
-        v.visit(&arp, thread: .first, packet: p, bytes: b)
-        v.visit(&nextHops, thread: .second, packet: p, bytes: b)
-        v.visit(&control, thread: .first, packet: p, bytes: b)
-        v.visit(&flows, thread: .first, packet: p, bytes: b)
+        v.visit(&traffic, packet: p, bytes: b)
+        v.visit(&nat, packet: p, bytes: b)
+        v.visit(&tunnels, packet: p, bytes: b)
+        v.visit(&icmp, packet: p, bytes: b)
+        v.visit(&blackHoles, packet: p, bytes: b)
+        v.visit(&arp, packet: p, bytes: b)
+        v.visit(&nextHops, packet: p, bytes: b)
+        v.visit(&control, packet: p, bytes: b)
+        v.visit(&flows, packet: p, bytes: b)
     }
 
-    /// True when the packet is new to one of the analysers of `thread` (all when nil).
+    /// True when the packet is new to one of the analysers.
     @inline(__always)
-    mutating func wantNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, thread: AnalyserThread?) -> Bool {
-        var visitor = InterestVisitor(frame: frame, thread: thread)
+    mutating func wantNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
+        var visitor = InterestVisitor(frame: frame)
         forEach(&visitor, packet: packet, bytes: bytes)
         return visitor.new
     }
 
-    /// Credits the analysers of `thread` (all when nil) with packets of `flow` they did not observe.
-    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts, thread: AnalyserThread?) {
-        var visitor = CreditVisitor(flow: flow, counts: counts, thread: thread)
+    /// Credits every analyser with packets of `flow` it did not observe.
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        var visitor = CreditVisitor(flow: flow, counts: counts)
         let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
         forEach(&visitor, packet: DecodedPacket(), bytes: nothing.bytes)
     }
 
     /// Credits every flow of `table` with pending counts.
-    mutating func credit(_ table: FlowTable, thread: AnalyserThread?) {
-        table.forEachPending { flow, counts in credit(flow, counts, thread: thread) }
+    mutating func credit(_ table: FlowTable) {
+        table.forEachPending { flow, counts in credit(flow, counts) }
     }
 
-    /// The findings of the analysers of `thread` (all when nil), written into `findings`.
-    func finish(into findings: inout Findings, thread: AnalyserThread? = nil) {
+    /// The findings of every analyser, written into `findings`.
+    func finish(into findings: inout Findings) {
         var copy = self
-        var visitor = FinishVisitor(findings: findings, thread: thread)
+        var visitor = FinishVisitor(findings: findings)
         let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
         copy.forEach(&visitor, packet: DecodedPacket(), bytes: nothing.bytes)
         findings = visitor.findings

@@ -30,74 +30,59 @@ extension PacketAnalyser {
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
 }
 
-/// Which thread runs an analyser with `verify -j 2` (see ParallelRead.swift).
-public enum AnalyserThread: Sendable {
-    /// The calling thread.
-    case first
-    /// The helper thread.
-    case second
-}
-
 /// Something done to every registered analyser in turn (`Analysers.forEach`).
 /// Generic, so that the list is walked with static calls: no box, no existential.
 /// The frame's packet and bytes are parameters, borrowed all the way: never copied.
 protocol AnalyserVisitor {
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan)
+        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan)
 }
 
-/// Hands one frame to the analysers of `thread` (all when nil).
+/// Hands one frame to every analyser.
 struct FrameVisitor: AnalyserVisitor {
     let frame: FrameContext
-    let thread: AnalyserThread?
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
     ) {
-        guard self.thread == nil || self.thread == thread else { return }
         analyser.observe(packet, bytes: bytes, frame: frame)
     }
 }
 
-/// Collects the findings of the analysers of `thread` (all when nil).
+/// Collects the findings of every analyser.
 struct FinishVisitor: AnalyserVisitor {
     var findings: Findings
-    let thread: AnalyserThread?
 
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, thread: AnalyserThread, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+        _ analyser: inout A, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
     ) {
-        guard self.thread == nil || self.thread == thread else { return }
         findings[keyPath: A.findingsPath] = analyser.finish()
     }
 }
 
-/// Asks the analysers of `thread` (all when nil) whether a packet is new to one of them.
+/// Asks the analysers whether a packet is new to one of them.
 struct InterestVisitor: AnalyserVisitor {
     let frame: FrameContext
-    let thread: AnalyserThread?
     var new = false
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, thread: AnalyserThread, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
     ) {
-        guard !new, self.thread == nil || self.thread == thread else { return }
+        guard !new else { return }
         new = analyser.isNew(packet, bytes: bytes, frame: frame)
     }
 }
 
-/// Credits the analysers of `thread` (all when nil) with a flow's packets they did not observe.
+/// Credits every analyser with a flow's packets it did not observe.
 struct CreditVisitor: AnalyserVisitor {
     let flow: FlowSummary
     let counts: FlowCounts
-    let thread: AnalyserThread?
 
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, thread: AnalyserThread, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+        _ analyser: inout A, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
     ) {
-        guard self.thread == nil || self.thread == thread else { return }
         analyser.credit(flow, counts)
     }
 }

@@ -1,11 +1,15 @@
-// Reading captures on two cores. The registered analysers are split by their
-// `AnalyserThread`; each half runs in its own session on its own thread, and each session reads and
-// decodes every capture itself, interleaved by time with the same clock offsets. Nothing is shared while reading, so every
-// analyser sees exactly the frames, in exactly the order, it would see alone:
-// the verdict is the same as with one thread, by construction. Decoding is done
-// twice (it is the cheap part); the analysers, most of the time, run side by side.
+// Reading on two cores without reading twice. The calling thread reads the
+// captures (interleaved by time), decodes every frame, keeps the capture
+// summaries and the flow table, and credits the frames no analyser needs
+// (FlowTable.swift). The frames new to an analyser go, with their bytes, in
+// batches to a second thread, which decodes them again (they are few) and runs
+// every analyser. A batch changes hands whole, so the threads meet once per few
+// hundred frames; the batches are reused, so nothing is allocated per frame.
+// The analysers see exactly the frames, in exactly the order, they would see on
+// one thread: the verdict is the same by construction.
 
 import CrosswireCapture
+import CrosswireDecoder
 import CrosswirePlan
 import Dispatch
 
@@ -24,94 +28,152 @@ public struct CaptureSource: Sendable {
 }
 
 extension VerificationSession {
-    /// Reads `sources` in order, like `read(path:name:progress:)` for each, with
-    /// `threads` threads: 1 runs every analyser on the calling thread; 2 (or more)
-    /// splits them in halves (the analysers registered for `.first` on the calling
-    /// thread, those for `.second` on another), each half reading the files itself. The session must be
-    /// fresh (no frame fed yet), and every source a regular file: otherwise (standard
-    /// input, a pipe) one thread reads, since such a source can be read only once.
-    /// `progress` is called on the calling thread only.
+    /// Reads `sources` interleaved by time, like `read(path:name:progress:)` for each, with
+    /// `threads` threads: 1 does everything on the calling thread; 2 (or more) runs the
+    /// analysers on a second one. The session must be fresh (no frame fed yet).
+    /// `progress` is called on the calling thread.
     public mutating func read(
         _ sources: [CaptureSource], threads: Int, progress: ((String, Int, Int) -> Void)? = nil
     ) throws(CaptureError) {
-        guard threads > 1, captures.isEmpty, sources.allSatisfy(\.isRegularFile) else {
+        guard threads > 1, captures.isEmpty else {
             try readInterleaved(sources, progress: progress)
             return
         }
-        // The clock offsets once, for both halves.
-        let offsets = sources.count > 1 ? ClockEstimate.estimate(sources, decoder: decoder) : []
-        // A session of its own, made on its thread: a copy of this one would share its
-        // tables until the first write, then copy them (megabytes) before the first frame.
-        let other = SessionHandle(plan: plan, thread: .second, fastPath: fastPath)
-        thread = .first
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global(qos: .userInitiated).async {
-            other.start()
-            other.readAll(sources, offsets: offsets)
-            done.signal()
-        }
+        let worker = AnalysisWorker(analysers: Analysers(topology: topology), decoder: decoder, batchFrames: batchFrames)
+        self.worker = worker
+        DispatchQueue.global(qos: .userInitiated).async { worker.run() }
         var failure: CaptureError?
         do {
-            try readInterleaved(sources, offsets: offsets, progress: progress)
+            try readInterleaved(sources, progress: progress)
         } catch {
             failure = error
         }
-        done.wait()
+        analysers = worker.finish()
+        self.worker = nil
         if let failure { throw failure }
-        if let failure = other.failure { throw failure }
-        guard Self.readTheSameFrames(self, other.session) else {
-            // A file that grew (still being written) or changed while it was read gave each
-            // half what it found then: the halves would judge different traffic. Read again,
-            // on one thread, which sees each file once.
-            let fastPath = fastPath
-            self = VerificationSession(plan: plan)
-            self.fastPath = fastPath
-            try read(sources, threads: 1, progress: progress)
-            return
-        }
-        // This session's `.second` analysers did not run; the helper's did.
-        var second = other.session.analysers
-        second.credit(other.session.flows, thread: .second)
-        helper = second
-    }
-
-    /// True when two sessions read the same frames of the same captures (counts, bytes,
-    /// first and last timestamps, where reading stopped).
-    static func readTheSameFrames(_ a: VerificationSession, _ b: VerificationSession) -> Bool {
-        guard a.captures.count == b.captures.count else { return false }
-        return zip(a.captures, b.captures).allSatisfy { x, y in
-            x.packets == y.packets && x.bytes == y.bytes && x.firstTime == y.firstTime && x.lastTime == y.lastTime
-                && x.incomplete?.frame == y.incomplete?.frame
-        }
     }
 }
 
-/// The second thread's session. Only that thread touches it until the semaphore
-/// it signals has been waited for; then only the caller does.
-private final class SessionHandle: @unchecked Sendable {
-    let plan: Plan
-    let thread: AnalyserThread
-    let fastPath: Bool
-    var session: VerificationSession!
-    var failure: CaptureError?
+/// Frames on their way to the analysers' thread, with their bytes, and flows to credit.
+final class FrameBatch {
+    struct Record {
+        var frame: FrameContext
+        var linkType: LinkType
+        var originalLength: Int
+        /// The frame's bytes in `bytes`.
+        var offset: Int
+        var count: Int
+    }
+    var records: [Record] = []
+    var bytes: [UInt8] = []
+    /// Evicted flows' pending counts (FlowTable.insert).
+    var credits: [(FlowSummary, FlowCounts)] = []
+    /// The last batch of the read.
+    var isLast = false
+    let maxRecords: Int
+    static let maxBytes = 1 << 20
 
-    init(plan: Plan, thread: AnalyserThread, fastPath: Bool) {
-        self.plan = plan
-        self.thread = thread
-        self.fastPath = fastPath
+    init(maxRecords: Int) {
+        self.maxRecords = maxRecords
+        records.reserveCapacity(maxRecords)
+        bytes.reserveCapacity(Self.maxBytes)
+        // An eviction comes with a new flow's first frame, which is new to an analyser: one a record at most.
+        credits.reserveCapacity(maxRecords)
     }
 
-    func start() {
-        session = VerificationSession(plan: plan)
-        session.thread = thread
-        session.fastPath = fastPath
+    /// True when a frame of `count` bytes does not fit.
+    func isFull(adding count: Int) -> Bool {
+        records.count >= maxRecords || credits.count >= maxRecords || bytes.count + count > Self.maxBytes
     }
 
-    func readAll(_ sources: [CaptureSource], offsets: [ClockEstimate]) {
-        do throws(CaptureError) {
-            try session.readInterleaved(sources, offsets: offsets)
-        } catch {
-            failure = error
+    func reset() {
+        records.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        credits.removeAll(keepingCapacity: true)
+        isLast = false
+    }
+}
+
+/// The second thread of a two-thread read: it owns the analysers while the read runs.
+/// The batches go round a ring of `ring.count`; a semaphore each way says how many are
+/// full and how many free, and orders every write to a batch before its reading.
+final class AnalysisWorker: @unchecked Sendable {
+    private var analysers: Analysers
+    private let decoder: PacketDecoder
+    private let ring: [FrameBatch]
+    private let full = DispatchSemaphore(value: 0)
+    private let free: DispatchSemaphore
+    private let done = DispatchSemaphore(value: 0)
+    /// The batch being filled (calling thread), and the next one to read (worker thread).
+    private var filling = 0
+    private var reading = 0
+    private var current: FrameBatch?
+
+    init(analysers: Analysers, decoder: PacketDecoder, batchFrames: Int = 512, batches: Int = 4) {
+        self.analysers = analysers
+        self.decoder = decoder
+        ring = (0..<batches).map { _ in FrameBatch(maxRecords: batchFrames) }
+        free = DispatchSemaphore(value: batches)
+    }
+
+    // MARK: the calling thread
+
+    private func batch(room count: Int) -> FrameBatch {
+        if let current, !current.isFull(adding: count) { return current }
+        if current != nil { submit() }
+        free.wait()
+        let next = ring[filling % ring.count]
+        filling += 1
+        current = next
+        return next
+    }
+
+    private func submit() {
+        current = nil
+        full.signal()
+    }
+
+    /// Queues a frame for the analysers.
+    func send(_ frame: FrameContext, linkType: LinkType, info: FrameInfo, bytes: borrowing RawSpan) {
+        let b = batch(room: bytes.byteCount)
+        b.records.append(.init(frame: frame, linkType: linkType, originalLength: info.originalLength, offset: b.bytes.count, count: bytes.byteCount))
+        bytes.withUnsafeBytes { b.bytes.append(contentsOf: $0) }
+    }
+
+    /// Queues a flow's pending counts (counts add up in any order).
+    func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        batch(room: 0).credits.append((flow, counts))
+    }
+
+    /// Sends the last batch, waits for the worker, and returns its analysers.
+    func finish() -> Analysers {
+        batch(room: 0).isLast = true
+        submit()
+        done.wait()
+        return analysers
+    }
+
+    // MARK: the worker thread
+
+    func run() {
+        var packet = DecodedPacket()
+        while true {
+            full.wait()
+            let b = ring[reading % ring.count]
+            reading += 1
+            for (flow, counts) in b.credits { analysers.credit(flow, counts) }
+            b.bytes.withUnsafeBytes { all in
+                for r in b.records {
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[r.offset..<(r.offset + r.count)]).bytes
+                    decoder.decode(bytes, linkType: r.linkType, originalLength: r.originalLength, into: &packet)
+                    VerificationSession.analyse(packet, bytes: bytes, frame: r.frame, &analysers)
+                }
+            }
+            let last = b.isLast
+            b.reset()
+            free.signal()
+            if last { break }
         }
+        done.signal()
     }
 }

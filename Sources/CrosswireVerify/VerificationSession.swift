@@ -23,19 +23,19 @@ public struct VerificationSession {
     /// The clock offsets estimated for the run, for the verdict.
     var clockEstimates: [ClockEstimate] = []
 
-    /// The registered analysers (AnalyserRegistry.swift).
+    /// The registered analysers (AnalyserRegistry.swift). While `worker` runs them on its
+    /// thread, these only answer which packets are new to them (`isNew`).
     var analysers: Analysers
-    /// The thread whose analysers this session runs (nil: all), for `verify -j 2`.
-    var thread: AnalyserThread?
+    /// With two threads: the thread that runs the analysers (ParallelRead.swift).
+    var worker: AnalysisWorker?
+    /// Frames a batch carries to that thread at most (smaller in tests, to change hands often).
+    var batchFrames = 512
     /// The flows of the frames fed so far (FlowTable.swift).
     var flows = FlowTable()
     /// False: every analyser observes every packet (`--no-fast-path`), to check that the
     /// fast path's verdict is the same.
     public var fastPath = true
 
-    /// After a two-thread read: the helper thread's session's analysers, whose
-    /// `.second` ones stand for this session's (ParallelRead.swift).
-    var helper: Analysers?
 
     /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
     public init(plan: Plan) {
@@ -75,16 +75,22 @@ public struct VerificationSession {
                 frame.flow.position = seen.position
             } else {
                 let (new, evicted) = flows.insert(key, FlowSummary(packet, ref: frame.ref))
-                if let (flow, counts) = evicted { analysers.credit(flow, counts, thread: thread) }
+                if let (flow, counts) = evicted {
+                    if let worker { worker.credit(flow, counts) } else { analysers.credit(flow, counts) }
+                }
                 slot = new
                 frame.flow.position = 1
             }
-            if fastPath, !analysers.wantNew(packet, bytes: bytes, frame: frame, thread: thread) {
+            if fastPath, !analysers.wantNew(packet, bytes: bytes, frame: frame) {
                 flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: Self.acknowledgement(of: packet))
                 return
             }
         }
-        Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
+        if let worker {
+            worker.send(frame, linkType: linkTypes[index], info: info, bytes: bytes)
+        } else {
+            Self.analyse(packet, bytes: bytes, frame: frame, &analysers)
+        }
     }
 
     /// The innermost TCP segment's acknowledgement number, when it carries one.
@@ -94,18 +100,11 @@ public struct VerificationSession {
         return t.kind == .tcp && t.headerLength > 0 && t.tcpFlags.contains(.ack) ? t.acknowledgement : nil
     }
 
-    /// Hands one decoded packet to every analyser of `thread`. The packet and the analysers
-    /// are separate parameters, so each analyser borrows the packet in place: no copy of it.
-    static func analyse(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ analysers: inout Analysers,
-        _ helper: inout Analysers?, _ thread: AnalyserThread?
-    ) {
-        var visitor = FrameVisitor(frame: frame, thread: helper == nil ? thread : .first)
+    /// Hands one decoded packet to every analyser. The packet and the analysers are
+    /// separate parameters, so each analyser borrows the packet in place.
+    static func analyse(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ analysers: inout Analysers) {
+        var visitor = FrameVisitor(frame: frame)
         analysers.forEach(&visitor, packet: packet, bytes: bytes)
-        if helper != nil {
-            var second = FrameVisitor(frame: frame, thread: .second)
-            helper!.forEach(&second, packet: packet, bytes: bytes)
-        }
     }
 
     /// The interface a frame was seen on, where the capture says: a pcapng interface id,
@@ -157,9 +156,8 @@ public struct VerificationSession {
         findings.captures = captures
         findings.points = points.points
         var analysers = analysers
-        analysers.credit(flows, thread: helper == nil ? thread : .first)
-        analysers.finish(into: &findings, thread: helper == nil ? thread : .first)
-        helper?.finish(into: &findings, thread: .second)
+        analysers.credit(flows)
+        analysers.finish(into: &findings)
         return findings
     }
 

@@ -1,6 +1,6 @@
-// Two threads read every capture each; their halves are combined only when both
-// read the same frames. A file still being written can give the second reader
-// more frames than the first: then the captures are read again on one thread.
+// Two threads: the calling thread reads and decodes, the analysers run on the
+// other, fed in batches. Batches of three frames change hands hundreds of times
+// a scenario: the verdict must still be the one-thread verdict, to the byte.
 
 import CrosswirePlan
 @testable import CrosswireVerify
@@ -8,27 +8,20 @@ import Foundation
 import Testing
 
 @Suite struct ParallelReadTests {
-    static let dir = Repo.pcaps.appendingPathComponent("02-static-masquerade")
-
-    func session(reading names: [String]) throws -> VerificationSession {
-        let plan = try PlanLoader().load(contentsOf: Self.dir.appendingPathComponent("plan.yaml").path)
-        var s = VerificationSession(plan: plan)
-        for name in names { try s.read(path: Self.dir.appendingPathComponent(name).path, name: "x.pcap") }
-        return s
-    }
-
-    @Test func halvesThatReadTheSameFramesAgree() throws {
-        let a = try session(reading: ["host1-eth0.pcap", "host1-br0.pcap"])
-        let b = try session(reading: ["host1-eth0.pcap", "host1-br0.pcap"])
-        #expect(VerificationSession.readTheSameFrames(a, b))
-    }
-
-    @Test func halvesThatReadDifferentFramesDoNot() throws {
-        let full = try session(reading: ["host1-eth0.pcap", "host1-br0.pcap"])
-        // A second half that saw a different file (as a file replaced or grown between the two opens).
-        let other = try session(reading: ["host1-eth0.pcap", "host1-eth0.pcap"])
-        let fewer = try session(reading: ["host1-eth0.pcap"])
-        #expect(!VerificationSession.readTheSameFrames(full, other))
-        #expect(!VerificationSession.readTheSameFrames(full, fewer))
+    @Test(arguments: Repo.scenarios)
+    func smallBatchesGiveTheOneThreadVerdict(_ name: String) throws {
+        let dir = Repo.pcaps.appendingPathComponent(name)
+        let expected = try JSONDecoder().decode(ExpectedVerdict.self, from: Data(contentsOf: dir.appendingPathComponent("expected.json")))
+        let plan = try PlanLoader().load(contentsOf: dir.appendingPathComponent("plan.yaml").path)
+        let sources = expected.captures.map { CaptureSource(path: dir.appendingPathComponent($0).path) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var one = VerificationSession(plan: plan)
+        try one.read(sources, threads: 1)
+        var two = VerificationSession(plan: plan)
+        two.batchFrames = 3
+        try two.read(sources, threads: 2)
+        #expect(two.worker == nil)
+        #expect(try encoder.encode(one.verdict()) == encoder.encode(two.verdict()), "\(name)")
     }
 }
