@@ -98,7 +98,8 @@ final class FrameBatch {
 /// The batches go round a ring of `ring.count`; a semaphore each way says how many are
 /// full and how many free, and orders every write to a batch before its reading.
 final class AnalysisWorker: @unchecked Sendable {
-    private var analysers: Analysers
+    /// Taken by the worker thread while it runs (a copy would share, then copy, its tables).
+    private var analysers: Analysers?
     private let decoder: PacketDecoder
     private let ring: [FrameBatch]
     private let full = DispatchSemaphore(value: 0)
@@ -150,13 +151,15 @@ final class AnalysisWorker: @unchecked Sendable {
         batch(room: 0).isLast = true
         submit()
         done.wait()
-        return analysers
+        return analysers!
     }
 
     // MARK: the worker thread
 
     func run() {
         var packet = DecodedPacket()
+        // A local: no exclusivity check of a class's property per frame.
+        var analysers = self.analysers.take()!
         while true {
             full.wait()
             let b = ring[reading % ring.count]
@@ -174,6 +177,7 @@ final class AnalysisWorker: @unchecked Sendable {
             free.signal()
             if last { break }
         }
+        self.analysers = analysers
         done.signal()
     }
 }
