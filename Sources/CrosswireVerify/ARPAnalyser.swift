@@ -44,6 +44,9 @@ struct ARPAnalyser: PacketAnalyser {
     init(topology _: Topology) {}
     func finish() -> ARPFindings { findings }
 
+    /// Nothing is credited.
+    static var creditsAddUp: Bool { false }
+
     /// ARP and neighbour discovery (ICMPv6); an ARP frame belongs to no flow anyway.
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
 

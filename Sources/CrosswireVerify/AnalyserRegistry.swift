@@ -45,14 +45,6 @@ struct Analysers {
         v.visit(&flows, packet: p, bytes: b)
     }
 
-    /// True when the packet is new to one of the analysers.
-    @inline(__always)
-    mutating func wantNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
-        var visitor = InterestVisitor(frame: frame)
-        forEach(&visitor, packet: packet, bytes: bytes)
-        return visitor.new
-    }
-
     /// Credits every analyser with packets of `flow` it did not observe.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
         var visitor = CreditVisitor(flow: flow, counts: counts)

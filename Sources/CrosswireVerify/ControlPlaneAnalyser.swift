@@ -164,6 +164,9 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 
     init(topology _: Topology) {}
 
+    /// Nothing is credited.
+    static var creditsAddUp: Bool { false }
+
     /// BGP and OSPF messages, and every TCP segment to or from port 179 (attempts, cut segments).
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         if p.application != .none { return true }

@@ -69,6 +69,9 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
+    /// Nothing is credited.
+    static var creditsAddUp: Bool { false }
+
     /// Every ICMP and ICMPv6 message.
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
 

@@ -18,6 +18,10 @@ public protocol PacketAnalyser {
     func isNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
     /// Adds what `counts.packets` packets of `flow` that it did not observe add to its counts and totals.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts)
+    /// False when crediting a packet it also observed changes nothing (no credit, or a
+    /// maximum): then a packet new only to such analysers goes to them alone, and the
+    /// flow's pending counts take it for the others. The default, true, is always safe.
+    static var creditsAddUp: Bool { get }
     /// The findings over every frame observed so far. Does not change the analyser,
     /// so observing can go on (a live capture reports more than once).
     func finish() -> Output
@@ -28,6 +32,7 @@ public protocol PacketAnalyser {
 extension PacketAnalyser {
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
+    static var creditsAddUp: Bool { true }
 }
 
 /// Something done to every registered analyser in turn (`Analysers.forEach`).
@@ -38,14 +43,24 @@ protocol AnalyserVisitor {
         _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan)
 }
 
-/// Hands one frame to every analyser.
+/// Hands one frame to the analysers of a set (bit n: the nth of the list).
 struct FrameVisitor: AnalyserVisitor {
     let frame: FrameContext
+    var analysers = Self.everyAnalyser
+    private var index = 0
+    static let everyAnalyser = UInt64.max
+
+    init(frame: FrameContext, analysers: UInt64 = Self.everyAnalyser) {
+        self.frame = frame
+        self.analysers = analysers
+    }
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
         _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
     ) {
+        defer { index += 1 }
+        guard analysers & (1 << UInt64(index)) != 0 else { return }
         analyser.observe(packet, bytes: bytes, frame: frame)
     }
 }
@@ -61,17 +76,24 @@ struct FinishVisitor: AnalyserVisitor {
     }
 }
 
-/// Asks the analysers whether a packet is new to one of them.
+/// Asks the analysers which of them a packet is new to.
 struct InterestVisitor: AnalyserVisitor {
     let frame: FrameContext
-    var new = false
+    /// Bit n: new to the nth analyser of the list, whose credits do not add up.
+    private(set) var wanted: UInt64 = 0
+    /// New to one whose credits add up: every analyser observes it, and it is not counted as pending.
+    private(set) var everyAnalyser = false
+    private var index = 0
+
+    init(frame: FrameContext) { self.frame = frame }
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
         _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
     ) {
-        guard !new else { return }
-        new = analyser.isNew(packet, bytes: bytes, frame: frame)
+        defer { index += 1 }
+        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: frame) else { return }
+        if A.creditsAddUp { everyAnalyser = true } else { wanted |= 1 << UInt64(index) }
     }
 }
 

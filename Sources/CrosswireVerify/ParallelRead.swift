@@ -58,6 +58,8 @@ extension VerificationSession {
 final class FrameBatch {
     struct Record {
         var frame: FrameContext
+        /// The analysers it goes to (FrameVisitor).
+        var analysers: UInt64
         var linkType: LinkType
         var originalLength: Int
         /// The frame's bytes in `bytes`.
@@ -134,10 +136,11 @@ final class AnalysisWorker: @unchecked Sendable {
         full.signal()
     }
 
-    /// Queues a frame for the analysers.
-    func send(_ frame: FrameContext, linkType: LinkType, info: FrameInfo, bytes: borrowing RawSpan) {
+    /// Queues a frame for `analysers`.
+    func send(_ frame: FrameContext, to analysers: UInt64, linkType: LinkType, originalLength: Int, bytes: borrowing RawSpan) {
         let b = batch(room: bytes.byteCount)
-        b.records.append(.init(frame: frame, linkType: linkType, originalLength: info.originalLength, offset: b.bytes.count, count: bytes.byteCount))
+        b.records.append(.init(
+            frame: frame, analysers: analysers, linkType: linkType, originalLength: originalLength, offset: b.bytes.count, count: bytes.byteCount))
         bytes.withUnsafeBytes { b.bytes.append(contentsOf: $0) }
     }
 
@@ -169,7 +172,8 @@ final class AnalysisWorker: @unchecked Sendable {
                 for r in b.records {
                     let bytes = UnsafeRawBufferPointer(rebasing: all[r.offset..<(r.offset + r.count)]).bytes
                     decoder.decode(bytes, linkType: r.linkType, originalLength: r.originalLength, into: &packet)
-                    VerificationSession.analyse(packet, bytes: bytes, frame: r.frame, &analysers)
+                    var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
+                    analysers.forEach(&visitor, packet: packet, bytes: bytes)
                 }
             }
             let last = b.isLast

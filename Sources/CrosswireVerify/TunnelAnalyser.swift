@@ -130,10 +130,12 @@ struct TunnelAnalyser: PacketAnalyser {
     /// evidence list has room.
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         if frame.flow.position <= 1 { return true }
-        let mtu = min(underlayMTU, innerMTU ?? .max)
+        // Levels up to the first tunnel's are on the underlay; the ones inside it, on the container network.
+        var mtu = underlayMTU
         for i in 0..<p.levelCount {
             if let ip = p.levels[i].ip, ip.totalLength > mtu { return true }
             if p.levels[i].transport.kind == .tcp, p.levels[i].transport.tcpFlags.contains(.syn) { return true }
+            if p.levels[i].tunnel != nil, let innerMTU { mtu = min(mtu, innerMTU) }
         }
         guard !findings.vtepMismatches.isFull, let l = p.firstTunnelLevel, let outer = p.levels[l].ip,
             let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip

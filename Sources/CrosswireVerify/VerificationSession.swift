@@ -65,10 +65,25 @@ public struct VerificationSession {
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
         captures[index].lastTime = info.time
         if packet.isMalformed { captures[index].malformed += 1 }
-        let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
+        let interface = Self.interface(of: packet, info: info, linkType: linkTypes[index])
+        let point = points.id(capture: id, interface: interface)
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
-        var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
-        if let key = FlowKey.of(packet, point: point) {
+        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        Self.route(&packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
+    }
+
+    /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
+    /// them, none (its flow's pending counts take it), or only some whose credits do not add
+    /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others. The
+    /// packet is `inout` only to be lent by address: lent beside the session's other parts
+    /// it was copied, 2.3 KB, several times a frame.
+    static func route(
+        _ packet: inout DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
+        _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?
+    ) {
+        var frame = frame
+        var deliver = FrameVisitor.everyAnalyser
+        if let key = FlowKey.of(packet, point: frame.point) {
             let slot: Int
             if let seen = flows.sight(key) {
                 slot = seen.slot
@@ -81,15 +96,21 @@ public struct VerificationSession {
                 slot = new
                 frame.flow.position = 1
             }
-            if fastPath, !analysers.wantNew(packet, bytes: bytes, frame: frame) {
-                flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: Self.acknowledgement(of: packet))
-                return
+            if fastPath {
+                var interest = InterestVisitor(frame: frame)
+                analysers.forEach(&interest, packet: packet, bytes: bytes)
+                if !interest.everyAnalyser {
+                    flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: acknowledgement(of: packet))
+                    guard interest.wanted != 0 else { return }
+                    deliver = interest.wanted
+                }
             }
         }
         if let worker {
-            worker.send(frame, linkType: linkTypes[index], info: info, bytes: bytes)
+            worker.send(frame, to: deliver, linkType: linkType, originalLength: packet.originalLength, bytes: bytes)
         } else {
-            Self.analyse(packet, bytes: bytes, frame: frame, &analysers)
+            var visitor = FrameVisitor(frame: frame, analysers: deliver)
+            analysers.forEach(&visitor, packet: packet, bytes: bytes)
         }
     }
 
@@ -100,12 +121,6 @@ public struct VerificationSession {
         return t.kind == .tcp && t.headerLength > 0 && t.tcpFlags.contains(.ack) ? t.acknowledgement : nil
     }
 
-    /// Hands one decoded packet to every analyser. The packet and the analysers are
-    /// separate parameters, so each analyser borrows the packet in place.
-    static func analyse(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, _ analysers: inout Analysers) {
-        var visitor = FrameVisitor(frame: frame)
-        analysers.forEach(&visitor, packet: packet, bytes: bytes)
-    }
 
     /// The interface a frame was seen on, where the capture says: a pcapng interface id,
     /// an SLL2 interface index, or for SLL (v1) whether the host sent or received it.
