@@ -65,19 +65,19 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Several captures of the same traffic at different points (a host's container bridge and its NIC, both hosts' NICs) are verified together: the same packet seen at two points is matched, which is how NAT is proven rather than guessed.
 
-            With two threads (the default on two cores or more) the analysers are split between two cores; each half reads and decodes the captures itself, so the verdict is the one a single thread gives.
+            With two threads (the default on two cores or more) one core reads and decodes, the other runs the analysers on the frames new to them; the verdict is the one a single thread gives.
             """
     )
 
     @Option(name: .long, help: "The plan (YAML).")
     var plan: String
 
-    @Argument(help: "pcap or pcapng files; - reads standard input (then one thread reads).")
+    @Argument(help: "pcap or pcapng files; - reads standard input.")
     var captures: [String]
 
     @Option(
         name: [.customShort("j"), .long],
-        help: "Threads: 1 runs every analyser on one core; 2 splits the analysers between two cores, each decoding the captures itself (more counts as 2; default: 2 when there are two cores or more).")
+        help: "Threads: 1 does everything on one core; 2 reads and decodes on one core and runs the analysers on another (more counts as 2; default: 2 when there are two cores or more).")
     var threads: Int?
 
     /// For tests and measurements: every analyser sees every packet (also CROSSWIRE_NO_FAST_PATH=1).

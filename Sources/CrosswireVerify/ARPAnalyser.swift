@@ -48,6 +48,7 @@ struct ARPAnalyser: PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// ARP and neighbour discovery (ICMPv6); an ARP frame belongs to no flow anyway.
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {

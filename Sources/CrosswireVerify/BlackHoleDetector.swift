@@ -43,6 +43,7 @@ struct BlackHoleDetector: PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// Every large segment counts (a resend looks like any other); other segments only raise the highest ACK.
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         guard let i = p.innermostIPLevel else { return true }
         let t = p.levels[i].transport

@@ -168,6 +168,7 @@ struct ControlPlaneAnalyser: PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// BGP and OSPF messages, and every TCP segment to or from port 179 (attempts, cut segments).
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         if p.application != .none { return true }
         guard p.levelCount > 0 else { return true }

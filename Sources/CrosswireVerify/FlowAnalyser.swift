@@ -83,6 +83,7 @@ struct FlowAnalyser: PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// A flow's first packet (its point's MACs and host pairs), and what opens, answers or resets.
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         guard frame.flow.position > 1, let i = p.innermostIPLevel else { return true }
         let t = p.levels[i].transport

@@ -85,6 +85,7 @@ enum FlowKey {
     /// The capture point and every header field the packets of one flow share; nil when the
     /// frame belongs to no flow: not IP at level 0, a fragment, decoding stopped, a level
     /// without IP (inner ARP), or a control-plane message. Such frames always reach the analysers.
+    @inline(__always)
     static func of(_ p: borrowing DecodedPacket, point: CapturePointID) -> UInt64? {
         guard p.stop == nil, p.application == .none, p.levelCount > 0 else { return nil }
         var h = KeyHasher()

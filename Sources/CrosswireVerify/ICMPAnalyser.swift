@@ -73,6 +73,7 @@ struct ICMPAnalyser: PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// Every ICMP and ICMPv6 message.
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {

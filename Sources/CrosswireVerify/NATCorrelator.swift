@@ -103,6 +103,7 @@ struct NATCorrelator: PacketAnalyser {
     /// identification and length, TCP sequence and acknowledgement numbers, the first 8
     /// payload bytes): the same packets at every point, so a long flow still matches where
     /// both points saw it. Applied with and without the fast path, so the verdict is the same.
+    @inline(__always)
     static func samples(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
         if flow.position <= firstPackets { return true }
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return true }
@@ -121,6 +122,7 @@ struct NATCorrelator: PacketAnalyser {
     /// Observing is matching; nothing is credited.
     static var creditsAddUp: Bool { false }
 
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
         Self.samples(p, bytes: bytes, flow: frame.flow)
     }

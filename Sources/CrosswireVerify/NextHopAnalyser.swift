@@ -32,6 +32,7 @@ struct NextHopAnalyser: PacketAnalyser {
     func finish() -> NextHopFindings { findings }
 
     /// A group keeps its first 5 frames, each among the first 5 of its flow.
+    @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {

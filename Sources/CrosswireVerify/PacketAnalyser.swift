@@ -30,6 +30,7 @@ public protocol PacketAnalyser {
 }
 
 extension PacketAnalyser {
+    @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
     static var creditsAddUp: Bool { true }

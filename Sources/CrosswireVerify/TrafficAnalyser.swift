@@ -65,6 +65,7 @@ struct TrafficAnalyser: PacketAnalyser {
     }
 
     /// The evidence keeps a MAC pair's first 3 frames, each among the first 3 of its flow.
+    @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 3 }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {

@@ -128,6 +128,7 @@ struct TunnelAnalyser: PacketAnalyser {
     /// A flow's first packet (its signature's first frame), a SYN (MSS), anything above a
     /// planned MTU (oversize, offload aggregates), and a tunnel to the wrong host while its
     /// evidence list has room.
+    @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         if frame.flow.position <= 1 { return true }
         // Levels up to the first tunnel's are on the underlay; the ones inside it, on the container network.

@@ -115,6 +115,7 @@ public struct VerificationSession {
     }
 
     /// The innermost TCP segment's acknowledgement number, when it carries one.
+    @inline(__always)
     static func acknowledgement(of p: borrowing DecodedPacket) -> UInt32? {
         guard let i = p.innermostIPLevel else { return nil }
         let t = p.levels[i].transport

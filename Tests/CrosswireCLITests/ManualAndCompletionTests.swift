@@ -41,7 +41,8 @@ struct ManualAndCompletionTests {
                 problems.append("no page \(page.lastPathComponent)")
                 return
             }
-            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+            // Hidden options (`--no-fast-path`, for tests and measurements) have no help and no page.
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
                 for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
                     let option = name["name"] as? String ?? ""
                     if !text.contains("Fl -\(option)") && !text.contains(", -\(option)") {
