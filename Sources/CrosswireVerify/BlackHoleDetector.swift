@@ -44,8 +44,8 @@ struct BlackHoleDetector: PacketAnalyser {
 
     /// Every large segment counts (a resend looks like any other); other segments only raise the highest ACK.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
-        guard let i = p.innermostIPLevel else { return true }
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        guard let i = frame.flow.innermostIPLevel else { return true }
         let t = p.levels[i].transport
         return t.kind == .tcp && t.payloadLength > Self.minimumPayload
     }

@@ -85,7 +85,7 @@ struct FlowAnalyser: PacketAnalyser {
     /// A flow's first packet (its point's MACs and host pairs), and what opens, answers or resets.
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
-        guard frame.flow.position > 1, let i = p.innermostIPLevel else { return true }
+        guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
         let t = p.levels[i].transport
         return (t.kind == .tcp && !t.tcpFlags.isDisjoint(with: [.syn, .rst])) || t.kind == .icmp || t.kind == .icmpv6
     }

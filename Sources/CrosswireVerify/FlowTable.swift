@@ -17,7 +17,10 @@ public struct FlowSighting: Sendable {
     /// Frames of this flow at this capture point so far, this one included (1: the first);
     /// 0 when the frame belongs to no flow (`FlowKey.of`).
     public var position: UInt32
-    public static let none = FlowSighting(position: 0)
+    /// The packet's innermost IP level (`DecodedPacket.innermostIPLevel`), found once for every
+    /// analyser's `isNew`; nil when it has none or belongs to no flow.
+    public var innermostIPLevel: Int?
+    public static let none = FlowSighting(position: 0, innermostIPLevel: nil)
 }
 
 /// What the packets of one flow share, as the analysers' `credit` needs it.
@@ -90,44 +93,55 @@ enum FlowKey {
         guard p.stop == nil, p.application == .none, p.levelCount > 0 else { return nil }
         var h = KeyHasher()
         h.add(UInt64(UInt32(bitPattern: point.index)) | UInt64(p.levelCount) << 32 | (p.isSnapped ? 1 << 40 : 0))
-        for i in 0..<p.levelCount {
-            guard let ip = p.levels[i].ip, !ip.isFragment else { return nil }
-            let vlans = min(p.levels[i].vlanCount, 4)
-            var level = UInt64(p.levels[i].origin.rawValue) | UInt64(p.levels[i].etherType) << 8
-            level |= UInt64(vlans) << 24 | UInt64(ip.version) << 32 | UInt64(ip.ttl) << 40
-            level |= UInt64(ip.protocolNumber) << 48
-            if ip.dontFragment { level |= 1 << 56 }
-            if ip.lengthFromFrame { level |= 1 << 57 }
-            h.add(level)
-            for v in 0..<vlans {
-                let tag = p.levels[i].vlans[v]
-                h.add(UInt64(tag.tpid) << 32 | UInt64(tag.priority) << 16 | (tag.dropEligible ? 1 << 20 : 0) | UInt64(tag.id))
-            }
-            if let e = p.levels[i].ethernet { h.add(e.source.rawValue); h.add(e.destination.rawValue | 1 << 48) }
-            if let c = p.levels[i].cooked {
-                h.add(c.source.rawValue | UInt64(c.packetType) << 48); h.add(UInt64(c.interfaceIndex) | UInt64(c.hardwareType) << 32)
-            }
-            if case .v4(let s) = ip.source, case .v4(let d) = ip.destination {
-                h.add(UInt64(s.rawValue) << 32 | UInt64(d.rawValue))
-            } else {
-                h.add(IPAddressKey(ip.source)); h.add(IPAddressKey(ip.destination))
-            }
-            h.add(UInt64(ip.offset) | UInt64(ip.headerLength) << 24)
-            let t = p.levels[i].transport
-            // PSH, ECE and CWR come and go within a flow, and no analyser reads them.
-            let flags = t.tcpFlags.intersection([.syn, .fin, .rst, .ack, .urg]).rawValue
-            var ports = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.kind.rawValue) << 32
-            ports |= UInt64(flags) << 40 | UInt64(t.icmpType) << 52
-            if t.tcpMD5Signature { ports |= 1 << 60 }
-            if t.headerLength > 0 { ports |= 1 << 61 }
-            h.add(ports)
-            if t.kind == .icmp || t.kind == .icmpv6 { h.add(UInt64(t.icmpCode)) }
-            if let tunnel = p.levels[i].tunnel {
-                h.add(UInt64(tunnel.kind.rawValue) | UInt64(tunnel.vni ?? 0xFFFF_FFFF) << 8 | UInt64(tunnel.udpPort) << 40)
-                h.add(UInt64(tunnel.offset) | UInt64(tunnel.headerLength) << 24 | UInt64(tunnel.innerOffset) << 40)
-            }
-        }
+        // Each level by a constant index: the levels' switch then folds away and each field is
+        // read in place (with a variable index, a whole level was copied for each field read).
+        guard add(level: 0, of: p, to: &h) else { return nil }
+        if p.levelCount > 1 { guard add(level: 1, of: p, to: &h) else { return nil } }
+        if p.levelCount > 2 { guard add(level: 2, of: p, to: &h) else { return nil } }
+        if p.levelCount > 3 { guard add(level: 3, of: p, to: &h) else { return nil } }
+        if p.levelCount > 4 { guard add(level: 4, of: p, to: &h) else { return nil } }
         return h.value == 0 ? 1 : h.value  // 0 marks a free slot
+    }
+
+    /// Adds level `i`'s fields; false when it has no IP header or is a fragment.
+    @inline(__always)
+    private static func add(level i: Int, of p: borrowing DecodedPacket, to h: inout KeyHasher) -> Bool {
+        guard let ip = p.levels[i].ip, !ip.isFragment else { return false }
+        let vlans = min(p.levels[i].vlanCount, 4)
+        var level = UInt64(p.levels[i].origin.rawValue) | UInt64(p.levels[i].etherType) << 8
+        level |= UInt64(vlans) << 24 | UInt64(ip.version) << 32 | UInt64(ip.ttl) << 40
+        level |= UInt64(ip.protocolNumber) << 48
+        if ip.dontFragment { level |= 1 << 56 }
+        if ip.lengthFromFrame { level |= 1 << 57 }
+        h.add(level)
+        for v in 0..<vlans {
+            let tag = p.levels[i].vlans[v]
+            h.add(UInt64(tag.tpid) << 32 | UInt64(tag.priority) << 16 | (tag.dropEligible ? 1 << 20 : 0) | UInt64(tag.id))
+        }
+        if let e = p.levels[i].ethernet { h.add(e.source.rawValue); h.add(e.destination.rawValue | 1 << 48) }
+        if let c = p.levels[i].cooked {
+            h.add(c.source.rawValue | UInt64(c.packetType) << 48); h.add(UInt64(c.interfaceIndex) | UInt64(c.hardwareType) << 32)
+        }
+        if case .v4(let s) = ip.source, case .v4(let d) = ip.destination {
+            h.add(UInt64(s.rawValue) << 32 | UInt64(d.rawValue))
+        } else {
+            h.add(IPAddressKey(ip.source)); h.add(IPAddressKey(ip.destination))
+        }
+        h.add(UInt64(ip.offset) | UInt64(ip.headerLength) << 24)
+        let t = p.levels[i].transport
+        // PSH, ECE and CWR come and go within a flow, and no analyser reads them.
+        let flags = t.tcpFlags.intersection([.syn, .fin, .rst, .ack, .urg]).rawValue
+        var ports = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.kind.rawValue) << 32
+        ports |= UInt64(flags) << 40 | UInt64(t.icmpType) << 52
+        if t.tcpMD5Signature { ports |= 1 << 60 }
+        if t.headerLength > 0 { ports |= 1 << 61 }
+        h.add(ports)
+        if t.kind == .icmp || t.kind == .icmpv6 { h.add(UInt64(t.icmpCode)) }
+        if let tunnel = p.levels[i].tunnel {
+            h.add(UInt64(tunnel.kind.rawValue) | UInt64(tunnel.vni ?? 0xFFFF_FFFF) << 8 | UInt64(tunnel.udpPort) << 40)
+            h.add(UInt64(tunnel.offset) | UInt64(tunnel.headerLength) << 24 | UInt64(tunnel.innerOffset) << 40)
+        }
+        return true
     }
 }
 

@@ -106,7 +106,7 @@ struct NATCorrelator: PacketAnalyser {
     @inline(__always)
     static func samples(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
         if flow.position <= firstPackets { return true }
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return true }
+        guard let i = flow.innermostIPLevel, let ip = p.levels[i].ip else { return true }
         let t = p.levels[i].transport
         if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: [.syn, .fin, .rst]) { return true }
         if t.kind == .icmp || t.kind == .icmpv6 { return true }

@@ -139,7 +139,7 @@ struct TunnelAnalyser: PacketAnalyser {
             if p.levels[i].tunnel != nil, let innerMTU { mtu = min(mtu, innerMTU) }
         }
         guard !findings.vtepMismatches.isFull, let l = p.firstTunnelLevel, let outer = p.levels[l].ip,
-            let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip
+            let i = frame.flow.innermostIPLevel, i > l, let inner = p.levels[i].ip
         else { return false }
         return vtepMismatch(outer: outer.destination, inner: inner.destination) != nil
     }

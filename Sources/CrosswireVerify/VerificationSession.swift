@@ -69,21 +69,22 @@ public struct VerificationSession {
         let point = points.id(capture: id, interface: interface)
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
-        Self.route(&packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
+        Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
     }
 
     /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
     /// them, none (its flow's pending counts take it), or only some whose credits do not add
-    /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others. The
-    /// packet is `inout` only to be lent by address: lent beside the session's other parts
-    /// it was copied, 2.3 KB, several times a frame.
+    /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
+    /// One copy of the packet is made to lend it here (a stored property lent beside
+    /// another); lent `inout` instead, it was copied once for each use.
     static func route(
-        _ packet: inout DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
+        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
         _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?
     ) {
         var frame = frame
         var deliver = FrameVisitor.everyAnalyser
         if let key = FlowKey.of(packet, point: frame.point) {
+            frame.flow.innermostIPLevel = packet.innermostIPLevel
             let slot: Int
             if let seen = flows.sight(key) {
                 slot = seen.slot
@@ -100,7 +101,7 @@ public struct VerificationSession {
                 var interest = InterestVisitor(frame: frame)
                 analysers.forEach(&interest, packet: packet, bytes: bytes)
                 if !interest.everyAnalyser {
-                    flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: acknowledgement(of: packet))
+                    flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: acknowledgement(of: packet, innermost: frame.flow.innermostIPLevel))
                     guard interest.wanted != 0 else { return }
                     deliver = interest.wanted
                 }
@@ -116,8 +117,8 @@ public struct VerificationSession {
 
     /// The innermost TCP segment's acknowledgement number, when it carries one.
     @inline(__always)
-    static func acknowledgement(of p: borrowing DecodedPacket) -> UInt32? {
-        guard let i = p.innermostIPLevel else { return nil }
+    static func acknowledgement(of p: borrowing DecodedPacket, innermost: Int?) -> UInt32? {
+        guard let i = innermost else { return nil }
         let t = p.levels[i].transport
         return t.kind == .tcp && t.headerLength > 0 && t.tcpFlags.contains(.ack) ? t.acknowledgement : nil
     }
