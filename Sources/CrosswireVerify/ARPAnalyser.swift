@@ -44,9 +44,6 @@ struct ARPAnalyser: PacketAnalyser {
     init(topology _: Topology) {}
     func finish() -> ARPFindings { findings }
 
-    /// Nothing is credited.
-    static var creditsAddUp: Bool { false }
-
     /// ARP and neighbour discovery (ICMPv6); an ARP frame belongs to no flow anyway.
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }

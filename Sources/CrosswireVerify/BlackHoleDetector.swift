@@ -39,9 +39,6 @@ struct BlackHoleDetector: PacketAnalyser {
         return h.value
     }
 
-    /// Its credit is a highest acknowledgement: crediting one observed changes nothing.
-    static var creditsAddUp: Bool { false }
-
     /// Every large segment counts (a resend looks like any other); other segments only raise the highest ACK.
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {

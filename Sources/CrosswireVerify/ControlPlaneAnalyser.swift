@@ -164,9 +164,6 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 
     init(topology _: Topology) {}
 
-    /// Nothing is credited.
-    static var creditsAddUp: Bool { false }
-
     /// BGP and OSPF messages, and every TCP segment to or from port 179 (attempts, cut segments).
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {

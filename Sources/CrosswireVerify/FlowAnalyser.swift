@@ -79,9 +79,6 @@ struct FlowAnalyser: PacketAnalyser {
         return h.value
     }
 
-    /// Its credit is the point's last frame: crediting one observed changes nothing.
-    static var creditsAddUp: Bool { false }
-
     /// A flow's first packet (its point's MACs and host pairs), and what opens, answers or resets.
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {

@@ -69,9 +69,6 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
-    /// Nothing is credited.
-    static var creditsAddUp: Bool { false }
-
     /// Every ICMP and ICMPv6 message.
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }

@@ -119,9 +119,6 @@ struct NATCorrelator: PacketAnalyser {
     static let firstPackets: UInt32 = 8
     static let sampleRate: UInt64 = 16
 
-    /// Observing is matching; nothing is credited.
-    static var creditsAddUp: Bool { false }
-
     @inline(__always)
     func isNew(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
         Self.samples(p, bytes: bytes, flow: frame.flow)

@@ -31,6 +31,9 @@ struct NextHopAnalyser: PacketAnalyser {
     init(topology: Topology) { self.topology = topology }
     func finish() -> NextHopFindings { findings }
 
+    /// A hop's frame count adds up.
+    static var creditsAddUp: Bool { true }
+
     /// A group keeps its first 5 frames, each among the first 5 of its flow.
     @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }

@@ -18,9 +18,11 @@ public protocol PacketAnalyser {
     func isNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
     /// Adds what `counts.packets` packets of `flow` that it did not observe add to its counts and totals.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts)
-    /// False when crediting a packet it also observed changes nothing (no credit, or a
-    /// maximum): then a packet new only to such analysers goes to them alone, and the
-    /// flow's pending counts take it for the others. The default, true, is always safe.
+    /// True when its `credit` adds up counts, so a packet it observes must not be credited
+    /// to it too: such a packet then goes to every analyser. False (the default, right for no
+    /// credit or a maximum): a packet new only to such analysers goes to them alone, and the
+    /// flow's pending counts take it for the others. An analyser that declares nothing sees
+    /// every packet, and the others keep their fast path.
     static var creditsAddUp: Bool { get }
     /// The findings over every frame observed so far. Does not change the analyser,
     /// so observing can go on (a live capture reports more than once).
@@ -33,7 +35,7 @@ extension PacketAnalyser {
     @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
-    static var creditsAddUp: Bool { true }
+    static var creditsAddUp: Bool { false }
 }
 
 /// Something done to every registered analyser in turn (`Analysers.forEach`).

@@ -64,6 +64,9 @@ struct TrafficAnalyser: PacketAnalyser {
         topology.owner(of: a) ?? topology.node(at: a)
     }
 
+    /// Packets, bytes and pair totals add up.
+    static var creditsAddUp: Bool { true }
+
     /// The evidence keeps a MAC pair's first 3 frames, each among the first 3 of its flow.
     @inline(__always)
     func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 3 }

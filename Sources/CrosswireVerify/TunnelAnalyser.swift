@@ -125,6 +125,9 @@ struct TunnelAnalyser: PacketAnalyser {
         return cost
     }
 
+    /// Packets, bytes and overhead add up.
+    static var creditsAddUp: Bool { true }
+
     /// A flow's first packet (its signature's first frame), a SYN (MSS), anything above a
     /// planned MTU (oversize, offload aggregates), and a tunnel to the wrong host while its
     /// evidence list has room.
