@@ -16,6 +16,8 @@ struct Analysers {
     var nextHops: NextHopAnalyser
     var control: ControlPlaneAnalyser
     var flows: FlowAnalyser
+    var delivery: DeliveryAnalyser
+    var checksums: ChecksumAnalyser
 
     init(topology: Topology) {
         traffic = .init(topology: topology)
@@ -27,6 +29,8 @@ struct Analysers {
         nextHops = .init(topology: topology)
         control = .init(topology: topology)
         flows = .init(topology: topology)
+        delivery = .init(topology: topology)
+        checksums = .init(topology: topology)
     }
 
     /// The list, with the thread each analyser runs on with two threads. The calling
@@ -46,6 +50,8 @@ struct Analysers {
         v.visit(&nextHops, thread: .second, packet: p, bytes: b)
         v.visit(&control, thread: .first, packet: p, bytes: b)
         v.visit(&flows, thread: .first, packet: p, bytes: b)
+        v.visit(&delivery, thread: .second, packet: p, bytes: b)
+        v.visit(&checksums, thread: .second, packet: p, bytes: b)
     }
 
     /// The findings of the analysers of `thread` (all when nil), written into `findings`.

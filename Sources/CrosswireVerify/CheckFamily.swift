@@ -28,7 +28,7 @@ protocol CheckFamily {
 /// ids go into `CheckID`, in the contract's order.
 let checkFamilies: [any CheckFamily.Type] = [
     PlanChecks.self, NATChecks.self, EncapChecks.self, RouteChecks.self, BGPChecks.self, OSPFChecks.self,
-    ARPChecks.self, FlowChecks.self,
+    ARPChecks.self, PathChecks.self, FlowChecks.self,
 ]
 
 /// Runs every family: one result per check id, in the contract's order, and the route tables.

@@ -8,7 +8,7 @@ struct EncapChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [encapMode(), encapOverhead(), encapMTU(), encapVTEP()]) }
+    func judge() -> Judgement { Judgement(checks: [encapMode(), encapOverhead(), encapMTU(), encapVTEP(), encapChecksum()]) }
 
     /// What the plan's transport expects, in words.
     var expectedTunnel: String {
@@ -164,5 +164,45 @@ struct EncapChecks: CheckFamily {
                 expected: expected, evidence: t.vtepMismatches)
         }
         return result(.encapVTEP, .pass, "\(t.vtepJudged) tunnel packets, each to the host owning its inner destination", expected: expected)
+    }
+}
+
+// MARK: encap.checksum
+
+extension EncapChecks {
+    /// A sender's name: its planned node, else its address.
+    func sender(_ address: IPAddress) -> String { topology.node(at: address).map { topology.nodes[$0].name } ?? "\(address)" }
+
+    func encapChecksum() -> CheckResult {
+        let c = findings.checksums
+        let expected = "received VXLAN/GENEVE frames carry a zero or right outer UDP checksum and right inner checksums"
+        guard c.judged > 0 else {
+            let why = c.sentByCapturer > 0
+                ? "only VXLAN/GENEVE frames the capturing host sent (\(count(c.sentByCapturer, "frame")); tx offload fills their checksums in later)"
+                : c.cut + c.aggregates > 0
+                    ? "no whole VXLAN/GENEVE frame to judge (\(count(c.cut, "frame")) cut by the snap length, \(count(c.aggregates, "offload aggregate")))"
+                    : "no VXLAN or GENEVE frames in the captures"
+            return result(.encapChecksum, .skip, why, expected: expected)
+        }
+        var notes: [String] = []
+        if c.placeholders > 0 { notes.append("\(count(c.placeholders, "frame")) with checksums left to offload (the pseudo-header sum: not judged)") }
+        if c.sentByCapturer > 0 { notes.append("\(count(c.sentByCapturer, "frame")) sent by the capturing host (not judged)") }
+        if c.aggregates > 0 { notes.append("\(count(c.aggregates, "offload aggregate")) (not judged)") }
+        let bad = c.bySender.filter { $0.outerWrong + $0.innerWrong > 0 }
+        if bad.isEmpty {
+            return result(
+                .encapChecksum, .pass,
+                "\(count(c.judged, "tunnel frame")) judged: outer UDP checksums right (\(c.outerRight)) or zero (\(c.outerAbsent)), inner checksums right",
+                expected: expected, observed: notes)
+        }
+        let rows = bad.map { s -> String in
+            let wrong = s.outerWrong + s.innerWrong
+            let which = s.outerWrong > 0 && s.innerWrong > 0 ? "outer UDP or inner" : s.outerWrong > 0 ? "outer UDP" : "inner"
+            let first = s.firstWrong.map { "; first: \(place($0))" } ?? ""
+            return "\(sender(s.senderAddress))'s tunnel frames at \(shortName(s.point)): \(wrong) of \(s.judged) with a wrong \(which) checksum (\(NumberFormat.percent(Double(wrong) / Double(s.judged))))\(first)"
+        }
+        var evidence = c.wrongOuter
+        evidence.merge(c.wrongInner)
+        return result(.encapChecksum, .fail, rows[0], expected: expected, observed: rows + notes, evidence: evidence)
     }
 }

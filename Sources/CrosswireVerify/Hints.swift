@@ -42,9 +42,33 @@ struct Hints {
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
         case .arpConflict: arpConflict(r)
+        case .pathDelivery: pathDelivery()
+        case .encapChecksum: encapChecksum()
         case .flowAnswered: flowAnswered()
         case .routeSymmetry: routeSymmetry()
         }
+    }
+
+    // MARK: path.delivery
+
+    func pathDelivery() -> String? {
+        let checks = PathChecks(topology: topology, findings: findings)
+        let maxLoss = plan.transport.maxLoss ?? 0
+        guard let r = checks.rows().first(where: { $0.sent > 0 && Double($0.lost) > maxLoss * Double($0.sent) }) else { return nil }
+        let between = "between \(checks.shortName(r.upstream)) and \(checks.shortName(r.downstream))"
+        if r.lost == r.sent {
+            return "everything \(name(r.from)) sent to \(name(r.to)) was dropped \(between): a firewall or security group on the way (a cloud or hypervisor filter dropping UDP 8472/4789, `nft list ruleset`), or a link down"
+        }
+        return "\(name(r.from)) → \(name(r.to)) loses packets \(between): the link or a queue on the way (`ip -s link` and `tc -s qdisc` on each hop, `ethtool -S` for rx drops), or raise transport.max_loss if this loss is accepted"
+    }
+
+    // MARK: encap.checksum
+
+    func encapChecksum() -> String? {
+        guard let s = findings.checksums.bySender.first(where: { $0.outerWrong + $0.innerWrong > 0 }) else { return nil }
+        let sender = topology.node(at: s.senderAddress).map(name) ?? "\(s.senderAddress)"
+        let device = plan.transport.mode == .geneve ? "the GENEVE device" : "flannel.1 (the VXLAN device)"
+        return "\(sender) sends tunnel frames with wrong checksums, which the receiver drops (`UDP: bad checksum`, TCP stalls): turn checksum offload off on \(sender)'s \(device), `ethtool -K flannel.1 tx-checksum-ip-generic off`, or send no outer checksum (`ip link set flannel.1 type vxlan noudpcsum`); then check the NIC driver"
     }
 
     // MARK: route.symmetry
