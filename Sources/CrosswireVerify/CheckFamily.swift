@@ -5,10 +5,12 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-/// What one family of checks concludes: a result per check id it owns, and the
+/// What one family of checks concludes: a typed outcome per check id it owns, and the
 /// route tables it built on the way (each analysis runs once).
 struct Judgement {
-    var checks: [CheckResult]
+    var outcomes: [any CheckOutcome] = []
+    /// Results already in words, from the families not yet typed.
+    var checks: [CheckResult] = []
     var bgpRoutes: [RouteRow] = []
     var ospfRoutes: [RouteRow] = []
     var ospfAdjacencies: [RouteRow] = []
@@ -33,11 +35,13 @@ let checkFamilies: [any CheckFamily.Type] = [
 
 /// Runs every family: one result per check id, in the contract's order, and the route tables.
 func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
-    var all = Judgement(checks: [])
+    var all = Judgement()
     var byID: [CheckID: CheckResult] = [:]
+    let words = Sentences(topology: topology, findings: findings)
     for family in checkFamilies {
         let j = family.init(topology: topology, findings: findings).judge()
         for c in j.checks { byID[c.id] = c }
+        for o in j.outcomes { byID[o.id] = o.worded(words) }
         all.bgpRoutes += j.bgpRoutes
         all.ospfRoutes += j.ospfRoutes
         all.ospfAdjacencies += j.ospfAdjacencies
@@ -91,27 +95,5 @@ extension CheckFamily {
             if let n = topology.node(at: ip) { return n }
         }
         return nil
-    }
-}
-
-// MARK: plan.valid
-
-struct PlanChecks: CheckFamily {
-    let topology: Topology
-    let findings: Findings
-
-    func judge() -> Judgement { Judgement(checks: [planValid()]) }
-
-    func planValid() -> CheckResult {
-        let problems = PlanValidator.problems(in: plan)
-        if problems.isEmpty {
-            return result(
-                .planValid, .pass,
-                "plan is consistent: \(plan.hosts.count) hosts, \(plan.routers.count) routers, no overlapping subnets",
-                expected: "a consistent plan")
-        }
-        return result(
-            .planValid, .fail, "\(problems.count) contradiction\(problems.count == 1 ? "" : "s") in the plan: \(problems[0])",
-            expected: "a consistent plan", observed: problems.map { $0.located(in: plan.source.file) })
     }
 }

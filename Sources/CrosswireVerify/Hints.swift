@@ -20,7 +20,7 @@ struct Hints {
     /// The judgement with a hint on every `fail` and `warn` that has one.
     func annotated() -> Judgement {
         var j = judgement
-        for i in j.checks.indices where j.checks[i].status == .fail || j.checks[i].status == .warn {
+        for i in j.checks.indices where (j.checks[i].status == .fail || j.checks[i].status == .warn) && j.checks[i].hint == nil {
             j.checks[i].hint = hint(for: j.checks[i])
         }
         return j
@@ -28,7 +28,7 @@ struct Hints {
 
     func hint(for r: CheckResult) -> String? {
         switch r.id {
-        case .planValid: planValid()
+        case .planValid: nil
         case .natSource: r.status == .fail ? natSourceFail(r) : natSourceWarn(r)
         case .natDestination: r.status == .fail ? natDestinationFail(r) : natDestinationWarn()
         case .encapMode: encapMode()
@@ -41,8 +41,8 @@ struct Hints {
         case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
-        case .arpConflict: arpConflict(r)
-        case .flowAnswered: flowAnswered()
+        case .arpConflict: nil
+        case .flowAnswered: nil
         case .routeSymmetry: routeSymmetry()
         }
     }
@@ -55,29 +55,6 @@ struct Hints {
         guard let subnet = topology.nodes[other].containerSubnets.first else { return nil }
         let via = plan.plannedNextHop(from: name(host), to: subnet.network).map { " via \($0)" } ?? " via \(name(other))"
         return "make both directions take one path: on \(name(host)), `ip route replace \(subnet)\(via)` (or the same detour back), so that conntrack and stateful firewalls see both directions"
-    }
-
-    // MARK: flow.answered
-
-    func flowAnswered() -> String? {
-        let flows = FlowChecks(topology: topology, findings: findings)
-        guard let o = findings.flows.openings.first(where: { flows.isJudged($0) && flows.outcome($0) != .answered }),
-            let a = topology.owner(of: o.endpoints.source), let b = topology.owner(of: o.endpoints.destination)
-        else { return nil }
-        let (src, dst) = (o.endpoints.source, o.endpoints.destination)
-        switch flows.outcome(o) {
-        case .refused:
-            return "\(dst) refused \(o.endpoints.destinationText) (RST): the network delivered it; is the container's service listening there (`ss -ltn` in the container, the port `docker run` gave)?"
-        case .answerLost:
-            let via = plan.plannedNextHop(from: name(b), to: src).map { " (planned via \($0))" } ?? ""
-            return "\(name(b)) answered but the answer never came back: its return route to \(name(a))'s containers, `ip route get \(src)` on \(name(b))\(via), and the firewalls on the way back"
-        case .unanswered where flows.missedBy(o, a, b).isEmpty && o.requestPoints.nonzeroBitCount > 1:
-            return "the request reached \(name(b)) and nothing answered: \(name(b))'s FORWARD chain (`iptables -L FORWARD -v`, Docker's `DOCKER-USER`) or the container's service"
-        case .unanswered:
-            return "the request never got an answer: follow it from \(name(a)) (`ip route get \(dst)` on \(name(a)), the tunnel or next hop), then capture \(name(b))'s NIC and container bridge to see whether it arrives"
-        case .answered:
-            return nil
-        }
     }
 
     // MARK: Words
@@ -121,31 +98,6 @@ struct Hints {
         case .ipip: return v6 ? 40 : 20
         case .routed, .bridged: return 0
         }
-    }
-
-    // MARK: plan.valid
-
-    func planValid() -> String? {
-        let hosts = plan.hosts
-        for (i, a) in hosts.enumerated() {
-            for b in hosts[(i + 1)...] {
-                for x in a.containerSubnets { for y in b.containerSubnets where x.overlaps(y) {
-                    return "\(a.name) \(x) and \(b.name) \(y) overlap: give each Docker host its own `bip` (and `fixed-cidr`) in /etc/docker/daemon.json, and the plan the same `containers`"
-                } }
-            }
-        }
-        for h in hosts {
-            for c in h.containerSubnets {
-                if let n = plan.nodes.first(where: { n in n.addresses.contains { c.contains($0) } }) {
-                    return "\(h.name)'s containers \(c) include \(n.name)'s address \(n.address): Docker's `bip` in daemon.json must not cover the underlay; pick another `bip`"
-                }
-                if plan.transport.mode == .bridged, let u = plan.underlay.subnet, !u.contains(c.network) {
-                    return "in bridged mode the containers sit on the underlay \(u): give them addresses there (a macvlan network `--subnet \(u) --ip-range …`, or daemon.json `fixed-cidr` inside it), or plan `transport.mode: routed`"
-                }
-            }
-        }
-        guard let first = PlanValidator.problems(in: plan).first else { return nil }
-        return "correct the plan at \(first.located(in: plan.source.file))"
     }
 
     // MARK: nat.source, nat.destination
@@ -510,31 +462,5 @@ struct Hints {
         default:
             return nil
         }
-    }
-
-    // MARK: arp.conflict
-
-    func arpConflict(_ r: CheckResult) -> String? {
-        let refs = cited(r)
-        for (ip, claim) in findings.arp.claims.sorted(by: { $0.key < $1.key }) where claim.macs.count > 1 {
-            guard claim.firsts.contains(where: refs.contains) else { continue }
-            let macs = claim.macs.map(\.description)
-            let find = "`ip -br link | grep \(macs.last!)` on the hosts finds the newcomer"
-            if r.status == .warn {
-                return "\(ip) moved from \(macs[0]) to \(macs[1...].joined(separator: ", then ")): expected of a keepalived/VRRP or MetalLB failover, or a container restarted with its `--ip`; if neither happened, \(find)"
-            }
-            let what: String
-            if plan.hosts.contains(where: { $0.gateway == ip }) {
-                what = "two bridges use the gateway \(ip): a duplicate `bip` in daemon.json on two hosts"
-            } else if let n = topology.node(at: ip) {
-                what = "two machines use \(name(n))'s address \(ip): a duplicate static address, or keepalived with two MASTERs (`ip -br addr` shows the VIP on both)"
-            } else if topology.isContainer(ip) {
-                what = "two containers use \(ip): a duplicate `--ip`, or the same `bip`/`fixed-cidr` on two hosts that share a segment"
-            } else {
-                what = "two machines answer for \(ip) at once: a duplicate address, or keepalived/VRRP split brain"
-            }
-            return "\(what); \(macs.joined(separator: " and ")) claim it: \(find)"
-        }
-        return nil
     }
 }
