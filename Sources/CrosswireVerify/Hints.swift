@@ -31,10 +31,7 @@ struct Hints {
         case .planValid: nil
         case .natSource: r.status == .fail ? natSourceFail(r) : natSourceWarn(r)
         case .natDestination: r.status == .fail ? natDestinationFail(r) : natDestinationWarn()
-        case .encapMode: encapMode()
-        case .encapOverhead: encapOverhead()
-        case .encapMTU: encapMTU(r)
-        case .encapVTEP: wrongTunnelEndpoint(cited: nil)
+        case .encapMode, .encapOverhead, .encapMTU, .encapVTEP: nil
         case .routeNextHop: routeNextHop(r)
         case .routeErrors: routeErrors()
         case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
@@ -87,16 +84,6 @@ struct Hints {
         case .static: nil
         case .bgp: "BGP"
         case .ospf: "OSPF"
-        }
-    }
-
-    /// The tunnel's MTU cost for the planned mode (contract §4), as `TunnelAnalyser` counts it.
-    var plannedTunnelCost: Int {
-        let v6 = plan.nodes.contains { !$0.address.isV4 }
-        switch plan.transport.mode {
-        case .vxlan, .geneve: return v6 ? 70 : 50
-        case .ipip: return v6 ? 40 : 20
-        case .routed, .bridged: return 0
         }
     }
 
@@ -171,108 +158,6 @@ struct Hints {
         return nil
     }
 
-    // MARK: encap.*
-
-    func encapMode() -> String? {
-        let encap = EncapChecks(topology: topology, findings: findings)
-        let mode = plan.transport.mode
-        let wrong = findings.tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description).map(\.key).filter { !encap.isPlanned($0) }
-        if let w = wrong.first {
-            let calicoKey = w.kind == .vxlan ? "vxlanMode" : "ipipMode"
-            switch mode {
-            // (`where` binds to one pattern only: both need it.)
-            case .routed where w.kind != .vxlan && w.kind != .ipip, .bridged where w.kind != .vxlan && w.kind != .ipip:
-                return "a \(w.kind) tunnel carries container traffic where the plan routes: `ip -d link show type \(w.kind)` on the hosts finds it; remove it, or plan the tunnel"
-            case .routed, .bridged:
-                return "a \(w.kind) overlay runs where the plan has none: flannel's `Backend.Type` is `\(w.kind)` or Calico's IPPool `\(calicoKey)` is not `Never`; use flannel `host-gw` or Calico `ipipMode: Never`, `vxlanMode: Never` (BGP routes), or plan `transport.mode: \(w.kind)`"
-            case .vxlan, .geneve:
-                guard let planned = plan.transport.tunnel, w.kind.description == mode.rawValue else {
-                    return "the overlay runs \(w.description), the plan \(mode.rawValue): set flannel's `Backend.Type` (Calico's IPPool `vxlanMode`/`ipipMode`) to the planned one, or plan `transport.mode` as seen"
-                }
-                var fix: [String] = []
-                if let vni = w.vni, vni != planned.vni { fix.append("VNI \(vni), planned \(planned.vni)") }
-                if w.port != planned.port { fix.append("UDP port \(w.port), planned \(planned.port)") }
-                let flannel = mode == .vxlan
-                    ? "flannel net-conf.json `\"Backend\": {\"Type\": \"vxlan\", \"VNI\": \(planned.vni), \"Port\": \(planned.port)}` (Calico FelixConfiguration `vxlanVNI: \(planned.vni)`, `vxlanPort: \(planned.port)`)"
-                    : "the GENEVE device's `id \(planned.vni) dstport \(planned.port)`"
-                return "the tunnel uses \(fix.joined(separator: ", ")) (`ip -d link show type \(mode.rawValue)` shows both): set \(flannel) on every host, or correct the plan's `transport.\(mode.rawValue)`"
-            case .ipip:
-                return "the overlay runs \(w.description), the plan IP-in-IP: Calico `ipipMode: Always` (and `vxlanMode: Never`), flannel `Backend.Type: ipip`; or plan `transport.mode` as seen"
-            }
-        }
-        let plain = encap.plainOnUnderlay()
-        guard plain.count > 0, let first = plain.pairs.first else { return nil }
-        let routes = RouteChecks(topology: topology, findings: findings)
-        let sender = routes.node(sendingFrom: first.key.source).map(name) ?? "the sending host"
-        let device = mode == .ipip ? "tunl0" : mode == .vxlan ? "flannel.1 or vxlan.calico" : "the GENEVE device"
-        return "\(sender) routes other hosts' containers out of its NIC instead of the tunnel: flannel's `host-gw` backend or a static `ip route … via <host>`, or Calico `\(mode == .ipip ? "ipipMode" : "vxlanMode"): CrossSubnet` between hosts on one subnet; `ip route get <container>` on \(sender) must name \(device) (Calico `\(mode == .ipip ? "ipipMode" : "vxlanMode"): Always`), else plan `transport.mode: routed`"
-    }
-
-    func encapOverhead() -> String? {
-        guard let limit = plan.transport.maxOverheadRatio,
-            let over = findings.tunnels.encapsulationMetrics().first(where: { $0.overheadRatio > limit }), over.frames > 0
-        else { return nil }
-        let average = over.bytes / over.frames
-        let cheaper = over.kind == "ipip" ? "" : " or IP-in-IP, 20 bytes (flannel `ipip` backend, Calico `ipipMode: Always`)"
-        return "\(over.kind) costs \(NumberFormat.decimal(over.overheadBytesPerPacket)) bytes on frames of \(average) bytes on average: the share falls only with larger packets (a jumbo underlay MTU) or a lighter transport: no tunnel where the hosts share a segment (flannel `host-gw`, Calico BGP with `vxlanMode: Never`)\(cheaper); else raise the plan's `max_overhead_ratio: \(NumberFormat.decimal((over.overheadRatio * 100).rounded(.up) / 100))`"
-    }
-
-    func encapMTU(_ r: CheckResult) -> String? {
-        let t = findings.tunnels
-        let cost = plannedTunnelCost, underlay = plan.underlay.mtu
-        let carried = underlay - cost
-        // The path's own word (an ICMP next-hop MTU) beats the plan's arithmetic.
-        let planned = min(plan.transport.mtu.map { min($0, carried) } ?? carried, findings.icmp.smallestReportedMTU ?? .max)
-        var what: String
-        switch plan.transport.mode {
-        case .vxlan, .geneve, .ipip:
-            what = "the containers' MTU is above the \(carried) bytes the \(plan.transport.mode.rawValue) tunnel carries over the \(underlay)-byte underlay (\(underlay) − \(cost))"
-        case .routed, .bridged:
-            what = findings.icmp.smallestReportedMTU.map { "a link on the path carries only \($0) bytes (ICMP fragmentation-needed)" }
-                ?? "a packet bigger than a link on the path carries was lost (a PMTU black hole: the ICMP that would say so is filtered)"
-        }
-        if r.status == .fail, t.mssAboveContainerMTU.total > 0, let mtu = plan.transport.mtu, t.fragments.isEmpty, t.oversize.isEmpty {
-            what = "the containers announce an MSS for a larger MTU than the planned \(mtu)"
-        }
-        var fix = "set the container MTU to \(planned): daemon.json `\"mtu\": \(planned)`, flannel `FLANNEL_MTU=\(planned)` (subnet.env, from the tunnel device's MTU), Calico `veth_mtu: \"\(planned)\"`"
-        if let mtu = plan.transport.mtu, mtu > carried { fix += ", and the plan's `transport.mtu` \(mtu) to \(carried)" }
-        // Keeping the containers' MTU (Docker's default is the NIC's, 1500) means growing the underlay by the tunnel's cost.
-        let keep = max(plan.transport.mtu ?? underlay, underlay) + cost
-        if cost > 0 { fix += "; or raise the underlay MTU to \(keep): `ip link set dev IFACE mtu \(keep)` on every host" }
-        fix += "; meanwhile `iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu` keeps TCP below it"
-        let aggregates = t.offloadAggregates.values.reduce(0, +)
-        let offload = aggregates > 0
-            ? "; the \(aggregates) offload aggregates are not judged (`ethtool -K IFACE gro off gso off tso off` shows wire packets)" : ""
-        return what + ": " + fix + offload
-    }
-
-    /// A tunnel sent to a host that does not own the inner destination: the sending host's
-    /// forwarding entries for the tunnel are stale. `cited` narrows it to a check's frames.
-    func wrongTunnelEndpoint(cited refs: Set<FrameRef>?) -> String? {
-        let routes = RouteChecks(topology: topology, findings: findings)
-        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
-            guard let outer = key.outerDestination, !topology.nodes[Int(key.owner)].addresses.contains(outer),
-                refs.map({ !$0.isDisjoint(with: group.frames) }) ?? true
-            else { continue }
-            let owner = Int(key.owner)
-            let sender = routes.node(sendingFrom: key.sourceMAC).map(name) ?? "the sending host"
-            let via = plan.plannedNextHop(from: sender, to: group.destination) ?? topology.nodes[owner].address
-            return tunnelEndpointFix(sender: sender, destination: group.destination, wrong: outer, right: via)
-        }
-        guard refs == nil else { return nil }
-        return "a tunnel goes to a host that does not own its inner destination: stale forwarding entries on the sending host; `bridge fdb show dev flannel.1` and `ip neigh show dev flannel.1` (VXLAN) or `ip route` (IP-in-IP) there must map each host's containers to that host's address"
-    }
-
-    func tunnelEndpointFix(sender: String, destination: IPAddress, wrong: IPAddress, right: IPAddress) -> String {
-        let subnet = subnet(of: destination).map(\.description) ?? destination.description
-        switch plan.transport.mode {
-        case .ipip:
-            return "\(sender) tunnels \(subnetText(destination)) to \(topology.describe(wrong)): `ip route replace \(subnet) via \(right) dev tunl0 onlink` on \(sender)"
-        default:
-            return "\(sender) tunnels \(subnetText(destination)) to \(topology.describe(wrong)), not \(right): a stale VXLAN entry; `bridge fdb show dev flannel.1 | grep \(wrong)` and `ip route show \(subnet)` on \(sender) (flannel rebuilds them from each node's `public-ip` annotation; restart flanneld after fixing it)"
-        }
-    }
-
     // MARK: route.*
 
     func routeNextHop(_ r: CheckResult) -> String? {
@@ -289,7 +174,8 @@ struct Hints {
             }
             guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { continue }
             if let outer = key.outerDestination {
-                return tunnelEndpointFix(sender: senderName, destination: group.destination, wrong: outer, right: via)
+                return Sentences(topology: topology, findings: findings).tunnelEndpointFix(
+                    EncapChecks.WrongEndpoint(sender: sender, destination: group.destination, wrong: outer, right: via))
             }
             let protocolNote = dynamicRouting.map { "; with \($0) planned, `ip route show \(subnet)` tells whether a static route overrides the \($0) one" } ?? ""
             return "on \(senderName) the route to \(subnet) leads to \(routes.describe(mac: key.destinationMAC)), not \(topology.describe(via)): `ip route replace \(subnet) via \(via)` on \(senderName)\(protocolNote)"

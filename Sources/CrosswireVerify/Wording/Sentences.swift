@@ -36,6 +36,17 @@ struct Sentences {
         return path.split(separator: "/").last.map(String.init) ?? path
     }
 
+    /// The container subnet holding `address`, as the owner's plan entry writes it.
+    func subnet(of address: IPAddress) -> IPPrefix? {
+        topology.owner(of: address).flatMap { o in topology.nodes[o].containerSubnets.first { $0.contains(address) } }
+    }
+
+    /// `192.168.20.0/24 (host2's containers)`, or the address when no host owns it.
+    func subnetText(_ address: IPAddress) -> String {
+        guard let s = subnet(of: address), let o = topology.owner(of: address) else { return address.description }
+        return "\(s) (\(name(o))'s containers)"
+    }
+
     var noContainerTraffic: String { "no container traffic in the captures" }
 
     /// The contract's result of an outcome that cites no frame; the hint only on a `fail` or `warn`.
