@@ -32,26 +32,15 @@ struct Hints {
         case .natSource: r.status == .fail ? natSourceFail(r) : natSourceWarn(r)
         case .natDestination: r.status == .fail ? natDestinationFail(r) : natDestinationWarn()
         case .encapMode, .encapOverhead, .encapMTU, .encapVTEP: nil
-        case .routeNextHop: routeNextHop(r)
-        case .routeErrors: routeErrors()
+        case .routeNextHop, .routeErrors: nil
         case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
         case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
         case .arpConflict: nil
         case .flowAnswered: nil
-        case .routeSymmetry: routeSymmetry()
+        case .routeSymmetry: nil
         }
-    }
-
-    // MARK: route.symmetry
-
-    func routeSymmetry() -> String? {
-        guard let x = RouteChecks(topology: topology, findings: findings).asymmetries().asymmetric.first else { return nil }
-        let (host, other) = x.forward.hops == [x.b] ? (x.b, x.a) : (x.a, x.b)   // the host that does not go straight
-        guard let subnet = topology.nodes[other].containerSubnets.first else { return nil }
-        let via = plan.plannedNextHop(from: name(host), to: subnet.network).map { " via \($0)" } ?? " via \(name(other))"
-        return "make both directions take one path: on \(name(host)), `ip route replace \(subnet)\(via)` (or the same detour back), so that conntrack and stateful firewalls see both directions"
     }
 
     // MARK: Words
@@ -156,64 +145,6 @@ struct Hints {
             return "a container connects to \(c.endpoints.destinationText), a port of \(name(host)) no `publish` names: if it is a `docker run -p` publish, declare it in the plan, and capture \(name(host))'s container bridge too to see the DNAT"
         }
         return nil
-    }
-
-    // MARK: route.*
-
-    func routeNextHop(_ r: CheckResult) -> String? {
-        let refs = cited(r)
-        let routes = RouteChecks(topology: topology, findings: findings)
-        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" })
-        where !refs.isDisjoint(with: group.frames) {
-            guard let sender = routes.node(sendingFrom: key.sourceMAC) else { continue }
-            let senderName = name(sender)
-            let subnet = subnet(of: group.destination).map(\.description) ?? group.destination.description
-            if plan.transport.mode == .bridged {
-                let router = routes.node(sendingFrom: key.destinationMAC).map { "\(name($0)) (\(topology.nodes[$0].address))" } ?? "a router"
-                return "\(senderName) routes \(subnet) through \(router), but a bridged plan switches it on the segment: make it on-link on \(senderName) (`ip route del \(subnet) via …`; a macvlan/ipvlan network on the underlay), or plan `transport.mode: routed` with that route"
-            }
-            guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { continue }
-            if let outer = key.outerDestination {
-                return Sentences(topology: topology, findings: findings).tunnelEndpointFix(
-                    EncapChecks.WrongEndpoint(sender: sender, destination: group.destination, wrong: outer, right: via))
-            }
-            let protocolNote = dynamicRouting.map { "; with \($0) planned, `ip route show \(subnet)` tells whether a static route overrides the \($0) one" } ?? ""
-            return "on \(senderName) the route to \(subnet) leads to \(routes.describe(mac: key.destinationMAC)), not \(topology.describe(via)): `ip route replace \(subnet) via \(via)` on \(senderName)\(protocolNote)"
-        }
-        if plan.transport.mode == .bridged, !findings.nat.ttlDrops.isEmpty {
-            return "container packets lose TTL between the hosts: they are routed in a bridged plan; `ip route get <container>` on each host must show no gateway (macvlan/ipvlan on the underlay), or plan `transport.mode: routed`"
-        }
-        return nil
-    }
-
-    func routeErrors() -> String? {
-        guard let e = findings.icmp.firstRoutingError else {
-            // A loop, or time-exceeded about echo requests that were no traceroute.
-            return "packets circle between hosts: two hosts route a container subnet at each other; `ip route get <container>` on each must lead towards the host that owns it, and `ip route replace <subnet> via <owner>` where it does not"
-        }
-        let sender = node(for: e.sender)
-        let senderName = sender.map(name) ?? e.sender.description
-        guard let destination = e.quotedDestination, let owner = topology.owner(of: destination) else { return nil }
-        let subnet = subnet(of: destination)!
-        if e.isProhibited {
-            let from = e.quotedSource.flatMap { self.subnet(of: $0) }.map { "-s \($0) " } ?? ""
-            return "a filter on \(senderName) rejects traffic to \(subnetText(destination)): look for REJECT in `iptables -S FORWARD` there; Docker's FORWARD chain drops what it did not set up, so allow it with `iptables -I DOCKER-USER \(from)-d \(subnet) -j ACCEPT`"
-        }
-        if e.isTimeExceeded {
-            return "TTL ran out on the way to \(subnetText(destination)): a routing loop; `ip route get \(destination)` on each host must lead towards \(name(owner)) (\(topology.nodes[owner].address)), and `ip route replace \(subnet) via \(topology.nodes[owner].address)` where it does not"
-        }
-        if e.isRedirect {
-            let from = e.quotedSource.flatMap { topology.owner(of: $0) ?? topology.node(at: $0) }
-            let fromName = from.map(name) ?? "the sending host"
-            let via = from.flatMap { plan.plannedNextHop(from: name($0), to: destination) } ?? topology.nodes[owner].address
-            return "\(senderName) redirects traffic for \(subnetText(destination)): \(fromName) sends it to the wrong next hop; `ip route replace \(subnet) via \(via)` on \(fromName)"
-        }
-        let via = sender.flatMap { plan.plannedNextHop(from: name($0), to: destination) } ?? topology.nodes[owner].address
-        let add = "`ip route add \(subnet) via \(via)` on \(senderName)"
-        if let dynamic = dynamicRouting {
-            return "\(senderName) has no route to \(subnetText(destination)): \(dynamic) installed none (see \(dynamic == "BGP" ? "bgp.session and bgp.routes" : "ospf.adjacency and ospf.routes")); by hand: \(add)"
-        }
-        return "\(senderName) has no route to \(subnetText(destination)): \(add)"
     }
 
     // MARK: bgp.*

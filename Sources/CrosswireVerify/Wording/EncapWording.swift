@@ -121,7 +121,6 @@ extension EncapChecks.MTU {
         let plan = w.plan
         let expected = "no fragmented or oversize tunnel packets (underlay MTU \(plan.underlay.mtu)\(plan.transport.mtu.map { ", container MTU \($0)" } ?? "")), no ICMP fragmentation-needed or packet-too-big, no PMTU black hole"
         guard hasContainerTraffic else { return w.result(self, w.noContainerTraffic, expected: expected) }
-        let noDetail = { (never: Never) -> String in }
         var problems: [String] = []
         if fragments > 0 { problems.append("\(fragments) fragmented tunnel frames") }
         if oversize > 0 { problems.append("\(oversize) oversize packets") }
@@ -129,13 +128,13 @@ extension EncapChecks.MTU {
         if blackHoles > 0 { problems.append("\(blackHoles) large TCP segments never acknowledged (black hole)") }
         if mssAboveContainerMTU > 0, let mtu = plan.transport.mtu { problems.append("\(mssAboveContainerMTU) SYNs with an MSS above transport.mtu \(mtu)") }
         if !problems.isEmpty {
-            return w.result(self, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: evidence, detail: noDetail, hint: hint(w))
+            return w.result(self, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: evidence, hint: hint(w))
         }
         if mssAbovePath > 0 {
             return w.result(
                 self,
                 "\(mssAbovePath) SYNs with an MSS above what the \(plan.transport.mode.rawValue) path carries: containers believe in a larger MTU than the tunnel leaves",
-                expected: expected, observed: mssAbovePathDetails, evidence: evidence, detail: noDetail, hint: hint(w))
+                expected: expected, observed: mssAbovePathDetails, evidence: evidence, hint: hint(w))
         }
         let note = offloadAggregates == 0 ? "" : "; \(offloadAggregates) offload aggregates (GRO/GSO), not judged: `ethtool -K IFACE gro off gso off tso off` shows wire packets"
         return w.result(
@@ -178,7 +177,6 @@ extension EncapChecks.VTEP {
         guard mismatches.isEmpty else {
             return w.result(
                 self, "\(mismatches.total) of \(judged) tunnel packets go to the wrong host", expected: expected, evidence: mismatches,
-                detail: { never in switch never {} },
                 hint: cause.map(w.tunnelEndpointFix)
                     ?? "a tunnel goes to a host that does not own its inner destination: stale forwarding entries on the sending host; `bridge fdb show dev flannel.1` and `ip neigh show dev flannel.1` (VXLAN) or `ip route` (IP-in-IP) there must map each host's containers to that host's address")
         }

@@ -53,8 +53,18 @@ struct Sentences {
     func result(_ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [], hint: String? = nil)
         -> CheckResult
     {
-        result(outcome, summary, expected: expected, observed: observed, evidence: Cited<Never>(), detail: { never in switch never {} }, hint: hint)
+        result(outcome, summary, expected: expected, observed: observed, evidence: Cited<Never>(), hint: hint)
     }
+
+    /// The contract's result of an outcome that cites frames with the analysers' words only.
+    func result(
+        _ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [], evidence cited: Cited<Never>,
+        hint: String? = nil
+    ) -> CheckResult {
+        result(outcome, summary, expected: expected, observed: observed, evidence: cited, detail: Self.noNote, hint: hint)
+    }
+
+    private static func noNote(_ never: Never) -> String {}
 
     /// The contract's result of an outcome: its cited frames with their notes worded by `detail`;
     /// the hint only on a `fail` or `warn`.
