@@ -29,8 +29,7 @@ struct Hints {
     func hint(for r: CheckResult) -> String? {
         switch r.id {
         case .planValid: nil
-        case .natSource: r.status == .fail ? natSourceFail(r) : natSourceWarn(r)
-        case .natDestination: r.status == .fail ? natDestinationFail(r) : natDestinationWarn()
+        case .natSource, .natDestination: nil
         case .encapMode, .encapOverhead, .encapMTU, .encapVTEP: nil
         case .routeNextHop, .routeErrors: nil
         case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
@@ -74,77 +73,6 @@ struct Hints {
         case .bgp: "BGP"
         case .ospf: "OSPF"
         }
-    }
-
-    // MARK: nat.source, nat.destination
-
-    /// The translation whose example frames a check cites, oriented: `inside` is the container side.
-    func citedTranslation(_ r: CheckResult, source: Bool) -> (inside: Endpoints, outside: Endpoints)? {
-        let refs = cited(r)
-        for (t, record) in findings.nat.translations.sorted(byFrame: \.value.first, then: { "\($0.key)" }) {
-            let (a, b) = (t.first, t.second)
-            let changed = source ? a.source != b.source || a.sourcePort != b.sourcePort
-                : a.destination != b.destination || a.destinationPort != b.destinationPort
-            guard changed, record.examples.contains(where: { refs.contains($0.0) || refs.contains($0.1) }) else { continue }
-            let aInside = source ? topology.isContainer(a.source) || !topology.isContainer(b.source)
-                : topology.isContainer(a.destination) || !topology.isContainer(b.destination)
-            return aInside ? (a, b) : (b, a)
-        }
-        return nil
-    }
-
-    /// The host whose own address a cited packet carries (masquerade seen only after translation).
-    func citedHostSourced(_ r: CheckResult) -> (host: Int, subnet: IPPrefix)? {
-        let refs = cited(r)
-        guard let s = findings.nat.hostSourced.first(where: { refs.contains($0.ref) }), let subnet = topology.nodes[s.host].containers
-        else { return nil }
-        return (s.host, subnet)
-    }
-
-    func natSourceFail(_ r: CheckResult) -> String? {
-        if citedTranslation(r, source: true) == nil, let (host, subnet) = citedHostSourced(r) {
-            return "\(name(host)) forwards its containers' packets with its own address as source (Docker's MASQUERADE): delete it, `iptables -t nat -D POSTROUTING -s \(subnet) ! -o docker0 -j MASQUERADE` on \(name(host)), and keep Docker from re-adding it with `\"ip-masq\": false` in daemon.json (`--ip-masq=false`)"
-        }
-        guard let (inside, outside) = citedTranslation(r, source: true), let owner = topology.owner(of: inside.source),
-            let from = subnet(of: inside.source)
-        else { return nil }
-        let seen = "\(inside.sourceText) → \(outside.sourceText)"
-        let to = subnet(of: inside.destination).map(\.description) ?? inside.destination.description
-        if topology.nodes[owner].addresses.contains(outside.source) {
-            // Docker's own rule: POSTROUTING -s <bip subnet> ! -o docker0 -j MASQUERADE.
-            return "Docker's MASQUERADE on \(name(owner)) rewrites \(seen): delete it, `iptables -t nat -D POSTROUTING -s \(from) ! -o docker0 -j MASQUERADE`, and keep Docker from re-adding it with `\"ip-masq\": false` in daemon.json (`--ip-masq=false`); or exempt the other hosts' containers: `iptables -t nat -I POSTROUTING -s \(from) -d \(to) -j RETURN`"
-        }
-        let at = topology.node(at: outside.source).map { " (\(name($0))'s address)" } ?? ""
-        return "an SNAT rule rewrites \(seen)\(at) on the way from \(name(owner)): find it with `iptables -t nat -S POSTROUTING` on \(name(owner)) and the hosts it crosses (`-j SNAT --to-source \(outside.source)`) and delete it, or plan `nat: masquerade`/`allowed` if it is meant"
-    }
-
-    func natSourceWarn(_ r: CheckResult) -> String? {
-        if let (host, subnet) = citedHostSourced(r) {
-            return "\(name(host))'s address talks to another host's containers as its masqueraded containers would: capture \(name(host))'s container bridge (docker0) too, to prove or clear it, and look for `-s \(subnet) ! -o docker0 -j MASQUERADE` in `iptables -t nat -S POSTROUTING` on \(name(host))"
-        }
-        return nil
-    }
-
-    func natDestinationFail(_ r: CheckResult) -> String? {
-        guard let (inside, outside) = citedTranslation(r, source: false) else { return nil }
-        let seen = "\(outside.destinationText) → \(inside.destinationText)"
-        let proto = inside.protocolNumber == 6 ? "tcp" : inside.protocolNumber == 17 ? "udp" : nil
-        if let host = topology.node(at: outside.destination), !topology.nodes[host].isRouter, let proto {
-            let entry = "- { host: \(name(host)), port: \(outside.destinationPort), protocol: \(proto), to: \(inside.destinationText) }"
-            return "\(name(host)) publishes \(seen) (`docker run -p \(outside.destinationPort):\(inside.destinationPort)`, a DNAT in its DOCKER chain): declare it in the plan's `publish` (`\(entry)`), or run the container without that `-p`"
-        }
-        if !topology.isPlannedParty(outside.destination) {
-            return "a DNAT of \(seen) (kube-proxy for a ClusterIP?): add its range to the plan's `services`, or find the rule with `iptables -t nat -S | grep \(outside.destination)` and delete it"
-        }
-        return "a DNAT rewrites \(seen): find it with `iptables -t nat -S PREROUTING` (and `OUTPUT`) on the hosts it crosses and delete it, or declare it in the plan's `publish`"
-    }
-
-    func natDestinationWarn() -> String? {
-        for c in findings.nat.unmatchedCandidates where c.kind == .unpublishedHostPort {
-            guard let host = topology.node(at: c.endpoints.destination) else { continue }
-            return "a container connects to \(c.endpoints.destinationText), a port of \(name(host)) no `publish` names: if it is a `docker run -p` publish, declare it in the plan, and capture \(name(host))'s container bridge too to see the DNAT"
-        }
-        return nil
     }
 
     // MARK: bgp.*
