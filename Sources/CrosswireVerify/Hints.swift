@@ -1,9 +1,7 @@
-// The last line of a failing or warning check: its likely cause and the fix, in
-// the words of the setting users change (daemon.json, flannel, Calico,
-// iptables, `ip route`, bird/FRR, `ethtool`). Worked out after the families
-// judged, from the same topology and findings and from the frames each check
-// cites, so the check families stay pure judges. A check with nothing reliable
-// to say gets no hint rather than a guess.
+// The hints of bgp.* and ospf.*, until those families return typed outcomes
+// (the others' causes come with their outcomes, worded in Wording/): the likely
+// cause and the fix, in the words of bird/FRR. A check with nothing reliable to
+// say gets no hint rather than a guess.
 
 import CrosswireDecoder
 import CrosswirePlan
@@ -26,54 +24,21 @@ struct Hints {
         return j
     }
 
+    /// The hints of the families that still word their own results (BGP, OSPF); the others'
+    /// hints come with their outcomes (Wording/).
     func hint(for r: CheckResult) -> String? {
         switch r.id {
-        case .planValid: nil
-        case .natSource, .natDestination: nil
-        case .encapMode, .encapOverhead, .encapMTU, .encapVTEP: nil
-        case .routeNextHop, .routeErrors: nil
         case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
         case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
-        case .arpConflict: nil
-        case .flowAnswered: nil
-        case .routeSymmetry: nil
+        default: nil
         }
     }
 
     // MARK: Words
 
     func name(_ node: Int) -> String { topology.nodes[node].name }
-
-    /// The planned node an address stands for: a host or router address, or a host's container
-    /// address (its bridge, the gateway, answers for the host).
-    func node(for address: IPAddress) -> Int? { topology.node(at: address) ?? topology.owner(of: address) }
-
-    /// The container subnet holding `address`, as the owner's plan entry writes it.
-    func subnet(of address: IPAddress) -> IPPrefix? {
-        topology.owner(of: address).flatMap { o in topology.nodes[o].containerSubnets.first { $0.contains(address) } }
-    }
-
-    /// `192.168.20.0/24 (host2's containers)`, or the address when no host owns it.
-    func subnetText(_ address: IPAddress) -> String {
-        guard let s = subnet(of: address), let o = topology.owner(of: address) else { return address.description }
-        return "\(s) (\(name(o))'s containers)"
-    }
-
-    /// The frames a check cites, as the findings name them.
-    func cited(_ r: CheckResult) -> Set<FrameRef> {
-        Set(r.evidence.compactMap { e in e.captureIndex.map { FrameRef(capture: CaptureID($0), frame: e.frame) } })
-    }
-
-    /// With BGP or OSPF planned, a missing or wrong route is that protocol's to install.
-    var dynamicRouting: String? {
-        switch plan.routing.routingProtocol {
-        case .static: nil
-        case .bgp: "BGP"
-        case .ospf: "OSPF"
-        }
-    }
 
     // MARK: bgp.*
 

@@ -64,13 +64,21 @@ struct Sentences {
         result(outcome, summary, expected: expected, observed: observed, evidence: cited, detail: Self.noNote, hint: hint)
     }
 
-    private static func noNote(_ never: Never) -> String {}
+    static func noNote(_ never: Never) -> String {}
 
     /// The contract's result of an outcome: its cited frames with their notes worded by `detail`;
     /// the hint only on a `fail` or `warn`.
     func result<Note>(
         _ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [],
         evidence cited: Cited<Note>, detail: (Note) -> String, hint: String? = nil
+    ) -> CheckResult {
+        result(outcome.id, outcome.status, summary, expected: expected, observed: observed, evidence: cited, detail: detail, hint: hint)
+    }
+
+    /// The contract's result of a check's id and status.
+    func result<Note>(
+        _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String?, observed: [String],
+        evidence cited: Cited<Note>, detail: (Note) -> String, hint: String?
     ) -> CheckResult {
         let evidence = zip(cited.frames, cited.notes).map { ref, note in
             let text: String
@@ -83,7 +91,7 @@ struct Sentences {
                 captureIndex: Int(ref.capture.index), point: findings.name(of: ref.point))
         }
         return CheckResult(
-            id: outcome.id, status: outcome.status, summary: summary, expected: expected, observed: observed, evidence: evidence,
-            evidenceOmitted: cited.omitted, hint: outcome.status == .fail || outcome.status == .warn ? hint : nil)
+            id: id, status: status, summary: summary, expected: expected, observed: observed, evidence: evidence,
+            evidenceOmitted: cited.omitted, hint: status == .fail || status == .warn ? hint : nil)
     }
 }
