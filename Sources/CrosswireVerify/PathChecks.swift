@@ -1,6 +1,5 @@
 // path.delivery: packets seen leaving one host arrive at the other host's capture point.
 
-import CrosswireDecoder
 import CrosswireVerdict
 
 /// Delivery between two points of one wire, one direction between two hosts.
@@ -22,7 +21,7 @@ struct PathChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [pathDelivery()]) }
+    func judge() -> Judgement { Judgement(outcomes: [pathDelivery()]) }
 
     /// Which point of a pair is nearer the sender of class `c`: the one the packets reach first.
     /// The least delay between the points, compared with the other direction's (their clock offset
@@ -65,42 +64,22 @@ struct PathChecks: CheckFamily {
         return rows.sorted { ($0.from, $0.to, $0.upstream, $0.downstream) < ($1.from, $1.to, $1.upstream, $1.downstream) }
     }
 
-    func sentence(_ r: DeliveryRow) -> String {
-        let name = { (n: Int) in self.topology.nodes[n].name }
-        let share = NumberFormat.percent(Double(r.lost) / Double(max(r.sent, 1)))
-        let first = r.firstLost.first.map { "; first lost: \(place($0))" } ?? ""
-        return "\(name(r.from)) → \(name(r.to)): \(r.lost) of \(count(r.sent, "packet")) seen at \(shortName(r.upstream)) never reached \(shortName(r.downstream)) (\(share))\(first)"
+    /// path.delivery: per host pair, direction and pair of points on one wire, what was lost.
+    struct Delivery: CheckOutcome {
+        var id: CheckID { .pathDelivery }
+        var status: CheckStatus { rows.isEmpty ? .skip : failing.isEmpty ? .pass : .fail }
+        var rows: [DeliveryRow]
+        var maxLoss: Double
+        var failing: [DeliveryRow] { rows.filter { Double($0.lost) > maxLoss * Double($0.sent) } }
+        /// The lost frames of the failing rows.
+        var evidence = Cited<(from: Int, to: Int, downstream: CapturePointID)>()
     }
 
-    func pathDelivery() -> CheckResult {
-        let maxLoss = plan.transport.maxLoss ?? 0
-        let expected = "every packet between hosts seen at one capture point of a wire is seen at the other (lost share at most \(NumberFormat.percent(maxLoss)))"
-        let rows = rows().filter { $0.sent > 0 }
-        guard !rows.isEmpty else {
-            return result(
-                .pathDelivery, .skip,
-                "no packet between hosts seen at two capture points of one wire (a capture at each end is needed)",
-                expected: expected)
+    func pathDelivery() -> Delivery {
+        var out = Delivery(rows: rows().filter { $0.sent > 0 }, maxLoss: plan.transport.maxLoss ?? 0)
+        for r in out.failing {
+            for f in r.firstLost { out.evidence.add(f, (r.from, r.to, r.downstream)) }
         }
-        let failing = rows.filter { Double($0.lost) > maxLoss * Double($0.sent) }
-        var observed = rows.map(sentence)
-        for r in rows where r.unseenUpstream > 0 {
-            observed.append(
-                "\(count(r.unseenUpstream, "packet")) seen at \(shortName(r.downstream)) but not at \(shortName(r.upstream)): that capture missed them")
-        }
-        if failing.isEmpty {
-            let sent = rows.reduce(0) { $0 + $1.sent }, lost = rows.reduce(0) { $0 + $1.lost }
-            let summary = lost == 0
-                ? "\(count(sent, "packet")) between hosts seen at both ends of \(count(rows.count, "wire direction")), none lost"
-                : "\(lost) of \(count(sent, "packet")) between hosts lost, within transport.max_loss \(NumberFormat.percent(maxLoss))"
-            return result(.pathDelivery, .pass, summary, expected: expected, observed: observed)
-        }
-        var evidence = EvidenceList()
-        for r in failing {
-            for f in r.firstLost {
-                evidence.add(f, "\(topology.nodes[r.from].name) → \(topology.nodes[r.to].name): never seen at \(shortName(r.downstream))")
-            }
-        }
-        return result(.pathDelivery, .fail, sentence(failing[0]), expected: expected, observed: observed, evidence: evidence)
+        return out
     }
 }
