@@ -42,12 +42,12 @@ struct InferCommand: ParsableCommand {
 }
 
 /// Infers the plan of `captures`, or ends with exit code 2 naming the capture that cannot be read.
-func inferPlan(_ captures: [String], name: String = "inferred") throws -> InferredPlan {
+func inferPlan(_ captures: [String], name: String = "inferred", judge: Bool = false) throws -> InferredPlan {
     for path in captures {
         do { _ = try CaptureFileReader(path: path) } catch { throw CrosswireExit.input(error.description) }
     }
     do {
-        return try PlanInference.infer(captures: captures, name: name)
+        return try PlanInference.infer(captures: captures, name: name, judge: judge)
     } catch {
         throw CrosswireExit.input(error.description)
     }
