@@ -33,6 +33,7 @@ struct DiffCommand: ParsableCommand {
         let observed = try inferPlan(captures, judge: true)
         let diff = PlanDiff(intended: intended, observed: observed)
         print(format == .json ? diff.json() : diff.markdown(), terminator: "")
+        try endIfCut(observed)
         throw CrosswireExit(code: diff.differs ? 1 : 0)
     }
 }

@@ -38,6 +38,15 @@ struct InferCommand: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
+        try endIfCut(inferred)
+    }
+}
+
+/// Exit code 2 naming the first capture that ends in the middle of a record, once the output
+/// (which covers the frames before the cut) is written, as `verify` does.
+func endIfCut(_ inferred: InferredPlan) throws {
+    if let cut = inferred.cuts.first {
+        throw CrosswireExit(code: 2, message: "\(cut.description) (the output covers the frames before it)")
     }
 }
 

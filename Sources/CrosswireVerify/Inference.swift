@@ -32,6 +32,8 @@ public struct InferredPlan: Sendable {
     /// The checks that fail when the captures are verified against this very plan (`judge: true`):
     /// what no plan makes pass, so the network departs there from any plan, the intended one too.
     public var failingChecks: [CheckResult] = []
+    /// Captures that end in the middle of a record: the plan covers the frames before the cut.
+    public var cuts: [CaptureError] = []
 }
 
 /// A next hop seen: at `at`, packets to `to` went to `via`.
@@ -67,6 +69,7 @@ public enum PlanInference {
         draft.addTunnelOverhead(second.tunnels)
         draft.addNAT(second.nat, findings: second)
         var inferred = draft.inferred(name: name)
+        inferred.cuts = scan.cuts
         if judge {
             var session = VerificationSession(plan: inferred.plan)
             try session.read(captures.map { CaptureSource(path: $0) }, threads: 1)

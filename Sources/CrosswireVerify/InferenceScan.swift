@@ -65,6 +65,8 @@ struct InferenceScan {
     /// The largest SYN MSS, IPv4 and IPv6 apart (their headers differ by 20 bytes).
     var largestMSS: (mss: Int, v4: Bool, ref: FrameRef)?
     var frames = 0
+    /// Where a capture stopped short (a record cut in the middle): what was read before counts.
+    var cuts: [CaptureError] = []
     static let maxEntries = 65_536
 
     mutating func read(paths: [String]) throws(CaptureError) {
@@ -80,7 +82,7 @@ struct InferenceScan {
                     return true
                 }
             } catch {
-                // A cut capture: what was read before the cut still counts.
+                cuts.append(error)
             }
         }
     }

@@ -14,6 +14,7 @@ extension InferredPlan {
         func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         out.append("# Drafted by crosswire infer from \(captures.count) capture\(captures.count == 1 ? "" : "s"): \(captures.joined(separator: ", "))")
         out.append("# Review every value before committing: each comment says what it rests on.")
+        for c in cuts { out.append("# incomplete: \(c.description); the frames before it are read") }
         out.append("version: 1")
         out.append("name: \(quoted(plan.name))")
         out.append("underlay:")
