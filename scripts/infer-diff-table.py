@@ -21,8 +21,8 @@ binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(root
 os.chdir(root)
 
 
-def run(args):
-    p = subprocess.run([binary] + args, capture_output=True, text=True, timeout=300)
+def crosswire(subcommand, *args):
+    p = subprocess.run([binary, subcommand, *args], capture_output=True, text=True, timeout=300)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -36,15 +36,15 @@ for name in sorted(os.listdir("pcaps")):
     failing = sorted(k for k, v in expected["checks"].items() if v == "fail")
     with tempfile.TemporaryDirectory() as tmp:
         plan = os.path.join(tmp, "inferred.yaml")
-        rc, _, err = run(["infer"] + captures + ["--output", plan])
+        rc, _, err = crosswire("infer", *captures, "--output", plan)
         if rc != 0:
             rows.append((name, failing, f"infer exit {rc}: {err.strip()}", "", ""))
             continue
-        rc, out, _ = run(["verify", "--plan", plan] + captures + ["--format", "json", "--output", tmp, "--quiet"])
+        rc, out, _ = crosswire("verify", "--plan", plan, *captures, "--format", "json", "--output", tmp, "--quiet")
         verdict = json.load(open(os.path.join(tmp, "crosswire.json")))
         failed = [c["id"] for c in verdict["checks"] if c["status"] == "fail"]
         verify = f"{rc}" + (f" ({', '.join(failed)})" if failed else "")
-    rc, out, _ = run(["diff", "--format", "json", os.path.join(d, "plan.yaml")] + captures)
+    rc, out, _ = crosswire("diff", "--format", "json", os.path.join(d, "plan.yaml"), *captures)
     diff = json.loads(out)
     keys = [f"{k['status']} `{k['key']}`" for k in diff["keys"] if k["status"] in ("different", "extra")]
     rows.append((name, failing, verify, str(rc), "; ".join(keys) or "nothing differs"))
