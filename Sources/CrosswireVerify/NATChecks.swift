@@ -57,15 +57,15 @@ struct NATChecks: CheckFamily {
         // A source rewrite that is the reply half of a destination translation (the server answering), and vice versa.
         func isReplyOfDestinationNAT(_ r: Rewrite) -> Bool {
             if published(r.outside.source, r.outside.sourcePort, r.protocolName, r.inside.source, r.inside.sourcePort) != nil { return true }
-            // The opening half: marked as opening (SYN, echo request), or else seen first (UDP).
+            // The opening half: marked as opening (SYN, echo request), or else matched first in time (UDP).
             return destinationRewrites.contains {
-                ($0.record.initiating || $0.record.first < r.record.first) && $0.outside.destination == r.outside.source && $0.outside.destinationPort == r.outside.sourcePort
+                ($0.record.initiating || $0.record.seen < r.record.seen) && $0.outside.destination == r.outside.source && $0.outside.destinationPort == r.outside.sourcePort
                     && $0.inside.destination == r.inside.source && $0.inside.destinationPort == r.inside.sourcePort
             }
         }
         func isReplyOfSourceNAT(_ r: Rewrite) -> Bool {
             sourceRewrites.contains {
-                ($0.record.initiating || $0.record.first < r.record.first) && $0.outside.source == r.outside.destination && $0.outside.sourcePort == r.outside.destinationPort
+                ($0.record.initiating || $0.record.seen < r.record.seen) && $0.outside.source == r.outside.destination && $0.outside.sourcePort == r.outside.destinationPort
                     && $0.inside.source == r.inside.destination && $0.inside.sourcePort == r.inside.destinationPort
             }
         }
