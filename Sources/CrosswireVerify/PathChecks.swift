@@ -15,6 +15,14 @@ struct DeliveryRow {
     /// Packets seen downstream only: the upstream capture missed them (not loss).
     var unseenUpstream = 0
     var firstLost: [FrameRef] = []
+    /// Sent and lost per kind of traffic (outermost protocol and service port), in the order first met.
+    var kinds: [(kind: DeliveryKind, sent: Int, lost: Int)] = []
+}
+
+/// What a class of packets is, as the outermost headers say: its protocol and service port.
+struct DeliveryKind: Equatable {
+    var protocolNumber: UInt8
+    var port: UInt16
 }
 
 struct PathChecks: CheckFamily {
@@ -60,6 +68,13 @@ struct PathChecks: CheckFamily {
             rows[k].lost += lost
             rows[k].unseenUpstream += unseen
             rows[k].firstLost = Array((rows[k].firstLost + frames).sorted().prefix(DeliveryAnalyser.evidenceLimit))
+            let kind = DeliveryKind(protocolNumber: c.protocolNumber, port: c.port)
+            if let x = rows[k].kinds.firstIndex(where: { $0.kind == kind }) {
+                rows[k].kinds[x].sent += pair.both + lost
+                rows[k].kinds[x].lost += lost
+            } else {
+                rows[k].kinds.append((kind, pair.both + lost, lost))
+            }
         }
         return rows.sorted { ($0.from, $0.to, $0.upstream, $0.downstream) < ($1.from, $1.to, $1.upstream, $1.downstream) }
     }

@@ -108,6 +108,29 @@ import Testing
         #expect(v.status(.pathDelivery) == .skip, "\(v.digest)")
     }
 
+    /// Of several kinds of traffic between the hosts, the summary names the one that lost packets.
+    @Test func theKindOfTrafficThatLostIsNamed() throws {
+        func tunnelled(_ k: Int, back: Bool) -> [UInt8] {
+            let inner = back
+                ? Frame.ethernet(src: Addr.c2MAC, dst: Addr.c1MAC, Frame.ipv4(src: Addr.c2, dst: Addr.c1, proto: 1, id: 0x500 + k, Frame.icmpEcho(type: 0, id: 5, seq: k)))
+                : Frame.ethernet(src: Addr.c1MAC, dst: Addr.c2MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: 0x300 + k, Frame.icmpEcho(id: 5, seq: k)))
+            return back
+                ? Frame.vxlanFrame(outerSrc: Addr.host2, outerDst: Addr.host1, srcMAC: Addr.host2MAC, dstMAC: Addr.host1MAC, id: 0x700 + k, inner)
+                : Frame.vxlanFrame(id: 0x600 + k, inner)
+        }
+        var a: [[UInt8]] = [], b: [[UInt8]] = [], ta: [Int64] = [], tb: [Int64] = []
+        for k in 0..<20 {
+            let t = Self.start + Int64(k) * Self.step
+            for (frame, dt, arrives) in [(request(k), Int64(0), true), (tunnelled(k, back: false), 10_000_000, false), (tunnelled(k, back: true), 20_000_000, true)] {
+                a.append(frame); ta.append(t + dt)
+                if arrives { b.append(frame); tb.append(t + dt + 50_000) }
+            }
+        }
+        let v = try Lab.verify(plan: vxlanPlan, [Capture("a.pcap", a, times: ta), Capture("b.pcap", b, times: tb)])
+        #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
+        #expect(v[.pathDelivery].summary.contains("(33.33%, 10 of 10 VXLAN (UDP 8472))"), "\(v[.pathDelivery].summary)")
+    }
+
     @Test func onePointIsSkipped() throws {
         let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", exchange(10))])
         #expect(v.status(.pathDelivery) == .skip, "\(v.digest)")

@@ -30,7 +30,24 @@ extension PathChecks.Delivery {
     func sentence(_ r: DeliveryRow, _ w: Sentences) -> String {
         let share = NumberFormat.percent(Double(r.lost) / Double(max(r.sent, 1)))
         let first = r.firstLost.first.map { "; first lost: \(w.place($0))" } ?? ""
-        return "\(w.name(r.from)) → \(w.name(r.to)): \(r.lost) of \(w.count(r.sent, "packet")) seen at \(w.shortName(r.upstream)) never reached \(w.shortName(r.downstream)) (\(share))\(first)"
+        // Of several kinds of traffic, the ones that lost packets: "5 of 5 VXLAN (UDP 8472)".
+        let lossy = r.kinds.count > 1 ? r.kinds.filter { $0.lost > 0 } : []
+        let kinds = lossy.isEmpty ? "" : ", " + lossy.map { "\($0.lost) of \($0.sent) \(kindText($0.kind))" }.joined(separator: ", ")
+        return "\(w.name(r.from)) → \(w.name(r.to)): \(r.lost) of \(w.count(r.sent, "packet")) seen at \(w.shortName(r.upstream)) never reached \(w.shortName(r.downstream)) (\(share)\(kinds))\(first)"
+    }
+
+    /// `VXLAN (UDP 8472)`, `ICMP`, `TCP port 179`.
+    func kindText(_ k: DeliveryKind) -> String {
+        switch (k.protocolNumber, k.port) {
+        case (17, 4789), (17, 8472): "VXLAN (UDP \(k.port))"
+        case (17, 6081): "GENEVE (UDP 6081)"
+        case (17, _): "UDP port \(k.port)"
+        case (6, _): "TCP port \(k.port)"
+        case (1, _), (58, _): "ICMP"
+        case (4, _), (41, _): "IP-in-IP"
+        case (47, _): "GRE"
+        default: "IP protocol \(k.protocolNumber)"
+        }
     }
 
     func hint(_ r: DeliveryRow, _ w: Sentences) -> String {
