@@ -76,11 +76,23 @@ public enum ChecksumState: UInt8, Sendable, BitwiseCopyable {
         _ s: borrowing RawSpan, at offset: Int, length: Int, fieldOffset: Int, source: IPAddress,
         destination: IPAddress, protocolNumber: UInt8, adjust: UInt16 = 0
     ) -> (state: ChecksumState, sum: UInt16) {
-        let field = s.u16(offset + fieldOffset)
+        var segment = InternetChecksum()
+        segment.add(s, from: offset, count: length)
+        return transport(
+            field: s.u16(offset + fieldOffset), segmentSum: segment.folded, length: length, source: source,
+            destination: destination, protocolNumber: protocolNumber, adjust: adjust)
+    }
+
+    /// The same, from the segment's own sum (`segmentSum`, its checksum field included), so that a
+    /// segment inside another one is summed once.
+    public static func transport(
+        field: UInt16, segmentSum: UInt16, length: Int, source: IPAddress, destination: IPAddress,
+        protocolNumber: UInt8, adjust: UInt16 = 0
+    ) -> (state: ChecksumState, sum: UInt16) {
         var pseudo = InternetChecksum()
         pseudo.addPseudoHeader(source: source, destination: destination, protocolNumber: protocolNumber, length: length)
         var whole = pseudo
-        whole.add(s, from: offset, count: length)
+        whole.add(UInt64(segmentSum))
         let sum = whole.folded
         if protocolNumber == 17, field == 0 { return (.absent, sum) }
         var adjusted = whole

@@ -66,10 +66,12 @@ struct ChecksumAnalyser: PacketAnalyser {
         let k = senderIndex(outer.source, frame.point)
         if k >= 0 { found.bySender[k].judged += 1 }
         // The inner level first: under local checksum offload (LCO) the outer checksum is
-        // computed as if the inner placeholder were already filled in.
+        // computed as if the inner placeholder were already filled in. The inner segment is
+        // summed once, for its own checksum and as part of the outer one.
         var innerWrong: ChecksumField?
         var placeholder = false
         var fillIn: UInt16 = 0
+        var inner: (offset: Int, length: Int, sum: UInt16)?
         for i in (l + 1)..<p.levelCount {
             guard let ip = p.levels[i].ip, p.levels[i].origin != .icmpQuote else { continue }
             if ip.version == 4, bytes.has(ip.headerLength, at: ip.offset),
@@ -81,18 +83,22 @@ struct ChecksumAnalyser: PacketAnalyser {
             let t = p.levels[i].transport
             guard !ip.isFragment, t.kind != .none, t.capturedPayloadLength == t.payloadLength else { continue }
             let length = t.headerLength + t.payloadLength
-            guard bytes.has(length, at: t.offset) else { continue }
+            guard bytes.has(length, at: t.offset), t.offset + length <= udp.offset + udpLength else { continue }
+            var segment = InternetChecksum()
+            segment.add(bytes, from: t.offset, count: length)
+            // Reused in the outer sum only where it falls on the outer words (even offsets).
+            if (t.offset - udp.offset) % 2 == 0, length % 2 == 0 { inner = (t.offset, length, segment.folded) }
             let state: ChecksumState
             switch t.kind {
             case .tcp, .udp, .icmpv6:
-                let protocolNumber: UInt8 = t.kind == .tcp ? 6 : t.kind == .udp ? 17 : 58
                 let judged = ChecksumState.transport(
-                    bytes, at: t.offset, length: length, fieldOffset: t.kind == .tcp ? 16 : t.kind == .udp ? 6 : 2,
-                    source: ip.source, destination: ip.destination, protocolNumber: protocolNumber)
+                    field: bytes.u16(t.offset + (t.kind == .tcp ? 16 : t.kind == .udp ? 6 : 2)), segmentSum: segment.folded,
+                    length: length, source: ip.source, destination: ip.destination,
+                    protocolNumber: t.kind == .tcp ? 6 : t.kind == .udp ? 17 : 58)
                 state = judged.state
                 if state == .offloadPlaceholder { fillIn = ChecksumState.fillIn(afterSum: judged.sum) }
             case .icmp:
-                state = ChecksumState.plain(bytes, at: t.offset, length: length)
+                state = segment.folded == 0xFFFF ? .right : .wrong
             case .none:
                 continue
             }
@@ -102,10 +108,20 @@ struct ChecksumAnalyser: PacketAnalyser {
             }
             break
         }
+        var outerSum = InternetChecksum()
+        if let inner {
+            // The headers before the inner segment, the segment's sum, and any padding after it.
+            let end = inner.offset + inner.length
+            outerSum.add(bytes, from: udp.offset, count: inner.offset - udp.offset)
+            outerSum.add(UInt64(inner.sum))
+            outerSum.add(bytes, from: end, count: udp.offset + udpLength - end)
+        } else {
+            outerSum.add(bytes, from: udp.offset, count: udpLength)
+        }
         var wrong: ChecksumField?
         switch ChecksumState.transport(
-            bytes, at: udp.offset, length: udpLength, fieldOffset: 6, source: outer.source, destination: outer.destination,
-            protocolNumber: 17, adjust: fillIn
+            field: bytes.u16(udp.offset + 6), segmentSum: outerSum.folded, length: udpLength, source: outer.source,
+            destination: outer.destination, protocolNumber: 17, adjust: fillIn
         ).state {
         case .absent: found.outerAbsent += 1
         case .right: found.outerRight += 1
