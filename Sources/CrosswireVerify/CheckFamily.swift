@@ -11,6 +11,17 @@ struct Judgement {
     var outcomes: [any CheckOutcome] = []
     /// Results already in words, from the families not yet typed.
     var checks: [CheckResult] = []
+    var bgpRoutes: [BGPChecks.Route] = []
+    var ospfRoutes: [RouteRow] = []
+    var ospfAdjacencies: [RouteRow] = []
+    var ospfLinks: [OSPFLinkRow] = []
+    var bgpSessions: [BGPChecks.SessionHistory] = []
+}
+
+/// What every family concluded, in words: one result per check id in the contract's order,
+/// and the control-plane tables as the verdict holds them.
+struct WordedJudgement {
+    var checks: [CheckResult] = []
     var bgpRoutes: [RouteRow] = []
     var ospfRoutes: [RouteRow] = []
     var ospfAdjacencies: [RouteRow] = []
@@ -34,29 +45,29 @@ let checkFamilies: [any CheckFamily.Type] = [
 ]
 
 /// Runs every family: one result per check id, in the contract's order, and the route tables.
-func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
-    var all = Judgement()
+func judgeAll(_ topology: Topology, _ findings: Findings) -> WordedJudgement {
+    var all = WordedJudgement()
     var byID: [CheckID: CheckResult] = [:]
     let words = Sentences(topology: topology, findings: findings)
     for family in checkFamilies {
         let j = family.init(topology: topology, findings: findings).judge()
         for c in j.checks { byID[c.id] = c }
         for o in j.outcomes { byID[o.id] = o.worded(words) }
-        all.bgpRoutes += j.bgpRoutes
+        all.bgpRoutes += j.bgpRoutes.map(words.row)
         all.ospfRoutes += j.ospfRoutes
         all.ospfAdjacencies += j.ospfAdjacencies
         all.ospfLinks += j.ospfLinks
-        all.bgpSessions += j.bgpSessions
+        all.bgpSessions += j.bgpSessions.map(words.row)
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
-    // BGP and OSPF still take their hints here (Hints.swift); the others came with their outcomes.
+    // OSPF still takes its hints here (Hints.swift); the others came with their outcomes.
     return Hints(topology: topology, findings: findings, judgement: all).annotated()
 }
 
 extension CheckFamily {
     var plan: Plan { topology.plan }
 
-    /// A worded result, for the families not yet typed (BGP, OSPF).
+    /// A worded result, for the family not yet typed (OSPF).
     func result(
         _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String? = nil, observed: [String] = [],
         evidence list: EvidenceList = EvidenceList()

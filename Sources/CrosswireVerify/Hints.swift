@@ -1,4 +1,4 @@
-// The hints of bgp.* and ospf.*, until those families return typed outcomes
+// The hints of ospf.*, until that family returns typed outcomes
 // (the others' causes come with their outcomes, worded in Wording/): the likely
 // cause and the fix, in the words of bird/FRR. A check with nothing reliable to
 // say gets no hint rather than a guess.
@@ -11,12 +11,12 @@ struct Hints {
     let topology: Topology
     let findings: Findings
     /// The judged checks and route tables (the BGP/OSPF rows name what is missing or extra).
-    let judgement: Judgement
+    let judgement: WordedJudgement
 
     var plan: Plan { topology.plan }
 
     /// The judgement with a hint on every `fail` and `warn` that has one.
-    func annotated() -> Judgement {
+    func annotated() -> WordedJudgement {
         var j = judgement
         for i in j.checks.indices where (j.checks[i].status == .fail || j.checks[i].status == .warn) && j.checks[i].hint == nil {
             j.checks[i].hint = hint(for: j.checks[i])
@@ -24,12 +24,10 @@ struct Hints {
         return j
     }
 
-    /// The hints of the families that still word their own results (BGP, OSPF); the others'
+    /// The hints of the family that still words its own results (OSPF); the others'
     /// hints come with their outcomes (Wording/).
     func hint(for r: CheckResult) -> String? {
         switch r.id {
-        case .bgpSession: r.status == .warn ? wholeFramesHint ?? bgpSession() : bgpSession()
-        case .bgpRoutes: r.status == .warn ? wholeFramesHint ?? bgpRoutes() : bgpRoutes()
         case .ospfAdjacency: ospfAdjacency()
         case .ospfRoutes: ospfRoutes()
         default: nil
@@ -39,86 +37,6 @@ struct Hints {
     // MARK: Words
 
     func name(_ node: Int) -> String { topology.nodes[node].name }
-
-    // MARK: bgp.*
-
-    func bgpSession() -> String? {
-        let control = findings.control
-        let bgp = BGPChecks(topology: topology, findings: findings)
-        let asn = { (a: IPAddress) in topology.node(at: a).flatMap { topology.nodes[$0].asn }.map(String.init) ?? "ASN" }
-        for (key, a) in control.attempts.sorted(by: { $0.value.first < $1.value.first })
-        where a.syns > 0 && a.synAcks == 0 && control.sessions[key] == nil {
-            let (x, y) = (bgp.speakerName(key.a), bgp.speakerName(key.b))
-            if a.md5 > 0 {
-                return "TCP MD5 (RFC 2385) is on and the passwords differ, or only one side sets one: the same `password \"…\";` in bird's `protocol bgp` on \(x) and \(y) (FRR `neighbor \(key.b) password …`)"
-            }
-            if a.resets > 0 {
-                return "one side refuses TCP 179 (RST): its bird/FRR has no neighbour for the other; \(x) needs `neighbor \(key.b) as \(asn(key.b));` and \(y) `neighbor \(key.a) as \(asn(key.a));` (FRR `neighbor … remote-as …`)"
-            }
-            return "SYNs to 179 between \(x) and \(y) go unanswered: BGP is not listening there or a firewall drops it; `ss -ltn 'sport = :179'` and `iptables -S INPUT` on both, and a `neighbor` for each other in bird/FRR"
-        }
-        for (key, s) in control.sessions.sorted(by: { $0.value.first < $1.value.first }) {
-            for (end, other) in [(key.a, key.b), (key.b, key.a)] where topology.node(at: end) == nil {
-                return "\(end) is not a planned node: remove `neighbor \(end)` from bird/FRR on \(bgp.speakerName(other)), or add it to the plan"
-            }
-            for (speaker, open) in s.opens.sorted(by: { $0.value.ref < $1.value.ref }) {
-                let who = bgp.speakerName(speaker)
-                if let n = topology.node(at: speaker), let planned = topology.nodes[n].asn, planned != open.asn {
-                    return "\(who) speaks AS \(open.asn), planned \(planned): bird `local as \(planned);` on \(who) (FRR `router bgp \(planned)`) and `neighbor \(speaker) as \(planned);` on its peers, or correct the plan's `asn`"
-                }
-                if let hold = plan.routing.bgp?.holdTime, Int(open.holdTime) != hold {
-                    return "\(who) offers hold time \(open.holdTime), planned \(hold): bird `hold time \(hold);` in its `protocol bgp` (FRR `neighbor … timers \(max(hold / 3, 1)) \(hold)`), or correct `routing.bgp.hold_time`"
-                }
-            }
-            for (speaker, n) in s.notifications.sorted(by: { $0.value.ref < $1.value.ref }) {
-                let who = bgp.speakerName(speaker)
-                let pair = "\(bgp.speakerName(key.a)) and \(bgp.speakerName(key.b))"
-                switch (n.code, n.subcode) {
-                case (4, _):
-                    return "no KEEPALIVE reached \(who) within the hold time: TCP 179 between \(pair) is dropped or stalled (a firewall or conntrack rule, a lossy link, a stopped bird); `iptables -S | grep 179` and `birdc show protocols all` on both"
-                case (2, 2):
-                    return "\(who) rejects the peer's AS (Bad Peer AS): each side's `neighbor … as N;` must name the other's `local as` (FRR `remote-as`)"
-                case (2, 6):
-                    return "\(who) rejects the offered hold time: bird `hold time` (FRR `timers`) of at least 3 s on both"
-                case (6, _):
-                    return "a Cease is an administrative end (`birdc disable`, a restart or a reload on \(who)): if nobody did that, `birdc show protocols all` on \(who) says why"
-                default: continue
-                }
-            }
-            if s.opens.isEmpty {
-                return "the session \(bgp.speakerName(key.a)) – \(bgp.speakerName(key.b)) was up before the capture began: capture from its start (`birdc restart <protocol>`, FRR `clear bgp \(key.b)`) to see the ASNs and hold time"
-            }
-        }
-        return nil
-    }
-
-    /// Capture again with whole frames: cut BGP messages cannot be read.
-    var wholeFramesHint: String? {
-        let control = findings.control
-        guard control.bgpCutSegments > 0 else { return nil }
-        return "the capture cut BGP messages at \(control.bgpSnaplen) bytes: capture again with whole frames (`tcpdump -s 0`, the default since tcpdump 4.0)"
-    }
-
-    func bgpRoutes() -> String? {
-        guard let row = judgement.bgpRoutes.first(where: { $0.state != .present }) else {
-            // Not seen: the sessions came up before the capture, so the tables were sent before it.
-            return "the sessions were up before the capture, so the speakers' tables were sent before it: ask for them again while capturing (bird `birdc reload out PROTOCOL` on the speaker, FRR `clear bgp * soft out`), or capture from the session's start"
-        }
-        let owner = topology.nodes.first { $0.name == row.speaker }?.containers
-        switch row.state {
-        case .missing:
-            return "\(row.speaker) does not announce its containers \(row.prefix): bird `protocol direct { interface \"docker0\"; }` and `export where net = \(row.prefix);` in its `protocol bgp` (FRR `network \(row.prefix)`)"
-        case .wrongNextHop:
-            return "\(row.speaker) announces \(row.prefix) with next hop \(row.nextHop ?? "none"): bird `next hop self;` (FRR `neighbor … next-hop-self`) so the next hop is its own address"
-        case .extra where !topology.nodes.contains(where: { $0.containerSubnets.map(\.description).contains(row.prefix) }):
-            let own = owner.map { "export where net = \($0);" } ?? "export filter"
-            return "\(row.speaker) exports \(row.prefix), which no host owns: filter it (bird `\(own)` in `protocol bgp`, FRR a prefix-list or `no network \(row.prefix)`), or plan that subnet"
-        case .extra:
-            return "\(row.speaker) announces \(row.prefix) as another host's (\(row.detail ?? "not its own")): its bird `protocol static`/`direct` (FRR `network`) should cover only its own containers"
-        case .present, .withdrawn:
-            return nil
-        }
-    }
 
     // MARK: ospf.*
 
