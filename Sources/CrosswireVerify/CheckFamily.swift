@@ -9,7 +9,16 @@ import CrosswireVerdict
 /// route tables it built on the way (each analysis runs once).
 struct Judgement {
     var outcomes: [any CheckOutcome] = []
-    /// Results already in words, from the families not yet typed.
+    var bgpRoutes: [BGPChecks.Route] = []
+    var ospfRoutes: [OSPFChecks.Route] = []
+    var ospfAdjacencies: [OSPFChecks.AdjacencyRow] = []
+    var ospfLinks: [OSPFLinkJudgement] = []
+    var bgpSessions: [BGPChecks.SessionHistory] = []
+}
+
+/// What every family concluded, in words: one result per check id in the contract's order,
+/// and the control-plane tables as the verdict holds them.
+struct WordedJudgement {
     var checks: [CheckResult] = []
     var bgpRoutes: [RouteRow] = []
     var ospfRoutes: [RouteRow] = []
@@ -34,39 +43,25 @@ let checkFamilies: [any CheckFamily.Type] = [
 ]
 
 /// Runs every family: one result per check id, in the contract's order, and the route tables.
-func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
-    var all = Judgement()
+func judgeAll(_ topology: Topology, _ findings: Findings) -> WordedJudgement {
+    var all = WordedJudgement()
     var byID: [CheckID: CheckResult] = [:]
     let words = Sentences(topology: topology, findings: findings)
     for family in checkFamilies {
         let j = family.init(topology: topology, findings: findings).judge()
-        for c in j.checks { byID[c.id] = c }
         for o in j.outcomes { byID[o.id] = o.worded(words) }
-        all.bgpRoutes += j.bgpRoutes
-        all.ospfRoutes += j.ospfRoutes
-        all.ospfAdjacencies += j.ospfAdjacencies
-        all.ospfLinks += j.ospfLinks
-        all.bgpSessions += j.bgpSessions
+        all.bgpRoutes += j.bgpRoutes.map(words.row)
+        all.ospfRoutes += words.rows(j.ospfRoutes).map(\.row)
+        all.ospfAdjacencies += j.ospfAdjacencies.map(words.row)
+        all.ospfLinks += j.ospfLinks.map(words.row)
+        all.bgpSessions += j.bgpSessions.map(words.row)
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
-    // BGP and OSPF still take their hints here (Hints.swift); the others came with their outcomes.
-    return Hints(topology: topology, findings: findings, judgement: all).annotated()
+    return all
 }
 
 extension CheckFamily {
     var plan: Plan { topology.plan }
-
-    /// A worded result, for the families not yet typed (BGP, OSPF).
-    func result(
-        _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String? = nil, observed: [String] = [],
-        evidence list: EvidenceList = EvidenceList()
-    ) -> CheckResult {
-        Sentences(topology: topology, findings: findings).result(
-            id, status, summary, expected: expected, observed: observed, evidence: Cited(list), detail: Sentences.noNote, hint: nil)
-    }
-
-    /// "in capture X frame N" for a frame reference, for the families not yet typed.
-    func place(_ ref: FrameRef) -> String { Sentences(topology: topology, findings: findings).place(ref) }
 
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {

@@ -48,6 +48,17 @@ struct Cited<Note> {
         omitted += list.omitted
     }
 
+    /// The frames of `other` not cited here yet, their notes turned into this list's
+    /// (`other`'s omitted frames are not counted).
+    mutating func add<Other>(uncited other: Cited<Other>, _ note: (Other) -> Note) {
+        for (f, n) in zip(other.frames, other.notes) where !frames.contains(f) {
+            switch n {
+            case .note(let n): add(f, note(n))
+            case .recorded(let words): add(f, .recorded(words))
+            }
+        }
+    }
+
     mutating func merge(_ other: Cited<Note>) {
         for (f, n) in zip(other.frames, other.notes) { add(f, n) }
         omitted += other.omitted

@@ -14,7 +14,7 @@ struct WordingSplitTests {
     }
 
     /// The check families' files, which return typed outcomes.
-    static let typedFamilies = ["PlanChecks.swift", "ARPChecks.swift", "FlowChecks.swift", "EncapChecks.swift", "RouteChecks.swift", "NATChecks.swift", "PathChecks.swift", "CheckFamily.swift", "CheckOutcome.swift"]
+    static let typedFamilies = ["PlanChecks.swift", "ARPChecks.swift", "FlowChecks.swift", "EncapChecks.swift", "RouteChecks.swift", "NATChecks.swift", "PathChecks.swift", "BGPChecks.swift", "OSPFChecks.swift", "OSPFLinks.swift", "CheckFamily.swift", "CheckOutcome.swift"]
 
     /// A string literal on one line (escapes included).
     static let literal = try! NSRegularExpression(pattern: #""(?:[^"\\]|\\.)*""#)

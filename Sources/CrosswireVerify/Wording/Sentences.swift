@@ -27,6 +27,9 @@ struct Sentences {
     /// `1 packet`, `3 packets`: the verdict's sentences write counts plain.
     func count(_ n: Int, _ noun: String) -> String { NumberFormat.count(n, noun, grouped: false) }
 
+    /// A capture's path as the verdict lists it.
+    func path(_ capture: CaptureID) -> String { findings.path(of: capture) }
+
     /// "in capture X frame N" for a frame reference.
     func place(_ ref: FrameRef) -> String { "\(shortName(ref.point, capture: ref.capture)) frame \(ref.frame)" }
 
