@@ -1,7 +1,8 @@
 // The checksums that VXLAN and GENEVE frames carry: the outer UDP checksum and
 // the inner IPv4, TCP, UDP and ICMP checksums (encap.checksum).
 //
-// A frame the capturing host sent itself is not judged (SLL: "outgoing"): under
+// A frame the capturing host sent itself is not judged (SLL "outgoing", pcapng
+// epb_flags "outbound"): under
 // tx checksum offload the NIC fills the checksum in after the capture saw it.
 // A checksum equal to the pseudo-header's sum is that offload placeholder
 // wherever it is seen (veth and virtio pass it on unfilled): counted, not judged.
@@ -54,7 +55,7 @@ struct ChecksumAnalyser: PacketAnalyser {
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel, tunnel.kind == .vxlan || tunnel.kind == .geneve,
             let outer = p.levels[l].ip, p.levels[l].origin != .icmpQuote, !outer.isFragment
         else { return }
-        if p.levels[0].cooked?.packetType == 4 { found.sentByCapturer += 1; return }
+        if p.levels[0].cooked?.packetType == 4 || frame.direction == .outbound { found.sentByCapturer += 1; return }
         let udp = p.levels[l].transport
         guard udp.kind == .udp else { return }
         let udpLength = udp.headerLength + udp.payloadLength

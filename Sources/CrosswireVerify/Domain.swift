@@ -101,6 +101,8 @@ public struct Timestamp: Hashable, Sendable, Comparable {
 public struct FrameContext: Sendable {
     public var ref: FrameRef
     public var time: Timestamp
+    /// Whether the capturing host received or sent the frame, where a pcapng file records it.
+    public var direction = PacketDirection.unknown
     public var capture: CaptureID { ref.capture }
     public var point: CapturePointID { ref.point }
     public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }

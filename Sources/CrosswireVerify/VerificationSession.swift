@@ -61,7 +61,8 @@ public struct VerificationSession {
         if packet.isMalformed { captures[index].malformed += 1 }
         let point = points.id(capture: id, interface: Self.interface(of: packet, info: info, linkType: linkTypes[index]))
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        frame.direction = info.direction
         Self.analyse(packet, bytes: bytes, frame: frame, &analysers, &helper, thread)
     }
 

@@ -4,6 +4,7 @@
 
 import CrosswireDecoder
 import CrosswireVerdict
+import Foundation
 import Testing
 
 /// RFC 1071 over `bytes`, folded, not complemented.
@@ -114,6 +115,18 @@ func pseudoHeader(_ src: String, _ dst: String, proto: UInt8, length: Int) -> [U
         let v = try Lab.verify(plan: vxlanPlan, [Capture("a.pcap", [sll], linkType: .linuxSLL)])
         #expect(v.status(.encapChecksum) == .skip, "\(v.digest)")
         #expect(v[.encapChecksum].summary.contains("the capturing host sent"))
+    }
+
+    /// pcapng's epb_flags say which frames the capturing host sent: those are not judged.
+    @Test func framesAPcapngMarksOutboundAreNotJudged() throws {
+        let dir = Lab.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.pcapng").path
+        try Pcapng.write([(0, frame(.wrong)), (0, frame(.wrong)), (0, frame(.right))], interfaces: 1, to: path, flags: [2, 1, nil])
+        let v = try Lab.verify(plan: vxlanPlan, paths: [path])
+        #expect(v.status(.encapChecksum) == .fail, "\(v.digest)")
+        #expect(v[.encapChecksum].summary.contains("1 of 2 with a wrong outer UDP checksum"), "\(v[.encapChecksum].summary)")
+        #expect(v[.encapChecksum].observed.contains("1 frame sent by the capturing host (not judged)"))
     }
 
     @Test func internetChecksumOfRFC1071sExample() {
