@@ -97,6 +97,8 @@ struct DeliveryAnalyser: PacketAnalyser {
     var found = DeliveryFindings()
     var classIndex = FixedHashTable<Int32>(capacity: 2048)
     var pairIndex = FixedHashTable<Int32>(capacity: 8192)
+    /// When each point first saw each class.
+    var classSeen = FixedHashTable<Int64>(capacity: 8192)
     var pending = FixedHashTable<Int32>(capacity: 1 << 17)
     var ring: [PendingPacket] = []
     var head = 0
@@ -134,7 +136,10 @@ struct DeliveryAnalyser: PacketAnalyser {
         guard let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes),
             let c = classOf(p, from: a, to: b)
         else { found.unclassified += 1; return }
-        found.classes[Int(c)].points |= Self.bit(point)
+        if found.classes[Int(c)].points & Self.bit(point) == 0 {
+            found.classes[Int(c)].points |= Self.bit(point)
+            classSeen.update(Self.seenKey(c, point)) { $0 = now }
+        }
         var h = KeyHasher()
         h.add(fingerprint); h.add(found.classes[Int(c)].key)
         let key = h.value
@@ -213,8 +218,9 @@ struct DeliveryAnalyser: PacketAnalyser {
 
     private mutating func judge(_ e: PendingPacket) {
         let c = found.classes[Int(e.classIndex)]
-        var watchers = c.points
-        if c.reverse >= 0 { watchers |= found.classes[Int(c.reverse)].points }
+        // Points that saw this class or its other direction by the end of the packet's window:
+        // what they saw later does not count, whenever the packet is judged.
+        let watchers = watching(e.classIndex, by: e.time &+ Self.window) | watching(c.reverse, by: e.time &+ Self.window)
         for k in 0..<e.sightingCount {
             let (p, tp) = (e.sightings[k].ref.point.index, e.sightings[k].time)
             for l in (k + 1)..<max(k + 1, e.sightingCount) {
@@ -239,6 +245,23 @@ struct DeliveryAnalyser: PacketAnalyser {
                 if lastTime[Int(q)] >= e.time &+ Self.window { count(missed) } else { wait(missed, at: Int(q)) }
             }
         }
+    }
+
+    /// The points that had seen class `c` (none when -1) by `time`.
+    private func watching(_ c: Int32, by time: Int64) -> UInt64 {
+        guard c >= 0 else { return 0 }
+        var mask: UInt64 = 0
+        var seen = found.classes[Int(c)].points
+        while seen != 0 {
+            let q = Int32(seen.trailingZeroBitCount)
+            seen &= seen - 1
+            if let first = classSeen.value(for: Self.seenKey(c, q)), first <= time { mask |= Self.bit(q) }
+        }
+        return mask
+    }
+
+    static func seenKey(_ c: Int32, _ point: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: c)) << 32 | UInt64(UInt32(bitPattern: point))
     }
 
     /// A packet one point of a pair saw and the other did not.
@@ -293,6 +316,8 @@ struct DeliveryAnalyser: PacketAnalyser {
     func finish() -> DeliveryFindings {
         var copy = self
         while copy.queued > 0 { copy.complete() }
+        // What still waits is judged against each point's last frame.
+        for q in copy.waiting.indices { copy.decide(at: q) }
         return copy.found
     }
 }
