@@ -3,7 +3,7 @@
 
 For every scenario directory: plan.yaml exists, parses as YAML and uses only
 the keys of the contract (spec section 1); expected.json has exactly the
-documented keys, all 16 check ids with a valid status, and lists captures
+documented keys, all 18 check ids with a valid status, and lists captures
 that exist, are classic pcap or pcapng with link type Ethernet, LINUX_SLL or
 LINUX_SLL2 (tcpdump -i any; contract 1.1) and are under 1900 KB (--max-kb for
 a scratch directory that is not committed);
@@ -22,7 +22,8 @@ import yaml
 
 CHECK_IDS = {"plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
-             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "flow.answered", "route.symmetry"}
+             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "path.delivery", "encap.checksum",
+             "flow.answered", "route.symmetry"}
 STATUSES = {"pass", "fail", "warn", "skip"}
 TOP_KEYS = {"scenario", "captures", "checks", "metrics", "evidence", "notes"}
 REQUIRED_TOP = {"scenario", "captures", "checks", "metrics", "notes"}

@@ -46,7 +46,8 @@ import oracle_dataplane as dataplane   # the data-plane rules of contract 1.1
 
 CHECK_IDS = ["plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead",
              "encap.mtu", "encap.vtep", "route.nexthop", "route.errors", "bgp.session",
-             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "flow.answered", "route.symmetry"]
+             "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict", "path.delivery", "encap.checksum",
+             "flow.answered", "route.symmetry"]
 VXLAN_PORTS = (4789, 8472)
 GENEVE_PORT = 6081
 ROUTE_ERR_UNREACH = {0, 1, 6, 7, 9, 10, 11, 12, 13}
@@ -865,6 +866,7 @@ def main():
     points, order, dpinfo = dataplane.prepare(fbc, list(a.captures))   # clock offsets, capture points
     lab = dataplane.extend(Lab)(plan, points, order)
     lab.dpinfo = dpinfo
+    lab.paths = {c: os.path.join(sd, c) for c in a.captures}
     ctl = oracle_control.Control(raw_plan, [os.path.join(sd, c) for c in a.captures], list(a.captures))
     metrics_enc = lab.metrics()
     results = {
@@ -878,6 +880,8 @@ def main():
         "route.nexthop": lab.route_nexthop(),
         "route.errors": lab.route_errors(),
         "arp.conflict": lab.arp_conflict(),
+        "path.delivery": lab.path_delivery(),
+        "encap.checksum": lab.encap_checksum(),
         "flow.answered": lab.flow_answered(),
         "route.symmetry": lab.route_symmetry(),
         **ctl.results(),                 # bgp.*, ospf.*: oracle_control.py

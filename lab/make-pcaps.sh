@@ -646,6 +646,35 @@ vxlan_host() {
   nsx "$h" ip route add "$ppfx.0/24" via "$ppfx.0" dev flannel.1 onlink
 }
 
+# vxlan_plan NAME DESC PORT MTU [MORE]: the article's two hosts joined by VXLAN (VNI 1); MORE
+# is appended to the transport section
+vxlan_plan() {
+  plan <<EOF
+version: 1
+name: $1
+description: $2
+underlay:
+  mtu: 1500
+  subnet: 192.168.56.0/24
+hosts:
+  - name: host1
+    address: 192.168.56.119
+    containers: 192.168.10.0/24
+    gateway: 192.168.10.1
+  - name: host2
+    address: 192.168.56.120
+    containers: 192.168.20.0/24
+    gateway: 192.168.20.1
+transport:
+  mode: vxlan
+  mtu: $4
+  vxlan: { vni: 1, port: $3 }${5:-}
+nat: none
+routing:
+  protocol: static
+EOF
+}
+
 sc_vxlan() {     # 10 / 11 / 12: flannel-style VXLAN
   local name=$1 port=$2 mtu=$3
   scenario_begin "$name"
@@ -669,30 +698,9 @@ sc_vxlan() {     # 10 / 11 / 12: flannel-style VXLAN
   else
     traffic h1c1 h2c1 192.168.20.2 192.168.20.2 5001 5001 6000
   fi
-  plan <<EOF
-version: 1
-name: flannel-vxlan-$port$( [ "$mtu" -gt 1450 ] && echo "-mtu-mistake" )
-description: flannel-style VXLAN backend - kernel device flannel.1 on each host, VNI 1, UDP $port.$( [ "$mtu" -gt 1450 ] && echo " The inner MTU was left at 1500 over a 1500-byte underlay." )
-underlay:
-  mtu: 1500
-  subnet: 192.168.56.0/24
-hosts:
-  - name: host1
-    address: 192.168.56.119
-    containers: 192.168.10.0/24
-    gateway: 192.168.10.1
-  - name: host2
-    address: 192.168.56.120
-    containers: 192.168.20.0/24
-    gateway: 192.168.20.1
-transport:
-  mode: vxlan
-  mtu: $mtu
-  vxlan: { vni: 1, port: $port }$( [ "$port" = 4789 ] && printf '\n  max_overhead_ratio: 0.05' )
-nat: none
-routing:
-  protocol: static
-EOF
+  vxlan_plan "flannel-vxlan-$port$( [ "$mtu" -gt 1450 ] && echo "-mtu-mistake" )" \
+    "flannel-style VXLAN backend - kernel device flannel.1 on each host, VNI 1, UDP $port.$( [ "$mtu" -gt 1450 ] && echo " The inner MTU was left at 1500 over a 1500-byte underlay." )" \
+    "$port" "$mtu" "$( [ "$port" = 4789 ] && printf '\n  max_overhead_ratio: 0.05' )"
   scenario_end host1-br0.pcap host1-eth0.pcap
 }
 

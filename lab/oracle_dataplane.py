@@ -304,6 +304,81 @@ def estimate_offsets(fbc, order):
     return out
 
 
+def ones_sum(data):
+    """The one's-complement sum of big-endian 16-bit words, folded."""
+    if len(data) % 2:
+        data += b"\0"
+    s = 0
+    for i in range(0, len(data), 2):
+        s += (data[i] << 8) | data[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def l4_state(seg, proto, src, dst, field_at):
+    """'right', 'absent' (UDP zero), 'placeholder' (the pseudo-header's sum) or 'wrong';
+    and the right checksum value for the segment."""
+    import struct as st
+    pseudo = src + dst + st.pack("!BBH", 0, proto, len(seg)) if len(src) == 4 else \
+        src + dst + st.pack("!IxxxB", len(seg), proto)
+    field = (seg[field_at] << 8) | seg[field_at + 1]
+    zeroed = seg[:field_at] + b"\0\0" + seg[field_at + 2:]
+    right = 0xFFFF - ones_sum(pseudo + zeroed)
+    right = right or 0xFFFF if proto == 17 else right
+    if proto == 17 and field == 0:
+        return "absent", right
+    if ones_sum(pseudo + seg) == 0xFFFF:
+        return "right", right
+    return ("placeholder" if field == ones_sum(pseudo) else "wrong"), right
+
+
+def checksum_verdict(data, l2, mtu):
+    """'ok', a text naming the wrong checksum, or None when the frame is not judged (cut, aggregate)."""
+    import struct as st
+    if len(data) < l2 + 20 or data[l2] >> 4 != 4:
+        return None
+    ihl = (data[l2] & 15) * 4
+    tot = st.unpack("!H", data[l2 + 2:l2 + 4])[0]
+    if tot > mtu or len(data) < l2 + tot:
+        return None
+    src, dst = data[l2 + 12:l2 + 16], data[l2 + 16:l2 + 20]
+    u = l2 + ihl
+    ulen = st.unpack("!H", data[u + 4:u + 6])[0]
+    udp = bytearray(data[u:u + ulen])
+    dport = st.unpack("!H", udp[2:4])[0]
+    hdr = 8 + 8 if dport != 6081 else 8 + 8 + (udp[8] & 63) * 4
+    e = hdr + 12
+    while st.unpack("!H", udp[e:e + 2])[0] in (0x8100, 0x88A8):
+        e += 4
+    wrong_inner = None
+    if st.unpack("!H", udp[e:e + 2])[0] == 0x0800:
+        i = e + 2
+        iihl = (udp[i] & 15) * 4
+        itot = st.unpack("!H", udp[i + 2:i + 4])[0]
+        if ones_sum(bytes(udp[i:i + iihl])) != 0xFFFF:
+            wrong_inner = "inner IPv4 header"
+        frag = st.unpack("!H", udp[i + 6:i + 8])[0] & 0x3FFF
+        proto = udp[i + 9]
+        t = i + iihl
+        seg = bytes(udp[t:i + itot])
+        if not wrong_inner and not frag and len(seg) == itot - iihl:
+            isrc, idst = bytes(udp[i + 12:i + 16]), bytes(udp[i + 16:i + 20])
+            if proto in (6, 17):
+                at = 16 if proto == 6 else 6
+                state, right = l4_state(seg, proto, isrc, idst, at)
+                if state == "wrong":
+                    wrong_inner = "inner TCP" if proto == 6 else "inner UDP"
+                elif state == "placeholder":
+                    udp[t + at:t + at + 2] = st.pack("!H", right)     # as the NIC will fill it in
+            elif proto == 1 and ones_sum(seg) != 0xFFFF:
+                wrong_inner = "inner ICMP"
+    state, _ = l4_state(bytes(udp), 17, src, dst, 6)
+    if state == "wrong":
+        return "outer UDP checksum wrong"
+    return "ok" if wrong_inner is None else wrong_inner + " checksum wrong"
+
+
 # --------------------------------------------------------------------------
 # the rules: a subclass of derive_expected.Lab
 # --------------------------------------------------------------------------
@@ -750,6 +825,173 @@ def extend(Base):
             if warns:
                 return "warn", "; ".join(warns) + " (a failover or a reused address, not a conflict)", wev[:4]
             return "pass", "%d addresses, one MAC each" % len(claims), []
+
+        # --- path.delivery
+        def path_delivery(self):
+            """Packets between hosts (the innermost source's and destination's owner or node differ),
+            matched across the points of one wire: the same link source and destination MAC (SLL:
+            the source only), outermost addresses, protocol and service port (the lower port). A
+            point watches a class when it saw that class or its other direction (MACs swapped) by
+            the end of the packet's 0.5 s window. A watching point that did not see the packet,
+            whose capture began 0.5 s before it and went on 0.5 s after it, missed it. TCP segments
+            with data (GRO/GSO merge and split them), fragments and cut payloads take no part.
+            Per pair of points the upstream one is where the packets pass first: the least delay
+            compared with the other direction's, else the point that saw what the other missed."""
+            p, W = self.plan, 0.5
+            def who(x):
+                return p.owner(x) or p.by_addr.get(x)
+            first, last = {}, {}
+            for f in self.frames:
+                first[f.cap] = min(first.get(f.cap, f.t), f.t)
+                last[f.cap] = max(last.get(f.cap, f.t), f.t)
+            groups = defaultdict(list)     # (packet key, class) -> sightings in time order
+            classes, seen_by = {}, defaultdict(list)   # class -> (from, to); class -> [(t, point)]
+            for f in sorted(self.frames, key=lambda x: x.t):
+                if f.inner is None or f.inner.frag_offset or f.inner.mf:
+                    continue
+                a, b = who(f.inner.src), who(f.inner.dst)
+                if not a or not b or a == b or f.key() is None:
+                    continue
+                if f.tcp is not None and f.tcp["len"] > 0:
+                    continue
+                if not f.ips:
+                    continue
+                o = f.ips[0]
+                ports = self.outer_ports(f)
+                cls = ((f.l2_src or "").lower(), (f.eth_dst or "").lower(), o.src, o.dst, o.proto, min(ports) if ports else 0)
+                classes.setdefault(cls, (a, b))
+                seen_by[cls].append((f.t, f.cap))
+                g = groups[(f.key(), cls)]
+                if g and f.t - g[-1][0]["t0"] <= W:
+                    if f.cap not in g[-1][1]:
+                        g[-1][1][f.cap] = f
+                else:
+                    g.append(({"t0": f.t}, {f.cap: f}))
+            def reverse(c):
+                sm, dm, s, d, pr, po = c
+                for r in classes:
+                    if r[2] == d and r[3] == s and r[4] == pr and r[5] == po and \
+                            ((r[0] != sm) if (not dm or not r[1]) else (r[0] == dm and r[1] == sm)):
+                        return r
+                return None
+            pairs = defaultdict(lambda: {"both": 0, "only": defaultdict(list), "delay": None})
+            for (key, cls), gs in groups.items():
+                rev = reverse(cls)
+                for meta, sights in gs:
+                    t0 = meta["t0"]
+                    watch = {c for t, c in seen_by[cls] if t <= t0 + W}
+                    if rev:
+                        watch |= {c for t, c in seen_by[rev] if t <= t0 + W}
+                    pts = sorted(sights, key=self.order_of_point)
+                    for i, x in enumerate(pts):
+                        for y in pts[i + 1:]:
+                            pr = pairs[(cls, x, y)]
+                            pr["both"] += 1
+                            d = sights[y].t - sights[x].t
+                            pr["delay"] = d if pr["delay"] is None else min(pr["delay"], d)
+                    for q in watch - set(sights):
+                        if not (first[q] <= t0 - W and last[q] >= t0 + W):
+                            continue
+                        for x in sights:
+                            lo, hi = sorted([x, q], key=self.order_of_point)
+                            pairs[(cls, lo, hi)]["only"][x].append(sights[x])
+            rows = {}
+            for (cls, lo, hi), pr in pairs.items():
+                a, b = classes[cls]
+                rev = reverse(cls)
+                back = pairs.get((rev, lo, hi)) if rev else None
+                ol, oh = len(pr["only"][lo]), len(pr["only"][hi])
+                up = None
+                if pr["both"]:
+                    if back and back["both"]:
+                        if pr["delay"] != back["delay"]:
+                            up = pr["delay"] > back["delay"]
+                    elif pr["delay"] != 0:
+                        up = pr["delay"] > 0
+                if up is None:
+                    up = ol >= oh
+                u, dn = (lo, hi) if up else (hi, lo)
+                r = rows.setdefault((a, b, u, dn), {"sent": 0, "lost": []})
+                r["sent"] += pr["both"] + len(pr["only"][u])
+                r["lost"] += pr["only"][u]
+            rows = {k: v for k, v in rows.items() if v["sent"] > 0}
+            if not rows:
+                return "skip", "no packet between hosts seen at two capture points of one wire", []
+            max_loss = float(p.transport.get("max_loss", 0) or 0)
+            bad = [(k, v) for k, v in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], self.order_of_point(kv[0][2])))
+                   if len(v["lost"]) > max_loss * v["sent"]]
+            if not bad:
+                return "pass", "%d packets between hosts delivered" % sum(v["sent"] for v in rows.values()), []
+            ev = []
+            for (a, b, u, dn), v in bad:
+                for f in sorted(v["lost"], key=lambda f: (f.file, f.no))[:20]:
+                    ev.append(ev_of(f, "%s -> %s: never seen at %s" % (a, b, dn)))
+            (a, b, u, dn), v = bad[0]
+            return "fail", "%s -> %s: %d of %d packets seen at %s never reached %s" % (
+                a, b, len(v["lost"]), v["sent"], u, dn), ev[:20]
+
+        def order_of_point(self, c):
+            if not hasattr(self, "_point_order"):
+                seen = []
+                for f in self.frames:
+                    if f.cap not in seen:
+                        seen.append(f.cap)
+                self._point_order = seen
+            return self._point_order.index(c)
+
+        def outer_ports(self, f):
+            """The outermost UDP/TCP ports, or None."""
+            if f.udp_outer is not None and f.ips and f.ips[0].proto == 17:
+                return (int(f.udp_outer.get("udp.srcport", 0)), int(f.udp_outer.get("udp.dstport", 0)))
+            if f.ips and f.ips[0].proto == 6 and f.tcp is not None and not f.is_tunnel:
+                return (f.tcp["sport"], f.tcp["dport"])
+            return None
+
+        # --- encap.checksum
+        def encap_checksum(self):
+            """VXLAN/GENEVE frames, whole and not offload aggregates (outer IP above the underlay
+            MTU), not sent by the capturing host (SLL outgoing): the outer UDP checksum is zero,
+            right, or the offload placeholder (the pseudo-header's sum); computed as if an inner
+            placeholder were already replaced by the right inner checksum (local checksum offload).
+            The inner IPv4 header, TCP, UDP, ICMP checksums are right or placeholders."""
+            raw = self.raw_frames()
+            judged, bad = 0, []
+            for f in self.frames:
+                if not f.tunnel or f.tunnel["kind"] not in ("vxlan", "geneve") or not f.ips:
+                    continue
+                o = f.ips[0]
+                if o.frag_offset or o.mf or f.sll_sent:
+                    continue
+                data = raw.get((f.file, f.no))
+                if data is None:
+                    continue
+                verdict = checksum_verdict(data, f.l2_len, self.plan.underlay_mtu)
+                if verdict is None:
+                    continue
+                judged += 1
+                if verdict != "ok":
+                    bad.append(ev_of(f, verdict))
+            if not judged:
+                return "skip", "no whole VXLAN/GENEVE frame", []
+            if bad:
+                return "fail", "%d tunnel frames with a wrong checksum" % len(bad), bad[:20]
+            return "pass", "%d tunnel frames, checksums right" % judged, []
+
+        def raw_frames(self):
+            """Frame bytes of every tunnel frame, by (file, frame number), read with tshark -x."""
+            out = {}
+            for fl in {f.file for f in self.frames if f.tunnel}:
+                path = self.paths[fl]
+                cmd = ["tshark", "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-Y", "vxlan || geneve",
+                       "-T", "json", "-x", "--no-duplicate-keys"]
+                js = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120).stdout or "[]")
+                for pk in js:
+                    ly = pk["_source"]["layers"]
+                    no = int(ly["frame"]["frame.number"])
+                    fr = ly.get("frame_raw")
+                    if isinstance(fr, list) and fr:
+                        out[(fl, no)] = bytes.fromhex(fr[0])
+            return out
 
         # --- route.symmetry
         def route_symmetry(self):

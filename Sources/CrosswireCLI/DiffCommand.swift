@@ -30,9 +30,10 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let intended = try loadPlan(plan)
-        let observed = try inferPlan(captures)
+        let observed = try inferPlan(captures, judge: true)
         let diff = PlanDiff(intended: intended, observed: observed)
         print(format == .json ? diff.json() : diff.markdown(), terminator: "")
+        try endIfCut(observed)
         throw CrosswireExit(code: diff.differs ? 1 : 0)
     }
 }

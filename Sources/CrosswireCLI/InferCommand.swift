@@ -38,16 +38,25 @@ struct InferCommand: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
+        try endIfCut(inferred)
+    }
+}
+
+/// Exit code 2 naming the first capture that ends in the middle of a record, once the output
+/// (which covers the frames before the cut) is written, as `verify` does.
+func endIfCut(_ inferred: InferredPlan) throws {
+    if let cut = inferred.cuts.first {
+        throw CrosswireExit(code: 2, message: "\(cut.description) (the output covers the frames before it)")
     }
 }
 
 /// Infers the plan of `captures`, or ends with exit code 2 naming the capture that cannot be read.
-func inferPlan(_ captures: [String], name: String = "inferred") throws -> InferredPlan {
+func inferPlan(_ captures: [String], name: String = "inferred", judge: Bool = false) throws -> InferredPlan {
     for path in captures {
         do { _ = try CaptureFileReader(path: path) } catch { throw CrosswireExit.input(error.description) }
     }
     do {
-        return try PlanInference.infer(captures: captures, name: name)
+        return try PlanInference.infer(captures: captures, name: name, judge: judge)
     } catch {
         throw CrosswireExit.input(error.description)
     }

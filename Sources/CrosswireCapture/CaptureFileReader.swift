@@ -60,8 +60,9 @@ public struct CaptureFileReader: ~Copyable {
         framesRead += 1
         var info = FrameInfo(
             number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
-        if let interfaces, let id = interfaces.nextPacketInterface() {
-            info.interfaceID = Int32(truncatingIfNeeded: id)
+        if let interfaces, let packet = interfaces.nextPacket() {
+            info.interfaceID = Int32(truncatingIfNeeded: packet.interface)
+            info.direction = packet.direction
         }
         // A sub-second field outside 0..<1 s is invalid: carry it into the seconds and count it.
         // (Negative: libpcap read a field of 2^31 or more as a signed 32-bit value.)

@@ -22,6 +22,8 @@ public struct FrameInfo: Sendable, BitwiseCopyable {
     public var originalLength: Int
     /// The pcapng interface id of the frame, when the file holds several interfaces (else -1).
     public var interfaceID: Int32 = -1
+    /// pcapng's epb_flags direction, when the file records it.
+    public var direction = PacketDirection.unknown
 
     public init(number: Int, seconds: Int64, nanoseconds: UInt32, capturedLength: Int, originalLength: Int) {
         self.number = number; self.seconds = seconds; self.nanoseconds = nanoseconds

@@ -5,7 +5,9 @@
 // packet block per frame libpcap delivers, and reads only block headers.
 //
 //  block:  | type (4) | total length (4) | body ... | total length (4) |
-//  EPB 6:  | interface id (4) | ts high | ts low | caplen | len | data ...
+//  EPB 6:  | interface id (4) | ts high | ts low | caplen | len | data (padded to 4) | options ...
+//           option: | code (2) | length (2) | value (padded to 4) |; code 2 is epb_flags, whose
+//           two low bits are the direction: 1 inbound, 2 outbound (the capturing host sent it)
 //  PB  2:  | interface id (2) | drops (2) | ...        (obsolete)
 //  SPB 3:  | original length | data ...                 (interface 0)
 
@@ -34,7 +36,10 @@ final class PcapngInterfaces {
 
     /// The interface id of the next packet block, or nil when the blocks end or
     /// do not parse (then the packets that follow have no known interface).
-    func nextPacketInterface() -> UInt32? {
+    func nextPacketInterface() -> UInt32? { nextPacket()?.interface }
+
+    /// The next packet block's interface id and direction (epb_flags; `.unknown` without it).
+    func nextPacket() -> (interface: UInt32, direction: PacketDirection)? {
         let size = mapping.size
         while offset + 12 <= size {
             let at = offset
@@ -48,14 +53,46 @@ final class PcapngInterfaces {
             guard length >= 12, length % 4 == 0, at + length <= size else { offset = size; return nil }
             offset = at + length
             switch type {
-            case 6 where length >= 32: return section << 16 | u32(at + 8)
+            case 6 where length >= 32: return (section << 16 | u32(at + 8), direction(block: at, length: length))
             case 2 where length >= 32:
                 let v = mapping.base.loadUnaligned(fromByteOffset: at + 8, as: UInt16.self)
-                return section << 16 | UInt32(swapped ? v.byteSwapped : v)
-            case 3: return section << 16
+                return (section << 16 | UInt32(swapped ? v.byteSwapped : v), .unknown)
+            case 3: return (section << 16, .unknown)
             default: break
             }
         }
         return nil
     }
+
+    /// The direction in an EPB's options (epb_flags), walked within the block's bounds.
+    private func direction(block at: Int, length: Int) -> PacketDirection {
+        let captured = Int(u32(at + 20))
+        guard captured <= length else { return .unknown }
+        var o = at + 28 + (captured + 3) & ~3
+        let end = at + length - 4
+        var options = 0
+        while o + 4 <= end, options < 64 {
+            let raw = mapping.base.loadUnaligned(fromByteOffset: o, as: UInt32.self)
+            let word = swapped ? raw.byteSwapped : raw
+            // Code and length are two 16-bit fields in the section's byte order.
+            let code = swapped ? UInt16(truncatingIfNeeded: word >> 16) : UInt16(truncatingIfNeeded: word)
+            let size = Int(swapped ? UInt16(truncatingIfNeeded: word) : UInt16(truncatingIfNeeded: word >> 16))
+            if code == 0 { break }
+            if code == 2, size == 4, o + 8 <= end {
+                switch u32(o + 4) & 3 {
+                case 1: return .inbound
+                case 2: return .outbound
+                default: return .unknown
+                }
+            }
+            o += 4 + (size + 3) & ~3
+            options += 1
+        }
+        return .unknown
+    }
+}
+
+/// Whether the capturing host received a packet or sent it, where the capture records it.
+public enum PacketDirection: UInt8, Sendable, BitwiseCopyable {
+    case unknown, inbound, outbound
 }

@@ -41,8 +41,8 @@ public enum HTMLReport {
         let overall = verdict.overall
         html.raw("<h1>Crosswire report: \(Esc.line(verdict.plan))</h1>\n")
         html.raw("<p class=\"sub\">Plan <code>\(Esc.line(verdict.planPath))</code> · "
-            + "\(Format.count(verdict.metrics.packets)) packets, \(Esc.text(Format.bytes(verdict.metrics.bytes))) in "
-            + "\(verdict.captures.count) capture\(verdict.captures.count == 1 ? "" : "s")</p>\n")
+            + "\(NumberFormat.count(verdict.metrics.packets)) packets, \(Esc.text(NumberFormat.bytes(verdict.metrics.bytes))) in "
+            + "\(NumberFormat.count(verdict.captures.count, "capture"))</p>\n")
         html.raw("<section class=\"banner \(overall.rawValue)\" id=\"overall\" data-status=\"\(overall.rawValue)\">"
             + "<div class=\"icon\">\(overall.symbol)</div><div><div class=\"big\">\(overall.word)</div>"
             + "<div class=\"counts\">")
@@ -59,7 +59,7 @@ public enum HTMLReport {
         for capture in verdict.captures {
             guard let drops = capture.drops, drops.droppedByKernel + drops.droppedByInterface > 0 else { continue }
             html.raw("<div class=\"alert\"><strong>Packets dropped:</strong> <code>\(Esc.line(capture.path))</code> lost "
-                + "\(Format.count(drops.droppedByKernel + drops.droppedByInterface)) packets while capturing; "
+                + "\(NumberFormat.count(drops.droppedByKernel + drops.droppedByInterface)) packets while capturing; "
                 + "a missing packet may hide or fake a finding.</div>\n")
         }
     }
@@ -94,7 +94,7 @@ public enum HTMLReport {
                 html.raw(Esc.line(check.summary) + hint)
             }
             let count = check.evidence.count + check.evidenceOmitted
-            html.raw("</td><td class=\"num evidence\">\(count > 0 ? Format.count(count) : "–")</td></tr>\n")
+            html.raw("</td><td class=\"num evidence\">\(count > 0 ? NumberFormat.count(count) : "–")</td></tr>\n")
         }
         html.raw("</tbody>\n</table>\n")
     }
@@ -122,7 +122,7 @@ public enum HTMLReport {
         }
         html.raw("</table>")
         if check.evidenceOmitted > 0 {
-            html.raw("<div class=\"muted\">\(Format.count(check.evidenceOmitted)) more frames not listed.</div>")
+            html.raw("<div class=\"muted\">\(NumberFormat.count(check.evidenceOmitted)) more frames not listed.</div>")
         }
         html.raw("</div>")
     }
@@ -138,7 +138,7 @@ public enum HTMLReport {
         for capture in verdict.captures {
             let notes = Format.captureNotes(capture, clock: verdict.clockOffset(of: capture), problem: { "<span class=\"state-problem\">\($0)</span>" }, escape: Esc.line)
             html.raw("<tr><td class=\"mono wrap\">\(Esc.line(capture.path))</td><td>\(Esc.line(capture.linktype))</td>"
-                + "<td class=\"num\">\(Format.count(capture.packets))</td><td class=\"num\">\(Esc.text(Format.bytes(capture.bytes)))</td>"
+                + "<td class=\"num\">\(NumberFormat.count(capture.packets))</td><td class=\"num\">\(Esc.text(NumberFormat.bytes(capture.bytes)))</td>"
                 + "<td>\(Esc.text(Format.timeSpan(capture)))</td><td>\(notes.isEmpty ? "–" : notes.joined(separator: "<br>"))</td></tr>\n")
         }
         html.raw("</tbody>\n</table>\n")
@@ -156,9 +156,9 @@ public enum HTMLReport {
                 + "<th class=\"num\">Bytes</th><th class=\"num\">Overhead bytes</th><th class=\"num\">Per packet</th>"
                 + "<th class=\"num\">Share of bytes</th></tr></thead>\n<tbody>\n")
             for metric in metrics.encapsulation {
-                html.raw("<tr><td class=\"mono\">\(Esc.line(metric.kind))</td><td class=\"num\">\(Format.count(metric.packets))</td>"
-                    + "<td class=\"num\">\(Format.count(metric.frames))</td><td class=\"num\">\(Esc.text(Format.bytes(metric.bytes)))</td>"
-                    + "<td class=\"num\">\(Format.count(metric.overheadBytes))</td>"
+                html.raw("<tr><td class=\"mono\">\(Esc.line(metric.kind))</td><td class=\"num\">\(NumberFormat.count(metric.packets))</td>"
+                    + "<td class=\"num\">\(NumberFormat.count(metric.frames))</td><td class=\"num\">\(Esc.text(NumberFormat.bytes(metric.bytes)))</td>"
+                    + "<td class=\"num\">\(NumberFormat.count(metric.overheadBytes))</td>"
                     + "<td class=\"num\">\(Esc.text(NumberFormat.decimal(metric.overheadBytesPerPacket))) B</td>"
                     + "<td class=\"num\">\(Esc.text(NumberFormat.percent(metric.overheadRatio)))</td></tr>\n")
             }
@@ -175,7 +175,7 @@ public enum HTMLReport {
                 + "<th class=\"num\">Bytes</th></tr></thead><tbody>")
             for pair in metrics.hostPairs.sorted(by: { $0.bytes > $1.bytes }) {
                 html.raw("<tr><td>\(Esc.line(pair.from))</td><td>\(Esc.line(pair.to))</td>"
-                    + "<td class=\"num\">\(Format.count(pair.packets))</td><td class=\"num\">\(Esc.text(Format.bytes(pair.bytes)))</td></tr>")
+                    + "<td class=\"num\">\(NumberFormat.count(pair.packets))</td><td class=\"num\">\(Esc.text(NumberFormat.bytes(pair.bytes)))</td></tr>")
             }
             html.raw("</tbody></table></details>\n")
         }
@@ -217,13 +217,13 @@ public enum HTMLReport {
         let sorted = events.sorted { $0.time < $1.time }
         let start = sorted[0].time
         html.raw("<h2>Control-plane timeline</h2>\n")
-        html.raw("<figure><figcaption>BGP and OSPF messages from \(Esc.text(Format.timestamp(start))); "
+        html.raw("<figure><figcaption>BGP and OSPF messages from \(Esc.text(NumberFormat.timestamp(start))); "
             + "red marks a NOTIFICATION. Hover a marker for its frame.</figcaption>\(SVGCharts.timeline(sorted))</figure>\n")
-        html.raw("<details><summary>\(Format.count(sorted.count)) event\(sorted.count == 1 ? "" : "s")</summary>")
+        html.raw("<details><summary>\(NumberFormat.count(sorted.count, "event"))</summary>")
         html.raw("<table class=\"inner\"><thead><tr><th class=\"num\">Time</th><th>Protocol</th><th>Message</th>"
             + "<th>Capture</th><th class=\"num\">Frame</th><th>Detail</th></tr></thead><tbody>")
         for event in sorted {
-            html.raw("<tr><td class=\"num\">+\(Esc.text(Format.duration(event.time - start)))</td>"
+            html.raw("<tr><td class=\"num\">+\(Esc.text(NumberFormat.duration(event.time - start)))</td>"
                 + "<td>\(Esc.line(event.proto.uppercased()))</td><td>\(Esc.line(event.kind))</td>"
                 + "<td class=\"mono\">\(Esc.line(event.capture))</td><td class=\"num\">\(event.frame)</td>"
                 + "<td>\(Esc.line(event.detail))</td></tr>")
@@ -233,11 +233,11 @@ public enum HTMLReport {
 
     private static func footer(_ verdict: Verdict, into html: inout HTMLWriter) {
         var parts = ["Generated by \(Esc.line(verdict.tool))"]
-        if let elapsed = verdict.elapsedSeconds { parts.append("analysis took \(Esc.text(Format.duration(elapsed)))") }
-        if verdict.metrics.malformed > 0 { parts.append("\(Format.count(verdict.metrics.malformed)) malformed packets") }
+        if let elapsed = verdict.elapsedSeconds { parts.append("analysis took \(Esc.text(NumberFormat.duration(elapsed)))") }
+        if verdict.metrics.malformed > 0 { parts.append("\(NumberFormat.count(verdict.metrics.malformed)) malformed packets") }
         let evictions = verdict.metrics.evictions.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         if !evictions.isEmpty {
-            parts.append("table evictions: " + evictions.map { "\(Esc.line($0.key)) \(Format.count($0.value))" }
+            parts.append("table evictions: " + evictions.map { "\(Esc.line($0.key)) \(NumberFormat.count($0.value))" }
                 .joined(separator: ", "))
         }
         html.raw("<footer>\(parts.joined(separator: " · ")).</footer>\n")

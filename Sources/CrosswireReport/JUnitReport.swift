@@ -18,7 +18,7 @@ public enum JUnitReport {
         let counts = StatusCounts(verdict.checks)
         let incomplete = verdict.captures.filter { $0.incomplete != nil }
         let tests = verdict.checks.count + incomplete.count
-        let time = Format.decimal(max(verdict.elapsedSeconds ?? 0, 0), digits: 3)
+        let time = NumberFormat.seconds(max(verdict.elapsedSeconds ?? 0, 0))
         let plan = XMLEscape.attribute(verdict.plan)
         let classname = XMLEscape.attribute("crosswire." + verdict.plan)
 

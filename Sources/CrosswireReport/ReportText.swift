@@ -4,73 +4,15 @@
 import CrosswireVerdict
 import Foundation
 
-/// Numbers, sizes and times as the reports print them (locale-independent).
+/// Times as the reports print them; every number goes through `NumberFormat`.
 enum Format {
-    /// `12345` → `12,345`.
-    static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return n < 0 ? "-" + out : out
-    }
-
-    /// `1536` → `1.5 KiB`; below 1 KiB the exact count of bytes.
-    static func bytes(_ n: Int) -> String {
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n)
-        if abs(value) < 1024 { return "\(count(n)) B" }
-        var unit = -1
-        while abs(value) >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return String(format: "%.1f %@", value, units[unit])
-    }
-
-    /// A number with at most `digits` decimals, trailing zeros dropped: `50.0` → `50`.
-    static func decimal(_ value: Double, digits: Int = 1) -> String {
-        guard value.isFinite else { return "–" }
-        var text = String(format: "%.\(digits)f", value)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text
-    }
-
-    /// Seconds since the epoch as UTC ISO 8601 with milliseconds: `2024-05-01T12:00:00.123Z`.
-    static func timestamp(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "–" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
-
-    /// A duration in seconds: `12.345 s`, `1 h 02 min 03 s`.
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "–" }
-        if seconds < 60 { return String(format: "%.3f s", seconds) }
-        let total = Int(seconds.rounded())
-        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
-        return h > 0 ? String(format: "%d h %02d min %02d s", h, m, s) : String(format: "%d min %02d s", m, s)
-    }
-
-    /// A clock offset to the microsecond, signed: `-90.000011 s`, `+0.000006 s`.
-    static func offset(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "–" }
-        return String(format: "%+.6f s", seconds)
-    }
-
     /// A capture's first and last packet times and the span between them.
     static func timeSpan(_ capture: CaptureSummary) -> String {
         guard let first = capture.firstTime else { return "no packets" }
         let last = capture.lastTime ?? first
-        return "\(timestamp(first)) – \(timestamp(last)) (\(duration(last - first)))"
+        return "\(NumberFormat.timestamp(first)) – \(NumberFormat.timestamp(last)) (\(NumberFormat.duration(last - first)))"
     }
-}
 
-extension Format {
     /// The notes of a capture's row (cut, drops, malformed frames, invalid timestamps), the same
     /// in every format: `problem` marks what went wrong, `escape` makes libpcap's text safe.
     static func captureNotes(
@@ -82,14 +24,14 @@ extension Format {
         }
         if let drops = capture.drops {
             let dropped = drops.droppedByKernel + drops.droppedByInterface
-            notes.append((dropped > 0 ? problem("\(count(dropped)) dropped") : "no drops")
-                + " (kernel \(count(drops.droppedByKernel)), interface \(count(drops.droppedByInterface)), "
-                + "received \(count(drops.received)))")
+            notes.append((dropped > 0 ? problem("\(NumberFormat.count(dropped)) dropped") : "no drops")
+                + " (kernel \(NumberFormat.count(drops.droppedByKernel)), interface \(NumberFormat.count(drops.droppedByInterface)), "
+                + "received \(NumberFormat.count(drops.received)))")
         }
-        if capture.malformed > 0 { notes.append("\(count(capture.malformed)) malformed") }
-        if let n = capture.invalidTimestamps { notes.append("\(count(n)) invalid timestamps") }
+        if capture.malformed > 0 { notes.append("\(NumberFormat.count(capture.malformed)) malformed") }
+        if let n = capture.invalidTimestamps { notes.append("\(NumberFormat.count(n)) invalid timestamps") }
         if let clock {
-            notes.append("clock offset \(offset(clock.offsetSeconds)) (from \(count(clock.matched)) shared packets, spread \(offset(clock.spreadSeconds).dropFirst()))")
+            notes.append("clock offset \(NumberFormat.offset(clock.offsetSeconds)) (from \(NumberFormat.count(clock.matched)) shared packets, spread \(NumberFormat.offset(clock.spreadSeconds).dropFirst()))")
         }
         if let points = capture.points {
             // Each interface of the file is its own capture point: `file@2`, named here by what follows `@`.
@@ -156,7 +98,7 @@ struct StatusCounts {
 
     /// `2 failed, 1 warning, 9 passed, 2 skipped`.
     var phrase: String {
-        "\(fail) failed, \(warn) warning\(warn == 1 ? "" : "s"), \(pass) passed, \(skip) skipped"
+        "\(fail) failed, \(NumberFormat.count(warn, "warning")), \(pass) passed, \(skip) skipped"
     }
 }
 
@@ -254,7 +196,7 @@ enum ControlTables {
             guard !s.events.isEmpty else { return [[name, s.state, "—", "—", "—", "—", "—", "no OPEN or NOTIFICATION in the captures"]] }
             return s.events.enumerated().map { i, e in
                 let capture = e.capture.split(separator: "/").last.map(String.init) ?? e.capture
-                return [i == 0 ? name : "", i == 0 ? s.state : "", "+" + Format.duration(e.time - start), e.from, e.event, capture, String(e.frame), e.detail]
+                return [i == 0 ? name : "", i == 0 ? s.state : "", "+" + NumberFormat.duration(e.time - start), e.from, e.event, capture, String(e.frame), e.detail]
             }
         }
     }

@@ -11,7 +11,7 @@ enum SVGCharts {
     private static let rowHeight = 30.0
     private static let barHeight = 18.0
 
-    private static func f(_ value: Double) -> String { Format.decimal(value, digits: 1) }
+    private static func f(_ value: Double) -> String { NumberFormat.coordinate(value) }
 
     /// Truncates a label to fit the label column (the full text stays in a `<title>`).
     private static func clip(_ text: String, _ limit: Int = 28) -> String {
@@ -30,13 +30,13 @@ enum SVGCharts {
             let y = Double(i) * rowHeight + 6
             let total = maxBytes > 0 ? Double(metric.bytes) / maxBytes * barSpace : 0
             let over = metric.bytes > 0 ? total * Double(metric.overheadBytes) / Double(metric.bytes) : 0
-            let tip = HTMLEscape.line("\(metric.kind): \(Format.count(metric.bytes)) bytes in \(Format.count(metric.frames)) frames, "
-                + "\(Format.count(metric.overheadBytes)) bytes overhead (\(NumberFormat.percent(metric.overheadRatio)))")
+            let tip = HTMLEscape.line("\(metric.kind): \(NumberFormat.count(metric.bytes)) bytes in \(NumberFormat.count(metric.frames)) frames, "
+                + "\(NumberFormat.count(metric.overheadBytes)) bytes overhead (\(NumberFormat.percent(metric.overheadRatio)))")
             svg += "<g><title>\(tip)</title>"
             svg += "<text x=\"\(f(labelWidth - 10))\" y=\"\(f(y + 13))\" text-anchor=\"end\">\(HTMLEscape.text(clip(metric.kind)))</text>"
             svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(y))\" width=\"\(f(max(total - over, 0)))\" height=\"\(f(barHeight))\" fill=\"#54aeff\"/>"
             svg += "<rect x=\"\(f(labelWidth + total - over))\" y=\"\(f(y))\" width=\"\(f(over))\" height=\"\(f(barHeight))\" fill=\"#fb8f44\"/>"
-            svg += "<text x=\"\(f(labelWidth + total + 8))\" y=\"\(f(y + 13))\">\(HTMLEscape.text(Format.bytes(metric.bytes))) · "
+            svg += "<text x=\"\(f(labelWidth + total + 8))\" y=\"\(f(y + 13))\">\(HTMLEscape.text(NumberFormat.bytes(metric.bytes))) · "
                 + "overhead \(HTMLEscape.text(NumberFormat.percent(metric.overheadRatio))) "
                 + "(\(HTMLEscape.text(NumberFormat.decimal(metric.overheadBytesPerPacket))) B/packet)</text></g>"
         }
@@ -63,11 +63,11 @@ enum SVGCharts {
             let y = Double(i) * rowHeight + 6
             let length = maxBytes > 0 ? max(Double(pair.bytes) / maxBytes * barSpace, 1) : 0
             let label = "\(pair.from) → \(pair.to)"
-            svg += "<g><title>\(HTMLEscape.line("\(label): \(Format.count(pair.packets)) packets, \(Format.count(pair.bytes)) bytes"))</title>"
+            svg += "<g><title>\(HTMLEscape.line("\(label): \(NumberFormat.count(pair.packets)) packets, \(NumberFormat.count(pair.bytes)) bytes"))</title>"
             svg += "<text x=\"\(f(labelWidth - 10))\" y=\"\(f(y + 13))\" text-anchor=\"end\">\(HTMLEscape.text(clip(label)))</text>"
             svg += "<rect x=\"\(f(labelWidth))\" y=\"\(f(y))\" width=\"\(f(length))\" height=\"\(f(barHeight))\" rx=\"2\" fill=\"#0969da\"/>"
-            svg += "<text x=\"\(f(labelWidth + length + 8))\" y=\"\(f(y + 13))\">\(HTMLEscape.text(Format.bytes(pair.bytes))) · "
-                + "\(HTMLEscape.text(Format.count(pair.packets))) packets</text></g>"
+            svg += "<text x=\"\(f(labelWidth + length + 8))\" y=\"\(f(y + 13))\">\(HTMLEscape.text(NumberFormat.bytes(pair.bytes))) · "
+                + "\(HTMLEscape.text(NumberFormat.count(pair.packets))) packets</text></g>"
         }
         return svg + "</svg>"
     }
@@ -108,7 +108,7 @@ enum SVGCharts {
             let anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle"
             svg += "<line x1=\"\(f(x))\" y1=\"\(f(axisY))\" x2=\"\(f(x))\" y2=\"\(f(axisY + 5))\" stroke=\"#59636e\"/>"
             svg += "<text class=\"legend\" x=\"\(f(x))\" y=\"\(f(axisY + 19))\" text-anchor=\"\(anchor)\">"
-                + "+\(HTMLEscape.text(Format.duration(span * Double(tick) / 4)))</text>"
+                + "+\(HTMLEscape.text(NumberFormat.duration(span * Double(tick) / 4)))</text>"
         }
         let labelled = sorted.count <= labelLimit
         // Per lane, where the last label of the upper and of the lower row ended.
@@ -130,7 +130,7 @@ enum SVGCharts {
                 }
                 rowEnds[lane] = ends
             }
-            let tip = HTMLEscape.line("+\(Format.duration(event.time - start)) \(event.proto.uppercased()) \(event.kind) · "
+            let tip = HTMLEscape.line("+\(NumberFormat.duration(event.time - start)) \(event.proto.uppercased()) \(event.kind) · "
                 + "\(event.capture) frame \(event.frame) · \(event.detail)")
             svg += "<g><title>\(tip)</title><circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"6\" fill=\"\(eventColour(event))\" "
                 + "fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"1\"/></g>"

@@ -39,6 +39,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
     case ospfAdjacency = "ospf.adjacency"
     case ospfRoutes = "ospf.routes"
     case arpConflict = "arp.conflict"
+    case pathDelivery = "path.delivery"
+    case encapChecksum = "encap.checksum"
     case flowAnswered = "flow.answered"
     case routeSymmetry = "route.symmetry"
 
@@ -62,6 +64,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable, CustomStringConver
         case .ospfAdjacency: "OSPF neighbours agree on parameters and reach database exchange"
         case .ospfRoutes: "OSPF advertises the planned container subnets from the planned routers"
         case .arpConflict: "no IP address is claimed by two MAC addresses"
+        case .pathDelivery: "packets seen leaving one host arrive at the other host's capture point"
+        case .encapChecksum: "received tunnel frames carry right checksums, outer and inner"
         case .flowAnswered: "cross-host container connections are answered"
         case .routeSymmetry: "both directions between two hosts take the same path"
         }

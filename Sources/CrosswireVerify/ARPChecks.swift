@@ -7,13 +7,39 @@ struct ARPChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [arpConflict()]) }
+    func judge() -> Judgement { Judgement(outcomes: [arpConflict()]) }
 
-    func arpConflict() -> CheckResult {
+    /// An address claimed by several MACs.
+    struct Claim {
+        var address: IPAddress
+        /// The MACs in the order the findings list them.
+        var macs: [MACAddress]
+        /// Each MAC with its first claim, in the order the MACs first claimed the address.
+        var spans: [(mac: MACAddress, first: FrameRef)]
+    }
+
+    /// Whom two machines answering for one address are likely to be.
+    enum Claimant { case gateway, node(Int), container, unknown }
+
+    /// arp.conflict: addresses claimed at once by several MACs (`conflicts`), or handed over (`handovers`).
+    struct Conflict: CheckOutcome {
+        var id: CheckID { .arpConflict }
+        var status: CheckStatus {
+            messages == 0 ? .skip : !conflicts.isEmpty ? .fail : !handovers.isEmpty ? .warn : .pass
+        }
+        var messages: Int, addresses: Int
+        var conflicts: [Claim] = [], handovers: [Claim] = []
+        /// Each cited frame: the address and the MAC that claimed it there.
+        var evidence = Cited<(address: IPAddress, mac: MACAddress)>()
+        /// Who the first conflicting address belongs to.
+        var claimant: Claimant?
+    }
+
+    func arpConflict() -> Conflict {
         let arp = findings.arp
-        guard arp.messages > 0 else { return result(.arpConflict, .skip, "no ARP or IPv6 neighbour discovery in the captures") }
-        var conflicts = EvidenceList(), handovers = EvidenceList()
-        var observed: [String] = [], moved: [String] = []
+        var out = Conflict(messages: arp.messages, addresses: arp.claims.count)
+        guard arp.messages > 0 else { return out }
+        var conflicts = out.evidence, handovers = out.evidence
         for (ip, claim) in arp.claims.sorted(by: { $0.key < $1.key }) where claim.macs.count > 1 {
             // Each MAC's claims as a time span, in the order the MACs first claimed the address.
             let spans = claim.macs.enumerated().map { k, mac in
@@ -25,29 +51,20 @@ struct ARPChecks: CheckFamily {
                 guard let a = a.span, let b = b.span else { return true }
                 return a.last > b.first
             }
-            let macs = spans.map(\.mac.description).joined(separator: ", ")
+            let c = Claim(address: ip, macs: claim.macs, spans: spans.map { ($0.mac, $0.first) })
             if overlapping {
-                observed.append("\(ip) claimed by \(macs) at the same time")
-                for s in spans { conflicts.add(s.first, "\(ip) claimed by \(s.mac)") }
+                out.conflicts.append(c)
+                for s in spans { conflicts.add(s.first, (ip, s.mac)) }
             } else {
-                let when = spans.map { "\($0.mac) from \(place($0.first))" }.joined(separator: ", then ")
-                moved.append("\(ip) moved: \(when)")
-                for s in spans { handovers.add(s.first, "\(ip) claimed by \(s.mac)") }
+                out.handovers.append(c)
+                for s in spans { handovers.add(s.first, (ip, s.mac)) }
             }
         }
-        if !observed.isEmpty {
-            return result(
-                .arpConflict, .fail, "\(observed.count) address\(observed.count == 1 ? " is" : "es are") claimed by several MACs: \(observed[0])",
-                expected: "each IP address claimed by one MAC", observed: observed + moved, evidence: conflicts)
+        out.evidence = out.conflicts.isEmpty ? handovers : conflicts
+        if let ip = out.conflicts.first?.address {
+            out.claimant = plan.hosts.contains(where: { $0.gateway == ip }) ? .gateway
+                : topology.node(at: ip).map(Claimant.node) ?? (topology.isContainer(ip) ? .container : .unknown)
         }
-        if !moved.isEmpty {
-            return result(
-                .arpConflict, .warn,
-                "\(moved.count) address\(moved.count == 1 ? "" : "es") handed over to another MAC (failover or a reused address): \(moved[0])",
-                expected: "each IP address claimed by one MAC", observed: moved, evidence: handovers)
-        }
-        return result(
-            .arpConflict, .pass, "\(arp.claims.count) addresses claimed in \(arp.messages) ARP messages, one MAC each",
-            expected: "each IP address claimed by one MAC")
+        return out
     }
 }

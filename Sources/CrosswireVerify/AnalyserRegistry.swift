@@ -16,6 +16,8 @@ struct Analysers {
     var nextHops: NextHopAnalyser
     var control: ControlPlaneAnalyser
     var flows: FlowAnalyser
+    var delivery: DeliveryAnalyser
+    var checksums: ChecksumAnalyser
 
     init(topology: Topology) {
         traffic = .init(topology: topology)
@@ -27,6 +29,8 @@ struct Analysers {
         nextHops = .init(topology: topology)
         control = .init(topology: topology)
         flows = .init(topology: topology)
+        delivery = .init(topology: topology)
+        checksums = .init(topology: topology)
     }
 
     /// The list, in the order each sees a frame.
@@ -43,6 +47,8 @@ struct Analysers {
         v.visit(&nextHops, packet: p, bytes: b)
         v.visit(&control, packet: p, bytes: b)
         v.visit(&flows, packet: p, bytes: b)
+        v.visit(&delivery, packet: p, bytes: b)
+        v.visit(&checksums, packet: p, bytes: b)
     }
 
     /// Credits every analyser with packets of `flow` it did not observe.

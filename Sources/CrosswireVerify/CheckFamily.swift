@@ -5,10 +5,21 @@ import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 
-/// What one family of checks concludes: a result per check id it owns, and the
+/// What one family of checks concludes: a typed outcome per check id it owns, and the
 /// route tables it built on the way (each analysis runs once).
 struct Judgement {
-    var checks: [CheckResult]
+    var outcomes: [any CheckOutcome] = []
+    var bgpRoutes: [BGPChecks.Route] = []
+    var ospfRoutes: [OSPFChecks.Route] = []
+    var ospfAdjacencies: [OSPFChecks.AdjacencyRow] = []
+    var ospfLinks: [OSPFLinkJudgement] = []
+    var bgpSessions: [BGPChecks.SessionHistory] = []
+}
+
+/// What every family concluded, in words: one result per check id in the contract's order,
+/// and the control-plane tables as the verdict holds them.
+struct WordedJudgement {
+    var checks: [CheckResult] = []
     var bgpRoutes: [RouteRow] = []
     var ospfRoutes: [RouteRow] = []
     var ospfAdjacencies: [RouteRow] = []
@@ -28,61 +39,29 @@ protocol CheckFamily {
 /// ids go into `CheckID`, in the contract's order.
 let checkFamilies: [any CheckFamily.Type] = [
     PlanChecks.self, NATChecks.self, EncapChecks.self, RouteChecks.self, BGPChecks.self, OSPFChecks.self,
-    ARPChecks.self, FlowChecks.self,
+    ARPChecks.self, PathChecks.self, FlowChecks.self,
 ]
 
 /// Runs every family: one result per check id, in the contract's order, and the route tables.
-func judgeAll(_ topology: Topology, _ findings: Findings) -> Judgement {
-    var all = Judgement(checks: [])
+func judgeAll(_ topology: Topology, _ findings: Findings) -> WordedJudgement {
+    var all = WordedJudgement()
     var byID: [CheckID: CheckResult] = [:]
+    let words = Sentences(topology: topology, findings: findings)
     for family in checkFamilies {
         let j = family.init(topology: topology, findings: findings).judge()
-        for c in j.checks { byID[c.id] = c }
-        all.bgpRoutes += j.bgpRoutes
-        all.ospfRoutes += j.ospfRoutes
-        all.ospfAdjacencies += j.ospfAdjacencies
-        all.ospfLinks += j.ospfLinks
-        all.bgpSessions += j.bgpSessions
+        for o in j.outcomes { byID[o.id] = o.worded(words) }
+        all.bgpRoutes += j.bgpRoutes.map(words.row)
+        all.ospfRoutes += words.rows(j.ospfRoutes).map(\.row)
+        all.ospfAdjacencies += j.ospfAdjacencies.map(words.row)
+        all.ospfLinks += j.ospfLinks.map(words.row)
+        all.bgpSessions += j.bgpSessions.map(words.row)
     }
     all.checks = CheckID.allCases.map { byID[$0]! }
-    // Every fail and warn ends with its likely cause and fix (Hints.swift).
-    return Hints(topology: topology, findings: findings, judgement: all).annotated()
+    return all
 }
 
 extension CheckFamily {
     var plan: Plan { topology.plan }
-
-    /// Evidence entries from an evidence list.
-    func evidence(_ list: EvidenceList) -> [Evidence] {
-        zip(list.frames, list.details).map { ref, detail in
-            Evidence(
-                capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail,
-                captureIndex: Int(ref.capture.index), point: findings.name(of: ref.point))
-        }
-    }
-
-    func result(
-        _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String? = nil, observed: [String] = [],
-        evidence list: EvidenceList = EvidenceList()
-    ) -> CheckResult {
-        CheckResult(
-            id: id, status: status, summary: summary, expected: expected, observed: observed, evidence: evidence(list),
-            evidenceOmitted: list.omitted)
-    }
-
-    /// "in capture X frame N" for a frame reference.
-    func place(_ ref: FrameRef) -> String { "\(shortName(ref.point, capture: ref.capture)) frame \(ref.frame)" }
-
-    /// A capture point as sentences name it: its file name, with `@interface` when the file holds several.
-    func shortName(_ point: CapturePointID, capture: CaptureID? = nil) -> String {
-        let path = findings.name(of: point) ?? (capture ?? findings.capture(of: point)).map(findings.path(of:)) ?? "?"
-        return path.split(separator: "/").last.map(String.init) ?? path
-    }
-
-    var noContainerTraffic: String { "no container traffic in the captures" }
-
-    /// `1 packet`, `3 packets`.
-    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {
@@ -91,27 +70,5 @@ extension CheckFamily {
             if let n = topology.node(at: ip) { return n }
         }
         return nil
-    }
-}
-
-// MARK: plan.valid
-
-struct PlanChecks: CheckFamily {
-    let topology: Topology
-    let findings: Findings
-
-    func judge() -> Judgement { Judgement(checks: [planValid()]) }
-
-    func planValid() -> CheckResult {
-        let problems = PlanValidator.problems(in: plan)
-        if problems.isEmpty {
-            return result(
-                .planValid, .pass,
-                "plan is consistent: \(plan.hosts.count) hosts, \(plan.routers.count) routers, no overlapping subnets",
-                expected: "a consistent plan")
-        }
-        return result(
-            .planValid, .fail, "\(problems.count) contradiction\(problems.count == 1 ? "" : "s") in the plan: \(problems[0])",
-            expected: "a consistent plan", observed: problems.map { $0.located(in: plan.source.file) })
     }
 }

@@ -103,6 +103,8 @@ public struct FrameContext: Sendable {
     public var time: Timestamp
     /// Where the frame is in its flow (FlowTable.swift).
     public var flow = FlowSighting.none
+    /// Whether the capturing host received or sent the frame, where a pcapng file records it.
+    public var direction = PacketDirection.unknown
     public var capture: CaptureID { ref.capture }
     public var point: CapturePointID { ref.point }
     public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }

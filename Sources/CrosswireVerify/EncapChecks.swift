@@ -8,18 +8,7 @@ struct EncapChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [encapMode(), encapOverhead(), encapMTU(), encapVTEP()]) }
-
-    /// What the plan's transport expects, in words.
-    var expectedTunnel: String {
-        switch plan.transport.mode {
-        case .routed: "no tunnel: container traffic routed host to host"
-        case .bridged: "no tunnel: container traffic switched on the underlay"
-        case .vxlan: "VXLAN VNI \(plan.transport.vxlan?.vni ?? 0) on UDP port \(plan.transport.vxlan?.port ?? 4789)"
-        case .geneve: "GENEVE VNI \(plan.transport.geneve?.vni ?? 0) on UDP port \(plan.transport.geneve?.port ?? 6081)"
-        case .ipip: "IP-in-IP (IP protocol 4, or 41 for IPv6)"
-        }
-    }
+    func judge() -> Judgement { Judgement(outcomes: [encapMode(), encapOverhead(), encapMTU(), encapVTEP(), encapChecksum()]) }
 
     /// True when a tunnel signature is the planned one.
     func isPlanned(_ s: TunnelSignature) -> Bool {
@@ -44,125 +33,237 @@ struct EncapChecks: CheckFamily {
         return (pairs.reduce(0) { $0 + $1.value.count }, pairs)
     }
 
-    func encapMode() -> CheckResult {
-        let tunnels = findings.tunnels
-        guard findings.traffic.containerFrames > 0 else {
-            return result(.encapMode, .skip, noContainerTraffic, expected: expectedTunnel)
+    // MARK: encap.mode
+
+    /// A tunnel signature seen: how many packets, and the first.
+    struct Seen { var signature: TunnelSignature; var count: Int; var first: FrameRef }
+
+    /// encap.mode: the tunnels seen against the planned transport.
+    struct Mode: CheckOutcome {
+        enum Kind {
+            case noContainerTraffic
+            /// routed or bridged: tunnels where the plan has none (fail), or none (pass).
+            case tunnelWhereNone(wrong: [TunnelSignature]), unencapsulated(containerFrames: Int)
+            /// A tunnel mode: another tunnel (fail), plain packets on the underlay (fail), no tunnel at all (skip), as planned (pass).
+            case unplanned(wrong: [TunnelSignature]), plainOnUnderlay(count: Int, first: FrameRef), noTunnelTraffic, asPlanned(total: Int)
         }
-        let seen = tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description)
-        let observed = seen.map { "\($0.key.description): \($0.value.count) packets, first at \(place($0.value.first))" }
-        let wrong = seen.filter { !isPlanned($0.key) }
+        /// What a cited frame is.
+        enum Note {
+            case tunnelWhereNone(TunnelSignature), unplanned(TunnelSignature)
+            case plain(source: MACAddress, destination: MACAddress, count: Int)
+        }
+        /// What to change: the first unplanned tunnel, else the host sending plain packets on the underlay.
+        enum Cause { case wrongTunnel(TunnelSignature), plainOnUnderlay(sender: Int?) }
+
+        var id: CheckID { .encapMode }
+        var status: CheckStatus {
+            switch kind {
+            case .noContainerTraffic, .noTunnelTraffic: .skip
+            case .unencapsulated, .asPlanned: .pass
+            case .tunnelWhereNone, .unplanned, .plainOnUnderlay: .fail
+            }
+        }
+        var kind: Kind
+        var seen: [Seen] = []
+        var evidence = Cited<Note>()
+        var cause: Cause?
+    }
+
+    func encapMode() -> Mode {
+        let tunnels = findings.tunnels
+        guard findings.traffic.containerFrames > 0 else { return Mode(kind: .noContainerTraffic) }
+        let seen = tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description).map { Seen(signature: $0.key, count: $0.value.count, first: $0.value.first) }
+        let wrong = seen.filter { !isPlanned($0.signature) }
+        var out = Mode(kind: .noTunnelTraffic, seen: seen, cause: modeCause())
         switch plan.transport.mode {
         case .routed, .bridged:
             if tunnels.planRelevant > 0 {
-                var ev = EvidenceList()
-                for (sig, v) in wrong { ev.add(v.first, "\(sig.description) tunnel where the plan says \(plan.transport.mode.rawValue): no tunnel") }
-                return result(
-                    .encapMode, .fail, "tunnel where the plan has none: \(wrong.map(\.key.description).joined(separator: ", "))",
-                    expected: expectedTunnel, observed: observed, evidence: ev)
+                out.kind = .tunnelWhereNone(wrong: wrong.map(\.signature))
+                for s in wrong { out.evidence.add(s.first, .tunnelWhereNone(s.signature)) }
+            } else {
+                out.kind = .unencapsulated(containerFrames: findings.traffic.containerFrames)
             }
-            return result(
-                .encapMode, .pass, "no tunnel: \(findings.traffic.containerFrames) container frames cross unencapsulated",
-                expected: expectedTunnel, observed: observed)
         case .vxlan, .geneve, .ipip:
-            if !wrong.isEmpty {
-                var ev = EvidenceList()
-                for (sig, v) in wrong { ev.add(v.first, "\(sig.description), planned: \(expectedTunnel)") }
-                return result(
-                    .encapMode, .fail, "unplanned encapsulation: \(wrong.map(\.key.description).joined(separator: ", "))",
-                    expected: expectedTunnel, observed: observed, evidence: ev)
-            }
             // Container traffic between hosts on the underlay with no tunnel: the encapsulation seen is none.
             let plain = plainOnUnderlay()
-            if plain.count > 0 {
-                var ev = EvidenceList()
+            if !wrong.isEmpty {
+                out.kind = .unplanned(wrong: wrong.map(\.signature))
+                for s in wrong { out.evidence.add(s.first, .unplanned(s.signature)) }
+            } else if plain.count > 0 {
+                out.kind = .plainOnUnderlay(count: plain.count, first: plain.pairs[0].value.firsts[0])
                 for (pair, v) in plain.pairs {
-                    for ref in v.firsts {
-                        ev.add(ref, "container packet between hosts, unencapsulated, \(pair.source) > \(pair.destination) (\(v.count) such packets)")
-                    }
+                    for ref in v.firsts { out.evidence.add(ref, .plain(source: pair.source, destination: pair.destination, count: v.count)) }
                 }
-                return result(
-                    .encapMode, .fail,
-                    "\(plain.count) cross-host container packets cross the underlay unencapsulated where \(plan.transport.mode.rawValue) is planned: the encapsulation seen is none",
-                    expected: expectedTunnel, observed: observed + ["none: \(plain.count) packets, first at \(place(plain.pairs[0].value.firsts[0]))"],
-                    evidence: ev)
+            } else if !seen.isEmpty {
+                out.kind = .asPlanned(total: seen.reduce(0) { $0 + $1.count })
             }
-            if seen.isEmpty {
-                return result(.encapMode, .skip, "no tunnel traffic in the captures", expected: expectedTunnel)
-            }
-            let total = seen.reduce(0) { $0 + $1.value.count }
-            return result(
-                .encapMode, .pass, "\(total) tunnel packets, all \(seen.map(\.key.description).joined(separator: ", "))",
-                expected: expectedTunnel, observed: observed)
         }
+        return out
     }
 
-    func encapOverhead() -> CheckResult {
+    func modeCause() -> Mode.Cause? {
+        let wrong = findings.tunnels.signatures.sorted(byFrame: \.value.first, then: \.key.description).map(\.key).filter { !isPlanned($0) }
+        if let w = wrong.first { return .wrongTunnel(w) }
+        let plain = plainOnUnderlay()
+        guard plain.count > 0, let first = plain.pairs.first else { return nil }
+        return .plainOnUnderlay(sender: node(sendingFrom: first.key.source))
+    }
+
+    // MARK: encap.overhead
+
+    /// encap.overhead: each tunnel kind's cost against the planned limit.
+    struct Overhead: CheckOutcome {
+        var id: CheckID { .encapOverhead }
+        var status: CheckStatus { metrics.isEmpty ? .skip : over != nil ? .fail : .pass }
+        var metrics: [EncapsulationMetric]
+        var limit: Double?
+        /// The first kind above the limit.
+        var over: EncapsulationMetric?
+        /// Its average frame size, and the smallest whole-percent limit it keeps (for the hint).
+        var averageFrame: Int?, neededLimit: Double?
+    }
+
+    func encapOverhead() -> Overhead {
         let metrics = findings.tunnels.encapsulationMetrics()
         let limit = plan.transport.maxOverheadRatio
-        let expected = limit.map { "overhead ratio at most \(NumberFormat.percent($0)) of tunnel bytes" } ?? "overhead measured (no limit planned)"
-        guard !metrics.isEmpty else { return result(.encapOverhead, .skip, "no tunnel traffic in the captures", expected: expected) }
-        let observed = metrics.map {
-            "\($0.kind): \($0.packets) packets in \($0.frames) frames, \($0.overheadBytes) overhead bytes of \($0.bytes) (\(NumberFormat.decimal($0.overheadBytesPerPacket)) per packet, \(NumberFormat.percent($0.overheadRatio)))"
-        }
-        let summary = metrics.map { "\($0.kind) \(NumberFormat.decimal($0.overheadBytesPerPacket)) bytes/packet, \(NumberFormat.percent($0.overheadRatio)) of tunnel bytes" }.joined(separator: "; ")
-        if let limit, let over = metrics.first(where: { $0.overheadRatio > limit }) {
-            return result(
-                .encapOverhead, .fail, "\(over.kind) overhead \(NumberFormat.percent(over.overheadRatio)) exceeds the planned \(NumberFormat.percent(limit)): \(summary)",
-                expected: expected, observed: observed)
-        }
-        return result(.encapOverhead, .pass, summary, expected: expected, observed: observed)
+        let over = limit.flatMap { limit in metrics.first { $0.overheadRatio > limit } }
+        let measured = over.flatMap { $0.frames > 0 ? $0 : nil }
+        return Overhead(
+            metrics: metrics, limit: limit, over: over, averageFrame: measured.map { $0.bytes / $0.frames },
+            neededLimit: measured.map { ($0.overheadRatio * 100).rounded(.up) / 100 })
     }
 
-    func encapMTU() -> CheckResult {
-        let expected = "no fragmented or oversize tunnel packets (underlay MTU \(plan.underlay.mtu)\(plan.transport.mtu.map { ", container MTU \($0)" } ?? "")), no ICMP fragmentation-needed or packet-too-big, no PMTU black hole"
-        guard findings.traffic.containerFrames > 0 else { return result(.encapMTU, .skip, noContainerTraffic, expected: expected) }
+    // MARK: encap.mtu
+
+    /// encap.mtu: fragmentation, oversize packets, PMTU messages and black holes on container traffic.
+    struct MTU: CheckOutcome {
+        var id: CheckID { .encapMTU }
+        var status: CheckStatus {
+            !hasContainerTraffic ? .skip : hasProblems ? .fail : mssAbovePath > 0 ? .warn : .pass
+        }
+        var hasContainerTraffic: Bool
+        var fragments = 0, oversize = 0, pmtuMessages = 0, blackHoles = 0
+        /// SYNs whose MSS is above `transport.mtu` (counted only when it is planned).
+        var mssAboveContainerMTU = 0
+        /// SYNs whose MSS is above what the path carries, with the analyser's words for each.
+        var mssAbovePath = 0, mssAbovePathDetails: [String] = []
+        var tunnelledFrames = 0, offloadAggregates = 0
+        var firstAggregate: FrameRef?
+        var evidence = Cited<Never>()
+        /// The MTU the path carries and the one to set (for the hint).
+        var path: PathMTU
+
+        var hasProblems: Bool { fragments + oversize + pmtuMessages + blackHoles + mssAboveContainerMTU > 0 }
+    }
+
+    /// What the planned path carries: the tunnel's cost, what is left of the underlay MTU, and
+    /// the container MTU to set (the path's own word, an ICMP next-hop MTU, beats the plan's arithmetic).
+    struct PathMTU {
+        var cost: Int, carried: Int, containerMTU: Int, smallestReported: Int?
+        /// The underlay MTU that keeps the containers' MTU.
+        var keep: Int
+    }
+
+    /// The tunnel's MTU cost for the planned mode (contract §4), as `TunnelAnalyser` counts it.
+    var plannedTunnelCost: Int {
+        let v6 = plan.nodes.contains { !$0.address.isV4 }
+        switch plan.transport.mode {
+        case .vxlan, .geneve: return v6 ? 70 : 50
+        case .ipip: return v6 ? 40 : 20
+        case .routed, .bridged: return 0
+        }
+    }
+
+    func encapMTU() -> MTU {
+        let cost = plannedTunnelCost, underlay = plan.underlay.mtu
+        let carried = underlay - cost
+        let reported = findings.icmp.smallestReportedMTU
+        let path = PathMTU(
+            cost: cost, carried: carried, containerMTU: min(plan.transport.mtu.map { min($0, carried) } ?? carried, reported ?? .max),
+            smallestReported: reported, keep: max(plan.transport.mtu ?? underlay, underlay) + cost)
+        var out = MTU(hasContainerTraffic: findings.traffic.containerFrames > 0, path: path)
+        guard out.hasContainerTraffic else { return out }
         let t = findings.tunnels
         let holes = findings.blackHoles.blackHoles
-        var ev = EvidenceList()
-        ev.merge(t.fragments)
-        ev.merge(t.oversize)
-        ev.merge(findings.icmp.mtuMessages)
-        ev.merge(holes)
-        var problems: [String] = []
-        if t.fragments.total > 0 { problems.append("\(t.fragments.total) fragmented tunnel frames") }
-        if t.oversize.total > 0 { problems.append("\(t.oversize.total) oversize packets") }
-        if findings.icmp.mtuMessages.total > 0 { problems.append("\(findings.icmp.mtuMessages.total) ICMP fragmentation-needed/packet-too-big") }
-        if holes.total > 0 { problems.append("\(holes.total) large TCP segments never acknowledged (black hole)") }
-        if t.mssAboveContainerMTU.total > 0, let mtu = plan.transport.mtu {
-            problems.append("\(t.mssAboveContainerMTU.total) SYNs with an MSS above transport.mtu \(mtu)")
-            ev.merge(t.mssAboveContainerMTU)
-        }
-        if !problems.isEmpty {
-            return result(.encapMTU, .fail, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: ev)
+        out.evidence.merge(t.fragments)
+        out.evidence.merge(t.oversize)
+        out.evidence.merge(findings.icmp.mtuMessages)
+        out.evidence.merge(holes)
+        (out.fragments, out.oversize, out.pmtuMessages, out.blackHoles) = (t.fragments.total, t.oversize.total, findings.icmp.mtuMessages.total, holes.total)
+        if t.mssAboveContainerMTU.total > 0, plan.transport.mtu != nil {
+            out.mssAboveContainerMTU = t.mssAboveContainerMTU.total
+            out.evidence.merge(t.mssAboveContainerMTU)
         }
         // Containers that believe in a larger MTU than the path carries: the classic PMTUD black hole, not yet seen.
-        if t.mssAbovePath.total > 0 {
-            return result(
-                .encapMTU, .warn,
-                "\(t.mssAbovePath.total) SYNs with an MSS above what the \(plan.transport.mode.rawValue) path carries: containers believe in a larger MTU than the tunnel leaves",
-                expected: expected, observed: t.mssAbovePath.details, evidence: t.mssAbovePath)
+        if !out.hasProblems {
+            out.evidence = Cited(t.mssAbovePath)
+            (out.mssAbovePath, out.mssAbovePathDetails) = (t.mssAbovePath.total, t.mssAbovePath.details)
         }
-        let tunnelled = t.totals.values.reduce(0) { $0 + $1.frames }
-        let aggregates = t.offloadAggregates.values.reduce(0, +)
-        let note = aggregates == 0 ? "" : "; \(aggregates) offload aggregates (GRO/GSO), not judged: `ethtool -K IFACE gro off gso off tso off` shows wire packets"
-        return result(
-            .encapMTU, .pass,
-            (tunnelled > 0 ? "\(tunnelled) tunnel frames, none fragmented or oversize; no PMTU trouble" : "no fragmentation-needed, oversize or black-holed packets on container traffic") + note,
-            expected: expected, observed: t.firstAggregate.map { ["first offload aggregate at \(place($0))"] } ?? [])
+        out.tunnelledFrames = t.totals.values.reduce(0) { $0 + $1.frames }
+        out.offloadAggregates = t.offloadAggregates.values.reduce(0, +)
+        out.firstAggregate = t.firstAggregate
+        return out
     }
 
-    func encapVTEP() -> CheckResult {
+    // MARK: encap.vtep
+
+    /// A tunnel sent to a host that does not own its inner destination, and where it should go.
+    struct WrongEndpoint {
+        var sender: Int?
+        var destination: IPAddress
+        var wrong: IPAddress, right: IPAddress
+    }
+
+    /// encap.vtep: tunnel packets to the host owning their inner destination.
+    struct VTEP: CheckOutcome {
+        var id: CheckID { .encapVTEP }
+        var status: CheckStatus { judged == 0 ? .skip : mismatches.isEmpty ? .pass : .fail }
+        var judged: Int
+        var tunnelsSeen: Bool
+        var mismatches: Cited<Never>
+        /// The first stale tunnel entry.
+        var cause: WrongEndpoint?
+    }
+
+    func encapVTEP() -> VTEP {
         let t = findings.tunnels
-        let expected = "each tunnel packet goes to the host that owns its inner destination"
-        guard t.vtepJudged > 0 else {
-            return result(.encapVTEP, .skip, t.signatures.isEmpty ? "no tunnel traffic in the captures" : "no tunnel packet carries a container destination", expected: expected)
+        return VTEP(judged: t.vtepJudged, tunnelsSeen: !t.signatures.isEmpty, mismatches: Cited(t.vtepMismatches), cause: wrongEndpoint(cited: nil))
+    }
+
+    /// The first tunnel sent to a host that does not own the inner destination; `cited` narrows it to a check's frames.
+    func wrongEndpoint(cited refs: Set<FrameRef>?) -> WrongEndpoint? {
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { String(describing: $0.key) }) {
+            guard let outer = key.outerDestination, !topology.nodes[Int(key.owner)].addresses.contains(outer),
+                refs.map({ !$0.isDisjoint(with: group.frames) }) ?? true
+            else { continue }
+            let sender = node(sendingFrom: key.sourceMAC)
+            let via = sender.flatMap { plan.plannedNextHop(from: topology.nodes[$0].name, to: group.destination) }
+            return WrongEndpoint(sender: sender, destination: group.destination, wrong: outer, right: via ?? topology.nodes[Int(key.owner)].address)
         }
-        if !t.vtepMismatches.isEmpty {
-            return result(
-                .encapVTEP, .fail, "\(t.vtepMismatches.total) of \(t.vtepJudged) tunnel packets go to the wrong host",
-                expected: expected, evidence: t.vtepMismatches)
-        }
-        return result(.encapVTEP, .pass, "\(t.vtepJudged) tunnel packets, each to the host owning its inner destination", expected: expected)
+        return nil
+    }
+}
+
+// MARK: encap.checksum
+
+extension EncapChecks {
+    /// encap.checksum: wrong checksums per sender and point, with what was not judged and why.
+    struct Checksum: CheckOutcome {
+        var id: CheckID { .encapChecksum }
+        var status: CheckStatus { found.judged == 0 ? .skip : wrong.isEmpty ? .pass : .fail }
+        var found: ChecksumFindings
+        /// Senders whose frames at a point carried wrong checksums.
+        var wrong: [SenderChecksums]
+        /// The planned node behind each of those senders (nil: not a planned address).
+        var senders: [Int?]
+        var evidence: Cited<Never>
+    }
+
+    func encapChecksum() -> Checksum {
+        let c = findings.checksums
+        let wrong = c.bySender.filter { $0.outerWrong + $0.innerWrong > 0 }
+        var evidence = Cited(c.wrongOuter)
+        evidence.merge(c.wrongInner)
+        return Checksum(found: c, wrong: wrong, senders: wrong.map { topology.node(at: $0.senderAddress) }, evidence: evidence)
     }
 }

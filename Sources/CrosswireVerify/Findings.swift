@@ -16,6 +16,8 @@ public struct Findings {
     var nextHops = NextHopFindings()
     var control = ControlPlaneFindings()
     var flows = FlowFindings()
+    var delivery = DeliveryFindings()
+    var checksums = ChecksumFindings()
 
     /// The capture points, by `CapturePointID`.
     var points: [(capture: CaptureID, interface: CaptureInterface)] = []

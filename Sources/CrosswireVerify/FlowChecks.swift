@@ -7,7 +7,7 @@ struct FlowChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [flowAnswered()]) }
+    func judge() -> Judgement { Judgement(outcomes: [flowAnswered()]) }
 
     /// A request still unanswered this long after it, at the point that saw it, was not going to be answered
     /// (a SYN-ACK or echo reply takes milliseconds; Linux resends an unanswered SYN after 1 s).
@@ -37,74 +37,83 @@ struct FlowChecks: CheckFamily {
     }
 
     /// The points a capture of this run names, by bit.
-    func pointNames(_ mask: UInt64) -> [String] {
-        (0..<min(findings.points.count, 64)).filter { mask & (1 << UInt64($0)) != 0 }.map { shortName(CapturePointID(index: Int32($0))) }
+    func points(_ mask: UInt64) -> [CapturePointID] {
+        (0..<min(findings.points.count, 64)).filter { mask & (1 << UInt64($0)) != 0 }.map { CapturePointID(index: Int32($0)) }
     }
 
     /// Points that saw cross-host container traffic between the two hosts, either way, but not this request.
-    func missedBy(_ o: Opening, _ a: Int, _ b: Int) -> [String] {
+    func missedBy(_ o: Opening, _ a: Int, _ b: Int) -> [CapturePointID] {
         let pairs: Set<UInt32> = [UInt32(a) << 16 | UInt32(b), UInt32(b) << 16 | UInt32(a)]
         let mask = findings.flows.points.indices.reduce(UInt64(0)) { mask, i in
             findings.flows.points[i].pairs.contains(where: pairs.contains) ? mask | FlowAnalyser.bit(CapturePointID(index: Int32(i))) : mask
         }
-        return pointNames(mask & ~o.requestPoints)
+        return points(mask & ~o.requestPoints)
     }
 
-    func flowAnswered() -> CheckResult {
-        let expected = "every connection a container opens to another host's container (TCP SYN, echo request) is answered where the requester's side is captured"
+    /// One connection not answered, as the requester's side saw it.
+    struct Unanswered {
+        var endpoints: Endpoints
+        var outcome: Outcome
+        var requests: Int
+        /// Where the request was seen, and where traffic between the two hosts was but the request was not.
+        var seenAt: [CapturePointID], missedBy: [CapturePointID]
+        /// Where the answer was seen, and the MAC (and node) it was sent to.
+        var answeredAt: [CapturePointID]
+        var answerMAC: MACAddress?, answerNode: Int?
+        /// The request reached the other side and nothing answered.
+        var arrived: Bool
+        var requester: Int, answerer: Int
+        /// The answerer's planned next hop back to the requester.
+        var plannedReturn: IPAddress?
+    }
+
+    /// What one cited frame is.
+    enum Note { case refused(Endpoints), request(Endpoints, answeredAt: [CapturePointID]), answer(Endpoints), unanswered(Endpoints) }
+
+    /// flow.answered: connections opened and judged, and those not answered.
+    struct Answered: CheckOutcome {
+        var id: CheckID { .flowAnswered }
+        var status: CheckStatus { judged == 0 ? .skip : unanswered.isEmpty ? .pass : .fail }
+        var opened: Int, judged = 0
+        var unanswered: [Unanswered] = []
+        /// Hosts whose containers answered none of the connections opened to them, with how many.
+        var answeredNone: [(host: Int, opened: Int)] = []
+        var failed = 0
+        var evidence = Cited<Note>()
+    }
+
+    func flowAnswered() -> Answered {
         let openings = findings.flows.openings
-        guard !openings.isEmpty else {
-            return result(.flowAnswered, .skip, "no cross-host container connection opened (TCP SYN or echo request)", expected: expected)
-        }
+        var out = Answered(opened: openings.count)
         let judged = openings.filter(isJudged)
-        guard !judged.isEmpty else {
-            return result(
-                .flowAnswered, .skip,
-                "\(count(openings.count, "cross-host connection")) opened, none judged: each seen once near the end of its capture point, or at a point that does not see the requester's incoming traffic",
-                expected: expected)
-        }
-        var bad = EvidenceList(), lines: [String] = []
+        out.judged = judged.count
         var perSubnet: [Int: (opened: Int, answered: Int)] = [:]
         for o in judged {
             guard let a = topology.owner(of: o.endpoints.source), let b = topology.owner(of: o.endpoints.destination) else { continue }
             let result = outcome(o)
             perSubnet[b, default: (0, 0)].opened += 1
             if result == .answered { perSubnet[b]!.answered += 1; continue }
-            let what = o.endpoints.isICMP ? "\(count(Int(o.requests), "echo request"))" : "\(count(Int(o.requests), "SYN"))"
-            let seen = "seen at " + pointNames(o.requestPoints).joined(separator: ", ")
             let missed = missedBy(o, a, b)
-            let notSeen = missed.isEmpty ? "" : ", not at " + missed.joined(separator: ", ")
-            let flow = "\(o.endpoints.sourceText) → \(o.endpoints.destinationText) (\(o.endpoints.protocolText))"
+            let answeredAt = points(o.answerPoints)
+            out.unanswered.append(Unanswered(
+                endpoints: o.endpoints, outcome: result, requests: Int(o.requests), seenAt: points(o.requestPoints), missedBy: missed,
+                answeredAt: answeredAt, answerMAC: o.answerMAC, answerNode: o.answerMAC.flatMap(node(sendingFrom:)),
+                arrived: missed.isEmpty && o.requestPoints.nonzeroBitCount > 1, requester: a, answerer: b,
+                plannedReturn: plan.plannedNextHop(from: topology.nodes[b].name, to: o.endpoints.source)))
             switch result {
             case .refused:
-                lines.append("\(flow): \(what), refused (RST); \(seen)")
-                bad.add(o.first, "\(flow): refused by RST")
+                out.evidence.add(o.first, .refused(o.endpoints))
             case .answerLost:
-                let at = pointNames(o.answerPoints).joined(separator: ", ")
-                let to = o.answerMAC.map { mac in " sent to \(mac)" + (node(sendingFrom: mac).map { " (\(topology.nodes[$0].name))" } ?? "") } ?? ""
-                lines.append("\(flow): \(what), answered at \(at)\(to), never back on the requester's side; \(seen)")
-                bad.add(o.first, "\(flow): the request; its answer was seen at \(at) only")
-                if let answer = o.firstAnswer { bad.add(answer, "\(flow): the answer, never seen on the requester's side") }
+                out.evidence.add(o.first, .request(o.endpoints, answeredAt: answeredAt))
+                if let answer = o.firstAnswer { out.evidence.add(answer, .answer(o.endpoints)) }
             case .unanswered:
-                let arrived = missed.isEmpty && o.requestPoints.nonzeroBitCount > 1 ? " (it arrived: nothing answered)" : ""
-                lines.append("\(flow): \(what), never answered\(arrived); \(seen)\(notSeen)")
-                bad.add(o.first, "\(flow): never answered")
+                out.evidence.add(o.first, .unanswered(o.endpoints))
             case .answered:
                 break
             }
         }
-        for (b, n) in perSubnet.sorted(by: { $0.key < $1.key }) where n.answered == 0 {
-            let subnets = topology.nodes[b].containerSubnets.map(\.description).joined(separator: ", ")
-            lines.append("\(topology.nodes[b].name)'s containers (\(subnets)) answered none of \(count(n.opened, "connection"))")
-        }
-        let total = judged.count
-        guard !bad.isEmpty else {
-            return result(.flowAnswered, .pass, "\(count(total, "cross-host connection")) opened, all answered", expected: expected)
-        }
-        let failed = perSubnet.values.reduce(0) { $0 + $1.opened - $1.answered }
-        return result(
-            .flowAnswered, .fail, "\(failed) of \(count(total, "cross-host connection")) not answered: \(lines[0])",
-            expected: expected, observed: lines, evidence: bad)
+        out.answeredNone = perSubnet.sorted(by: { $0.key < $1.key }).filter { $0.value.answered == 0 }.map { ($0.key, $0.value.opened) }
+        out.failed = perSubnet.values.reduce(0) { $0 + $1.opened - $1.answered }
+        return out
     }
-
 }

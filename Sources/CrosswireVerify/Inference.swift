@@ -7,6 +7,8 @@
 import CrosswireCapture
 import CrosswireDecoder
 import CrosswirePlan
+import CrosswireVerdict
+
 
 /// A plan inferred from captures, with the evidence of each value.
 public struct InferredPlan: Sendable {
@@ -24,6 +26,14 @@ public struct InferredPlan: Sendable {
     public var placeholderHost = false
     /// The tunnels' overhead ratio as measured (the plan's `max_overhead_ratio` adds headroom to it).
     public var measuredOverheadRatio: Double?
+    /// Every value seen where the captures disagree with each other (the plan keeps a value only
+    /// where all agree): `routing.bgp.hold_time`, `routing.ospf.area`, `…hello_interval`, `…dead_interval`.
+    public var valuesSeen: [String: [String]] = [:]
+    /// The checks that fail when the captures are verified against this very plan (`judge: true`):
+    /// what no plan makes pass, so the network departs there from any plan, the intended one too.
+    public var failingChecks: [CheckResult] = []
+    /// Captures that end in the middle of a record: the plan covers the frames before the cut.
+    public var cuts: [CaptureError] = []
 }
 
 /// A next hop seen: at `at`, packets to `to` went to `via`.
@@ -32,17 +42,20 @@ public struct ObservedRoute: Sendable, Hashable {
     public var evidence: String
 }
 
-/// A prefix a BGP speaker announced.
+/// A prefix a BGP or OSPF speaker announced that is not a container subnet of the draft.
 public struct ObservedAnnouncement: Sendable, Hashable {
+    public enum Kind: String, Sendable { case bgp, ospf, ospfLink = "ospf link network", ospfDefault = "ospf default route" }
     public var host: String
     public var prefix: IPPrefix
     public var evidence: String
+    public var kind: Kind = .bgp
 }
 
 /// Drafts a plan from captures.
 public enum PlanInference {
     /// Reads `captures` and infers the plan they show. Throws when a capture cannot be opened.
-    public static func infer(captures: [String], name: String = "inferred") throws(CaptureError) -> InferredPlan {
+    /// With `judge`, the captures are verified against the inferred plan too (`failingChecks`).
+    public static func infer(captures: [String], name: String = "inferred", judge: Bool = false) throws(CaptureError) -> InferredPlan {
         var scan = InferenceScan()
         try scan.read(paths: captures)
         var draft = Draft(scan: scan, captures: captures)
@@ -55,7 +68,15 @@ public enum PlanInference {
         let second = try findings(plan, captures)
         draft.addTunnelOverhead(second.tunnels)
         draft.addNAT(second.nat, findings: second)
-        return draft.inferred(name: name)
+        var inferred = draft.inferred(name: name)
+        inferred.cuts = scan.cuts
+        if judge {
+            var session = VerificationSession(plan: inferred.plan)
+            try session.read(captures.map { CaptureSource(path: $0) }, threads: 1)
+            // plan.valid judges the draft itself, not the network.
+            inferred.failingChecks = session.verdict().checks.filter { $0.status == .fail && $0.id != .planValid }
+        }
+        return inferred
     }
 
     static func findings(_ plan: Plan, _ captures: [String]) throws(CaptureError) -> Findings {
@@ -68,6 +89,9 @@ public enum PlanInference {
 /// One node of the draft: a host (it owns container addresses) or a router.
 struct DraftNode {
     var address: IPAddress
+    /// The address of the other family on the same NIC (a dual-stack host claims both with one MAC).
+    var otherAddress: IPAddress?
+    var addresses: [IPAddress] { [address] + (otherAddress.map { [$0] } ?? []) }
     var mac: MACAddress?
     var cells: Set<IPPrefix> = []
     var containers: [IPPrefix] = []
@@ -88,6 +112,7 @@ struct Draft {
     var extraAnnouncements: [ObservedAnnouncement] = []
     var transport = Transport(mode: .routed)
     var measuredOverheadRatio: Double?
+    var valuesSeen: [String: [String]] = [:]
     var underlayMTU = 1500
     var routing = Routing(routingProtocol: .static)
     var nat = NATPolicy.none
@@ -106,7 +131,19 @@ struct Draft {
         return "from \(count) frame\(count == 1 ? "" : "s"); \(file) frame \(ref.frame)"
     }
 
-    func index(of address: IPAddress) -> Int? { nodes.firstIndex { $0.address == address } }
+    func index(of address: IPAddress) -> Int? { nodes.firstIndex { $0.address == address || $0.otherAddress == address } }
+
+    /// The node a control-plane speaker belongs to: the node of that address, else the node whose
+    /// MAC answered ARP/ND for it or sends its packets (a loopback or the other family's address).
+    mutating func speakerNode(_ a: IPAddress) -> Int {
+        if let i = index(of: a) { return i }
+        let macs = scan.answeredClaims.filter { $0.address == a }.map(\.mac).sorted()
+            + scan.hops.keys.filter { $0.source == a && $0.sourceMAC != .zero }.map(\.sourceMAC).sorted()
+        for mac in macs {
+            if let i = nodes.firstIndex(where: { $0.mac == mac }) { return i }
+        }
+        return node(a)
+    }
 
     mutating func node(_ address: IPAddress) -> Int {
         if let i = index(of: address) { return i }
@@ -118,18 +155,21 @@ struct Draft {
 
     /// Hosts, routers, container subnets, gateways, MACs, next hops and the transport, from the scan.
     mutating func placeNodes() {
-        for (c, _) in scan.arpClaims.sorted(by: { $0.value.first < $1.value.first }) { claims[c.mac, default: []].append(c.address) }
+        // An answered claim (ARP reply, NA) names the interface's own address: it comes first.
+        for (c, _) in scan.arpClaims.sorted(by: { (scan.answeredClaims.contains($0.key) ? 0 : 1, $0.value.first) < (scan.answeredClaims.contains($1.key) ? 0 : 1, $1.value.first) }) {
+            claims[c.mac, default: []].append(c.address)
+        }
         for (c, _) in scan.sourcedClaims.sorted(by: { $0.value.first < $1.value.first })
         where !(claims[c.mac]?.contains(c.address) ?? false) { claims[c.mac, default: []].append(c.address) }
 
         // Who forwards what: a MAC that hands on a packet for an address it does not claim.
-        var forwarded: [(mac: MACAddress, address: IPAddress, score: Int, ref: FrameRef, count: Int)] = []
+        var forwarded: [(mac: MACAddress, address: IPAddress, partner: IPAddress, score: Int, ref: FrameRef, count: Int)] = []
         for (k, seen) in scan.hops {
             if let mine = claims[k.sourceMAC], !mine.contains(k.source) {
-                forwarded.append((k.sourceMAC, k.source, 1000 + Int(seen.maxTTL), seen.sighting.first, seen.sighting.count))
+                forwarded.append((k.sourceMAC, k.source, k.destination, 1000 + Int(seen.maxTTL), seen.sighting.first, seen.sighting.count))
             }
             if let mine = claims[k.destinationMAC], !mine.contains(k.destination) {
-                forwarded.append((k.destinationMAC, k.destination, 255 - Int(seen.minTTL), seen.sighting.first, seen.sighting.count))
+                forwarded.append((k.destinationMAC, k.destination, k.source, 255 - Int(seen.minTTL), seen.sighting.first, seen.sighting.count))
             }
         }
         let forwarders = Set(forwarded.map(\.mac))
@@ -139,6 +179,12 @@ struct Draft {
         for t in scan.tunnels.keys { containerAddresses.insert(t.innerSource); containerAddresses.insert(t.innerDestination) }
         containerAddresses.subtract(infrastructure)
         containerAddresses = containerAddresses.filter { !$0.isMulticast && !$0.isUnspecified }
+        let tunnelled = Set(scan.tunnels.keys.flatMap { [$0.innerSource, $0.innerDestination] })
+        // Not a container: a destination a router declared unreachable (RFC 792 destination
+        // unreachable) that never sent a packet itself.
+        for a in containerAddresses where !tunnelled.contains(a) && !scan.sources.contains(a) && scan.unreachable[a] != nil {
+            containerAddresses.remove(a)
+        }
         let cells = Set(containerAddresses.map(Self.cell))
 
         // A forwarding MAC's node address: its first claimed address outside the container cells.
@@ -153,6 +199,17 @@ struct Draft {
         }
         for f in forwarded where containerAddresses.contains(f.address) {
             if let n = macNode[f.mac] { vote(f.address, n, f.score, f.ref, f.count) }
+        }
+        // Where containers of two subnets talk untranslated across a node, an address whose node
+        // only ever hands it packets to or from node addresses is reached through source NAT
+        // alone: the far side of an egress NAT (Docker masquerades what leaves the plan), not a
+        // container of that node.
+        let direct = forwarded.contains { f in
+            macNode[f.mac] != nil && containerAddresses.contains(f.address) && containerAddresses.contains(f.partner) && Self.cell(f.address) != Self.cell(f.partner)
+        }
+        for (a, b) in behind where direct && !tunnelled.contains(a) {
+            let partners = forwarded.filter { $0.address == a && macNode[$0.mac] == b.node }.map(\.partner)
+            if !partners.isEmpty, !partners.contains(where: containerAddresses.contains) { behind[a] = nil }
         }
         for (a, b) in behind.sorted(by: { $0.key < $1.key }) {
             let i = node(b.node)
@@ -195,8 +252,47 @@ struct Draft {
             nodes[i].mac = mac
             if let s = scan.arpClaims[InferenceScan.Claim(address: a, mac: mac)] { nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first) }
         }
+        mergeDualStack(cells: cells)
         placeRoutes(macNode: macNode)
         placeTransport(containerAddresses: containerAddresses)
+    }
+
+    /// One NIC, two families: a node's MAC answering ARP for an IPv4 and ND for an IPv6 address
+    /// (outside the container subnets) is one dual-stack node, not two.
+    mutating func mergeDualStack(cells: Set<IPPrefix>) {
+        for i in nodes.indices {
+            guard let mac = nodes[i].mac, nodes[i].otherAddress == nil else { continue }
+            let v4 = nodes[i].address.isV4
+            // The other family's address: one the MAC answered for; an IPv4 one it only asked
+            // from will do (an IPv6 host asks from its interface's address, RFC 4861 §7.2.2).
+            let other = (claims[mac] ?? []).filter { a in a.isV4 != v4 && !a.isLinkLocal && !cells.contains { $0.contains(a) } }
+            nodes[i].otherAddress = other.first { scan.answeredClaims.contains(InferenceScan.Claim(address: $0, mac: mac)) } ?? other.first { $0.isV4 }
+            // The plan lists the IPv4 address first.
+            if let o = nodes[i].otherAddress, o.isV4, index(of: o) == i || !nodes.contains(where: { $0.address == o }) {
+                nodes[i].otherAddress = nodes[i].address
+                nodes[i].address = o
+            }
+        }
+        var i = 0
+        while i < nodes.count {
+            if let other = nodes[i].otherAddress, let j = nodes.indices.first(where: { $0 != i && nodes[$0].address == other }) {
+                let keep = nodes[i].address.isV4 ? i : j, drop = keep == i ? j : i
+                nodes[keep].otherAddress = nodes[drop].address
+                nodes[keep].cells.formUnion(nodes[drop].cells)
+                nodes[keep].containers = Self.subnets(Array(nodes[keep].cells))
+                nodes[keep].gateway = nodes[keep].gateway ?? nodes[drop].gateway
+                for (k, v) in nodes[drop].notes where nodes[keep].notes[k] == nil { nodes[keep].notes[k] = v }
+                nodes.remove(at: drop)
+                // What names nodes by index follows the removal.
+                func moved(_ s: String) -> String { let j = Int(s)! == drop ? keep : Int(s)!; return "\(j > drop ? j - 1 : j)" }
+                for r in routes.indices { routes[r].route.at = moved(routes[r].route.at) }
+                for a in extraAnnouncements.indices { extraAnnouncements[a].host = moved(extraAnnouncements[a].host) }
+                for p in publish.indices { publish[p].host = moved(publish[p].host) }
+                i = 0
+                continue
+            }
+            i += 1
+        }
     }
 
     func arpMAC(of a: IPAddress) -> (MACAddress, FrameRef)? {
@@ -236,7 +332,7 @@ struct Draft {
             guard let owner = nodes.firstIndex(where: { n in n.containers.contains { $0.contains(k.destination) } }),
                   let at = nodeOf(k.sourceMAC), let via = nodeOf(k.destinationMAC), at != owner, via != at,
                   let to = nodes[owner].containers.first(where: { $0.contains(k.destination) }) else { continue }
-            let r = Route(at: "\(at)", to: to, via: nodes[via].address)
+            let r = Route(at: "\(at)", to: to, via: nodes[via].addresses.first { $0.isV4 == to.network.isV4 } ?? nodes[via].address)
             let old = seen[r]
             seen[r] = (s.sighting.count + (old?.count ?? 0), min(old?.ref ?? s.sighting.first, s.sighting.first))
         }
@@ -290,45 +386,76 @@ struct Draft {
         var holdTimes: [UInt16: FrameRef] = [:]
         var speakers: [IPAddress: ControlPlaneFindings.OpenSeen] = [:]
         for (_, s) in c.sessions { for (from, open) in s.opens where speakers[from] == nil || open.ref < speakers[from]!.ref { speakers[from] = open } }
+        // OPENs cut by the snapshot length still show their fixed head; AS_TRANS (23456) means the
+        // real AS is in a capability, past the cut (RFC 6793).
+        for (from, h) in scan.openHeads where speakers[from] == nil && h.asn != 23456 && (c.bgpCutSegments > 0 || c.bgpFrames == 0) {
+            speakers[from] = ControlPlaneFindings.OpenSeen(asn: UInt32(h.asn), holdTime: h.holdTime, identifier: h.identifier, ref: h.ref)
+        }
         for (from, open) in speakers.sorted(by: { $0.key < $1.key }) {
-            let i = node(from)
+            let i = speakerNode(from)
             nodes[i].asn = open.asn
             nodes[i].routerID = open.identifier
             nodes[i].notes["asn"] = "BGP OPEN, " + cite(1, open.ref)
             nodes[i].notes["router_id"] = "BGP OPEN identifier, " + cite(1, open.ref)
             holdTimes[open.holdTime] = min(holdTimes[open.holdTime] ?? open.ref, open.ref)
         }
+        // Both ends of a session are speakers, whether or not their OPEN or UPDATE was seen.
+        for key in c.sessions.keys.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) {
+            for end in [key.a, key.b] where index(of: end) == nil {
+                let i = speakerNode(end)
+                nodes[i].notes["bgp"] = nodes[i].notes["bgp"] ?? "a BGP session's end, " + cite(c.sessions[key]!.messages, c.sessions[key]!.first)
+            }
+        }
         // Announced prefixes: the owner is the speaker named by the next hop, else the sender.
         var announced: [(owner: Int, prefix: IPPrefix, ref: FrameRef)] = []
-        for (speaker, table) in c.routes {
-            for (prefix, state) in table {
+        for (speaker, table) in c.routes.sorted(by: { $0.key < $1.key }) {
+            let sender = speakerNode(speaker)
+            for (prefix, state) in table.sorted(by: { $0.key < $1.key }) {
                 guard let ref = state.firstAnnounced ?? (state.announced ? state.ref : nil) else { continue }
                 let owner = state.originatorID.flatMap { rid in nodes.firstIndex { $0.routerID == rid } }
-                    ?? state.nextHop.flatMap { index(of: $0) } ?? node(speaker)
+                    ?? state.nextHop.flatMap { index(of: $0) } ?? sender
                 announced.append((owner, prefix, ref))
+                // No OPEN seen: a route the sender originated (next hop itself) with a one-AS path
+                // went to an external peer, and that AS is the sender's (RFC 4271 §5.1.2; towards
+                // an internal peer the path would be empty).
+                if nodes[sender].asn == nil, owner == sender, state.pathLength == 1, let asn = state.originAS {
+                    nodes[sender].asn = asn
+                    nodes[sender].notes["asn"] = "the one AS of the path of a route it originated (no OPEN seen), " + cite(1, state.ref)
+                }
             }
         }
         for a in announced.sorted(by: { ($0.prefix, $0.ref) < ($1.prefix, $1.ref) }) {
-            addAnnounced(a.owner, a.prefix, "announced in BGP, " + cite(1, a.ref))
+            addAnnounced(a.owner, a.prefix, "announced in BGP, " + cite(1, a.ref), kind: .bgp)
         }
-        if !speakers.isEmpty || !c.routes.isEmpty {
+        // TCP port 179 is BGP (RFC 4271 §8) even where no message could be decoded (cut by the
+        // snapshot length, or refused before the OPEN).
+        if !speakers.isEmpty || !c.routes.isEmpty || !c.attempts.isEmpty || c.bgpDataSegments > 0 {
             routing.routingProtocol = .bgp
-            notes["routing.protocol"] = "BGP, \(c.bgpFrames) frames"
+            notes["routing.protocol"] = "BGP, \(c.bgpFrames) frames" + (c.bgpFrames == 0 ? " (TCP port 179: \(c.attempts.values.reduce(0) { $0 + $1.syns }) connection attempts, no message decoded)" : "")
+            if !holdTimes.isEmpty { valuesSeen["routing.bgp.hold_time"] = holdTimes.keys.sorted().map(String.init) }
             if holdTimes.count == 1, let (h, ref) = holdTimes.first {
                 routing.bgp = BGPExpectations(holdTime: Int(h))
                 notes["routing.bgp"] = "every OPEN, " + cite(speakers.count, ref)
             } else if holdTimes.count > 1 {
                 notes["routing.bgp"] = "not set: OPENs disagree on the hold time (\(holdTimes.keys.sorted().map(String.init).joined(separator: ", ")))"
             } else {
-                notes["routing.bgp"] = "not seen: no BGP OPEN"
+                notes["routing.bgp"] = "not seen: no BGP OPEN" + (c.bgpCutSegments > 0 ? " whole (messages cut at \(c.bgpSnaplen) bytes)" : " (the sessions were up before the capture began)")
+            }
+            for i in nodes.indices where nodes[i].isHost && nodes[i].asn == nil {
+                nodes[i].notes["asn.missing"] = "not seen: no OPEN from it and no route it originated; plan.valid needs one for BGP"
             }
         }
         // OSPF: a router per router id, at the address its Hellos come from.
         var areas: Set<UInt32> = [], hellosI: Set<UInt16> = [], deads: Set<UInt32> = []
         var firstHello: FrameRef?
+        var interfaces: Set<IPAddress> = []
         for (rid, hellos) in c.hellos.sorted(by: { $0.key < $1.key }) {
             guard let h = hellos.first, let ref = h.refs.first else { continue }
-            let i = node(h.source)
+            interfaces.formUnion(hellos.map(\.source))
+            // One router id is one router, whatever link its Hellos come from: the node of any of
+            // its addresses, the one whose address is the router id first (RFC 2328 §1.2).
+            let known = hellos.map(\.source).sorted { ($0 == .v4(rid) ? 0 : 1, $0) < ($1 == .v4(rid) ? 0 : 1, $1) }.first { index(of: $0) != nil }
+            let i = known.flatMap { index(of: $0) } ?? index(of: .v4(rid)) ?? speakerNode(h.source)
             nodes[i].routerID = rid
             nodes[i].notes["router_id"] = "OSPF Hello, " + cite(h.refs.count, ref)
             for h in hellos { areas.insert(h.area.rawValue); hellosI.insert(h.helloInterval); deads.insert(h.deadInterval) }
@@ -336,11 +463,21 @@ struct Draft {
         }
         for (key, adv) in c.advertisements.sorted(by: { $0.key < $1.key }) {
             guard let i = nodes.firstIndex(where: { $0.routerID == key.router }) else { continue }
-            addAnnounced(i, key.prefix, "advertised in an OSPF LSA, " + cite(1, adv.ref))
+            let why = "advertised in an OSPF LSA (type \(adv.lsaType)), " + cite(1, adv.ref)
+            // A Router-LSA lists the networks of the router's own interfaces (RFC 2328 §12.4.1), and
+            // an ASBR may originate a default: neither is a container subnet.
+            if key.prefix.length == 0 || interfaces.contains(where: key.prefix.contains) || nodes.contains(where: { $0.addresses.contains(where: key.prefix.contains) }) {
+                extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: key.prefix, evidence: why, kind: key.prefix.length == 0 ? .ospfDefault : .ospfLink))
+                continue
+            }
+            addAnnounced(i, key.prefix, why, kind: .ospf)
         }
         if let firstHello, routing.routingProtocol == .static {
             routing.routingProtocol = .ospf
             notes["routing.protocol"] = "OSPF, \(c.ospfFrames) frames"
+            valuesSeen["routing.ospf.area"] = areas.sorted().map { "\(IPv4Address(rawValue: $0))" }
+            valuesSeen["routing.ospf.hello_interval"] = hellosI.sorted().map(String.init)
+            valuesSeen["routing.ospf.dead_interval"] = deads.sorted().map(String.init)
             var o = OSPFExpectations()
             if areas.count == 1 { o.area = areas.first }
             if hellosI.count == 1 { o.helloInterval = Int(hellosI.first!) }
@@ -354,7 +491,7 @@ struct Draft {
     }
 
     /// A prefix a node announces: its container subnet when it covers (or is) its containers, else an extra.
-    mutating func addAnnounced(_ i: Int, _ prefix: IPPrefix, _ why: String) {
+    mutating func addAnnounced(_ i: Int, _ prefix: IPPrefix, _ why: String, kind: ObservedAnnouncement.Kind) {
         let family = nodes[i].containers.firstIndex { $0.network.isV4 == prefix.network.isV4 }
         if let f = family {
             let current = nodes[i].containers[f]
@@ -373,13 +510,13 @@ struct Draft {
                 nodes[i].notes["containers.announced"] = "yes"
                 return
             }
-            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why))
+            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why, kind: kind))
         } else if !nodes.indices.contains(where: { nodes[$0].containers.contains { prefix.overlaps($0) } }) {
             nodes[i].containers.append(prefix)
             nodes[i].notes["containers"] = why
             nodes[i].notes["containers.announced"] = "yes"
         } else {
-            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why))
+            extraAnnouncements.append(ObservedAnnouncement(host: "\(i)", prefix: prefix, evidence: why, kind: kind))
         }
     }
 
@@ -420,28 +557,38 @@ struct Draft {
                 if let s = scan.arpClaims[InferenceScan.Claim(address: nodes[i].address, mac: mac)] { nodes[i].notes["mac"] = "ARP/ND " + cite(s.count, s.first) }
             }
         }
-        // Replies to source-NATed flows are translated back: not a published port.
-        // A flow's direction: the translation whose first packet opened it (a SYN) or came first.
-        var opened: [Endpoint: FrameRef] = [:]
+        // A destination translation A→B and a source translation B→A are the two halves of one
+        // conntrack entry; which opened the flow: the one whose packet opened it (SYN, echo
+        // request), else the one whose A no NIC claims (a virtual address, a service, cannot
+        // send first), else the one seen first in the same capture.
+        func claimed(_ a: IPAddress) -> Bool {
+            scan.arpClaims.keys.contains { $0.address == a } || scan.sourcedClaims.keys.contains { $0.address == a }
+        }
+        var dnat: [[Endpoint]: (Translation, TranslationRecord)] = [:]
         for (t, r) in n.translations where t.first.destination != t.second.destination || t.first.destinationPort != t.second.destinationPort {
-            opened[Endpoint(address: t.second.destination, port: t.second.destinationPort)] = r.initiating ? FrameRef(capture: CaptureID(0), frame: 0) : r.first
+            dnat[[Endpoint(address: t.second.destination, port: t.second.destinationPort), Endpoint(address: t.first.destination, port: t.first.destinationPort)]] = (t, r)
         }
-        let replies = Set(n.translations.filter { t, r in
-            guard t.first.source != t.second.source else { return false }
-            let e = Endpoint(address: t.first.source, port: t.first.sourcePort)
-            guard let dnat = opened[e] else { return false }
-            return r.initiating || r.first < dnat
-        }.map { Endpoint(address: $0.key.first.source, port: $0.key.first.sourcePort) })
-        // The reply of a destination translation that opened the flow leaves with the published
-        // address as its source: not masquerade.
-        var dnat: [[Endpoint]: TranslationRecord] = [:]
-        for (t, r) in n.translations where t.first.destination != t.second.destination {
-            dnat[[Endpoint(address: t.second.destination, port: t.second.destinationPort), Endpoint(address: t.first.destination, port: t.first.destinationPort)]] = r
+        func dnatOpened(_ d: (Translation, TranslationRecord), before snat: TranslationRecord) -> Bool {
+            if d.1.initiating || snat.initiating { return d.1.initiating }
+            if !claimed(d.0.first.destination) { return true }
+            // Frames of one file are in time order; frames of two files are not comparable.
+            for (a, b) in [(d.1.first, snat.first), (d.1.first, snat.second), (d.1.second, snat.first), (d.1.second, snat.second)]
+            where a.capture == b.capture { return a < b }
+            return d.1.first < snat.first
         }
+        func pairedDNAT(_ t: Translation) -> (Translation, TranslationRecord)? {
+            guard t.first.source != t.second.source || t.first.sourcePort != t.second.sourcePort else { return nil }
+            return dnat[[Endpoint(address: t.first.source, port: t.first.sourcePort), Endpoint(address: t.second.source, port: t.second.sourcePort)]]
+        }
+        // Replies to source-NATed flows are translated back: not a published port.
+        let replies = Set(n.translations.compactMap { t, r in
+            pairedDNAT(t).flatMap { dnatOpened($0, before: r) ? nil : Endpoint(address: t.first.source, port: t.first.sourcePort) }
+        })
         for (t, r) in n.translations {
             let (before, after) = (t.first, t.second)
-            let opening = dnat[[Endpoint(address: before.source, port: before.sourcePort), Endpoint(address: after.source, port: after.sourcePort)]]
-            let isDNATReply = opening.map { !r.initiating && ($0.initiating || $0.first < r.first) } ?? false
+            // The reply of a destination translation that opened the flow leaves with the
+            // published address as its source: not masquerade.
+            let isDNATReply = pairedDNAT(t).map { dnatOpened($0, before: r) } ?? false
             if before.source != after.source, !isDNATReply, let o = owner(before.source), nodes[o].address == after.source, planned(after.destination) {
                 masqCount += r.count
                 masq = min(masq ?? r.first, r.first)
@@ -458,9 +605,21 @@ struct Draft {
                 }
             }
         }
+        // Only the NICs captured: a packet that opens an exchange with another node's container,
+        // leaving a node's MAC with that node's own address as source and a forwarded TTL, was
+        // forwarded by it and translated to its address on the way.
+        var forwardedOwn: (count: Int, ref: FrameRef, node: IPAddress, ttl: UInt8)?
+        for (k, seen) in scan.openingHops.sorted(by: { $0.value.sighting.first < $1.value.sighting.first })
+        where !InferenceScan.isInitialTTL(seen.maxTTL) && (claims[k.sourceMAC]?.contains(k.source) ?? false) {
+            guard let o = owner(k.destination), !nodes[o].addresses.contains(k.source), owner(k.source) == nil else { continue }
+            forwardedOwn = ((forwardedOwn?.count ?? 0) + seen.sighting.count, forwardedOwn?.ref ?? seen.sighting.first, k.source, seen.maxTTL)
+        }
         if let masq {
             nat = .masquerade
             notes["nat"] = "container sources translated to their host's address, " + cite(masqCount, masq)
+        } else if let f = forwardedOwn {
+            nat = .masquerade
+            notes["nat"] = "opening packets leave \(f.node)'s NIC with its own address as source and a forwarded TTL (\(f.ttl)): it translated them, " + cite(f.count, f.ref)
         } else if n.translations.isEmpty {
             notes["nat"] = findings.pointCount > 1
                 ? "no translation between the capture points (\(n.unchangedMatches) packets matched unchanged)"
@@ -468,7 +627,11 @@ struct Draft {
         } else {
             notes["nat"] = "no source NAT between planned parties (\(n.translations.count) other translations, e.g. egress)"
         }
-        for (p, (count, ref)) in published.sorted(by: { ($0.key.host, $0.key.port) < ($1.key.host, $1.key.port) }) {
+        // Hosts found by their translations only (one per family): one dual-stack node each.
+        let publishedAt = published.map { p, v in (nodes[Int(p.host)!].address, p, v) }
+        mergeDualStack(cells: Set(nodes.flatMap(\.containers)))
+        let publishedHere = publishedAt.map { a, p, v in var p = p; p.host = "\(index(of: a)!)"; return (p, v) }
+        for (p, (count, ref)) in publishedHere.sorted(by: { ($0.0.host, $0.0.port) < ($1.0.host, $1.0.port) }) {
             publish.append(p)
             notes["publish[\(publish.count - 1)]"] = "destination NAT seen, " + cite(count, ref)
         }
@@ -487,7 +650,7 @@ struct Draft {
             if nodes[i].isHost {
                 hostCount += 1
                 nodes[i].name = "host\(hostCount)"
-                hosts.append(Host(name: nodes[i].name, addresses: [nodes[i].address], mac: nodes[i].mac,
+                hosts.append(Host(name: nodes[i].name, addresses: nodes[i].addresses, mac: nodes[i].mac,
                                   containerSubnets: nodes[i].containers, gateway: nodes[i].gateway, asn: nodes[i].asn,
                                   routerID: nodes[i].routerID))
             } else {
@@ -523,12 +686,13 @@ struct Draft {
         var out = InferredPlan(plan: plan, notes: notes, observedRoutes: observedRoutes(), captures: captures)
         out.placeholderHost = !nodes.contains { $0.isHost }
         out.measuredOverheadRatio = measuredOverheadRatio
+        out.valuesSeen = valuesSeen
         if out.placeholderHost { out.notes["hosts[0]"] = "not seen: no container host in the captures; a placeholder, replace it" }
         out.extraAnnouncements = extraAnnouncements.map { var a = $0; a.host = nodes[Int(a.host)!].name; return a }
         for n in nodes {
             let prefix = n.isHost ? "hosts[\(plan.hosts.firstIndex { $0.name == n.name } ?? 0)]" : "routers[\(plan.routers.firstIndex { $0.name == n.name } ?? 0)]"
-            for (k, v) in n.notes where k != "containers.announced" { out.notes["\(prefix).\(k)"] = v }
-            if !n.isHost { out.notes["\(prefix)"] = "forwards container traffic but owns no containers" }
+            for (k, v) in n.notes where k != "containers.announced" && k != "bgp" { out.notes["\(prefix).\(k)"] = v }
+            if !n.isHost { out.notes["\(prefix)"] = n.notes["bgp"].map { "no container of its own seen; " + $0 } ?? "forwards container traffic but owns no containers" }
         }
         for (i, r) in out.observedRoutes.enumerated() where plan.routes != nil { out.notes["routes[\(i)]"] = r.evidence }
         if plan.routes == nil { out.notes["routes"] = "every next hop seen is the owner's address (\(out.observedRoutes.count) hops)" }

@@ -14,6 +14,7 @@ extension InferredPlan {
         func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         out.append("# Drafted by crosswire infer from \(captures.count) capture\(captures.count == 1 ? "" : "s"): \(captures.joined(separator: ", "))")
         out.append("# Review every value before committing: each comment says what it rests on.")
+        for c in cuts { out.append("# incomplete: \(c.description); the frames before it are read") }
         out.append("version: 1")
         out.append("name: \(quoted(plan.name))")
         out.append("underlay:")
@@ -22,12 +23,12 @@ extension InferredPlan {
         for (i, h) in plan.hosts.enumerated() {
             let k = "hosts[\(i)]"
             line("  - name: \(h.name)", k)
-            line("    address: \(h.address)", "\(k).address")
+            line("    address: " + (h.addresses.count == 1 ? "\(h.address)" : "[" + h.addresses.map { "\"\($0)\"" }.joined(separator: ", ") + "]"), "\(k).address")
             if let mac = h.mac { line("    mac: \"\(mac)\"", "\(k).mac") } else { out.append("    # mac: not seen: no ARP/ND for this address") }
             let containers = h.containerSubnets.count == 1 ? "\(h.containers)" : "[" + h.containerSubnets.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
             line("    containers: \(containers)", "\(k).containers")
             if let g = h.gateway { line("    gateway: \(g)", "\(k).gateway") } else { out.append("    # gateway: not seen: no bridge address answered ARP/ND") }
-            if let asn = h.asn { line("    asn: \(asn)", "\(k).asn") }
+            if let asn = h.asn { line("    asn: \(asn)", "\(k).asn") } else if let n = notes["\(k).asn.missing"] { out.append("    # asn: \(n)") }
             if let rid = h.routerID { line("    router_id: \(rid)", "\(k).router_id") }
         }
         if !plan.routers.isEmpty {
@@ -65,7 +66,12 @@ extension InferredPlan {
             out.append("# routes: left to the default: \(note)")
         }
         for a in extraAnnouncements {
-            out.append("# also announced: \(a.prefix) by \(a.host) (not a container subnet of the plan), \(a.evidence)")
+            let what = switch a.kind {
+            case .ospfLink: "its own link's network, not a container subnet"
+            case .ospfDefault: "a default route, not a container subnet"
+            case .bgp, .ospf: "not a container subnet of the plan"
+            }
+            out.append("# also announced: \(a.prefix) by \(a.host) (\(what)), \(a.evidence)")
         }
         out.append("routing:")
         line("  protocol: \(plan.routing.routingProtocol.rawValue)", "routing.protocol")

@@ -12,7 +12,7 @@ struct NATChecks: CheckFamily {
 
     func judge() -> Judgement {
         let (source, destination) = natChecks()
-        return Judgement(checks: [source, destination])
+        return Judgement(outcomes: [source, destination])
     }
 
     /// One rewrite, oriented: `inside` is the container side, `outside` the translated side.
@@ -30,26 +30,15 @@ struct NATChecks: CheckFamily {
         insideIsFirst ? (first, second) : (second, first)
     }
 
-    func natChecks() -> (source: CheckResult, destination: CheckResult) {
-        let expectedSource = plan.nat == .masquerade
-            ? "container sources leave as their own host's address (masquerade), nothing else translated"
-            : "container addresses and ports cross hosts unchanged"
-        let expectedDestination = plan.publish.isEmpty
-            ? "no destination NAT"
-            : "destination NAT only as published: " + plan.publish.map { "\($0.host):\($0.port)/\($0.transportProtocol.rawValue) → \($0.to)" }.joined(separator: ", ")
-        if plan.nat == .allowed {
-            return (
-                result(.natSource, .skip, "NAT is not checked (plan says nat: allowed)", expected: expectedSource),
-                result(.natDestination, .skip, "NAT is not checked (plan says nat: allowed)", expected: expectedDestination)
-            )
-        }
+    func natChecks() -> (source: Source, destination: Destination) {
+        if plan.nat == .allowed { return (Source(kind: .notChecked), Destination(kind: .notChecked)) }
         let traffic = findings.traffic
         let correlator = findings.nat
 
         // Orient every proven translation.
         var sourceRewrites: [Rewrite] = []
         var destinationRewrites: [Rewrite] = []
-        for (t, record) in correlator.translations.sorted(byFrame: \.value.first, then: { "\($0.key)" }) {
+        for (t, record) in correlator.translations.sorted(byFrame: \.value.first, then: { String(describing: $0.key) }) {
             let a = t.first, b = t.second
             let proto: TransportProtocol? = a.protocolNumber == 6 ? .tcp : a.protocolNumber == 17 ? .udp : nil
             if a.source != b.source || a.sourcePort != b.sourcePort {
@@ -68,145 +57,120 @@ struct NATChecks: CheckFamily {
         // A source rewrite that is the reply half of a destination translation (the server answering), and vice versa.
         func isReplyOfDestinationNAT(_ r: Rewrite) -> Bool {
             if published(r.outside.source, r.outside.sourcePort, r.protocolName, r.inside.source, r.inside.sourcePort) != nil { return true }
-            // The opening half: marked as opening (SYN, echo request), or else seen first (UDP).
+            // The opening half: marked as opening (SYN, echo request), or else matched first in time (UDP).
             return destinationRewrites.contains {
-                ($0.record.initiating || $0.record.first < r.record.first) && $0.outside.destination == r.outside.source && $0.outside.destinationPort == r.outside.sourcePort
+                ($0.record.initiating || $0.record.seen < r.record.seen) && $0.outside.destination == r.outside.source && $0.outside.destinationPort == r.outside.sourcePort
                     && $0.inside.destination == r.inside.source && $0.inside.destinationPort == r.inside.sourcePort
             }
         }
         func isReplyOfSourceNAT(_ r: Rewrite) -> Bool {
             sourceRewrites.contains {
-                ($0.record.initiating || $0.record.first < r.record.first) && $0.outside.source == r.outside.destination && $0.outside.sourcePort == r.outside.destinationPort
+                ($0.record.initiating || $0.record.seen < r.record.seen) && $0.outside.source == r.outside.destination && $0.outside.sourcePort == r.outside.destinationPort
                     && $0.inside.source == r.inside.destination && $0.inside.sourcePort == r.inside.destinationPort
             }
         }
 
         // nat.source
-        var sourceBad = EvidenceList(), sourceAllowed = 0
-        var sourceObserved: [String] = []
-        var sourceNATed: [String] = []  // one short line per source-NATed flow
-        var egress = 0  // translations towards destinations outside the plan: listed, not judged
+        var source = Source(kind: .unchanged)
+        var sourceBad = Cited<Note>()
         for r in sourceRewrites {
             // A server's answer through a destination translation is that translation's business.
             if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
             let owner = topology.owner(of: r.inside.source)
-            let line = "\(r.inside.sourceText) > \(r.inside.destinationText) (\(r.inside.protocolText)) leaves as \(r.outside.sourceText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))"
             if !topology.isPlannedParty(r.inside.destination) {
-                egress += r.record.count
-                sourceObserved.append("egress NAT, not judged: " + line)
+                source.egress += r.record.count
+                source.lines.append((.egress, r))
                 continue
             }
             if plan.nat == .masquerade, let owner, topology.nodes[owner].addresses.contains(r.outside.source) {
-                sourceAllowed += r.record.count
-                sourceObserved.append("masqueraded as planned: " + line)
+                source.masqueraded += r.record.count
+                source.lines.append((.masqueraded, r))
                 continue
             }
-            sourceObserved.append("source NAT: " + line)
-            sourceNATed.append("\(r.inside.sourceText) > \(r.inside.destinationText) (\(r.inside.protocolText)) leaves as \(r.outside.sourceText)")
+            source.lines.append((.translated, r))
+            source.translated.append(r)
             for (before, after) in r.record.examples {
                 let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
-                sourceBad.add(outsideRef, "source \(r.inside.sourceText) rewritten to \(r.outside.sourceText) between the capture points (same packet as \(place(insideRef)))")
-                sourceBad.add(insideRef, "the same packet before translation: source \(r.inside.sourceText)")
+                sourceBad.add(outsideRef, .sourceRewritten(r, sameAs: insideRef))
+                sourceBad.add(insideRef, .sourceBefore(r))
             }
         }
         // nat.destination
-        var destinationBad = EvidenceList(), destinationAllowed = 0, serviceAllowed = 0
-        var destinationObserved: [String] = []
-        var destinationNATed: [String] = []  // one short line per undeclared translation
+        var destination = Destination(kind: .unchanged)
+        var destinationBad = Cited<Note>()
         for r in destinationRewrites {
             if published(r.outside.destination, r.outside.destinationPort, r.protocolName, r.inside.destination, r.inside.destinationPort) != nil {
-                destinationAllowed += r.record.count
-                destinationObserved.append("published: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packets)")
+                destination.published += r.record.count
+                destination.lines.append((.published, r))
                 continue
             }
             // A service address (Kubernetes ClusterIP) translated to a container: kube-proxy, as planned.
             if plan.isServiceAddress(r.outside.destination), topology.isContainer(r.inside.destination) {
-                serviceAllowed += r.record.count
-                destinationObserved.append("service DNAT, intended: \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packets)")
+                destination.services += r.record.count
+                destination.lines.append((.service, r))
                 continue
             }
             // Towards an address outside the plan on both sides: egress, not judged.
             if !topology.isPlannedParty(r.inside.destination), !topology.isPlannedParty(r.outside.destination) {
-                destinationObserved.append("egress NAT, not judged: \(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText)")
+                destination.lines.append((.egress, r))
                 continue
             }
             // The answer to a masqueraded packet, translated back: that is the source translation's business.
             if !r.record.initiating, isReplyOfSourceNAT(r) { continue }
-            destinationNATed.append("\(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText)")
-            destinationObserved.append("destination NAT: \(r.inside.protocolText) to \(r.outside.destinationText) → \(r.inside.destinationText) (\(r.record.count) packet\(r.record.count == 1 ? "" : "s"), \(place(r.record.first)) and \(place(r.record.second)))")
+            destination.translated.append(r)
+            destination.lines.append((.translated, r))
             for (before, after) in r.record.examples {
                 let (insideRef, outsideRef) = orient(before, after, insideIsFirst: r.insideIsFirst)
-                destinationBad.add(insideRef, "destination \(r.outside.destinationText) rewritten to \(r.inside.destinationText) with no publish entry for it (same packet as \(place(outsideRef)))")
-                destinationBad.add(outsideRef, "the same packet before translation: destination \(r.outside.destinationText)")
+                destinationBad.add(insideRef, .destinationRewritten(r, sameAs: outsideRef))
+                destinationBad.add(outsideRef, .destinationBefore(r))
             }
         }
 
         // One capture point cannot prove a translation; flag what only a translation explains.
-        let candidates = correlator.unmatchedCandidates
-        var destinationSuspect = EvidenceList()
+        var destinationSuspect = Cited<Note>()
         let (masqueradeProven, masqueradeUndecided, provenTTLs) = plan.nat == .none
-            ? masqueradeByTTL(correlator.hostSourced) : (EvidenceList(), EvidenceList(), [])
-        for c in candidates {
+            ? masqueradeByTTL(correlator.hostSourced) : (Cited<Note>(), Cited<Note>(), [])
+        for c in correlator.unmatchedCandidates {
             switch c.kind {
             case .unpublishedHostPort:
                 let proto: TransportProtocol = c.endpoints.protocolNumber == 17 ? .udp : .tcp
                 if plan.publishMapping(hostAddress: c.endpoints.destination, port: c.endpoints.destinationPort, protocol: proto) == nil {
-                    destinationSuspect.add(c.ref, "container \(c.endpoints.source) opens a connection to \(c.endpoints.destinationText), a host address and port no publish entry names")
+                    destinationSuspect.add(c.ref, .unpublishedPort(c.endpoints))
                 }
             }
         }
 
-        let matched = correlator.unchangedMatches + correlator.translations.values.reduce(0) { $0 + $1.count }
-        let pointsNote = findings.pointCount > 1
-            ? "\(matched) packets matched across \(findings.pointCount) capture points"
-            : "one capture point: translations cannot be proven, only suspected"
-
-        let source: CheckResult
+        let points = Points(matched: correlator.unchangedMatches + correlator.translations.values.reduce(0) { $0 + $1.count }, count: findings.pointCount)
+        (source.points, destination.points) = (points, points)
         if !sourceBad.isEmpty {
-            source = result(
-                .natSource, .fail, "\(sourceNATed.count) flow\(sourceNATed.count == 1 ? "" : "s") source-NATed, e.g. \(sourceNATed[0])",
-                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: sourceBad)
+            source.kind = .translated
+            source.evidence = sourceBad
         } else if traffic.crossHostFrames == 0 && sourceRewrites.isEmpty {
-            source = result(.natSource, .skip, "no cross-host container traffic in the captures", expected: expectedSource)
+            source.kind = .noCrossHostTraffic
         } else if !masqueradeProven.isEmpty {
-            let hosts = hostNames(masqueradeProven)
-            source = result(
-                .natSource, .fail,
-                "\(count(masqueradeProven.total, "packet")) left \(hosts)'s NIC with its own address as source and a forwarded TTL (\(provenTTLs.map(String.init).joined(separator: ", "))): \(hosts) translated them",
-                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: masqueradeProven)
+            source.kind = .masqueradedByHost(hosts: hostNames(masqueradeProven), ttls: provenTTLs)
+            source.evidence = masqueradeProven
         } else if !masqueradeUndecided.isEmpty {
-            let hosts = hostNames(masqueradeUndecided)
-            source = result(
-                .natSource, .warn,
-                "\(count(masqueradeUndecided.total, "packet")) from \(hosts)'s address to another host's containers: a source NAT that cannot be proven from these capture points; a capture on \(hosts)'s container bridge decides",
-                expected: expectedSource, observed: sourceObserved + [pointsNote], evidence: masqueradeUndecided)
-        } else {
-            var detail = sourceAllowed > 0 ? "\(sourceAllowed) packets masqueraded to their host's address as planned; " : ""
-            if egress > 0 { detail += "\(egress) packets of egress NAT to destinations outside the plan, not judged; " }
-            source = result(
-                .natSource, .pass, "\(detail)container sources unchanged (\(pointsNote))", expected: expectedSource,
-                observed: sourceObserved + [pointsNote])
+            source.kind = .maybeMasqueraded(hosts: hostNames(masqueradeUndecided))
+            source.evidence = masqueradeUndecided
+        }
+        if source.status == .fail { source.cause = sourceCause(cited: Set(source.evidence.frames)) }
+        if source.status == .warn {
+            source.cause = citedHostSourced(Set(source.evidence.frames)).map { Source.Cause.undecided(host: $0.host, subnet: $0.subnet) }
         }
 
-        let destination: CheckResult
         if !destinationBad.isEmpty {
-            destination = result(
-                .natDestination, .fail, "\(destinationNATed.count) undeclared destination translation\(destinationNATed.count == 1 ? "" : "s"), e.g. \(destinationNATed[0])",
-                expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationBad)
+            destination.kind = .translated
+            destination.evidence = destinationBad
         } else if !traffic.pairs.keys.contains(where: { $0.to >= 0 && !topology.nodes[Int($0.to)].isRouter }) && destinationRewrites.isEmpty {
             // Nothing was sent to a container or host address: nothing a destination NAT could have touched.
-            destination = result(.natDestination, .skip, "no traffic to a container or host address in the captures", expected: expectedDestination)
+            destination.kind = .noTrafficToPlannedAddresses
         } else if !destinationSuspect.isEmpty {
-            destination = result(
-                .natDestination, .warn, "\(destinationSuspect.total) connection\(destinationSuspect.total == 1 ? "" : "s") to an unpublished host port, seen at one point only",
-                expected: expectedDestination, observed: destinationObserved + [pointsNote], evidence: destinationSuspect)
-        } else {
-            var detail = destinationAllowed > 0 ? "\(destinationAllowed) packets translated by published mappings; " : ""
-            if serviceAllowed > 0 { detail += "\(serviceAllowed) packets of service DNAT (services), as planned; " }
-            destination = result(
-                .natDestination, .pass, "\(detail)no undeclared destination NAT (\(pointsNote))", expected: expectedDestination,
-                observed: destinationObserved + [pointsNote])
+            destination.kind = .unpublishedPorts
+            destination.evidence = destinationSuspect
         }
+        if destination.status == .fail { destination.cause = destinationCause(cited: Set(destination.evidence.frames)) }
+        if destination.status == .warn { destination.cause = unpublishedPortCause() }
         return (source, destination)
     }
 
@@ -217,8 +181,8 @@ struct NATChecks: CheckFamily {
     /// opens an exchange with another host's containers, leaving A's NIC (A's MAC as source) with
     /// a TTL no sender starts with, was forwarded by A, and A put its own address on it. With
     /// an initial TTL it is A's own packet. Never seen at A's NIC, nothing decides.
-    func masqueradeByTTL(_ sightings: [HostSourcedSighting]) -> (proven: EvidenceList, undecided: EvidenceList, ttls: [UInt8]) {
-        var proven = EvidenceList(), undecided = EvidenceList(), ttls = Set<UInt8>()
+    func masqueradeByTTL(_ sightings: [HostSourcedSighting]) -> (proven: Cited<Note>, undecided: Cited<Note>, ttls: [UInt8]) {
+        var proven = Cited<Note>(), undecided = Cited<Note>(), ttls = Set<UInt8>()
         var groups: [UInt64: [HostSourcedSighting]] = [:], order: [UInt64] = []
         for s in sightings {
             if groups[s.fingerprint] == nil { order.append(s.fingerprint) }
@@ -227,23 +191,154 @@ struct NATChecks: CheckFamily {
         for key in order {
             let group = groups[key]!
             let first = group[0]
-            let name = topology.nodes[first.host].name
             // Several points on A's link see the frame alike; cite the first capture's, whatever the read order.
             if let atNIC = group.filter({ $0.sourceMAC.flatMap(node(sendingFrom:)) == $0.host }).min(by: { $0.ref < $1.ref }) {
                 guard !Self.initialTTLs.contains(atNIC.ttl) else { continue }
                 ttls.insert(atNIC.ttl)
-                proven.add(atNIC.ref, "\(name)'s address \(first.endpoints.source) as source of \(first.endpoints.protocolText) to \(first.endpoints.destinationText), TTL \(atNIC.ttl) at \(name)'s NIC: forwarded and source-translated by \(name)")
+                proven.add(atNIC.ref, .forwardedByHost(first.host, first.endpoints, ttl: atNIC.ttl))
             } else {
-                undecided.add(first.ref, "possible source NAT: \(name)'s address \(first.endpoints.source) opens \(first.endpoints.protocolText) to \(first.endpoints.destinationText), not seen leaving \(name)'s NIC")
+                undecided.add(first.ref, .notSeenLeaving(first.host, first.endpoints))
             }
         }
         return (proven, undecided, ttls.sorted())
     }
 
-    /// The hosts an evidence list's packets name, `host1/host2`.
-    func hostNames(_ list: EvidenceList) -> String {
-        let names = Set(list.frames.compactMap { ref in findings.nat.hostSourced.first { $0.ref == ref }.map { topology.nodes[$0.host].name } })
-        return names.sorted().joined(separator: "/")
+    /// The hosts an evidence list's packets name, in name order.
+    func hostNames(_ list: Cited<Note>) -> [Int] {
+        let hosts = Set(list.frames.compactMap { ref in findings.nat.hostSourced.first { $0.ref == ref }?.host })
+        return hosts.sorted { topology.nodes[$0].name < topology.nodes[$1].name }
+    }
+}
+
+// MARK: The typed outcomes and causes
+
+extension NATChecks {
+    /// How many packets were matched across how many capture points.
+    struct Points { var matched = 0, count = 0 }
+
+    /// What became of one proven translation.
+    enum Disposition { case egress, masqueraded, translated, published, service }
+
+    /// What a cited frame is.
+    enum Note {
+        case sourceRewritten(Rewrite, sameAs: FrameRef), sourceBefore(Rewrite)
+        case destinationRewritten(Rewrite, sameAs: FrameRef), destinationBefore(Rewrite)
+        case forwardedByHost(Int, Endpoints, ttl: UInt8), notSeenLeaving(Int, Endpoints)
+        case unpublishedPort(Endpoints)
     }
 
+    /// nat.source: container sources translated between capture points, or by their host.
+    struct Source: CheckOutcome {
+        enum Kind {
+            case notChecked, noCrossHostTraffic, unchanged, translated
+            /// Hosts' own addresses on forwarded packets (fail), or on packets not seen leaving the host (warn).
+            case masqueradedByHost(hosts: [Int], ttls: [UInt8]), maybeMasqueraded(hosts: [Int])
+        }
+        /// What to change.
+        enum Cause {
+            case masqueradeAfter(host: Int, subnet: IPPrefix)
+            case masquerade(owner: Int, inside: Endpoints, outside: Endpoints, from: IPPrefix, to: IPPrefix?)
+            case snat(owner: Int, inside: Endpoints, outside: Endpoints, at: Int?)
+            case undecided(host: Int, subnet: IPPrefix)
+        }
+        var id: CheckID { .natSource }
+        var status: CheckStatus {
+            switch kind {
+            case .notChecked, .noCrossHostTraffic: .skip
+            case .unchanged: .pass
+            case .translated, .masqueradedByHost: .fail
+            case .maybeMasqueraded: .warn
+            }
+        }
+        var kind: Kind
+        var lines: [(Disposition, Rewrite)] = []
+        var translated: [Rewrite] = []
+        var masqueraded = 0, egress = 0
+        var points = Points()
+        var evidence = Cited<Note>()
+        var cause: Cause?
+    }
+
+    /// nat.destination: destinations translated without a publish entry.
+    struct Destination: CheckOutcome {
+        enum Kind { case notChecked, noTrafficToPlannedAddresses, unchanged, translated, unpublishedPorts }
+        /// What to change.
+        enum Cause {
+            case publish(host: Int, inside: Endpoints, outside: Endpoints, protocolName: TransportProtocol)
+            case service(inside: Endpoints, outside: Endpoints)
+            case dnat(inside: Endpoints, outside: Endpoints)
+            case unpublishedPort(Endpoints, host: Int)
+        }
+        var id: CheckID { .natDestination }
+        var status: CheckStatus {
+            switch kind {
+            case .notChecked, .noTrafficToPlannedAddresses: .skip
+            case .unchanged: .pass
+            case .translated: .fail
+            case .unpublishedPorts: .warn
+            }
+        }
+        var kind: Kind
+        var lines: [(Disposition, Rewrite)] = []
+        var translated: [Rewrite] = []
+        var published = 0, services = 0
+        var points = Points()
+        var evidence = Cited<Note>()
+        var cause: Cause?
+    }
+
+    /// The translation whose example frames a check cites, oriented: `inside` is the container side.
+    func citedTranslation(_ refs: Set<FrameRef>, source: Bool) -> (inside: Endpoints, outside: Endpoints)? {
+        for (t, record) in findings.nat.translations.sorted(byFrame: \.value.first, then: { String(describing: $0.key) }) {
+            let (a, b) = (t.first, t.second)
+            let changed = source ? a.source != b.source || a.sourcePort != b.sourcePort
+                : a.destination != b.destination || a.destinationPort != b.destinationPort
+            guard changed, record.examples.contains(where: { refs.contains($0.0) || refs.contains($0.1) }) else { continue }
+            let aInside = source ? topology.isContainer(a.source) || !topology.isContainer(b.source)
+                : topology.isContainer(a.destination) || !topology.isContainer(b.destination)
+            return aInside ? (a, b) : (b, a)
+        }
+        return nil
+    }
+
+    /// The host whose own address a cited packet carries (masquerade seen only after translation).
+    func citedHostSourced(_ refs: Set<FrameRef>) -> (host: Int, subnet: IPPrefix)? {
+        guard let s = findings.nat.hostSourced.first(where: { refs.contains($0.ref) }), let subnet = topology.nodes[s.host].containers
+        else { return nil }
+        return (s.host, subnet)
+    }
+
+    /// The container subnet holding `address`.
+    func subnet(of address: IPAddress) -> IPPrefix? {
+        topology.owner(of: address).flatMap { o in topology.nodes[o].containerSubnets.first { $0.contains(address) } }
+    }
+
+    func sourceCause(cited refs: Set<FrameRef>) -> Source.Cause? {
+        let translation = citedTranslation(refs, source: true)
+        if translation == nil, let (host, subnet) = citedHostSourced(refs) { return .masqueradeAfter(host: host, subnet: subnet) }
+        guard let (inside, outside) = translation, let owner = topology.owner(of: inside.source), let from = subnet(of: inside.source)
+        else { return nil }
+        if topology.nodes[owner].addresses.contains(outside.source) {
+            return .masquerade(owner: owner, inside: inside, outside: outside, from: from, to: subnet(of: inside.destination))
+        }
+        return .snat(owner: owner, inside: inside, outside: outside, at: topology.node(at: outside.source))
+    }
+
+    func destinationCause(cited refs: Set<FrameRef>) -> Destination.Cause? {
+        guard let (inside, outside) = citedTranslation(refs, source: false) else { return nil }
+        let proto: TransportProtocol? = inside.protocolNumber == 6 ? .tcp : inside.protocolNumber == 17 ? .udp : nil
+        if let host = topology.node(at: outside.destination), !topology.nodes[host].isRouter, let proto {
+            return .publish(host: host, inside: inside, outside: outside, protocolName: proto)
+        }
+        if !topology.isPlannedParty(outside.destination) { return .service(inside: inside, outside: outside) }
+        return .dnat(inside: inside, outside: outside)
+    }
+
+    func unpublishedPortCause() -> Destination.Cause? {
+        for c in findings.nat.unmatchedCandidates where c.kind == .unpublishedHostPort {
+            guard let host = topology.node(at: c.endpoints.destination) else { continue }
+            return .unpublishedPort(c.endpoints, host: host)
+        }
+        return nil
+    }
 }

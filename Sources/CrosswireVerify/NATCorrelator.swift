@@ -39,6 +39,9 @@ struct TranslationRecord: Sendable {
     var examples: [(FrameRef, FrameRef)]
     /// A packet of it opened the exchange (TCP SYN without ACK, ICMP echo request).
     var initiating: Bool
+    /// When it was first matched (the later sighting's time): which of two halves came first,
+    /// whatever the order of the captures.
+    var seen: Timestamp
 }
 
 /// What packet matching across capture points found.
@@ -188,7 +191,7 @@ struct NATCorrelator: PacketAnalyser {
                 if existing.examples.count < 8 { existing.examples.append(pair) }
                 findings.translations[key] = existing
             } else if findings.translations.count < Self.maxTranslations {
-                findings.translations[key] = TranslationRecord(count: 1, first: pair.0, second: pair.1, examples: [pair], initiating: initiating)
+                findings.translations[key] = TranslationRecord(count: 1, first: pair.0, second: pair.1, examples: [pair], initiating: initiating, seen: frame.time)
             } else {
                 findings.droppedTranslations += 1
             }

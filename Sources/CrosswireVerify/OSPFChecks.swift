@@ -1,4 +1,4 @@
-// ospf.adjacency and ospf.routes.
+// ospf.adjacency and ospf.routes, and the OSPF tables: links, adjacencies, advertisements.
 
 import CrosswireDecoder
 import CrosswirePlan
@@ -9,13 +9,18 @@ struct OSPFChecks: CheckFamily {
     let findings: Findings
 
     func judge() -> Judgement {
-        let routes = ospfRouteAnalysis()
+        let links = ospfLinks().map(judge)
+        let routes = ospfRoutes()
         return Judgement(
-            checks: [ospfAdjacency(), ospfRoutes(routes)], ospfRoutes: routes.rows, ospfAdjacencies: ospfAdjacencyRows,
-            ospfLinks: ospfLinks().map { judge($0).row })
+            outcomes: [ospfAdjacency(links), routes], ospfRoutes: routes.rows, ospfAdjacencies: adjacencyRows(), ospfLinks: links)
     }
 
     var control: ControlPlaneFindings { findings.control }
+
+    /// A router id and the planned node it stands for, if any.
+    struct Router { var id: IPv4Address; var node: Int? }
+
+    func router(_ rid: IPv4Address) -> Router { Router(id: rid, node: node(ofRouter: rid)) }
 
     /// The planned node an OSPF router id stands for: by `router_id`, by its
     /// address, by the address its Hellos come from, or by an address inside a
@@ -27,138 +32,170 @@ struct OSPFChecks: CheckFamily {
         return topology.owner(of: .v4(rid))
     }
 
-    func routerName(_ rid: IPv4Address) -> String {
-        node(ofRouter: rid).map { "\(topology.nodes[$0].name) (\(rid))" } ?? "router \(rid)"
+    // MARK: ospf.adjacency
+
+    /// A Hello field that differs from the plan: what the router sent, and the plan's value.
+    enum Mismatch { case area(IPv4Address, planned: IPv4Address), hello(UInt16, planned: Int), dead(UInt32, planned: Int) }
+
+    enum AdjacencyNote {
+        case planned(Router, [Mismatch])
+        case link(OSPFLink, OSPFLinkJudgement.Note)
     }
 
-    func ospfAdjacency() -> CheckResult {
-        let planned = plan.routing.ospf
-        var parts: [String] = []
-        if let area = planned?.area { parts.append("area \(IPv4Address(rawValue: area))") }
-        if let h = planned?.helloInterval { parts.append("hello \(h)s") }
-        if let d = planned?.deadInterval { parts.append("dead \(d)s") }
-        let expected = "neighbours agree on area, mask, hello/dead intervals and MTU, and exchange databases" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
-        guard !control.hellos.isEmpty || control.ospfFrames > 0 else {
-            return result(.ospfAdjacency, .skip, "no OSPF traffic in the captures", expected: expected)
+    /// What to change: the first Hello against the plan, else two routers that disagree
+    /// anywhere, else the DBD MTUs, else why no adjacency formed.
+    enum AdjacencyCause {
+        case area(Router, seen: IPv4Address, planned: IPv4Address)
+        case intervals(Router, hello: Int, dead: Int)
+        case areasDiffer(Router, ControlPlaneFindings.HelloSeen, Router, ControlPlaneFindings.HelloSeen)
+        case intervalsDiffer(Router, ControlPlaneFindings.HelloSeen, Router, ControlPlaneFindings.HelloSeen)
+        case mtusDiffer(high: Router, UInt16, low: Router, UInt16)
+        case oneRouter
+        case noAdjacency
+    }
+
+    /// ospf.adjacency: neighbours agree on area, mask, intervals and MTU, and exchange databases.
+    struct Adjacency: CheckOutcome {
+        var id: CheckID { .ospfAdjacency }
+        var status: CheckStatus {
+            !sawOSPF ? .skip : !mismatches.isEmpty || links.contains { !$0.problems.isEmpty } ? .fail
+                : hellos.isEmpty || !links.contains(where: \.formed) ? .warn : .pass
         }
-        var bad = EvidenceList()
-        var problems: [String] = []
-        var observed: [String] = []
-        let routers = control.hellos.keys.sorted()
-        for rid in routers {
+        var sawOSPF = true
+        /// Each router's Hellos with distinct parameters, by router id.
+        var hellos: [(router: Router, hello: ControlPlaneFindings.HelloSeen)] = []
+        var databaseDescriptions: [(router: Router, mtu: UInt16, ref: FrameRef)] = []
+        var mismatches: [(router: Router, hello: ControlPlaneFindings.HelloSeen, wrong: [Mismatch])] = []
+        var links: [OSPFLinkJudgement]
+        var evidence = Cited<AdjacencyNote>()
+        var cause = AdjacencyCause.noAdjacency
+    }
+
+    func ospfAdjacency(_ links: [OSPFLinkJudgement]) -> Adjacency {
+        var out = Adjacency(links: links)
+        guard !control.hellos.isEmpty || control.ospfFrames > 0 else { out.sawOSPF = false; return out }
+        let planned = plan.routing.ospf
+        for rid in control.hellos.keys.sorted() {
             for h in control.hellos[rid]! {
-                observed.append("\(routerName(rid)) Hello: area \(h.area), \(h.mask.map { "mask \($0), " } ?? "")hello \(h.helloInterval)s, dead \(h.deadInterval)s (\(place(h.refs[0])))")
-                var wrong: [String] = []
-                if let area = planned?.area, h.area.rawValue != area { wrong.append("area \(h.area), planned \(IPv4Address(rawValue: area))") }
-                if let hello = planned?.helloInterval, Int(h.helloInterval) != hello { wrong.append("hello \(h.helloInterval)s, planned \(hello)s") }
-                if let dead = planned?.deadInterval, Int(h.deadInterval) != dead { wrong.append("dead \(h.deadInterval)s, planned \(dead)s") }
+                out.hellos.append((router(rid), h))
+                var wrong: [Mismatch] = []
+                if let area = planned?.area, h.area.rawValue != area { wrong.append(.area(h.area, planned: IPv4Address(rawValue: area))) }
+                if let hello = planned?.helloInterval, Int(h.helloInterval) != hello { wrong.append(.hello(h.helloInterval, planned: hello)) }
+                if let dead = planned?.deadInterval, Int(h.deadInterval) != dead { wrong.append(.dead(h.deadInterval, planned: dead)) }
                 if !wrong.isEmpty {
-                    problems.append("\(routerName(rid)): " + wrong.joined(separator: ", "))
-                    for r in h.refs { bad.add(r, "Hello from \(routerName(rid)): " + wrong.joined(separator: ", ")) }
+                    out.mismatches.append((router(rid), h, wrong))
+                    for r in h.refs { out.evidence.add(r, .planned(router(rid), wrong)) }
                 }
             }
         }
         // Per link (RFC 2328 §10.5): parameters, DBD MTUs and neighbour state are compared among
         // the routers of one link only.
-        var notes: [String] = [], singles: [String] = []
-        for link in ospfLinks() {
-            let j = judge(link)
-            problems += j.problems
-            for (ref, why) in zip(j.evidence.frames, j.evidence.details) where !bad.frames.contains(ref) { bad.add(ref, why) }
-            if let note = j.note { notes.append(note) }
-            if let single = j.single { singles.append(single) }
-        }
-        for (rid, d) in control.databaseDescriptions.sorted(by: { $0.key < $1.key }) {
-            observed.append("\(routerName(rid)) DBD: interface MTU \(d.mtu) (\(place(d.ref)))")
-        }
-        if !problems.isEmpty {
-            return result(.ospfAdjacency, .fail, problems.joined(separator: "; "), expected: expected, observed: observed, evidence: bad)
-        }
-        if control.hellos.isEmpty {
-            return result(.ospfAdjacency, .warn, "OSPF packets but no Hello: neighbours not judged", expected: expected, observed: observed)
-        }
-        if notes.isEmpty {
-            let only = singles.isEmpty ? (routers.first.map(routerName) ?? "one router") : singles.joined(separator: "; ")
-            return result(.ospfAdjacency, .warn, "Hellos from a single router only (\(only)): no neighbour seen", expected: expected, observed: observed)
-        }
-        return result(
-            .ospfAdjacency, .pass, (notes + singles.map { "single router: \($0)" }).joined(separator: "; "), expected: expected, observed: observed)
+        for j in links { out.evidence.add(uncited: j.evidence) { .link(j.link, $0) } }
+        out.databaseDescriptions = control.databaseDescriptions.sorted { $0.key < $1.key }.map { (router($0.key), $0.value.mtu, $0.value.ref) }
+        out.cause = adjacencyCause(out)
+        return out
     }
 
-    /// OSPF advertisement rows, and the evidence of the wrong ones.
-    func ospfRouteAnalysis() -> (rows: [RouteRow], bad: EvidenceList) {
-        var rows: [RouteRow] = []
-        var bad = EvidenceList()
+    func adjacencyCause(_ a: Adjacency) -> AdjacencyCause {
+        let planned = plan.routing.ospf
+        if let (r, h, wrong) = a.mismatches.first {
+            for case .area(let seen, let area) in wrong { return .area(r, seen: seen, planned: area) }
+            return .intervals(r, hello: planned?.helloInterval ?? Int(h.helloInterval), dead: planned?.deadInterval ?? Int(h.deadInterval))
+        }
+        // Two routers that disagree, without a plan to side with.
+        for (i, (r1, x)) in a.hellos.enumerated() {
+            for (r2, y) in a.hellos[(i + 1)...] where r1.id != r2.id && x.source.isV4 && x.mask == y.mask {
+                if x.area != y.area { return .areasDiffer(r1, x, r2, y) }
+                if x.helloInterval != y.helloInterval || x.deadInterval != y.deadInterval { return .intervalsDiffer(r1, x, r2, y) }
+            }
+        }
+        let mtus = a.databaseDescriptions.filter { $0.mtu != 0 }
+        if let low = mtus.min(by: { $0.mtu < $1.mtu }), let high = mtus.max(by: { $0.mtu < $1.mtu }), low.mtu != high.mtu {
+            return .mtusDiffer(high: high.router, high.mtu, low: low.router, low.mtu)
+        }
+        return control.hellos.count < 2 ? .oneRouter : .noAdjacency
+    }
+
+    /// One row per router seen in Hellos: whether it reached database exchange.
+    struct AdjacencyRow {
+        var router: Router
+        var area: IPv4Address
+        var databaseMTU: UInt16?
+        /// A neighbour it lists lists it too.
+        var twoWay: Bool
+        var state: RouteState { databaseMTU != nil || twoWay ? .present : .missing }
+    }
+
+    func adjacencyRows() -> [AdjacencyRow] {
+        control.hellos.keys.sorted().map { rid in
+            let twoWay = (control.helloNeighbours[rid] ?? []).contains { control.helloNeighbours[$0]?.contains(rid) == true }
+            return AdjacencyRow(router: router(rid), area: control.hellos[rid]![0].area, databaseMTU: control.databaseDescriptions[rid]?.mtu, twoWay: twoWay)
+        }
+    }
+
+    // MARK: ospf.routes
+
+    enum RouteReason {
+        /// An ASBR's external or an ABR's summary default: no container subnet, and overlaps none.
+        case defaultRoute(lsaType: UInt16)
+        case own(lsaType: UInt16)
+        /// RFC 2328 §12.4.3: an ABR passes the owner's subnet into another area (type 3).
+        case summarised(owner: Int)
+        case advertisedByAnother(owner: Int)
+        case overlaps(Int)
+        case notInRouterLSA
+    }
+
+    /// One row of the OSPF advertisements table.
+    struct Route {
+        var state: RouteState
+        var router: Router
+        var prefix: IPPrefix
+        var reason: RouteReason
+    }
+
+    /// ospf.routes: each host advertises its container subnet, and no router advertises another's.
+    struct Routes: CheckOutcome {
+        var id: CheckID { .ospfRoutes }
+        var status: CheckStatus { !sawLSA ? .skip : rows.contains { $0.state != .present } ? .fail : .pass }
+        var sawOSPF: Bool
+        var sawLSA: Bool
+        /// In the order the LSAs came; the wording sorts them as the tables read.
+        var rows: [Route] = []
+        /// Each cited LSA with its row.
+        var evidence = Cited<Route>()
+    }
+
+    func ospfRoutes() -> Routes {
+        var out = Routes(sawOSPF: control.ospfFrames > 0, sawLSA: !control.advertisements.isEmpty || !control.routerLSAOrigins.isEmpty)
+        func add(_ row: Route, cite ref: FrameRef? = nil) {
+            out.rows.append(row)
+            if let ref { out.evidence.add(ref, row) }
+        }
         for (key, value) in control.advertisements.sorted(byFrame: \.value.ref, then: \.key) {
             let advertiser = node(ofRouter: key.router)
-            let name = routerName(key.router)
+            let r = router(key.router)
             if key.prefix.length == 0 {
-                // A default route (an ASBR's external or an ABR's summary) is no container subnet and overlaps none.
-                rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "default route (LSA type \(value.lsaType)), not a container subnet"))
-                continue
-            }
-            if let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == .some(key.prefix) }) {
+                add(Route(state: .present, router: r, prefix: key.prefix, reason: .defaultRoute(lsaType: value.lsaType)))
+            } else if let owner = topology.nodes.indices.first(where: { topology.nodes[$0].containers == .some(key.prefix) }) {
                 if advertiser == owner {
-                    rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "LSA type \(value.lsaType)"))
+                    add(Route(state: .present, router: r, prefix: key.prefix, reason: .own(lsaType: value.lsaType)))
                 } else if value.lsaType == 3 {
-                    // RFC 2328 §12.4.3: an ABR passes the owner's subnet into another area.
-                    rows.append(RouteRow(state: .present, speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet summarised between areas (LSA type 3)"))
+                    add(Route(state: .present, router: r, prefix: key.prefix, reason: .summarised(owner: owner)))
                 } else {
-                    rows.append(RouteRow(state: .extra, speaker: name, prefix: key.prefix.description, detail: "\(topology.nodes[owner].name)'s subnet advertised by another router"))
-                    bad.add(value.ref, "\(name) advertises \(topology.nodes[owner].name)'s subnet \(key.prefix)")
+                    add(Route(state: .extra, router: r, prefix: key.prefix, reason: .advertisedByAnother(owner: owner)), cite: value.ref)
                 }
-            } else if let overlapped = topology.nodes.first(where: { $0.containers.map { $0.overlaps(key.prefix) } ?? false }) {
-                rows.append(RouteRow(state: .extra, speaker: name, prefix: key.prefix.description, detail: "overlaps \(overlapped.name)'s containers \(overlapped.containers!)"))
-                bad.add(value.ref, "\(name) advertises \(key.prefix), which overlaps \(overlapped.name)'s containers without being them")
+            } else if let overlapped = topology.nodes.indices.first(where: { topology.nodes[$0].containers.map { $0.overlaps(key.prefix) } ?? false }) {
+                add(Route(state: .extra, router: r, prefix: key.prefix, reason: .overlaps(overlapped)), cite: value.ref)
             }
         }
         // Planned hosts that originate a Router-LSA but do not advertise their own subnet.
         for (rid, ref) in control.routerLSAOrigins.sorted(byFrame: \.value, then: \.key) {
             guard let n = node(ofRouter: rid), let subnet = topology.nodes[n].containers else { continue }
-            let advertised = control.advertisements.keys.contains { $0.prefix == subnet && node(ofRouter: $0.router) == n }
-            if !advertised {
-                rows.append(RouteRow(state: .missing, speaker: routerName(rid), prefix: subnet.description, detail: "Router-LSA without the host's container subnet"))
-                bad.add(ref, "\(routerName(rid))'s Router-LSA does not advertise its containers \(subnet)")
+            if !control.advertisements.keys.contains(where: { $0.prefix == subnet && node(ofRouter: $0.router) == n }) {
+                add(Route(state: .missing, router: router(rid), prefix: subnet, reason: .notInRouterLSA), cite: ref)
             }
         }
-        let order: [RouteState: Int] = [.missing: 0, .extra: 1, .present: 2]
-        rows.sort { (order[$0.state] ?? 9, $0.speaker, $0.prefix) < (order[$1.state] ?? 9, $1.speaker, $1.prefix) }
-        return (rows, bad)
-    }
-
-    /// One row per router seen in Hellos: whether it reached database exchange.
-    var ospfAdjacencyRows: [RouteRow] {
-        control.hellos.keys.sorted().map { rid in
-            let dbd = control.databaseDescriptions[rid]
-            let h = control.hellos[rid]![0]
-            // 2-Way: a neighbour it lists lists it too.
-            let twoWay = (control.helloNeighbours[rid] ?? []).contains { control.helloNeighbours[$0]?.contains(rid) == true }
-            return RouteRow(
-                state: dbd != nil || twoWay ? .present : .missing, speaker: routerName(rid), prefix: "area \(h.area)",
-                detail: dbd.map { "database exchange, MTU \($0.mtu)" } ?? (twoWay ? "2-Way from Hellos, DBD not seen" : "Hellos only, no database exchange"))
-        }
-    }
-
-    func ospfRoutes(_ analysis: (rows: [RouteRow], bad: EvidenceList)) -> CheckResult {
-        let expected = "each host advertises its container subnet, and no router advertises another's"
-        guard !control.advertisements.isEmpty || !control.routerLSAOrigins.isEmpty else {
-            return result(.ospfRoutes, .skip, control.ospfFrames > 0 ? "no LSA in the captures" : "no OSPF traffic in the captures", expected: expected)
-        }
-        let (rows, bad) = analysis
-        let observed = rows.map { "\($0.state): \($0.speaker) \($0.prefix)\($0.detail.map { " (\($0))" } ?? "")" }
-        let wrong = rows.filter { $0.state != .present }
-        if !wrong.isEmpty {
-            return result(.ospfRoutes, .fail, wrong.map { "\($0.state) \($0.prefix) (\($0.speaker))" }.joined(separator: ", "), expected: expected, observed: observed, evidence: bad)
-        }
-        if rows.isEmpty {
-            return result(.ospfRoutes, .pass, "LSAs seen; none advertises or overlaps a container subnet wrongly", expected: expected, observed: observed)
-        }
-        let defaults = rows.filter { $0.prefix.hasSuffix("/0") }
-        let subnets = rows.filter { !$0.prefix.hasSuffix("/0") }
-        return result(
-            .ospfRoutes, .pass,
-            "\(subnets.count) container subnets advertised: " + subnets.map { "\($0.prefix) by \($0.speaker)" }.joined(separator: ", ")
-                + (defaults.isEmpty ? "" : "; default route from " + defaults.map { "\($0.speaker) (\($0.detail ?? ""))" }.joined(separator: ", ")),
-            expected: expected, observed: observed)
+        return out
     }
 }

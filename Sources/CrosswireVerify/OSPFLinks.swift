@@ -8,37 +8,90 @@ import CrosswireVerdict
 /// capture's point-to-point link, mask 0 or /32: ptp and unnumbered), joined where
 /// their routers list each other.
 struct OSPFLink {
+    /// A link is named by its subnet, or is the capture's point-to-point link.
+    enum Name: Hashable, Comparable {
+        /// The Hello's address under its mask, and the mask's bits.
+        case subnet(IPv4Address, bits: Int)
+        case pointToPoint
+
+        /// As the written names sort (`192.168.57.0/24` before `point-to-point`).
+        static func < (a: Self, b: Self) -> Bool {
+            switch (a, b) {
+            case (.subnet(let x, let m), .subnet(let y, let n)): (x.description, String(m)) < (y.description, String(n))
+            case (.subnet, .pointToPoint): true
+            default: false
+            }
+        }
+    }
     var capture: CaptureID
-    /// "192.168.57.0/24" or "point-to-point".
-    var name: String
-    var pointToPoint: Bool
+    var name: Name
+    var pointToPoint: Bool { name == .pointToPoint }
     var interfaces: [ControlPlaneFindings.InterfaceKey]
 }
 
-/// What one link shows: its problems, a line for the summary, and its report row.
+/// What one link shows: how far its adjacency got, what disagrees, and the cited frames.
 struct OSPFLinkJudgement {
-    var problems: [String] = []
-    var evidence = EvidenceList()
-    var note: String?
-    /// A link with one router only.
-    var single: String?
-    var row: OSPFLinkRow
+    /// How far the routers of a link got (RFC 2328 §10.1).
+    enum State { case singleRouter, noNeighbourListed, oneWay, twoWay, exchangeSeen, fullExchangeSeen }
+    /// A Hello field the routers of a link must agree on (RFC 2328 §10.5).
+    enum Field { case area, hello, dead, mask }
+
+    enum Problem {
+        case disagree(Field, [(router: OSPFChecks.Router, hello: ControlPlaneFindings.HelloParameters)])
+        case mtusDiffer([(router: OSPFChecks.Router, mtus: [UInt16])])
+        /// Hellos from several routers that do not list each other; `listing` lists a neighbour.
+        case notListed(listing: [OSPFChecks.Router])
+        case noDesignatedRouter
+
+        /// The adjacency stopped here: the link gets no line of its own.
+        var stops: Bool {
+            switch self {
+            case .notListed, .noDesignatedRouter: true
+            default: false
+            }
+        }
+    }
+
+    /// What a cited frame shows.
+    enum Note {
+        case disagree(OSPFChecks.Router, Field, ControlPlaneFindings.HelloParameters)
+        case databaseDescription(OSPFChecks.Router, mtu: UInt16?)
+        case withoutOther(OSPFChecks.Router)
+        case noDesignatedRouter(OSPFChecks.Router)
+    }
+
+    /// A DR or BDR: an interface address, by the router whose Hellos come from it.
+    enum Role { case router(OSPFChecks.Router), address(IPv4Address) }
+
+    var link: OSPFLink
+    /// Each router with its first Hello on the link.
+    var hellos: [(router: OSPFChecks.Router, hello: ControlPlaneFindings.HelloParameters, ref: FrameRef)] = []
+    var routers: [OSPFChecks.Router] { hellos.map(\.router) }
+    var state = State.oneWay
+    var designatedRouter: Role?
+    var backupDesignatedRouter: Role?
+    var mtus: [UInt16] = []
+    var problems: [Problem] = []
+    var evidence = Cited<Note>()
+
+    /// Two routers or more that reached 2-Way or further: the summary's line for the link.
+    var formed: Bool { hellos.count > 1 && !problems.contains(where: \.stops) }
 }
 
 extension OSPFChecks {
     func ospfLinks() -> [OSPFLink] {
         struct LinkID: Hashable, Comparable {
             var capture: CaptureID
-            var name: String
-            static func < (a: Self, b: Self) -> Bool { (a.capture.index, a.name) < (b.capture.index, b.name) }
+            var name: OSPFLink.Name
+            static func < (a: Self, b: Self) -> Bool { a.capture.index != b.capture.index ? a.capture.index < b.capture.index : a.name < b.name }
         }
         let keys = control.interfaces.keys.sorted()
         var linkOf: [ControlPlaneFindings.InterfaceKey: LinkID] = [:]
         for k in keys {
             guard let h = control.interfaces[k]?.hello else { continue }
-            var name = "point-to-point"
+            var name = OSPFLink.Name.pointToPoint
             if let m = h.mask, m.rawValue != 0, m.rawValue != .max, case .v4(let a) = k.source {
-                name = "\(IPv4Address(rawValue: a.rawValue & m.rawValue))/\(m.rawValue.nonzeroBitCount)"
+                name = .subnet(IPv4Address(rawValue: a.rawValue & m.rawValue), bits: m.rawValue.nonzeroBitCount)
             }
             linkOf[k] = LinkID(capture: k.capture, name: name)
         }
@@ -71,51 +124,35 @@ extension OSPFChecks {
         }
         var links: [LinkID: [ControlPlaneFindings.InterfaceKey]] = [:]
         for k in keys { if let l = linkOf[k] { links[find(l), default: []].append(k) } }
-        return links.sorted { $0.key < $1.key }.map { id, interfaces in
-            OSPFLink(capture: id.capture, name: id.name, pointToPoint: id.name == "point-to-point", interfaces: interfaces)
-        }
+        return links.sorted { $0.key < $1.key }.map { id, interfaces in OSPFLink(capture: id.capture, name: id.name, interfaces: interfaces) }
     }
 
     func judge(_ link: OSPFLink) -> OSPFLinkJudgement {
-        let captureName = findings.path(of: link.capture).split(separator: "/").last.map(String.init) ?? ""
-        let place = "link \(link.name) (\(captureName))"
+        var j = OSPFLinkJudgement(link: link)
         let interfaces = link.interfaces.compactMap { k in control.interfaces[k].map { (key: k, value: $0) } }
         // Each router's first Hello on the link.
-        var params: [(router: IPv4Address, hello: ControlPlaneFindings.HelloParameters, ref: FrameRef)] = []
-        for i in interfaces where !params.contains(where: { $0.router == i.key.router }) {
-            if let h = i.value.hello, let ref = i.value.firstHello { params.append((i.key.router, h, ref)) }
+        for i in interfaces where !j.hellos.contains(where: { $0.router.id == i.key.router }) {
+            if let h = i.value.hello, let ref = i.value.firstHello { j.hellos.append((router(i.key.router), h, ref)) }
         }
-        let routers = params.map(\.router)
-        var j = OSPFLinkJudgement(row: OSPFLinkRow(link: link.name, capture: captureName, routers: routers.map(routerName), state: "one-way"))
-        if let p = params.first {
-            j.row.helloInterval = Int(p.hello.helloInterval)
-            j.row.deadInterval = Int(p.hello.deadInterval)
-        }
-        var fields: [(String, (ControlPlaneFindings.HelloParameters) -> String)] = [
-            ("area", { $0.area.description }), ("hello", { "\($0.helloInterval)" }), ("dead", { "\($0.deadInterval)" }),
-        ]
+        let routers = j.hellos.map(\.router.id)
         // RFC 2328 §10.5: the mask is not compared on point-to-point links.
-        if !link.pointToPoint { fields.append(("mask", { $0.mask?.description ?? "-" })) }
-        for (field, value) in fields where Set(params.map { value($0.hello) }).count > 1 {
-            j.problems.append("routers on \(place) disagree on \(field): " + params.map { "\(routerName($0.router))=\(value($0.hello))" }.joined(separator: ", "))
-            for p in params { j.evidence.add(p.ref, "Hello from \(routerName(p.router)) on \(place): \(field) \(value(p.hello))") }
+        let fields: [OSPFLinkJudgement.Field] = link.pointToPoint ? [.area, .hello, .dead] : [.area, .hello, .dead, .mask]
+        for field in fields where Set(j.hellos.map { $0.hello.value(field) }).count > 1 {
+            j.problems.append(.disagree(field, j.hellos.map { ($0.router, $0.hello) }))
+            for p in j.hellos { j.evidence.add(p.ref, .disagree(p.router, field, p.hello)) }
         }
         // DBD interface MTUs (RFC 2328 §10.6) are compared within the link.
         var mtus: [IPv4Address: Set<UInt16>] = [:]
         for i in interfaces {
             for m in [i.value.mtu, i.value.otherMTU].compactMap({ $0 }) { mtus[i.key.router, default: []].insert(m) }
         }
-        let allMTUs = mtus.values.reduce(into: Set<UInt16>()) { $0.formUnion($1) }
-        j.row.mtus = allMTUs.sorted().map(Int.init)
-        if allMTUs.count > 1 {
-            j.problems.append("DBD interface MTUs differ on \(place): " + mtus.sorted { $0.key < $1.key }.map { r, m in
-                "\(routerName(r)) \(m.sorted().map(String.init).joined(separator: "/"))"
-            }.joined(separator: ", "))
-            for i in interfaces { if let ref = i.value.dbd { j.evidence.add(ref, "Database Description from \(routerName(i.key.router)) with interface MTU \(i.value.mtu ?? 0)") } }
+        j.mtus = mtus.values.reduce(into: Set<UInt16>()) { $0.formUnion($1) }.sorted()
+        if j.mtus.count > 1 {
+            j.problems.append(.mtusDiffer(mtus.sorted { $0.key < $1.key }.map { (router($0.key), $0.value.sorted()) }))
+            for i in interfaces where i.value.dbd != nil { j.evidence.add(i.value.dbd!, .databaseDescription(router(i.key.router), mtu: i.value.mtu)) }
         }
         guard routers.count > 1 else {
-            j.single = routers.first.map { "\(routerName($0)) on \(place)" }
-            j.row.state = "single router"
+            j.state = .singleRouter
             return j
         }
         // RFC 2328 §10.5: a router that lists the other in its Hellos has seen it (2-Way when both do).
@@ -126,33 +163,37 @@ extension OSPFChecks {
         let dbdFrom = Set(interfaces.filter { $0.value.dbd != nil }.map(\.key.router))
         let linkState = interfaces.reduce(0) { $0 + $1.value.linkStatePackets }
         if !twoWay && dbdFrom.count < 2 {
-            let listing = routers.filter { !listed($0).isEmpty }
-            j.row.state = listing.isEmpty ? "no neighbour listed" : "one-way"
-            j.problems.append("Hellos from \(routers.map(routerName).joined(separator: ", ")) on \(place) but they do not list each other ("
-                + (listing.isEmpty ? "no neighbour listed" : "one-way: only \(listing.map(routerName).joined(separator: ", ")) lists a neighbour") + ")")
-            j.evidence.add(params[0].ref, "Hello from \(routerName(params[0].router)) without the other router")
+            let listing = j.hellos.map(\.router).filter { !listed($0.id).isEmpty }
+            j.state = listing.isEmpty ? .noNeighbourListed : .oneWay
+            j.problems.append(.notListed(listing: listing))
+            j.evidence.add(j.hellos[0].ref, .withoutOther(j.hellos[0].router))
             return j
         }
-        j.row.state = dbdFrom.count >= 2 ? (linkState > 0 ? "full exchange seen" : "exchange seen") : "two-way"
-        var roles = ""
+        j.state = dbdFrom.count >= 2 ? (linkState > 0 ? .fullExchangeSeen : .exchangeSeen) : .twoWay
         if !link.pointToPoint, let dr = interfaces.last(where: { $0.value.dr != .any })?.value {
             // DR and BDR are interface addresses: named by the router whose Hellos come from them.
             let byAddress = { (a: IPv4Address) in
-                interfaces.first { $0.key.source == .v4(a) }.map { routerName($0.key.router) } ?? a.description
+                interfaces.first { $0.key.source == .v4(a) }.map { OSPFLinkJudgement.Role.router(router($0.key.router)) } ?? .address(a)
             }
-            j.row.designatedRouter = byAddress(dr.dr)
-            j.row.backupDesignatedRouter = dr.bdr == .any ? nil : byAddress(dr.bdr)
-            roles = ", DR \(byAddress(dr.dr)), BDR \(dr.bdr == .any ? "none" : byAddress(dr.bdr))"
+            j.designatedRouter = byAddress(dr.dr)
+            j.backupDesignatedRouter = dr.bdr == .any ? nil : byAddress(dr.bdr)
         } else if !link.pointToPoint && dbdFrom.count < 2 {
             // In steady state a DR shows the adjacency on a broadcast link; DBDs from both show it too.
-            j.problems.append("no DR elected on broadcast \(place) (every Hello has DR 0.0.0.0)")
-            j.evidence.add(params[0].ref, "Hello from \(routerName(params[0].router)) with DR 0.0.0.0")
-            return j
+            j.problems.append(.noDesignatedRouter)
+            j.evidence.add(j.hellos[0].ref, .noDesignatedRouter(j.hellos[0].router))
         }
-        let state = j.row.state == "two-way" ? "2-Way (from Hellos), DBD not seen, MTU not compared" : j.row.state
-        let p = params[0].hello
-        j.note = "\(place): \(routers.map(routerName).joined(separator: ", ")) \(state)\(roles), hello \(p.helloInterval) dead \(p.deadInterval)"
-            + (allMTUs.isEmpty ? "" : ", MTU " + allMTUs.sorted().map(String.init).joined(separator: "/"))
         return j
+    }
+}
+
+extension ControlPlaneFindings.HelloParameters {
+    /// A field as a number, for comparing routers (no mask is a value of its own).
+    func value(_ field: OSPFLinkJudgement.Field) -> UInt64 {
+        switch field {
+        case .area: UInt64(area.rawValue)
+        case .hello: UInt64(helloInterval)
+        case .dead: UInt64(deadInterval)
+        case .mask: mask.map { UInt64($0.rawValue) } ?? 1 << 40
+        }
     }
 }

@@ -133,18 +133,31 @@ public struct PlanDiff: Sendable {
         }
 
         compare("routing.protocol", intended.routing.routingProtocol.rawValue, seen.routing.routingProtocol.rawValue, notes["routing.protocol"])
-        if let h = intended.routing.bgp?.holdTime, let o = seen.routing.bgp?.holdTime {
-            compare("routing.bgp.hold_time", String(h), String(o), notes["routing.bgp"])
+        // A value the plan sets against every value seen: the speakers may disagree among themselves.
+        func compareSeen(_ key: String, _ planned: String?, _ note: String?) {
+            guard let planned, let values = observed.valuesSeen[key], !values.isEmpty else { return }
+            add(key, values == [planned] ? .present : .different, planned, values.joined(separator: ", "), note)
         }
-        if let io = intended.routing.ospf, let so = seen.routing.ospf {
-            if let a = io.area, let b = so.area { compare("routing.ospf.area", "\(IPv4Address(rawValue: a))", "\(IPv4Address(rawValue: b))", notes["routing.ospf"]) }
-            if let a = io.helloInterval, let b = so.helloInterval { compare("routing.ospf.hello_interval", String(a), String(b), notes["routing.ospf"]) }
-            if let a = io.deadInterval, let b = so.deadInterval { compare("routing.ospf.dead_interval", String(a), String(b), notes["routing.ospf"]) }
+        if intended.routing.routingProtocol == seen.routing.routingProtocol {
+            compareSeen("routing.bgp.hold_time", intended.routing.bgp?.holdTime.map(String.init), notes["routing.bgp"])
+            let o = intended.routing.ospf
+            compareSeen("routing.ospf.area", o?.area.map { "\(IPv4Address(rawValue: $0))" }, notes["routing.ospf"])
+            compareSeen("routing.ospf.hello_interval", o?.helloInterval.map(String.init), notes["routing.ospf"])
+            compareSeen("routing.ospf.dead_interval", o?.deadInterval.map(String.init), notes["routing.ospf"])
         }
         for a in observed.extraAnnouncements {
             let host = names[a.host] ?? a.host
             let planned = intended.hosts.contains { $0.containerSubnets.contains(a.prefix) }
+            // As ospf.routes judges: a Router-LSA's own link networks, a default route and a prefix
+            // that touches no container subnet are the routers' business, not the plan's.
+            if a.kind == .ospfLink || a.kind == .ospfDefault { continue }
+            if a.kind == .ospf, !intended.hosts.contains(where: { $0.containerSubnets.contains { $0.overlaps(a.prefix) } }) { continue }
             add("announced[\(host) \(a.prefix)]", planned ? .present : .extra, planned ? "\(a.prefix)" : nil, "\(a.prefix)", a.evidence)
+        }
+        // What fails even against the plan drafted from these captures fails against any plan.
+        for c in observed.failingChecks {
+            let cite = c.evidence.first.map { "\($0.capture) frame \($0.frame)" }
+            add("checks[\(c.id.rawValue)]", .different, "pass", "fail: \(c.summary)", cite.map { "fails even with the inferred plan; \($0)" } ?? "fails even with the inferred plan")
         }
     }
 

@@ -8,7 +8,7 @@ struct RouteChecks: CheckFamily {
     let topology: Topology
     let findings: Findings
 
-    func judge() -> Judgement { Judgement(checks: [routeNextHop(), routeErrors(), routeSymmetry()]) }
+    func judge() -> Judgement { Judgement(outcomes: [routeNextHop(), routeErrors(), routeSymmetry()]) }
 
     /// The MAC of a planned address: the plan's, else the one ARP showed.
     func mac(of address: IPAddress) -> MACAddress? {
@@ -16,85 +16,153 @@ struct RouteChecks: CheckFamily {
         return findings.arp.mac(of: address)
     }
 
-    /// Whose MAC this is, in words.
-    func describe(mac: MACAddress) -> String {
-        if let n = topology.node(withPlannedMAC: mac) { return "\(mac) (\(topology.nodes[n].name))" }
-        if let n = node(sendingFrom: mac) { return "\(mac) (\(topology.nodes[n].name))" }
-        if let ip = findings.arp.addresses(of: mac).first { return "\(mac) (\(topology.describe(ip)))" }
-        return mac.description
+    /// A MAC and whose it is: a node (by the plan or ARP), else the address ARP showed for it.
+    struct MACOwner { var mac: MACAddress; var node: Int?; var address: IPAddress? }
+
+    func owner(of mac: MACAddress) -> MACOwner {
+        let node = topology.node(withPlannedMAC: mac) ?? node(sendingFrom: mac)
+        return MACOwner(mac: mac, node: node, address: node == nil ? findings.arp.addresses(of: mac).first : nil)
     }
 
-    func routeNextHop() -> CheckResult {
-        let expected = plan.transport.mode == .bridged
-            ? "container traffic between hosts switched on the underlay: no router MAC, TTL unchanged"
-            : "each packet to a container subnet leaves towards the planned next hop (default: the owning host)"
-        var bad = EvidenceList()
-        var observed: [String] = []
-        var judged = 0, unknownSender = 0, unknownNextHop = 0
-        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
+    // MARK: route.nexthop
+
+    /// A frame that left a planned node the wrong way.
+    enum Detour {
+        /// In a bridged plan, sent to a router.
+        case routedInBridged(sender: Int, destination: IPAddress, router: Int, routerMAC: MACOwner)
+        /// A tunnel to another endpoint than the planned next hop.
+        case wrongTunnel(sender: Int, destination: IPAddress, outer: IPAddress, via: IPAddress)
+        /// Sent to another MAC than the planned next hop's.
+        case wrongMAC(sender: Int, destination: IPAddress, to: MACOwner, via: IPAddress, planned: MACAddress, frames: Int)
+        /// In a bridged plan, packets that lost TTL between two points.
+        case lostTTL(Int)
+    }
+
+    /// What to change, from the first group of frames the check cites.
+    enum NextHopCause {
+        case routedInBridged(sender: Int, destination: IPAddress, router: Int?)
+        case wrongTunnel(EncapChecks.WrongEndpoint)
+        case wrongRoute(sender: Int, destination: IPAddress, to: MACOwner, via: IPAddress)
+        case lostTTL
+    }
+
+    /// route.nexthop: frames leaving planned nodes, against the planned next hops.
+    struct NextHop: CheckOutcome {
+        enum Unjudged { case noCrossHostTraffic, noEthernet, unknownMACs, nothingLeaves }
+        var id: CheckID { .routeNextHop }
+        var status: CheckStatus { !evidence.isEmpty ? .fail : judged > 0 ? .pass : .skip }
+        var detours: [Detour] = []
+        var judged = 0
+        var evidence = Cited<Detour>()
+        var unjudged: Unjudged = .nothingLeaves
+        var cause: NextHopCause?
+    }
+
+    func routeNextHop() -> NextHop {
+        var out = NextHop()
+        var unknownSender = 0, unknownNextHop = 0
+        let groups = findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { String(describing: $0.key) })
+        for (key, group) in groups {
             guard let sender = node(sendingFrom: key.sourceMAC) else { unknownSender += group.count; continue }
             let owner = Int(key.owner)
             if sender == owner { continue }  // delivered by the owning host itself
-            let senderName = topology.nodes[sender].name
+            var detour: Detour?
             if plan.transport.mode == .bridged {
                 if let receiver = node(sendingFrom: key.destinationMAC), topology.nodes[receiver].isRouter {
-                    judged += group.count
-                    observed.append("\(senderName) sends \(group.destination) to router \(topology.nodes[receiver].name): routed, not switched")
-                    for f in group.frames { bad.add(f, "\(senderName) sends \(group.destination) to the router \(describe(mac: key.destinationMAC)) in a bridged plan") }
+                    out.judged += group.count
+                    detour = .routedInBridged(sender: sender, destination: group.destination, router: receiver, routerMAC: self.owner(of: key.destinationMAC))
                 }
-                continue
+            } else if let via = plan.plannedNextHop(from: topology.nodes[sender].name, to: group.destination) {
+                if let outer = key.outerDestination {
+                    out.judged += group.count
+                    // The underlay may be of the other family than the inner packet (VXLAN over IPv6):
+                    // any address of the planned next hop's node is that next hop.
+                    let sameNode = topology.node(at: outer).map { $0 == topology.node(at: via) } ?? false
+                    if outer != via, !sameNode { detour = .wrongTunnel(sender: sender, destination: group.destination, outer: outer, via: via) }
+                } else if let expectedMAC = mac(of: via) {
+                    out.judged += group.count
+                    if key.destinationMAC != expectedMAC {
+                        detour = .wrongMAC(
+                            sender: sender, destination: group.destination, to: self.owner(of: key.destinationMAC), via: via, planned: expectedMAC,
+                            frames: group.count)
+                    }
+                } else {
+                    unknownNextHop += group.count
+                }
+            } else {
+                unknownNextHop += group.count
             }
-            guard let via = plan.plannedNextHop(from: senderName, to: group.destination) else { unknownNextHop += group.count; continue }
-            if let outer = key.outerDestination {
-                judged += group.count
-                // The underlay may be of the other family than the inner packet (VXLAN over IPv6):
-                // any address of the planned next hop's node is that next hop.
-                let sameNode = topology.node(at: outer).map { $0 == topology.node(at: via) } ?? false
-                if outer != via, !sameNode {
-                    observed.append("\(senderName) tunnels \(group.destination) to \(topology.describe(outer)), planned \(topology.describe(via))")
-                    for f in group.frames { bad.add(f, "\(senderName) tunnels \(group.destination) to \(topology.describe(outer)); planned next hop \(topology.describe(via))") }
-                }
-                continue
-            }
-            guard let expectedMAC = mac(of: via) else { unknownNextHop += group.count; continue }
-            judged += group.count
-            if key.destinationMAC != expectedMAC {
-                observed.append("\(senderName) sends \(group.destination) to \(describe(mac: key.destinationMAC)); planned next hop \(topology.describe(via)) at \(expectedMAC) (\(group.count) frames)")
-                for f in group.frames {
-                    bad.add(f, "\(senderName) sends \(group.destination) to \(describe(mac: key.destinationMAC)), not to the planned next hop \(topology.describe(via)) (\(expectedMAC))")
-                }
+            if let detour {
+                out.detours.append(detour)
+                for f in group.frames { out.evidence.add(f, detour) }
             }
         }
         if plan.transport.mode == .bridged {
             let drops = findings.nat.ttlDrops
             if !drops.isEmpty {
-                observed.append("\(drops.total) container packets lost TTL between capture points: routed")
-                bad.merge(drops)
+                out.detours.append(.lostTTL(drops.total))
+                out.evidence.merge(drops)
             }
-            judged += findings.nat.unchangedMatches
+            out.judged += findings.nat.unchangedMatches
         }
-        if !bad.isEmpty {
-            return result(.routeNextHop, .fail, observed.first ?? "wrong next hop", expected: expected, observed: observed, evidence: bad)
-        }
-        if judged > 0 {
-            return result(.routeNextHop, .pass, "\(judged) frames judged, all to the planned next hop", expected: expected, observed: observed)
-        }
-        let why: String
         if findings.traffic.crossHostFrames == 0 {
-            why = "no cross-host container traffic in the captures"
+            out.unjudged = .noCrossHostTraffic
         } else if findings.nextHops.groups.isEmpty && findings.nextHops.withoutEthernet > 0 {
-            why = "no Ethernet headers: next hops cannot be seen in these captures"
+            out.unjudged = .noEthernet
         } else if unknownSender > 0 || unknownNextHop > 0 {
-            why = "next-hop MACs unknown (no ARP for the planned next hops and no mac in the plan)"
-        } else {
-            why = "no frame leaves a planned host or router towards a container subnet"
+            out.unjudged = .unknownMACs
         }
-        return result(.routeNextHop, .skip, why, expected: expected)
+        if !out.evidence.isEmpty { out.cause = nextHopCause(cited: Set(out.evidence.frames)) }
+        return out
     }
 
-    func routeErrors() -> CheckResult {
-        let expected = "no ICMP unreachable, redirect or time-exceeded and no forwarding loop on container traffic"
-        guard findings.traffic.containerFrames > 0 else { return result(.routeErrors, .skip, noContainerTraffic, expected: expected) }
+    /// The first group of frames the check cites that says what to change.
+    func nextHopCause(cited refs: Set<FrameRef>) -> NextHopCause? {
+        let groups = findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { String(describing: $0.key) })
+        for (key, group) in groups where !refs.isDisjoint(with: group.frames) {
+            guard let sender = node(sendingFrom: key.sourceMAC) else { continue }
+            if plan.transport.mode == .bridged {
+                return .routedInBridged(sender: sender, destination: group.destination, router: node(sendingFrom: key.destinationMAC))
+            }
+            guard let via = plan.plannedNextHop(from: topology.nodes[sender].name, to: group.destination) else { continue }
+            if let outer = key.outerDestination {
+                return .wrongTunnel(EncapChecks.WrongEndpoint(sender: sender, destination: group.destination, wrong: outer, right: via))
+            }
+            return .wrongRoute(sender: sender, destination: group.destination, to: owner(of: key.destinationMAC), via: via)
+        }
+        return plan.transport.mode == .bridged && !findings.nat.ttlDrops.isEmpty ? .lostTTL : nil
+    }
+
+    // MARK: route.errors
+
+    /// What to change after the first ICMP routing error.
+    enum ErrorsCause {
+        /// A loop, or time-exceeded about echo requests that were no traceroute.
+        case loop
+        case prohibited(sender: Int?, senderAddress: IPAddress, destination: IPAddress, fromSubnet: IPPrefix?)
+        case timeExceeded(destination: IPAddress, owner: Int)
+        case redirect(sender: Int?, senderAddress: IPAddress, destination: IPAddress, from: Int?, via: IPAddress)
+        case noRoute(sender: Int?, senderAddress: IPAddress, destination: IPAddress, via: IPAddress)
+    }
+
+    /// route.errors: ICMP routing errors and forwarding loops on container traffic.
+    struct Errors: CheckOutcome {
+        var id: CheckID { .routeErrors }
+        var status: CheckStatus { containerFrames == 0 ? .skip : routingErrors + loops > 0 ? .fail : .pass }
+        var containerFrames: Int
+        var routingErrors = 0, loops = 0
+        /// The analyser's words for the first routing error.
+        var firstError: String?
+        var probes = 0, notJudged = 0, portUnreachable = 0
+        /// The analysers' words for what was not a routing error.
+        var notErrors: [String] = []
+        var evidence = Cited<Never>()
+        var cause: ErrorsCause?
+    }
+
+    func routeErrors() -> Errors {
+        var out = Errors(containerFrames: findings.traffic.containerFrames)
+        guard out.containerFrames > 0 else { return out }
         let icmp = findings.icmp
         // Time-exceeded about echo requests: answers to mtr/traceroute -I when the sender probes with rising TTL.
         var routing = icmp.routingErrors
@@ -102,25 +170,32 @@ struct RouteChecks: CheckFamily {
         for e in icmp.echoTimeExceeded {
             if icmp.isProbing(e.sender) { probes += 1 } else { routing.add(e.ref, e.detail) }
         }
-        var ev = EvidenceList()
-        ev.merge(routing)
-        ev.merge(findings.nat.loops)
-        var observed: [String] = []
-        if routing.total > 0 { observed.append("\(routing.total) ICMP routing errors: \(routing.details[0])") }
-        if findings.nat.loops.total > 0 { observed.append("\(findings.nat.loops.total) forwarding loops") }
-        var notes: [String] = []
-        if probes > 0 { notes.append("\(probes) answers to traceroute/mtr probes (diagnostics)") }
-        if icmp.notJudged.total > 0 { notes.append("\(icmp.notJudged.total) ICMP errors about destinations outside the plan, not judged") }
-        if !observed.isEmpty {
-            return result(.routeErrors, .fail, observed.joined(separator: "; "), expected: expected, observed: observed + notes, evidence: ev)
+        out.evidence.merge(routing)
+        out.evidence.merge(findings.nat.loops)
+        (out.routingErrors, out.loops, out.firstError) = (routing.total, findings.nat.loops.total, routing.details.first)
+        (out.probes, out.notJudged, out.portUnreachable) = (probes, icmp.notJudged.total, icmp.portUnreachable.total)
+        out.notErrors = icmp.portUnreachable.details + icmp.probeAnswers.details + icmp.notJudged.details
+        if out.status == .fail { out.cause = errorsCause() }
+        return out
+    }
+
+    func errorsCause() -> ErrorsCause? {
+        guard let e = findings.icmp.firstRoutingError else { return .loop }
+        let sender = topology.node(at: e.sender) ?? topology.owner(of: e.sender)
+        guard let destination = e.quotedDestination, let owner = topology.owner(of: destination) else { return nil }
+        if e.isProhibited {
+            let from = e.quotedSource.flatMap { s in topology.owner(of: s).flatMap { o in topology.nodes[o].containerSubnets.first { $0.contains(s) } } }
+            return .prohibited(sender: sender, senderAddress: e.sender, destination: destination, fromSubnet: from)
         }
-        if icmp.portUnreachable.total > 0 {
-            notes.append("\(icmp.portUnreachable.total) port-unreachable: the host was reached, no routing error")
+        if e.isTimeExceeded { return .timeExceeded(destination: destination, owner: owner) }
+        let ownerAddress = topology.nodes[owner].address
+        if e.isRedirect {
+            let from = e.quotedSource.flatMap { topology.owner(of: $0) ?? topology.node(at: $0) }
+            let via = from.flatMap { plan.plannedNextHop(from: topology.nodes[$0].name, to: destination) } ?? ownerAddress
+            return .redirect(sender: sender, senderAddress: e.sender, destination: destination, from: from, via: via)
         }
-        let note = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
-        return result(
-            .routeErrors, .pass, "no ICMP routing errors or loops in \(findings.traffic.containerFrames) container frames\(note)",
-            expected: expected, observed: icmp.portUnreachable.details + icmp.probeAnswers.details + icmp.notJudged.details)
+        let via = sender.flatMap { plan.plannedNextHop(from: topology.nodes[$0].name, to: destination) } ?? ownerAddress
+        return .noRoute(sender: sender, senderAddress: e.sender, destination: destination, via: via)
     }
 }
 
@@ -132,7 +207,7 @@ extension RouteChecks {
     /// originating host itself sends (its MAC, and its containers' or its own address).
     func firstHops() -> [Int: [Int: (hops: Set<Int>, frames: [FrameRef])]] {
         var out: [Int: [Int: (hops: Set<Int>, frames: [FrameRef])]] = [:]
-        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { "\($0.key)" }) {
+        for (key, group) in findings.nextHops.groups.sorted(byFrame: \.value.frames[0], then: { String(describing: $0.key) }) {
             guard let sender = node(sendingFrom: key.sourceMAC) else { continue }
             let origin = key.outerDestination == nil ? topology.owner(of: key.sourceIP) : topology.node(at: key.sourceIP)
             let owner = Int(key.owner)
@@ -153,6 +228,22 @@ extension RouteChecks {
         var a: Int, b: Int
         var forward: (hops: Set<Int>, frames: [FrameRef])
         var back: (hops: Set<Int>, frames: [FrameRef])
+    }
+
+    /// One direction between two hosts' containers: the first hops it takes.
+    struct Direction { var from: Int, to: Int, via: Set<Int> }
+
+    /// What to change: the host that does not go straight, towards the other's containers.
+    struct SymmetryCause { var host: Int, other: Int, subnet: IPPrefix, plannedVia: IPAddress? }
+
+    /// route.symmetry: host pairs seen both ways, and those whose two directions differ.
+    struct Symmetry: CheckOutcome {
+        var id: CheckID { .routeSymmetry }
+        var status: CheckStatus { pairs == 0 ? .skip : asymmetric.isEmpty ? .pass : .warn }
+        var pairs: Int
+        var asymmetric: [(there: Direction, back: Direction)]
+        var evidence = Cited<Direction>()
+        var cause: SymmetryCause?
     }
 
     /// The host pairs seen both ways (`pairs`), and those whose paths differ against the plan.
@@ -179,28 +270,22 @@ extension RouteChecks {
         return (pairs, out)
     }
 
-    func routeSymmetry() -> CheckResult {
-        let expected = "both directions between two hosts' containers take the same path (each host straight to the other, or both through the same router), unless the plan's routes say otherwise"
-        func path(_ to: Int, _ via: Set<Int>) -> String {
-            via == [to] ? "direct" : "via " + via.sorted().map { topology.nodes[$0].name }.joined(separator: "/")
-        }
+    func routeSymmetry() -> Symmetry {
         let (pairs, asymmetric) = asymmetries()
-        guard pairs > 0 else {
-            return result(.routeSymmetry, .skip, "no two hosts whose containers' traffic is seen leaving each of them towards the other", expected: expected)
-        }
-        guard !asymmetric.isEmpty else {
-            return result(.routeSymmetry, .pass, "\(count(pairs, "host pair")), both directions by the same path", expected: expected)
-        }
-        var bad = EvidenceList(), lines: [String] = []
+        var out = Symmetry(pairs: pairs, asymmetric: [])
         for x in asymmetric {
-            let (na, nb) = (topology.nodes[x.a].name, topology.nodes[x.b].name)
-            let (there, back) = ("\(na) → \(nb)'s containers \(path(x.b, x.forward.hops))", "\(nb) → \(na)'s containers \(path(x.a, x.back.hops))")
-            lines.append("\(there), \(back)")
-            for f in x.forward.frames { bad.add(f, there) }
-            for f in x.back.frames { bad.add(f, back) }
+            let (there, back) = (Direction(from: x.a, to: x.b, via: x.forward.hops), Direction(from: x.b, to: x.a, via: x.back.hops))
+            out.asymmetric.append((there, back))
+            for f in x.forward.frames { out.evidence.add(f, there) }
+            for f in x.back.frames { out.evidence.add(f, back) }
         }
-        return result(
-            .routeSymmetry, .warn, "the two directions take different paths: \(lines[0]) (a stateful firewall or conntrack on one path drops the other direction's packets)",
-            expected: expected, observed: lines, evidence: bad)
+        if let x = asymmetric.first {
+            let (host, other) = x.forward.hops == [x.b] ? (x.b, x.a) : (x.a, x.b)   // the host that does not go straight
+            if let subnet = topology.nodes[other].containerSubnets.first {
+                out.cause = SymmetryCause(
+                    host: host, other: other, subnet: subnet, plannedVia: plan.plannedNextHop(from: topology.nodes[host].name, to: subnet.network))
+            }
+        }
+        return out
     }
 }

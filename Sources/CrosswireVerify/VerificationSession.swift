@@ -68,7 +68,8 @@ public struct VerificationSession {
         let interface = Self.interface(of: packet, info: info, linkType: linkTypes[index])
         let point = points.id(capture: id, interface: interface)
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
-        let frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
+        frame.direction = info.direction
         Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
     }
 

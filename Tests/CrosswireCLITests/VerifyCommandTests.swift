@@ -32,7 +32,7 @@ struct VerifyCommandTests {
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("crosswire.json"))) as! [String: Any]
         let checks = json["checks"] as! [[String: Any]]
-        #expect(checks.count == 16)
+        #expect(checks.count == 18)
         let nat = checks.first { $0["id"] as? String == "nat.source" }!
         #expect(nat["status"] as? String == "fail")
         let evidence = nat["evidence"] as! [[String: Any]]

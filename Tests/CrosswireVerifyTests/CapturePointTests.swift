@@ -115,14 +115,22 @@ enum Pcapng {
 
     static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-    static func write(_ frames: [(interface: UInt32, bytes: [UInt8])], interfaces: Int, to path: String, trailer: [UInt8] = []) throws {
+    /// `flags`: each frame's epb_flags option (nil: none), e.g. 1 inbound, 2 outbound.
+    static func write(
+        _ frames: [(interface: UInt32, bytes: [UInt8])], interfaces: Int, to path: String, trailer: [UInt8] = [],
+        flags: [UInt32?] = []
+    ) throws {
         var file = block(0x0A0D_0D0A, le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 8))
         for _ in 0..<interfaces { file += block(1, [1, 0, 0, 0] + le32(262_144)) }
         for (i, f) in frames.enumerated() {
             let micros = UInt64(1_700_000_000) * 1_000_000 + UInt64(i)
             let body = le32(f.interface) + le32(UInt32(micros >> 32)) + le32(UInt32(micros & 0xFFFF_FFFF))
                 + le32(UInt32(f.bytes.count)) + le32(UInt32(f.bytes.count)) + f.bytes
-            file += block(6, body)
+            var options: [UInt8] = []
+            if i < flags.count, let v = flags[i] {
+                options = [UInt8](repeating: 0, count: (4 - f.bytes.count % 4) % 4) + [2, 0, 4, 0] + le32(v) + [0, 0, 0, 0]
+            }
+            file += block(6, body + options)
         }
         try Data(file + trailer).write(to: URL(fileURLWithPath: path))
     }

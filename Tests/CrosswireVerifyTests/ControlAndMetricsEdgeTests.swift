@@ -159,7 +159,7 @@ import Testing
     static let contractOrder = [
         "plan.valid", "nat.source", "nat.destination", "encap.mode", "encap.overhead", "encap.mtu", "encap.vtep",
         "route.nexthop", "route.errors", "bgp.session", "bgp.routes", "ospf.adjacency", "ospf.routes", "arp.conflict",
-        "flow.answered", "route.symmetry",
+        "path.delivery", "encap.checksum", "flow.answered", "route.symmetry",
     ]
 
     func twoCaptures() -> [Capture] {

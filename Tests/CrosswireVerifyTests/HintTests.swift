@@ -1,4 +1,4 @@
-// Every failing or warning check ends with its likely cause and fix (Hints.swift):
+// Every failing or warning check ends with its likely cause and fix (Wording/):
 // the lab's scenarios and small captures, asserting the hint names the subnet,
 // host and value the evidence and the plan give.
 

@@ -18,9 +18,11 @@ struct Capture {
     var linkType: LinkType = .ethernet
     /// Bytes kept of each frame (`tcpdump -s`); nil keeps them whole.
     var snaplen: Int?
+    /// Each frame's time, nanoseconds since the epoch; nil: one microsecond apart.
+    var times: [Int64]?
 
-    init(_ name: String, _ frames: [[UInt8]], linkType: LinkType = .ethernet, snaplen: Int? = nil) {
-        self.name = name; self.frames = frames; self.linkType = linkType; self.snaplen = snaplen
+    init(_ name: String, _ frames: [[UInt8]], linkType: LinkType = .ethernet, snaplen: Int? = nil, times: [Int64]? = nil) {
+        self.name = name; self.frames = frames; self.linkType = linkType; self.snaplen = snaplen; self.times = times
     }
 }
 
@@ -87,7 +89,7 @@ enum Lab {
         var sources: [CaptureSource] = []
         for c in captures {
             let path = dir.appendingPathComponent(c.name).path
-            try write(c.frames, to: path, linkType: c.linkType, snaplen: c.snaplen)
+            try write(c.frames, to: path, linkType: c.linkType, snaplen: c.snaplen, times: c.times)
             sources.append(CaptureSource(path: path, name: c.name))
         }
         // As `crosswire verify` reads them: together, interleaved by time.

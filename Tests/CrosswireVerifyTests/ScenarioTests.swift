@@ -61,12 +61,14 @@ struct ExpectedVerdict: Decodable {
 }
 
 /// Runs the verifier on a scenario the way `crosswire verify` does, with `threads` threads.
-func verifyScenario(_ name: String, threads: Int = 1) throws -> (ExpectedVerdict, Verdict) {
+/// `reversed`: the captures in the other order, which must conclude the same.
+func verifyScenario(_ name: String, threads: Int = 1, reversed: Bool = false) throws -> (ExpectedVerdict, Verdict) {
     let dir = Repo.pcaps.appendingPathComponent(name)
     let expected = try JSONDecoder().decode(ExpectedVerdict.self, from: Data(contentsOf: dir.appendingPathComponent("expected.json")))
     let plan = try PlanLoader().load(contentsOf: dir.appendingPathComponent("plan.yaml").path)
     var session = VerificationSession(plan: plan)
-    try session.read(expected.captures.map { CaptureSource(path: dir.appendingPathComponent($0).path) }, threads: threads)
+    let captures = reversed ? expected.captures.reversed() : expected.captures
+    try session.read(captures.map { CaptureSource(path: dir.appendingPathComponent($0).path) }, threads: threads)
     return (expected, session.verdict())
 }
 
@@ -87,6 +89,16 @@ struct ScenarioTests {
         let b = String(decoding: try encoder.encode(two), as: UTF8.self)
         #expect(a == b, "\(name): the two-thread verdict differs")
         #expect(one.metrics.packets > 0)
+    }
+
+    /// The order captures are named in says nothing about the network: every status stays.
+    @Test(arguments: Repo.scenarios)
+    func captureOrderChangesNoStatus(_ name: String) throws {
+        let (expected, verdict) = try verifyScenario(name, reversed: true)
+        guard expected.captures.count > 1 else { return }
+        for check in verdict.checks {
+            #expect(check.status.rawValue == expected.checks[check.id.rawValue], "\(name) reversed: \(check.id) \(check.summary)")
+        }
     }
 
     @Test(arguments: Repo.scenarios)

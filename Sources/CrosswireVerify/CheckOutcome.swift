@@ -1,0 +1,71 @@
+// A check's typed conclusion: its id, its status and the facts behind them
+// (counts, addresses, prefixes, node indices, frames). Nothing here is worded:
+// the wording layer (Wording/, one file per family) turns each outcome into the
+// contract's CheckResult, hint included.
+
+import CrosswireVerdict
+
+/// What one check concluded, before any wording.
+protocol CheckOutcome {
+    var id: CheckID { get }
+    var status: CheckStatus { get }
+    /// The contract's result in words: summary, expected, observed, evidence details, hint (Wording/).
+    func worded(_ words: Sentences) -> CheckResult
+}
+
+/// What is said about one cited frame: a check's own typed note, or the words an
+/// analyser recorded with the frame in its findings.
+enum CitedNote<Note> {
+    case note(Note)
+    case recorded(String)
+}
+
+/// Up to `limit` cited frames, each with its note, plus how many more there were
+/// (the same keeping rule as `EvidenceList`).
+struct Cited<Note> {
+    private(set) var frames: [FrameRef] = []
+    private(set) var notes: [CitedNote<Note>] = []
+    private(set) var omitted = 0
+    let limit = 20
+
+    var isEmpty: Bool { frames.isEmpty && omitted == 0 }
+    var total: Int { frames.count + omitted }
+
+    mutating func add(_ ref: FrameRef, _ note: Note) { add(ref, CitedNote.note(note)) }
+
+    private mutating func add(_ ref: FrameRef, _ note: CitedNote<Note>) {
+        if frames.count < limit {
+            frames.append(ref)
+            notes.append(note)
+        } else {
+            omitted += 1
+        }
+    }
+
+    /// An analyser's evidence, with the words it recorded.
+    mutating func merge(_ list: EvidenceList) {
+        for (f, d) in zip(list.frames, list.details) { add(f, .recorded(d)) }
+        omitted += list.omitted
+    }
+
+    /// The frames of `other` not cited here yet, their notes turned into this list's
+    /// (`other`'s omitted frames are not counted).
+    mutating func add<Other>(uncited other: Cited<Other>, _ note: (Other) -> Note) {
+        for (f, n) in zip(other.frames, other.notes) where !frames.contains(f) {
+            switch n {
+            case .note(let n): add(f, note(n))
+            case .recorded(let words): add(f, .recorded(words))
+            }
+        }
+    }
+
+    mutating func merge(_ other: Cited<Note>) {
+        for (f, n) in zip(other.frames, other.notes) { add(f, n) }
+        omitted += other.omitted
+    }
+}
+
+extension Cited where Note == Never {
+    /// An analyser's evidence as it stands.
+    init(_ list: EvidenceList) { merge(list) }
+}

@@ -1,0 +1,138 @@
+// path.delivery (docs/CHECKS.md): packets between hosts seen at one capture
+// point of a wire and never at another that watches that wire and was capturing.
+
+import CrosswireVerdict
+import Testing
+
+@Suite struct PathDeliveryTests {
+    static let start: Int64 = 1_700_000_000 * 1_000_000_000
+    static let step: Int64 = 100_000_000   // 100 ms
+
+    /// Echo request `k` from host1's container to host2's, on the wire from host1's NIC to host2's.
+    func request(_ k: Int) -> [UInt8] {
+        Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: k, ttl: 63, Frame.icmpEcho(id: 9, seq: k)))
+    }
+
+    func reply(_ k: Int) -> [UInt8] {
+        Frame.eth(Addr.host2MAC, Addr.host1MAC, Frame.ipv4(src: Addr.c2, dst: Addr.c1, proto: 1, id: 0x4000 + k, ttl: 63, Frame.icmpEcho(type: 0, id: 9, seq: k)))
+    }
+
+    /// Requests and replies every 100 ms over `n` rounds: (frame, time, round, is request).
+    func exchange(_ n: Int) -> [(frame: [UInt8], time: Int64, round: Int, request: Bool)] {
+        var out: [(frame: [UInt8], time: Int64, round: Int, request: Bool)] = []
+        for k in 0..<n {
+            let t: Int64 = Self.start + Int64(k) * Self.step
+            out.append((request(k), t, k, true))
+            out.append((reply(k), t + 1_000_000, k, false))
+        }
+        return out
+    }
+
+    func capture(_ name: String, _ items: [(frame: [UInt8], time: Int64, round: Int, request: Bool)], delay: Int64 = 0) -> Capture {
+        Capture(name, items.map(\.frame), times: items.map { $0.time + delay })
+    }
+
+    @Test func packetsSeenAtOneEndOnlyAreLost() throws {
+        let all = exchange(30)
+        let lost: Set<Int> = [10, 20]
+        // host2's NIC sees the packets 50 µs later; requests 10 and 20 never arrive.
+        let atHost2 = all.filter { !($0.request && lost.contains($0.round)) }
+        let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", all), capture("b.pcap", atHost2, delay: 50_000)])
+        #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
+        #expect(v[.pathDelivery].summary.hasPrefix("host1 → host2: 2 of "), "\(v[.pathDelivery].summary)")
+        #expect(v[.pathDelivery].summary.contains("seen at a.pcap never reached b.pcap"))
+        // The lost requests at the sending end: frames 21 and 41 of a.pcap (request k is frame 2k + 1).
+        #expect(v.cited(.pathDelivery) == [Cite("a.pcap", 21), Cite("a.pcap", 41)])
+        #expect(v[.pathDelivery].hint != nil)
+    }
+
+    /// The same loss with the two captures named the other way round: still host1's point is upstream.
+    @Test func theSendersEndIsFoundWhicheverCaptureComesFirst() throws {
+        let all = exchange(30)
+        let atHost2 = all.filter { !($0.request && $0.round == 10) }
+        let v = try Lab.verify(plan: planYAML(), [capture("b.pcap", atHost2, delay: 50_000), capture("a.pcap", all)])
+        #expect(v[.pathDelivery].summary.contains("seen at a.pcap never reached b.pcap"), "\(v[.pathDelivery].summary)")
+    }
+
+    /// host2's capture starts 1.2 s late and stops 1 s early: what it could not see is not lost.
+    @Test func aCaptureThatStartedLateOrStoppedEarlyLosesNothing() throws {
+        let all = exchange(40)
+        let window = all.filter { $0.round >= 12 && $0.round < 30 }
+        let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", all), capture("b.pcap", window, delay: 50_000)])
+        #expect(v.status(.pathDelivery) == .pass, "\(v.digest)")
+    }
+
+    @Test func lossWithinMaxLossPasses() throws {
+        let all = exchange(30)
+        let atHost2 = all.filter { !($0.request && $0.round == 10) }
+        let v = try Lab.verify(
+            plan: planYAML(transport: ["max_loss: 0.1"]), [capture("a.pcap", all), capture("b.pcap", atHost2, delay: 50_000)])
+        #expect(v.status(.pathDelivery) == .pass, "\(v.digest)")
+        #expect(v[.pathDelivery].summary.contains("within transport.max_loss 10.00%"), "\(v[.pathDelivery].summary)")
+    }
+
+    /// Everything from host1 dropped on the way: host2's point still watches that wire, since it
+    /// sees the other direction, so all of it is lost.
+    @Test func everythingDroppedOneWayIsLost() throws {
+        let all = exchange(20)
+        let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", all), capture("b.pcap", all.filter { !$0.request }, delay: 50_000)])
+        #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
+        // Judged: the requests host2's capture covers with 0.5 s on each side (rounds 6 to 14).
+        #expect(v[.pathDelivery].summary.hasPrefix("host1 → host2: 9 of 9 packets"), "\(v[.pathDelivery].summary)")
+    }
+
+    /// GRO merges TCP segments at the receiving end: segments with data are never matched.
+    @Test func tcpDataSegmentsAreNotJudged() throws {
+        let data = (0..<20).map { k in
+            Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 100 + k, ttl: 63, seq: UInt32(1000 + 100 * k), flags: [.ack], payload: Array(repeating: 0x41, count: 100)))
+        }
+        let times = (0..<20).map { Self.start + Int64($0) * Self.step }
+        let all = exchange(20)
+        let v = try Lab.verify(plan: planYAML(), [
+            Capture("a.pcap", all.map(\.frame) + data, times: all.map(\.time) + times),
+            capture("b.pcap", all, delay: 50_000),
+        ])
+        #expect(v.status(.pathDelivery) == .pass, "\(v.digest)")
+    }
+
+    /// Two points on two different wires (a container bridge and a NIC) are never compared.
+    @Test func pointsOnDifferentWiresAreNotCompared() throws {
+        let all = exchange(20)
+        let onBridge = all.filter(\.request).map { r in
+            Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: r.round, ttl: 64, Frame.icmpEcho(id: 9, seq: r.round)))
+        }
+        let v = try Lab.verify(plan: planYAML(), [
+            Capture("br0.pcap", onBridge, times: all.filter(\.request).map(\.time)),
+            capture("eth0.pcap", all.filter { $0.round % 2 == 0 }),
+        ])
+        #expect(v.status(.pathDelivery) == .skip, "\(v.digest)")
+    }
+
+    /// Of several kinds of traffic between the hosts, the summary names the one that lost packets.
+    @Test func theKindOfTrafficThatLostIsNamed() throws {
+        func tunnelled(_ k: Int, back: Bool) -> [UInt8] {
+            let inner = back
+                ? Frame.ethernet(src: Addr.c2MAC, dst: Addr.c1MAC, Frame.ipv4(src: Addr.c2, dst: Addr.c1, proto: 1, id: 0x500 + k, Frame.icmpEcho(type: 0, id: 5, seq: k)))
+                : Frame.ethernet(src: Addr.c1MAC, dst: Addr.c2MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: 0x300 + k, Frame.icmpEcho(id: 5, seq: k)))
+            return back
+                ? Frame.vxlanFrame(outerSrc: Addr.host2, outerDst: Addr.host1, srcMAC: Addr.host2MAC, dstMAC: Addr.host1MAC, id: 0x700 + k, inner)
+                : Frame.vxlanFrame(id: 0x600 + k, inner)
+        }
+        var a: [[UInt8]] = [], b: [[UInt8]] = [], ta: [Int64] = [], tb: [Int64] = []
+        for k in 0..<20 {
+            let t = Self.start + Int64(k) * Self.step
+            for (frame, dt, arrives) in [(request(k), Int64(0), true), (tunnelled(k, back: false), 10_000_000, false), (tunnelled(k, back: true), 20_000_000, true)] {
+                a.append(frame); ta.append(t + dt)
+                if arrives { b.append(frame); tb.append(t + dt + 50_000) }
+            }
+        }
+        let v = try Lab.verify(plan: vxlanPlan, [Capture("a.pcap", a, times: ta), Capture("b.pcap", b, times: tb)])
+        #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
+        #expect(v[.pathDelivery].summary.contains("(33.33%, 10 of 10 VXLAN (UDP 8472))"), "\(v[.pathDelivery].summary)")
+    }
+
+    @Test func onePointIsSkipped() throws {
+        let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", exchange(10))])
+        #expect(v.status(.pathDelivery) == .skip, "\(v.digest)")
+    }
+}
