@@ -132,8 +132,13 @@ struct ChecksumAnalyser: PacketAnalyser {
         if placeholder { found.placeholders += 1 }
         guard wrong != nil || innerWrong != nil else { return }
         let field = wrong ?? innerWrong!
-        let detail = { "\(field.rawValue) checksum wrong on \(tunnel.kind) \(outer.source) > \(outer.destination)" }
-        if wrong != nil { found.wrongOuter.add(frame.ref, detail()) } else { found.wrongInner.add(frame.ref, detail()) }
+        // The text is built only for the frames a list keeps (`add` takes it as an autoclosure):
+        // a closure held in a `let` was allocated for every wrong frame (alloc-check).
+        if wrong != nil {
+            found.wrongOuter.add(frame.ref, "\(field.rawValue) checksum wrong on \(tunnel.kind) \(outer.source) > \(outer.destination)")
+        } else {
+            found.wrongInner.add(frame.ref, "\(field.rawValue) checksum wrong on \(tunnel.kind) \(outer.source) > \(outer.destination)")
+        }
         guard k >= 0 else { return }
         if wrong != nil { found.bySender[k].outerWrong += 1 } else { found.bySender[k].innerWrong += 1 }
         if found.bySender[k].firstWrong == nil { found.bySender[k].firstWrong = frame.ref }
