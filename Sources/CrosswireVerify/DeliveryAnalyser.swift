@@ -113,25 +113,50 @@ struct DeliveryAnalyser: PacketAnalyser {
 
     static func bit(_ point: Int32) -> UInt64 { 1 << UInt64(min(max(point, 0), 63)) }
 
+    /// The hosts a packet goes between, when it takes part: the innermost level's owners differ,
+    /// and it is not a fragment nor a TCP segment with data (GRO and GSO merge and split those).
+    @inline(__always)
+    func hosts(_ p: borrowing DecodedPacket, level i: Int) -> (from: Int, to: Int)? {
+        guard let ip = p.levels[i].ip, !ip.isFragment else { return nil }
+        let t = p.levels[i].transport
+        if t.kind == .tcp, t.payloadLength > 0 { return nil }
+        guard let a = topology.owner(of: ip.source) ?? topology.node(at: ip.source),
+            let b = topology.owner(of: ip.destination) ?? topology.node(at: ip.destination), a != b
+        else { return nil }
+        return (a, b)
+    }
+
+    /// A point's first frame (the first of some flow) and every packet that takes part.
+    @inline(__always)
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
+        return hosts(p, level: i) != nil
+    }
+
+    /// Only the time of the point's last frame, which decides whether it covered a packet.
+    mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        let q = Int(flow.ref.point.index)
+        guard q >= 0, q < lastTime.count, counts.lastTime.nanoseconds > lastTime[q] else { return }
+        lastTime[q] = counts.lastTime.nanoseconds
+        decide(at: q)
+    }
+
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
         let point = frame.point.index
         guard point >= 0 else { return }
         let now = frame.time.nanoseconds
         if Int(point) >= firstTime.count {
             let n = Int(point) + 1 - firstTime.count
-            firstTime.append(contentsOf: repeatElement(now, count: n))
-            lastTime.append(contentsOf: repeatElement(now, count: n))
+            firstTime.append(contentsOf: repeatElement(.max, count: n))
+            lastTime.append(contentsOf: repeatElement(.min, count: n))
         }
+        if firstTime[Int(point)] == .max { firstTime[Int(point)] = now }
         if now > lastTime[Int(point)] { lastTime[Int(point)] = now }
         if Int(point) < waiting.count, waiting[Int(point)].count > 0 { decide(at: Int(point)) }
         while queued > 0, ring[head].time < now &- Self.window { complete() }
 
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip, !ip.isFragment,
-            let a = topology.owner(of: ip.source) ?? topology.node(at: ip.source),
-            let b = topology.owner(of: ip.destination) ?? topology.node(at: ip.destination), a != b
-        else { return }
+        guard let i = p.innermostIPLevel, let (a, b) = hosts(p, level: i) else { return }
         let t = p.levels[i].transport
-        if t.kind == .tcp, t.payloadLength > 0 { return }
         if t.kind != .none, t.capturedPayloadLength < min(PacketFingerprint.payloadBytes, t.payloadLength) { return }
         guard let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes),
             let c = classOf(p, from: a, to: b)

@@ -1,7 +1,10 @@
 // path.delivery (docs/CHECKS.md): packets between hosts seen at one capture
 // point of a wire and never at another that watches that wire and was capturing.
 
+import CrosswirePlan
 import CrosswireVerdict
+import CrosswireVerify
+import Foundation
 import Testing
 
 @Suite struct PathDeliveryTests {
@@ -129,6 +132,35 @@ import Testing
         let v = try Lab.verify(plan: vxlanPlan, [Capture("a.pcap", a, times: ta), Capture("b.pcap", b, times: tb)])
         #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
         #expect(v[.pathDelivery].summary.contains("(33.33%, 10 of 10 VXLAN (UDP 8472))"), "\(v[.pathDelivery].summary)")
+    }
+
+    /// After the lost ping, only TCP data flows: the fast path hands it to no analyser, so the
+    /// far point's capture is known to go on only through the flow's credit. Same verdict either way.
+    @Test func aPointCoveredOnlyByCreditedFramesStillJudges() throws {
+        var a: [[UInt8]] = [], b: [[UInt8]] = [], ta: [Int64] = [], tb: [Int64] = []
+        for k in 0..<3 {
+            let t = Self.start + Int64(k) * 500_000_000
+            a.append(request(k)); ta.append(t)
+            if k != 2 { b.append(request(k)); tb.append(t + 50_000) }
+        }
+        for k in 0..<40 {
+            let segment = Frame.eth(
+                Addr.host1MAC, Addr.host2MAC,
+                Frame.tcpPacket(Addr.c1, 40000, Addr.c2, 80, id: 200 + k, ttl: 63, seq: UInt32(1000 + 100 * k), flags: [.ack], payload: Array(repeating: 0x41, count: 100)))
+            let t = Self.start + 1_100_000_000 + Int64(k) * 50_000_000
+            a.append(segment); ta.append(t)
+            b.append(segment); tb.append(t + 50_000)
+        }
+        let v = try Lab.verify(plan: planYAML(), [Capture("a.pcap", a, times: ta), Capture("b.pcap", b, times: tb)])
+        #expect(v.status(.pathDelivery) == .fail, "\(v.digest)")
+        #expect(v[.pathDelivery].summary.hasPrefix("host1 → host2: 1 of 3 packets"), "\(v[.pathDelivery].summary)")
+        let dir = Lab.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paths = [dir.appendingPathComponent("a.pcap").path, dir.appendingPathComponent("b.pcap").path]
+        try Lab.write(a, to: paths[0], times: ta)
+        try Lab.write(b, to: paths[1], times: tb)
+        let plan = try PlanLoader().load(yaml: planYAML(), path: "plan.yaml")
+        try FastPath.expectSameVerdicts(plan, paths.map { CaptureSource(path: $0) }, "ping lost, then TCP data")
     }
 
     @Test func onePointIsSkipped() throws {
