@@ -66,9 +66,11 @@ extension CheckFamily {
     /// The node that sends from this MAC: by the plan's `mac`, or by ARP (the MAC that claimed a node's address).
     func node(sendingFrom mac: MACAddress) -> Int? {
         if let n = topology.node(withPlannedMAC: mac) { return n }
-        for ip in findings.arp.addresses(of: mac) {
-            if let n = topology.node(at: ip) { return n }
+        // The node of the lowest address the MAC claimed; no list built, since checks ask per item.
+        var best: (address: IPAddress, node: Int)?
+        for (ip, claim) in findings.arp.claims where claim.macs.contains(mac) {
+            if let n = topology.node(at: ip), best.map({ ip < $0.address }) ?? true { best = (ip, n) }
         }
-        return nil
+        return best?.node
     }
 }
