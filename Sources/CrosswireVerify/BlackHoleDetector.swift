@@ -5,7 +5,7 @@ import CrosswireDecoder
 
 /// Large TCP segments sent again and again and never acknowledged.
 struct BlackHoleFindings {
-    var blackHoles = EvidenceList()
+    var blackHoles = EvidenceList<String>()
     var segmentEvictions = 0
 }
 
@@ -96,8 +96,8 @@ struct BlackHoleDetector: PacketAnalyser {
         BlackHoleFindings(blackHoles: blackHoles(), segmentEvictions: segments.evictions)
     }
 
-    func blackHoles() -> EvidenceList {
-        var list = EvidenceList()
+    func blackHoles() -> EvidenceList<String> {
+        var list = EvidenceList<String>()
         segments.forEach { _, s in
             guard s.sends >= Self.sendsThreshold else { return }
             if let ack = highestAck.value(for: s.reverseFlow), Int32(bitPattern: ack &- s.end) >= 0 { return }

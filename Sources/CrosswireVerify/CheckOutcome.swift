@@ -43,8 +43,17 @@ struct Cited<Note> {
     }
 
     /// An analyser's evidence, with the words it recorded.
-    mutating func merge(_ list: EvidenceList) {
-        for (f, d) in zip(list.frames, list.details) { add(f, .recorded(d)) }
+    mutating func merge(_ list: EvidenceList<String>) {
+        for (f, d) in zip(list.frames, list.notes) { add(f, .recorded(d)) }
+        omitted += list.omitted
+    }
+
+    /// An analyser's evidence, its notes as this list's.
+    mutating func merge(_ list: EvidenceList<Note>) { merge(list) { $0 } }
+
+    /// An analyser's evidence, its notes turned into this list's.
+    mutating func merge<Other>(_ list: EvidenceList<Other>, _ note: (Other) -> Note) {
+        for (f, n) in zip(list.frames, list.notes) { add(f, note(n)) }
         omitted += list.omitted
     }
 
@@ -65,7 +74,12 @@ struct Cited<Note> {
     }
 }
 
+extension Cited {
+    /// An analyser's evidence as it stands.
+    init(_ list: EvidenceList<Note>) { merge(list) }
+}
+
 extension Cited where Note == Never {
     /// An analyser's evidence as it stands.
-    init(_ list: EvidenceList) { merge(list) }
+    init(_ list: EvidenceList<String>) { merge(list) }
 }

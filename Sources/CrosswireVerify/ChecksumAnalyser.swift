@@ -21,8 +21,8 @@ struct ChecksumFindings {
     var cut = 0
     var aggregates = 0
     /// Wrong checksums, outer and inner, with the frames.
-    var wrongOuter = EvidenceList()
-    var wrongInner = EvidenceList()
+    var wrongOuter = EvidenceList<String>()
+    var wrongInner = EvidenceList<String>()
     /// Judged frames per sender (the outer source) and receiving point, with the wrong ones.
     var bySender: [SenderChecksums] = []
 }

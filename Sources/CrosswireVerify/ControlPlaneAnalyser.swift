@@ -67,7 +67,7 @@ struct ControlPlaneFindings {
     /// The longest captured length of a cut frame: the capture's snapshot length.
     var bgpSnaplen = 0
     /// The first cut segments, cited by the checks.
-    var cutSegments = EvidenceList(limit: 4)
+    var cutSegments = EvidenceList<String>(limit: 4)
     var streamNotices = 0
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536

@@ -122,10 +122,11 @@ extension Sequence {
     }
 }
 
-/// Up to `limit` frames kept as evidence, plus how many more there were.
-public struct EvidenceList: Sendable {
+/// Up to `limit` frames kept as evidence, each with the analyser's typed note (a plain
+/// value: addresses, numbers, kinds; Wording/ writes its sentence), plus how many more there were.
+public struct EvidenceList<Note> {
     public private(set) var frames: [FrameRef] = []
-    public private(set) var details: [String] = []
+    private(set) var notes: [Note] = []
     public private(set) var omitted = 0
     let limit: Int
 
@@ -134,11 +135,11 @@ public struct EvidenceList: Sendable {
     public var isEmpty: Bool { frames.isEmpty && omitted == 0 }
     public var total: Int { frames.count + omitted }
 
-    /// Adds a frame with its detail, built only when it will be kept.
-    mutating func add(_ ref: FrameRef, _ detail: @autoclosure () -> String) {
+    /// Adds a frame with its note, built only when it will be kept.
+    mutating func add(_ ref: FrameRef, _ note: @autoclosure () -> Note) {
         if frames.count < limit {
             frames.append(ref)
-            details.append(detail())
+            notes.append(note())
         } else {
             omitted += 1
         }
@@ -150,7 +151,9 @@ public struct EvidenceList: Sendable {
     var isFull: Bool { frames.count >= limit }
 
     mutating func merge(_ other: EvidenceList) {
-        for (f, d) in zip(other.frames, other.details) { add(f, d) }
+        for (f, n) in zip(other.frames, other.notes) { add(f, n) }
         omitted += other.omitted
     }
 }
+
+extension EvidenceList: Sendable where Note: Sendable {}

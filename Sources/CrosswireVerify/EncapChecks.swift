@@ -145,15 +145,21 @@ struct EncapChecks: CheckFamily {
         var fragments = 0, oversize = 0, pmtuMessages = 0, blackHoles = 0
         /// SYNs whose MSS is above `transport.mtu` (counted only when it is planned).
         var mssAboveContainerMTU = 0
-        /// SYNs whose MSS is above what the path carries, with the analyser's words for each.
-        var mssAbovePath = 0, mssAbovePathDetails: [String] = []
+        /// SYNs whose MSS is above what the path carries, with the analyser's note on each kept.
+        var mssAbovePath = 0, mssAbovePathNotes: [TunnelNote] = []
         var tunnelledFrames = 0, offloadAggregates = 0
         var firstAggregate: FrameRef?
-        var evidence = Cited<Never>()
+        var evidence = Cited<MTUNote>()
         /// The MTU the path carries and the one to set (for the hint).
         var path: PathMTU
 
         var hasProblems: Bool { fragments + oversize + pmtuMessages + blackHoles + mssAboveContainerMTU > 0 }
+    }
+
+    /// A frame encap.mtu cites, with its analyser's note.
+    enum MTUNote {
+        case tunnel(TunnelNote)
+        case icmp(ICMPNote)
     }
 
     /// What the planned path carries: the tunnel's cost, what is left of the underlay MTU, and
@@ -185,19 +191,20 @@ struct EncapChecks: CheckFamily {
         guard out.hasContainerTraffic else { return out }
         let t = findings.tunnels
         let holes = findings.blackHoles.blackHoles
-        out.evidence.merge(t.fragments)
-        out.evidence.merge(t.oversize)
-        out.evidence.merge(findings.icmp.mtuMessages)
+        out.evidence.merge(t.fragments, MTUNote.tunnel)
+        out.evidence.merge(t.oversize, MTUNote.tunnel)
+        out.evidence.merge(findings.icmp.mtuMessages, MTUNote.icmp)
         out.evidence.merge(holes)
         (out.fragments, out.oversize, out.pmtuMessages, out.blackHoles) = (t.fragments.total, t.oversize.total, findings.icmp.mtuMessages.total, holes.total)
         if t.mssAboveContainerMTU.total > 0, plan.transport.mtu != nil {
             out.mssAboveContainerMTU = t.mssAboveContainerMTU.total
-            out.evidence.merge(t.mssAboveContainerMTU)
+            out.evidence.merge(t.mssAboveContainerMTU, MTUNote.tunnel)
         }
         // Containers that believe in a larger MTU than the path carries: the classic PMTUD black hole, not yet seen.
         if !out.hasProblems {
-            out.evidence = Cited(t.mssAbovePath)
-            (out.mssAbovePath, out.mssAbovePathDetails) = (t.mssAbovePath.total, t.mssAbovePath.details)
+            out.evidence = Cited()
+            out.evidence.merge(t.mssAbovePath, MTUNote.tunnel)
+            (out.mssAbovePath, out.mssAbovePathNotes) = (t.mssAbovePath.total, t.mssAbovePath.notes)
         }
         out.tunnelledFrames = t.totals.values.reduce(0) { $0 + $1.frames }
         out.offloadAggregates = t.offloadAggregates.values.reduce(0, +)
@@ -220,7 +227,7 @@ struct EncapChecks: CheckFamily {
         var status: CheckStatus { judged == 0 ? .skip : mismatches.isEmpty ? .pass : .fail }
         var judged: Int
         var tunnelsSeen: Bool
-        var mismatches: Cited<Never>
+        var mismatches: Cited<TunnelNote>
         /// The first stale tunnel entry.
         var cause: WrongEndpoint?
     }

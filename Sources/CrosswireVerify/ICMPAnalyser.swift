@@ -3,8 +3,8 @@
 
 import CrosswireDecoder
 
-/// One ICMP routing error: its sender, type and code, and the quoted packet's destination.
-struct RoutingErrorSeen {
+/// One ICMP error: its sender, type and code, and the quoted packet's ends.
+struct ICMPErrorSeen: Sendable {
     var sender: IPAddress
     var quotedSource: IPAddress?
     var quotedDestination: IPAddress?
@@ -18,24 +18,36 @@ struct RoutingErrorSeen {
     var isTimeExceeded: Bool { v6 ? type == 3 : type == 11 }
 }
 
+/// An ICMP error kept as evidence, with what its kind adds (worded in Wording/AnalyserNotes.swift).
+struct ICMPNote: Sendable {
+    var message: ICMPErrorSeen
+    var extra = Extra.none
+    enum Extra: Sendable {
+        case none
+        case probe
+        /// The next-hop MTU a fragmentation-needed/packet-too-big names.
+        case mtu(Int)
+    }
+}
+
 /// ICMP errors about container traffic, by what they mean.
 struct ICMPFindings {
-    var routingErrors = EvidenceList()
-    var mtuMessages = EvidenceList()
+    var routingErrors = EvidenceList<ICMPNote>()
+    var mtuMessages = EvidenceList<ICMPNote>()
     /// Port/protocol unreachable about container traffic: the host was reached; noted, not failed.
-    var portUnreachable = EvidenceList(limit: 5)
+    var portUnreachable = EvidenceList<ICMPNote>(limit: 5)
     /// Time-exceeded answers to traceroute/mtr probes (UDP 33434–33534): diagnostics.
-    var probeAnswers = EvidenceList(limit: 5)
+    var probeAnswers = EvidenceList<ICMPNote>(limit: 5)
     /// Errors about destinations that are no planned party (the internet): not judged.
-    var notJudged = EvidenceList(limit: 5)
+    var notJudged = EvidenceList<ICMPNote>(limit: 5)
     /// Time-exceeded quoting an echo request: a probe when its sender sends echo requests
     /// with several TTLs below 64 (mtr, traceroute -I), which only the whole capture tells.
-    var echoTimeExceeded: [(ref: FrameRef, sender: IPAddress, detail: String)] = []
+    var echoTimeExceeded: [(ref: FrameRef, prober: IPAddress, note: ICMPNote)] = []
     var echoTimeExceededDropped = 0
     /// Per sender of echo requests, the TTLs below 64 it used (bit n: TTL n).
     var echoTTLs: [IPAddress: UInt64] = [:]
     /// The first routing error as values, for the hint: who sent it, about which destination.
-    var firstRoutingError: RoutingErrorSeen?
+    var firstRoutingError: ICMPErrorSeen?
     /// The smallest next-hop MTU that fragmentation-needed/packet-too-big named (nil: none named one).
     var smallestReportedMTU: Int?
     static let maxEchoSenders = 4_096, maxEchoTimeExceeded = 1_024
@@ -95,68 +107,34 @@ struct ICMPAnalyser: PacketAnalyser {
                 quoted = q
             }
             guard concerns else { continue }
-            // The detail texts are built only for the frames an evidence list keeps.
-            func detail(_ extra: String = "") -> String {
-                let about = quoted.map { " about \($0.source) > \($0.destination)" } ?? ""
-                return "\(Self.name(v6: v6, type: type, code: code))\(extra) from \(topology.describe(ip.source))\(about)"
-            }
+            let seen = ICMPErrorSeen(sender: ip.source, quotedSource: quoted?.source, quotedDestination: quoted?.destination, v6: v6, type: type, code: code)
             let timeExceeded = v6 ? type == 3 : type == 11
             if let quoted, !topology.isPlannedParty(quoted.destination) {
                 // About a destination outside the plan (an internet router's answer): not judged.
-                findings.notJudged.add(ref, detail())
+                findings.notJudged.add(ref, ICMPNote(message: seen))
             } else if timeExceeded, quoted != nil, i + 1 < p.levelCount, p.levels[i + 1].transport.kind == .udp,
                 (33434...33534).contains(p.levels[i + 1].transport.destinationPort)
             {
-                findings.probeAnswers.add(ref, detail(" (traceroute probe)"))
+                findings.probeAnswers.add(ref, ICMPNote(message: seen, extra: .probe))
             } else if timeExceeded, let quoted, i + 1 < p.levelCount,
                 p.levels[i + 1].transport.kind == (v6 ? .icmpv6 : .icmp),
                 p.levels[i + 1].transport.icmpType == (v6 ? 128 : 8)
             {
                 if findings.echoTimeExceeded.count < ICMPFindings.maxEchoTimeExceeded {
-                    findings.echoTimeExceeded.append((ref, quoted.source, detail()))
+                    findings.echoTimeExceeded.append((ref, quoted.source, ICMPNote(message: seen)))
                 } else {
                     findings.echoTimeExceededDropped += 1
                 }
             } else if isMTU {
                 let mtu = v6 ? Int(t.icmpRest) : Int(t.icmpRest & 0xFFFF)
-                findings.mtuMessages.add(ref, detail(" (MTU \(mtu))"))
+                findings.mtuMessages.add(ref, ICMPNote(message: seen, extra: .mtu(mtu)))
                 if mtu > 0, mtu < findings.smallestReportedMTU ?? .max { findings.smallestReportedMTU = mtu }
             } else if isRouting {
-                findings.routingErrors.add(ref, detail())
-                if findings.firstRoutingError == nil {
-                    findings.firstRoutingError = RoutingErrorSeen(
-                        sender: ip.source, quotedSource: quoted?.source, quotedDestination: quoted?.destination, v6: v6, type: type, code: code)
-                }
+                findings.routingErrors.add(ref, ICMPNote(message: seen))
+                if findings.firstRoutingError == nil { findings.firstRoutingError = seen }
             } else {
-                findings.portUnreachable.add(ref, detail())
+                findings.portUnreachable.add(ref, ICMPNote(message: seen))
             }
-        }
-    }
-
-    static func name(v6: Bool, type: UInt8, code: UInt8) -> String {
-        if v6 {
-            switch (type, code) {
-            case (1, 0): return "ICMPv6 no route to destination"
-            case (1, 1): return "ICMPv6 administratively prohibited"
-            case (1, 3): return "ICMPv6 address unreachable"
-            case (1, 4): return "ICMPv6 port unreachable"
-            case (2, _): return "ICMPv6 packet too big"
-            case (3, _): return "ICMPv6 hop limit exceeded"
-            case (137, _): return "ICMPv6 redirect"
-            default: return "ICMPv6 type \(type) code \(code)"
-            }
-        }
-        switch (type, code) {
-        case (3, 0): return "ICMP network unreachable"
-        case (3, 1): return "ICMP host unreachable"
-        case (3, 2): return "ICMP protocol unreachable"
-        case (3, 3): return "ICMP port unreachable"
-        case (3, 4): return "ICMP fragmentation needed"
-        case (3, 13): return "ICMP communication administratively prohibited"
-        case (3, _): return "ICMP destination unreachable (code \(code))"
-        case (5, _): return "ICMP redirect"
-        case (11, _): return "ICMP time exceeded"
-        default: return "ICMP type \(type) code \(code)"
         }
     }
 }

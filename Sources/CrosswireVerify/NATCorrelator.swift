@@ -44,6 +44,14 @@ struct TranslationRecord: Sendable {
     var seen: Timestamp
 }
 
+/// What a matched packet kept as evidence shows (worded in Wording/AnalyserNotes.swift).
+enum NATNote: Sendable {
+    /// TTL `earlierTTL` at the `earlier` frame, `ttl` here: routed between the points.
+    case ttlDrop(earlier: FrameRef, earlierTTL: UInt8, ttl: UInt8)
+    /// The same packet again, its TTL falling to `ttl`, first seen at `first`: a forwarding loop.
+    case loop(Endpoints, ttl: UInt8, first: FrameRef)
+}
+
 /// What packet matching across capture points found.
 struct NATFindings {
     /// Distinct translations, with how often each was seen and the first frames.
@@ -53,9 +61,9 @@ struct NATFindings {
     var unchangedMatches = 0
     var unchangedExample: (FrameRef, FrameRef)?
     /// Matched packets whose TTL fell between the points (a routed hop), container traffic only.
-    var ttlDrops = EvidenceList(limit: 20)
+    var ttlDrops = EvidenceList<NATNote>(limit: 20)
     /// Forwarding loops: the same packet 3+ times at one point with a falling TTL.
-    var loops = EvidenceList(limit: 20)
+    var loops = EvidenceList<NATNote>(limit: 20)
     /// Packets seen at one point only that only a translation explains.
     var unmatchedCandidates: [(ref: FrameRef, endpoints: Endpoints, kind: NATCorrelator.SinglePointKind)] = []
     /// Fingerprints evicted from the bounded table.
@@ -199,10 +207,10 @@ struct NATCorrelator: PacketAnalyser {
             findings.unchangedMatches += 1
             if findings.unchangedExample == nil { findings.unchangedExample = (other.ref, ref) }
             if other.ttl != ttl, topology.isContainer(endpoints.source) || topology.isContainer(endpoints.destination) {
-                findings.ttlDrops.add(ref, "TTL \(other.ttl) at capture \(other.ref.capture) frame \(other.ref.frame), \(ttl) here: routed between the points")
+                findings.ttlDrops.add(ref, .ttlDrop(earlier: other.ref, earlierTTL: other.ttl, ttl: ttl))
             }
         default:
-            findings.loops.add(ref, "the same packet \(endpoints.sourceText) > \(endpoints.destinationText) seen again with TTL falling to \(ttl) (first at frame \(other.ref.frame)): a forwarding loop")
+            findings.loops.add(ref, .loop(endpoints, ttl: ttl, first: other.ref))
         }
     }
 }

@@ -38,6 +38,12 @@ struct RouteChecks: CheckFamily {
         case lostTTL(Int)
     }
 
+    /// A frame route.nexthop cites: its detour, or a packet matched at two points.
+    enum NextHopNote {
+        case detour(Detour)
+        case matched(NATNote)
+    }
+
     /// What to change, from the first group of frames the check cites.
     enum NextHopCause {
         case routedInBridged(sender: Int, destination: IPAddress, router: Int?)
@@ -53,7 +59,7 @@ struct RouteChecks: CheckFamily {
         var status: CheckStatus { !evidence.isEmpty ? .fail : judged > 0 ? .pass : .skip }
         var detours: [Detour] = []
         var judged = 0
-        var evidence = Cited<Detour>()
+        var evidence = Cited<NextHopNote>()
         var unjudged: Unjudged = .nothingLeaves
         var cause: NextHopCause?
     }
@@ -94,14 +100,14 @@ struct RouteChecks: CheckFamily {
             }
             if let detour {
                 out.detours.append(detour)
-                for f in group.frames { out.evidence.add(f, detour) }
+                for f in group.frames { out.evidence.add(f, .detour(detour)) }
             }
         }
         if plan.transport.mode == .bridged {
             let drops = findings.nat.ttlDrops
             if !drops.isEmpty {
                 out.detours.append(.lostTTL(drops.total))
-                out.evidence.merge(drops)
+                out.evidence.merge(drops, NextHopNote.matched)
             }
             out.judged += findings.nat.unchangedMatches
         }
@@ -145,18 +151,24 @@ struct RouteChecks: CheckFamily {
         case noRoute(sender: Int?, senderAddress: IPAddress, destination: IPAddress, via: IPAddress)
     }
 
+    /// A frame route.errors cites, with its analyser's note.
+    enum ErrorNote {
+        case icmp(ICMPNote)
+        case loop(NATNote)
+    }
+
     /// route.errors: ICMP routing errors and forwarding loops on container traffic.
     struct Errors: CheckOutcome {
         var id: CheckID { .routeErrors }
         var status: CheckStatus { containerFrames == 0 ? .skip : routingErrors + loops > 0 ? .fail : .pass }
         var containerFrames: Int
         var routingErrors = 0, loops = 0
-        /// The analyser's words for the first routing error.
-        var firstError: String?
+        /// The first routing error kept.
+        var firstError: ICMPNote?
         var probes = 0, notJudged = 0, portUnreachable = 0
-        /// The analysers' words for what was not a routing error.
-        var notErrors: [String] = []
-        var evidence = Cited<Never>()
+        /// What was not a routing error, as the ICMP analyser kept it.
+        var notErrors: [ICMPNote] = []
+        var evidence = Cited<ErrorNote>()
         var cause: ErrorsCause?
     }
 
@@ -168,13 +180,13 @@ struct RouteChecks: CheckFamily {
         var routing = icmp.routingErrors
         var probes = icmp.probeAnswers.total
         for e in icmp.echoTimeExceeded {
-            if icmp.isProbing(e.sender) { probes += 1 } else { routing.add(e.ref, e.detail) }
+            if icmp.isProbing(e.prober) { probes += 1 } else { routing.add(e.ref, e.note) }
         }
-        out.evidence.merge(routing)
-        out.evidence.merge(findings.nat.loops)
-        (out.routingErrors, out.loops, out.firstError) = (routing.total, findings.nat.loops.total, routing.details.first)
+        out.evidence.merge(routing, ErrorNote.icmp)
+        out.evidence.merge(findings.nat.loops, ErrorNote.loop)
+        (out.routingErrors, out.loops, out.firstError) = (routing.total, findings.nat.loops.total, routing.notes.first)
         (out.probes, out.notJudged, out.portUnreachable) = (probes, icmp.notJudged.total, icmp.portUnreachable.total)
-        out.notErrors = icmp.portUnreachable.details + icmp.probeAnswers.details + icmp.notJudged.details
+        out.notErrors = icmp.portUnreachable.notes + icmp.probeAnswers.notes + icmp.notJudged.notes
         if out.status == .fail { out.cause = errorsCause() }
         return out
     }

@@ -13,7 +13,7 @@ struct TrafficFindings {
     /// ... and whose two ends are not the same host.
     var crossHostFrames = 0
     var firstContainerFrame: FrameRef?
-    var firstMalformed = EvidenceList(limit: 10)
+    var firstMalformed = EvidenceList<String>(limit: 10)
     /// Traffic per (source node, destination node); -1 is "outside the plan".
     var pairs: [PairKey: PairTotals] = [:]
 

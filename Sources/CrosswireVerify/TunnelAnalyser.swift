@@ -20,12 +20,21 @@ struct TunnelSignature: Hashable, Sendable {
     var kind: TunnelKind
     var vni: UInt32?
     var port: UInt16
-    var description: String {
-        var s = kind.description
-        if let vni { s += " VNI \(vni)" }
-        if port != 0 { s += " UDP port \(port)" }
-        return s
-    }
+}
+
+/// What a tunnel frame kept as evidence shows (worded in Wording/AnalyserNotes.swift).
+enum TunnelNote: Sendable {
+    /// A later fragment at `offset` bytes, its tunnel named by the first fragment.
+    case laterFragment(TunnelKind, source: IPAddress, destination: IPAddress, offset: Int)
+    /// A first fragment whose later fragment (`later`) was captured before it.
+    case fragmentBeforeFirst(TunnelKind, source: IPAddress, destination: IPAddress, later: FrameRef)
+    case fragmented(TunnelKind, source: IPAddress, destination: IPAddress, innerBytes: Int, underlayMTU: Int)
+    case oversizeTunnel(TunnelKind, bytes: Int, underlayMTU: Int)
+    case oversizeInner(bytes: Int, containerMTU: Int)
+    /// The inner destination belongs to node `owner`, the tunnel goes to `outerDestination`.
+    case wrongEndpoint(innerDestination: IPAddress, owner: Int, outerDestination: IPAddress)
+    case mssAboveContainerMTU(mss: Int, containerMTU: Int, headers: Int)
+    case mssAbovePath(mss: Int, underlayMTU: Int, tunnelCost: Int, headers: Int)
 }
 
 /// What the tunnels carried, per kind and signature, and what went wrong.
@@ -35,15 +44,15 @@ struct TunnelFindings {
     var signatures: [TunnelSignature: (count: Int, first: FrameRef)] = [:]
     /// Tunnel packets whose outer ends are planned nodes or whose inner packet is container traffic.
     var planRelevant = 0
-    var fragments = EvidenceList()
-    var oversize = EvidenceList()
-    var vtepMismatches = EvidenceList()
+    var fragments = EvidenceList<TunnelNote>()
+    var oversize = EvidenceList<TunnelNote>()
+    var vtepMismatches = EvidenceList<TunnelNote>()
     var vtepJudged = 0
     var fragmentEvictions = 0
     /// Cross-host container SYNs whose MSS is above the planned container MTU (fail) or
     /// above what the planned path carries, underlay MTU − tunnel cost (warn).
-    var mssAboveContainerMTU = EvidenceList()
-    var mssAbovePath = EvidenceList()
+    var mssAboveContainerMTU = EvidenceList<TunnelNote>()
+    var mssAbovePath = EvidenceList<TunnelNote>()
     /// Offload aggregates per capture: tunnel frames above the link MTU that only GRO/GSO/TSO
     /// produce (unfragmented, carrying TCP). Not wire packets: counted, never judged.
     var offloadAggregates: [CaptureID: Int] = [:]
@@ -105,9 +114,9 @@ struct TunnelAnalyser: PacketAnalyser {
         let headers = ip.source.isV4 ? 40 : 60
         let mss = Int(t.maximumSegmentSize)
         if let innerMTU, mss > innerMTU - headers {
-            findings.mssAboveContainerMTU.add(ref, "SYN MSS \(mss) above transport.mtu \(innerMTU) - \(headers)")
+            findings.mssAboveContainerMTU.add(ref, .mssAboveContainerMTU(mss: mss, containerMTU: innerMTU, headers: headers))
         } else if mss > underlayMTU - plannedTunnelCost - headers {
-            findings.mssAbovePath.add(ref, "SYN MSS \(mss) above what the path carries (\(underlayMTU) - \(plannedTunnelCost) - \(headers) = \(underlayMTU - plannedTunnelCost - headers))")
+            findings.mssAbovePath.add(ref, .mssAbovePath(mss: mss, underlayMTU: underlayMTU, tunnelCost: plannedTunnelCost, headers: headers))
         }
     }
 
@@ -178,7 +187,7 @@ struct TunnelAnalyser: PacketAnalyser {
                 findings.vtepJudged += n
                 if let o = vtepMismatch(outer: outerDestination, inner: innerDestination) {
                     if let ref {
-                        findings.vtepMismatches.add(ref, "inner destination \(innerDestination) belongs to \(topology.nodes[o].name) (\(topology.nodes[o].address)) but the tunnel goes to \(topology.describe(outerDestination))")
+                        findings.vtepMismatches.add(ref, .wrongEndpoint(innerDestination: innerDestination, owner: o, outerDestination: outerDestination))
                     } else {
                         findings.vtepMismatches.omit(n)
                     }
@@ -202,7 +211,7 @@ struct TunnelAnalyser: PacketAnalyser {
                 findings.totals[kind, default: TunnelTotals()].frames += 1
                 findings.totals[kind, default: TunnelTotals()].bytes += p.originalLength
                 findings.totals[kind, default: TunnelTotals()].overheadBytes += outer.headerLength
-                findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (offset \(Int(outer.fragmentOffset) * 8))")
+                findings.fragments.add(ref, .laterFragment(kind, source: outer.source, destination: outer.destination, offset: Int(outer.fragmentOffset) * 8))
             } else if pendingFragments.count < Self.maxFragmentGroups {
                 let old = pendingFragments[key]
                 pendingFragments[key] = (
@@ -256,9 +265,9 @@ struct TunnelAnalyser: PacketAnalyser {
                 t.frames += waiting.frames
                 t.bytes += waiting.bytes
                 t.overheadBytes += waiting.headers
-                findings.fragments.add(waiting.first, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented: a later fragment, captured before the first (frame \(ref.frame))")
+                findings.fragments.add(waiting.first, .fragmentBeforeFirst(kind, source: outer.source, destination: outer.destination, later: ref))
             }
-            findings.fragments.add(ref, "\(kind) tunnel packet \(outer.source) > \(outer.destination) fragmented (\(innerLength) inner bytes over a \(underlayMTU)-byte underlay)")
+            findings.fragments.add(ref, .fragmented(kind, source: outer.source, destination: outer.destination, innerBytes: innerLength, underlayMTU: underlayMTU))
         }
         findings.totals[kind] = t
 
@@ -273,12 +282,12 @@ struct TunnelAnalyser: PacketAnalyser {
             noteAggregate(ref)
         } else {
             if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
-                findings.oversize.add(ref, "\(kind) tunnel packet of \(outer.totalLength) bytes exceeds the underlay MTU \(underlayMTU)")
+                findings.oversize.add(ref, .oversizeTunnel(kind, bytes: outer.totalLength, underlayMTU: underlayMTU))
             }
             if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
                 inner.totalLength > innerMTU
             {
-                findings.oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")
+                findings.oversize.add(ref, .oversizeInner(bytes: inner.totalLength, containerMTU: innerMTU))
             }
         }
 

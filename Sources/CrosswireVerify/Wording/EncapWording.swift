@@ -128,19 +128,26 @@ extension EncapChecks.MTU {
         if blackHoles > 0 { problems.append("\(blackHoles) large TCP segments never acknowledged (black hole)") }
         if mssAboveContainerMTU > 0, let mtu = plan.transport.mtu { problems.append("\(mssAboveContainerMTU) SYNs with an MSS above transport.mtu \(mtu)") }
         if !problems.isEmpty {
-            return w.result(self, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: evidence, hint: hint(w))
+            return w.result(self, problems.joined(separator: ", "), expected: expected, observed: problems, evidence: evidence, detail: { self.note($0, w) }, hint: hint(w))
         }
         if mssAbovePath > 0 {
             return w.result(
                 self,
                 "\(mssAbovePath) SYNs with an MSS above what the \(plan.transport.mode.rawValue) path carries: containers believe in a larger MTU than the tunnel leaves",
-                expected: expected, observed: mssAbovePathDetails, evidence: evidence, hint: hint(w))
+                expected: expected, observed: mssAbovePathNotes.map(w.note), evidence: evidence, detail: { self.note($0, w) }, hint: hint(w))
         }
         let note = offloadAggregates == 0 ? "" : "; \(offloadAggregates) offload aggregates (GRO/GSO), not judged: `ethtool -K IFACE gro off gso off tso off` shows wire packets"
         return w.result(
             self,
             (tunnelledFrames > 0 ? "\(tunnelledFrames) tunnel frames, none fragmented or oversize; no PMTU trouble" : "no fragmentation-needed, oversize or black-holed packets on container traffic") + note,
             expected: expected, observed: firstAggregate.map { ["first offload aggregate at \(w.place($0))"] } ?? [])
+    }
+
+    func note(_ n: EncapChecks.MTUNote, _ w: Sentences) -> String {
+        switch n {
+        case .tunnel(let n): w.note(n)
+        case .icmp(let n): w.note(n)
+        }
     }
 
     func hint(_ w: Sentences) -> String {
@@ -176,7 +183,7 @@ extension EncapChecks.VTEP {
         }
         guard mismatches.isEmpty else {
             return w.result(
-                self, "\(mismatches.total) of \(judged) tunnel packets go to the wrong host", expected: expected, evidence: mismatches,
+                self, "\(mismatches.total) of \(judged) tunnel packets go to the wrong host", expected: expected, evidence: mismatches, detail: w.note,
                 hint: cause.map(w.tunnelEndpointFix)
                     ?? "a tunnel goes to a host that does not own its inner destination: stale forwarding entries on the sending host; `bridge fdb show dev flannel.1` and `ip neigh show dev flannel.1` (VXLAN) or `ip route` (IP-in-IP) there must map each host's containers to that host's address")
         }

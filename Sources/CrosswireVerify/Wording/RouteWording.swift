@@ -43,13 +43,15 @@ extension RouteChecks.NextHop {
         case .fail:
             return w.result(
                 self, observed.first ?? "wrong next hop", expected: expected, observed: observed, evidence: evidence,
-                detail: { d in
-                    switch d {
-                    case .routedInBridged(let s, let dst, _, let mac): "\(w.name(s)) sends \(dst) to the router \(w.describe(mac)) in a bridged plan"
-                    case .wrongTunnel(let s, let dst, let outer, let via): "\(w.name(s)) tunnels \(dst) to \(w.topology.describe(outer)); planned next hop \(w.topology.describe(via))"
-                    case .wrongMAC(let s, let dst, let to, let via, let planned, _):
+                detail: { n in
+                    switch n {
+                    case .matched(let m): w.note(m)
+                    case .detour(.routedInBridged(let s, let dst, _, let mac)): "\(w.name(s)) sends \(dst) to the router \(w.describe(mac)) in a bridged plan"
+                    case .detour(.wrongTunnel(let s, let dst, let outer, let via)):
+                        "\(w.name(s)) tunnels \(dst) to \(w.topology.describe(outer)); planned next hop \(w.topology.describe(via))"
+                    case .detour(.wrongMAC(let s, let dst, let to, let via, let planned, _)):
                         "\(w.name(s)) sends \(dst) to \(w.describe(to)), not to the planned next hop \(w.topology.describe(via)) (\(planned))"
-                    case .lostTTL: ""
+                    case .detour(.lostTTL): ""
                     }
                 }, hint: cause.map { hint($0, w) })
         case .pass:
@@ -88,18 +90,26 @@ extension RouteChecks.Errors {
         let expected = "no ICMP unreachable, redirect or time-exceeded and no forwarding loop on container traffic"
         guard containerFrames > 0 else { return w.result(self, w.noContainerTraffic, expected: expected) }
         var observed: [String] = []
-        if routingErrors > 0, let firstError { observed.append("\(routingErrors) ICMP routing errors: \(firstError)") }
+        if routingErrors > 0, let firstError { observed.append("\(routingErrors) ICMP routing errors: \(w.note(firstError))") }
         if loops > 0 { observed.append("\(loops) forwarding loops") }
         var notes: [String] = []
         if probes > 0 { notes.append("\(probes) answers to traceroute/mtr probes (diagnostics)") }
         if notJudged > 0 { notes.append("\(notJudged) ICMP errors about destinations outside the plan, not judged") }
         if !observed.isEmpty {
             return w.result(
-                self, observed.joined(separator: "; "), expected: expected, observed: observed + notes, evidence: evidence, hint: cause.map { hint($0, w) })
+                self, observed.joined(separator: "; "), expected: expected, observed: observed + notes, evidence: evidence, detail: { self.note($0, w) },
+                hint: cause.map { hint($0, w) })
         }
         if portUnreachable > 0 { notes.append("\(portUnreachable) port-unreachable: the host was reached, no routing error") }
         let note = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
-        return w.result(self, "no ICMP routing errors or loops in \(containerFrames) container frames\(note)", expected: expected, observed: notErrors)
+        return w.result(self, "no ICMP routing errors or loops in \(containerFrames) container frames\(note)", expected: expected, observed: notErrors.map(w.note))
+    }
+
+    func note(_ n: RouteChecks.ErrorNote, _ w: Sentences) -> String {
+        switch n {
+        case .icmp(let n): w.note(n)
+        case .loop(let n): w.note(n)
+        }
     }
 
     func hint(_ cause: RouteChecks.ErrorsCause, _ w: Sentences) -> String {
