@@ -89,6 +89,12 @@ struct BGPChecks: CheckFamily {
     // MARK: bgp.session
 
     /// What a session shows that is not as planned, in the order the check meets it.
+    /// A frame bgp.sessions cites: a session's problem, or a segment the capture cut.
+    enum SessionNote {
+        case problem(SessionProblem)
+        case capture(ControlPlaneNote)
+    }
+
     enum SessionProblem {
         case neverUp(ControlPlaneFindings.SessionKey, ControlPlaneFindings.Attempts)
         case unplannedPeer(IPAddress, session: ControlPlaneFindings.SessionKey, first: FrameRef)
@@ -128,7 +134,7 @@ struct BGPChecks: CheckFamily {
         var sessions: [ControlPlaneFindings.SessionKey] = []
         var opens = 0
         /// The faults' frames on a fail, the cut segments or the cautions' frames on a warn.
-        var evidence = Cited<SessionProblem>()
+        var evidence = Cited<SessionNote>()
     }
 
     func bgpSession() -> Session {
@@ -161,15 +167,15 @@ struct BGPChecks: CheckFamily {
         }
         let faults = out.problems.contains(where: \.isFault)
         if !faults, out.cut != nil {
-            out.evidence.merge(control.cutSegments)
+            out.evidence.merge(control.cutSegments, SessionNote.capture)
             return out
         }
         for p in out.problems where p.isFault == faults {
             switch p {
-            case .neverUp(_, let a): out.evidence.add(a.first, p)
-            case .unplannedPeer(_, _, let first), .upBeforeCapture(_, let first): out.evidence.add(first, p)
-            case .wrongAS(_, let open, _), .wrongHoldTime(_, let open, _): out.evidence.add(open.ref, p)
-            case .notification(_, let n, _): out.evidence.add(n.ref, p)
+            case .neverUp(_, let a): out.evidence.add(a.first, .problem(p))
+            case .unplannedPeer(_, _, let first), .upBeforeCapture(_, let first): out.evidence.add(first, .problem(p))
+            case .wrongAS(_, let open, _), .wrongHoldTime(_, let open, _): out.evidence.add(open.ref, .problem(p))
+            case .notification(_, let n, _): out.evidence.add(n.ref, .problem(p))
             }
         }
         return out
@@ -205,7 +211,10 @@ struct BGPChecks: CheckFamily {
     }
 
     /// What is said of a cited UPDATE: it announces or withdraws a row's prefix.
-    enum RouteNote { case announces(Route), withdraws(Route) }
+    enum RouteNote {
+        case announces(Route), withdraws(Route)
+        case capture(ControlPlaneNote)
+    }
 
     /// bgp.routes: each speaker announces exactly its container subnets, itself as next hop.
     struct Routes: CheckOutcome {
@@ -307,7 +316,7 @@ struct BGPChecks: CheckFamily {
         let order: [RouteState: Int] = [.missing: 0, .extra: 1, .wrongNextHop: 2, .present: 3]
         out.rows = out.rows.map { (key: (order[$0.state] ?? 9, name($0.speaker), $0.prefix.description), row: $0) }
             .sorted { $0.key < $1.key }.map(\.row)
-        if out.cut != nil { out.evidence.merge(control.cutSegments) } else { out.evidence = bad }
+        if out.cut != nil { out.evidence.merge(control.cutSegments, RouteNote.capture) } else { out.evidence = bad }
         return out
     }
 }

@@ -3,9 +3,15 @@
 
 import CrosswireDecoder
 
+/// A large TCP segment sent `sends` times, the last at `last`, never acknowledged.
+struct BlackHoleNote: Sendable {
+    var sends: Int
+    var last: FrameRef
+}
+
 /// Large TCP segments sent again and again and never acknowledged.
 struct BlackHoleFindings {
-    var blackHoles = EvidenceList<String>()
+    var blackHoles = EvidenceList<BlackHoleNote>()
     var segmentEvictions = 0
 }
 
@@ -96,12 +102,12 @@ struct BlackHoleDetector: PacketAnalyser {
         BlackHoleFindings(blackHoles: blackHoles(), segmentEvictions: segments.evictions)
     }
 
-    func blackHoles() -> EvidenceList<String> {
-        var list = EvidenceList<String>()
+    func blackHoles() -> EvidenceList<BlackHoleNote> {
+        var list = EvidenceList<BlackHoleNote>()
         segments.forEach { _, s in
             guard s.sends >= Self.sendsThreshold else { return }
             if let ack = highestAck.value(for: s.reverseFlow), Int32(bitPattern: ack &- s.end) >= 0 { return }
-            list.add(s.first, "a large TCP segment was sent \(s.sends) times (last at frame \(s.last.frame)) and never acknowledged: a path-MTU black hole")
+            list.add(s.first, BlackHoleNote(sends: Int(s.sends), last: s.last))
         }
         return list
     }

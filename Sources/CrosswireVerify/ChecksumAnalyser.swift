@@ -21,8 +21,8 @@ struct ChecksumFindings {
     var cut = 0
     var aggregates = 0
     /// Wrong checksums, outer and inner, with the frames.
-    var wrongOuter = EvidenceList<String>()
-    var wrongInner = EvidenceList<String>()
+    var wrongOuter = EvidenceList<ChecksumNote>()
+    var wrongInner = EvidenceList<ChecksumNote>()
     /// Judged frames per sender (the outer source) and receiving point, with the wrong ones.
     var bySender: [SenderChecksums] = []
 }
@@ -36,10 +36,16 @@ struct SenderChecksums {
     var firstWrong: FrameRef?
 }
 
-/// Which checksum of a tunnel frame was wrong.
-enum ChecksumField: String {
-    case outerUDP = "outer UDP", innerIPv4 = "inner IPv4 header", innerTCP = "inner TCP", innerUDP = "inner UDP",
-        innerICMP = "inner ICMP"
+/// Which checksum of a tunnel frame was wrong (named in Wording/AnalyserNotes.swift).
+enum ChecksumField: Sendable {
+    case outerUDP, innerIPv4, innerTCP, innerUDP, innerICMP
+}
+
+/// A tunnel frame with a wrong checksum, kept as evidence.
+struct ChecksumNote: Sendable {
+    var field: ChecksumField
+    var kind: TunnelKind
+    var source: IPAddress, destination: IPAddress
 }
 
 struct ChecksumAnalyser: PacketAnalyser {
@@ -142,9 +148,9 @@ struct ChecksumAnalyser: PacketAnalyser {
         // The text is built only for the frames a list keeps (`add` takes it as an autoclosure):
         // a closure held in a `let` was allocated for every wrong frame (alloc-check).
         if wrong != nil {
-            found.wrongOuter.add(frame.ref, "\(field.rawValue) checksum wrong on \(tunnel.kind) \(outer.source) > \(outer.destination)")
+            found.wrongOuter.add(frame.ref, ChecksumNote(field: field, kind: tunnel.kind, source: outer.source, destination: outer.destination))
         } else {
-            found.wrongInner.add(frame.ref, "\(field.rawValue) checksum wrong on \(tunnel.kind) \(outer.source) > \(outer.destination)")
+            found.wrongInner.add(frame.ref, ChecksumNote(field: field, kind: tunnel.kind, source: outer.source, destination: outer.destination))
         }
         guard k >= 0 else { return }
         if wrong != nil { found.bySender[k].outerWrong += 1 } else { found.bySender[k].innerWrong += 1 }

@@ -5,6 +5,12 @@
 import CrosswireDecoder
 import CrosswireVerdict
 
+/// What a control-plane frame kept as evidence shows.
+enum ControlPlaneNote: Sendable {
+    /// A BGP segment the snapshot length cut.
+    case bgpSegmentCut
+}
+
 /// BGP sessions and routes, OSPF hellos, database exchange and advertisements, and a timeline.
 struct ControlPlaneFindings {
     var bgpFrames = 0
@@ -67,7 +73,7 @@ struct ControlPlaneFindings {
     /// The longest captured length of a cut frame: the capture's snapshot length.
     var bgpSnaplen = 0
     /// The first cut segments, cited by the checks.
-    var cutSegments = EvidenceList<String>(limit: 4)
+    var cutSegments = EvidenceList<ControlPlaneNote>(limit: 4)
     var streamNotices = 0
     static let maxSessions = 1024
     static let maxPrefixesPerSpeaker = 65_536
@@ -184,7 +190,7 @@ struct ControlPlaneAnalyser: PacketAnalyser {
                 if t.capturedPayloadLength < t.payloadLength {
                     findings.bgpCutSegments += 1
                     findings.bgpSnaplen = max(findings.bgpSnaplen, p.capturedLength)
-                    findings.cutSegments.add(frame.ref, "BGP segment cut by the snapshot length")
+                    findings.cutSegments.add(frame.ref, .bgpSegmentCut)
                 }
             }
         }

@@ -160,6 +160,7 @@ struct EncapChecks: CheckFamily {
     enum MTUNote {
         case tunnel(TunnelNote)
         case icmp(ICMPNote)
+        case blackHole(BlackHoleNote)
     }
 
     /// What the planned path carries: the tunnel's cost, what is left of the underlay MTU, and
@@ -194,7 +195,7 @@ struct EncapChecks: CheckFamily {
         out.evidence.merge(t.fragments, MTUNote.tunnel)
         out.evidence.merge(t.oversize, MTUNote.tunnel)
         out.evidence.merge(findings.icmp.mtuMessages, MTUNote.icmp)
-        out.evidence.merge(holes)
+        out.evidence.merge(holes, MTUNote.blackHole)
         (out.fragments, out.oversize, out.pmtuMessages, out.blackHoles) = (t.fragments.total, t.oversize.total, findings.icmp.mtuMessages.total, holes.total)
         if t.mssAboveContainerMTU.total > 0, plan.transport.mtu != nil {
             out.mssAboveContainerMTU = t.mssAboveContainerMTU.total
@@ -263,7 +264,7 @@ extension EncapChecks {
         var wrong: [SenderChecksums]
         /// The planned node behind each of those senders (nil: not a planned address).
         var senders: [Int?]
-        var evidence: Cited<Never>
+        var evidence: Cited<ChecksumNote>
     }
 
     func encapChecksum() -> Checksum {

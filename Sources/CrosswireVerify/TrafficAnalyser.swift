@@ -13,7 +13,8 @@ struct TrafficFindings {
     /// ... and whose two ends are not the same host.
     var crossHostFrames = 0
     var firstContainerFrame: FrameRef?
-    var firstMalformed = EvidenceList<String>(limit: 10)
+    /// The first frames the decoder stopped on, with where and why (no check cites them yet).
+    var firstMalformed = EvidenceList<DecodeStop>(limit: 10)
     /// Traffic per (source node, destination node); -1 is "outside the plan".
     var pairs: [PairKey: PairTotals] = [:]
 
@@ -75,7 +76,7 @@ struct TrafficAnalyser: PacketAnalyser {
         let ref = frame.ref
         if p.isMalformed {
             findings.malformed += 1
-            if let stop = p.stop { findings.firstMalformed.add(ref, "decoding stopped: \(stop)") }
+            if let stop = p.stop { findings.firstMalformed.add(ref, stop) }
         }
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else {
             findings.packets += 1

@@ -59,6 +59,27 @@ extension Sentences {
         }
     }
 
+    func note(_ n: BlackHoleNote) -> String {
+        "a large TCP segment was sent \(n.sends) times (last at frame \(n.last.frame)) and never acknowledged: a path-MTU black hole"
+    }
+
+    func note(_ n: ChecksumNote) -> String {
+        let field = switch n.field {
+        case .outerUDP: "outer UDP"
+        case .innerIPv4: "inner IPv4 header"
+        case .innerTCP: "inner TCP"
+        case .innerUDP: "inner UDP"
+        case .innerICMP: "inner ICMP"
+        }
+        return "\(field) checksum wrong on \(n.kind) \(n.source) > \(n.destination)"
+    }
+
+    func note(_ n: ControlPlaneNote) -> String {
+        switch n {
+        case .bgpSegmentCut: "BGP segment cut by the snapshot length"
+        }
+    }
+
     /// An ICMP or ICMPv6 message's type and code as a name.
     static func icmpName(v6: Bool, type: UInt8, code: UInt8) -> String {
         if v6 {

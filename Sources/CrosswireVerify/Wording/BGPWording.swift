@@ -124,6 +124,13 @@ extension BGPChecks.Session {
     }
 
     /// What a cited frame shows.
+    func note(_ n: BGPChecks.SessionNote, _ w: Sentences) -> String {
+        switch n {
+        case .problem(let p): note(p, w)
+        case .capture(let c): w.note(c)
+        }
+    }
+
     func note(_ p: BGPChecks.SessionProblem, _ w: Sentences) -> String {
         switch p {
         case .neverUp: "SYN to port 179 of a connection that never came up"
@@ -214,6 +221,8 @@ extension BGPChecks.Routes {
             }
         case .withdraws(let r):
             return r.state == .missing ? "\(w.speaker(r.speaker)) withdraws its own subnet \(r.prefix)" : "\(w.speaker(r.speaker)) withdraws \(r.prefix)"
+        case .capture(let c):
+            return w.note(c)
         }
     }
 

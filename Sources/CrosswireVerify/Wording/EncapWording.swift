@@ -147,6 +147,7 @@ extension EncapChecks.MTU {
         switch n {
         case .tunnel(let n): w.note(n)
         case .icmp(let n): w.note(n)
+        case .blackHole(let n): w.note(n)
         }
     }
 
@@ -219,7 +220,7 @@ extension EncapChecks.Checksum {
             let share = NumberFormat.percent(Double(bad) / Double(s.judged))
             return "\(sender(s, node, w))'s tunnel frames at \(w.shortName(s.point)): \(bad) of \(s.judged) with a wrong \(which) checksum (\(share))\(first)"
         }
-        return w.result(self, rows[0], expected: expected, observed: rows + notes, evidence: evidence, hint: hint(w))
+        return w.result(self, rows[0], expected: expected, observed: rows + notes, evidence: evidence, detail: w.note, hint: hint(w))
     }
 
     func sender(_ s: SenderChecksums, _ node: Int?, _ w: Sentences) -> String { node.map(w.name) ?? "\(s.senderAddress)" }
