@@ -13,39 +13,24 @@ protocol CheckOutcome {
     func worded(_ words: Sentences) -> CheckResult
 }
 
-/// What is said about one cited frame: a check's own typed note, or the words an
-/// analyser recorded with the frame in its findings.
-enum CitedNote<Note> {
-    case note(Note)
-    case recorded(String)
-}
-
-/// Up to `limit` cited frames, each with its note, plus how many more there were
-/// (the same keeping rule as `EvidenceList`).
+/// Up to `limit` cited frames, each with its typed note (worded by the outcome's
+/// `detail`), plus how many more there were (the same keeping rule as `EvidenceList`).
 struct Cited<Note> {
     private(set) var frames: [FrameRef] = []
-    private(set) var notes: [CitedNote<Note>] = []
+    private(set) var notes: [Note] = []
     private(set) var omitted = 0
     let limit = 20
 
     var isEmpty: Bool { frames.isEmpty && omitted == 0 }
     var total: Int { frames.count + omitted }
 
-    mutating func add(_ ref: FrameRef, _ note: Note) { add(ref, CitedNote.note(note)) }
-
-    private mutating func add(_ ref: FrameRef, _ note: CitedNote<Note>) {
+    mutating func add(_ ref: FrameRef, _ note: Note) {
         if frames.count < limit {
             frames.append(ref)
             notes.append(note)
         } else {
             omitted += 1
         }
-    }
-
-    /// An analyser's evidence, with the words it recorded.
-    mutating func merge(_ list: EvidenceList<String>) {
-        for (f, d) in zip(list.frames, list.notes) { add(f, .recorded(d)) }
-        omitted += list.omitted
     }
 
     /// An analyser's evidence, its notes as this list's.
@@ -60,12 +45,7 @@ struct Cited<Note> {
     /// The frames of `other` not cited here yet, their notes turned into this list's
     /// (`other`'s omitted frames are not counted).
     mutating func add<Other>(uncited other: Cited<Other>, _ note: (Other) -> Note) {
-        for (f, n) in zip(other.frames, other.notes) where !frames.contains(f) {
-            switch n {
-            case .note(let n): add(f, note(n))
-            case .recorded(let words): add(f, .recorded(words))
-            }
-        }
+        for (f, n) in zip(other.frames, other.notes) where !frames.contains(f) { add(f, note(n)) }
     }
 
     mutating func merge(_ other: Cited<Note>) {
@@ -77,9 +57,4 @@ struct Cited<Note> {
 extension Cited {
     /// An analyser's evidence as it stands.
     init(_ list: EvidenceList<Note>) { merge(list) }
-}
-
-extension Cited where Note == Never {
-    /// An analyser's evidence as it stands.
-    init(_ list: EvidenceList<String>) { merge(list) }
 }

@@ -1,5 +1,5 @@
 // The checks judge and the wording layer words (docs/ARCHITECTURE.md): a check
-// family's file builds no sentence and formats no number. This reads the
+// family's file, and an analyser's, builds no sentence and formats no number. This reads the
 // sources, as ModuleHygieneTests does for the decoder's imports.
 
 import Foundation
@@ -15,6 +15,14 @@ struct WordingSplitTests {
 
     /// The check families' files, which return typed outcomes.
     static let typedFamilies = ["PlanChecks.swift", "ARPChecks.swift", "FlowChecks.swift", "EncapChecks.swift", "RouteChecks.swift", "NATChecks.swift", "PathChecks.swift", "BGPChecks.swift", "OSPFChecks.swift", "OSPFLinks.swift", "CheckFamily.swift", "CheckOutcome.swift"]
+
+    /// The analysers' files, which keep typed notes on their evidence. Not yet
+    /// ControlPlaneAnalyser.swift: its control-plane timeline (the verdict's events) is still worded there.
+    static let typedAnalysers = [
+        "ARPAnalyser.swift", "BlackHoleDetector.swift", "ChecksumAnalyser.swift", "DeliveryAnalyser.swift", "FlowAnalyser.swift",
+        "ICMPAnalyser.swift", "NATCorrelator.swift", "NextHopAnalyser.swift", "TrafficAnalyser.swift", "TunnelAnalyser.swift",
+        "PacketAnalyser.swift", "AnalyserRegistry.swift",
+    ]
 
     /// A string literal on one line (escapes included).
     static let literal = try! NSRegularExpression(pattern: #""(?:[^"\\]|\\.)*""#)
@@ -40,6 +48,19 @@ struct WordingSplitTests {
         let text = try String(contentsOf: Self.verifySources.appendingPathComponent(file), encoding: .utf8)
         let found = Self.sentences(in: text)
         #expect(found.isEmpty, "\(file) words its results itself (move it to Wording/): \(found.prefix(5))")
+    }
+
+    @Test(arguments: typedAnalysers) func analyserWritesNoSentence(_ file: String) throws {
+        let text = try String(contentsOf: Self.verifySources.appendingPathComponent(file), encoding: .utf8)
+        let found = Self.sentences(in: text)
+        #expect(found.isEmpty, "\(file) words its evidence itself (record a typed note, word it in Wording/AnalyserNotes.swift): \(found.prefix(5))")
+    }
+
+    /// The rule catches an analyser's old evidence line (TunnelAnalyser's oversize note).
+    @Test func aWordedAnalyserIsCaught() {
+        let old = #"findings.oversize.add(ref, "inner packet of \(inner.totalLength) bytes exceeds the planned container MTU \(innerMTU)")"#
+        #expect(Self.sentences(in: old).count == 1)
+        #expect(Self.sentences(in: #"findings.oversize.add(ref, .oversizeInner(bytes: inner.totalLength, containerMTU: innerMTU))"#).isEmpty)
     }
 
     /// The rule itself catches a worded check (the old ARPChecks summary line).

@@ -56,15 +56,7 @@ struct Sentences {
     func result(_ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [], hint: String? = nil)
         -> CheckResult
     {
-        result(outcome, summary, expected: expected, observed: observed, evidence: Cited<Never>(), hint: hint)
-    }
-
-    /// The contract's result of an outcome that cites frames with the analysers' words only.
-    func result(
-        _ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [], evidence cited: Cited<Never>,
-        hint: String? = nil
-    ) -> CheckResult {
-        result(outcome, summary, expected: expected, observed: observed, evidence: cited, detail: Self.noNote, hint: hint)
+        result(outcome, summary, expected: expected, observed: observed, evidence: Cited<Never>(), detail: Self.noNote, hint: hint)
     }
 
     static func noNote(_ never: Never) -> String {}
@@ -84,13 +76,8 @@ struct Sentences {
         evidence cited: Cited<Note>, detail: (Note) -> String, hint: String?
     ) -> CheckResult {
         let evidence = zip(cited.frames, cited.notes).map { ref, note in
-            let text: String
-            switch note {
-            case .note(let n): text = detail(n)
-            case .recorded(let words): text = words
-            }
-            return Evidence(
-                capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: text,
+            Evidence(
+                capture: findings.path(of: ref.capture), frame: Int(ref.frame), detail: detail(note),
                 captureIndex: Int(ref.capture.index), point: findings.name(of: ref.point))
         }
         return CheckResult(
