@@ -145,7 +145,7 @@ struct ChecksumAnalyser: PacketAnalyser {
         if placeholder { found.placeholders += 1 }
         guard wrong != nil || innerWrong != nil else { return }
         let field = wrong ?? innerWrong!
-        // The text is built only for the frames a list keeps (`add` takes it as an autoclosure):
+        // The note is built only for the frames a list keeps (`add` takes it as an autoclosure):
         // a closure held in a `let` was allocated for every wrong frame (alloc-check).
         if wrong != nil {
             found.wrongOuter.add(frame.ref, ChecksumNote(field: field, kind: tunnel.kind, source: outer.source, destination: outer.destination))
