@@ -28,7 +28,7 @@ struct WordedJudgement {
 }
 
 /// A family of checks (one file each). It sees the topology and the findings, nothing else.
-protocol CheckFamily {
+protocol CheckFamily: SendableMetatype {
     init(topology: Topology, findings: Findings)
     var topology: Topology { get }
     var findings: Findings { get }

@@ -11,6 +11,22 @@ enum ControlPlaneNote: Sendable {
     case bgpSegmentCut
 }
 
+/// A control-plane message worth a line in the verdict's timeline.
+enum TimelineMessage: Sendable {
+    case bgpOpen(speaker: IPAddress, asn: UInt32, holdTime: UInt16, identifier: IPv4Address)
+    case bgpUpdate(speaker: IPAddress, announced: Bool, prefix: IPPrefix, nextHop: IPAddress?, originAS: UInt32?)
+    case bgpNotification(from: IPAddress, to: IPAddress, code: UInt8, subcode: UInt8)
+    case ospfHello(router: IPv4Address, area: IPv4Address, helloInterval: UInt16, deadInterval: UInt32, mask: IPv4Address?)
+    case ospfDatabaseDescription(router: IPv4Address, mtu: UInt16)
+    case ospfAdvertisement(router: IPv4Address, prefix: IPPrefix, lsaType: UInt16)
+}
+
+struct TimelineEntry: Sendable {
+    var ref: FrameRef
+    var time: Timestamp
+    var message: TimelineMessage
+}
+
 /// BGP sessions and routes, OSPF hellos, database exchange and advertisements, and a timeline.
 struct ControlPlaneFindings {
     var bgpFrames = 0
@@ -18,7 +34,7 @@ struct ControlPlaneFindings {
 
     // BGP
     struct OpenSeen { var asn: UInt32; var holdTime: UInt16; var identifier: IPv4Address; var ref: FrameRef }
-    struct NotificationSeen { var code: UInt8; var subcode: UInt8; var name: String; var ref: FrameRef }
+    struct NotificationSeen { var code: UInt8; var subcode: UInt8; var ref: FrameRef }
     struct SessionKey: Hashable { var a: IPAddress; var b: IPAddress }
     struct Session {
         var opens: [IPAddress: OpenSeen] = [:]
@@ -32,7 +48,7 @@ struct ControlPlaneFindings {
     }
     /// A state change of a BGP session, with the message that made it.
     struct SessionEvent {
-        enum Kind { case open(asn: UInt32, holdTime: UInt16), established, notification(code: UInt8, subcode: UInt8, name: String) }
+        enum Kind { case open(asn: UInt32, holdTime: UInt16), established, notification(code: UInt8, subcode: UInt8) }
         var kind: Kind
         var from: IPAddress
         var ref: FrameRef
@@ -154,7 +170,8 @@ struct ControlPlaneFindings {
     var droppedOSPFRouters = 0
     static let maxAdvertisements = 65_536
 
-    var timeline: [(ref: FrameRef, time: Timestamp, proto: String, kind: String, detail: String)] = []
+    /// The first control-plane messages of each kind, in capture order: the verdict's events.
+    var timeline: [TimelineEntry] = []
     static let maxTimeline = 300
 }
 
@@ -287,7 +304,7 @@ extension ControlPlaneFindings {
                 sessions[key]!.opens[e.source] = OpenSeen(asn: o.asn, holdTime: o.holdTime, identifier: o.identifier, ref: ref)
                 sessions[key]!.established = false
                 addSessionEvent(key, .init(kind: .open(asn: o.asn, holdTime: o.holdTime), from: e.source, ref: ref, time: time))
-                note(ref, time, "bgp", "OPEN", "\(e.source) AS \(o.asn) hold \(o.holdTime) id \(o.identifier)")
+                note(ref, time, .bgpOpen(speaker: e.source, asn: o.asn, holdTime: o.holdTime, identifier: o.identifier))
             case .route(let r):
                 updateSenders.insert(e.source)
                 if routes[e.source]?[r.prefix] == nil {
@@ -301,17 +318,16 @@ extension ControlPlaneFindings {
                 routes[e.source, default: [:]][r.prefix] = RouteState(
                     announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref,
                     firstAnnounced: first, originatorID: r.originatorID)
-                let sign = r.action == .announce ? "+" : "-"
-                note(ref, time, "bgp", "UPDATE", "\(e.source) \(sign)\(r.prefix)\(r.nextHop.map { " nh \($0)" } ?? "")\(r.originAS.map { " origin AS \($0)" } ?? "")")
+                note(ref, time, .bgpUpdate(
+                    speaker: e.source, announced: r.action == .announce, prefix: r.prefix, nextHop: r.nextHop, originAS: r.originAS))
             case .endOfRIB:
                 updateSenders.insert(e.source)
                 endOfRIBSenders.insert(e.source)
             case .notification(let n):
-                let name = [n.codeName.map { "\($0)" }, n.subcodeName.map { "\($0)" }].compactMap { $0 }.joined(separator: " / ")
-                sessions[key]!.notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, name: name.isEmpty ? "code \(n.code)" : name, ref: ref)
+                sessions[key]!.notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, ref: ref)
                 sessions[key]!.established = false
-                addSessionEvent(key, .init(kind: .notification(code: n.code, subcode: n.subcode, name: name.isEmpty ? "code \(n.code)" : name), from: e.source, ref: ref, time: time))
-                note(ref, time, "bgp", "NOTIFICATION", "\(e.source) → \(e.destination): \(name) (code \(n.code), subcode \(n.subcode))")
+                addSessionEvent(key, .init(kind: .notification(code: n.code, subcode: n.subcode), from: e.source, ref: ref, time: time))
+                note(ref, time, .bgpNotification(from: e.source, to: e.destination, code: n.code, subcode: n.subcode))
             default:
                 break
             }
@@ -355,7 +371,8 @@ extension ControlPlaneFindings {
                     hellos[rid, default: []].append(HelloSeen(
                         area: h.header.areaID, mask: h.networkMask, helloInterval: h.helloInterval, deadInterval: h.deadInterval,
                         source: e.source, refs: [ref], version: h.header.version))
-                    note(ref, time, "ospf", "Hello", "router \(rid) area \(h.header.areaID) hello \(h.helloInterval) dead \(h.deadInterval)\(h.networkMask.map { " mask \($0)" } ?? "")")
+                    note(ref, time, .ospfHello(
+                        router: rid, area: h.header.areaID, helloInterval: h.helloInterval, deadInterval: h.deadInterval, mask: h.networkMask))
                 }
             case .databaseDescription(let d):
                 guard databaseDescriptions[d.header.routerID] != nil || databaseDescriptions.count < Self.maxOSPFRouters else {
@@ -363,7 +380,7 @@ extension ControlPlaneFindings {
                     return
                 }
                 if databaseDescriptions[d.header.routerID] == nil {
-                    note(ref, time, "ospf", "DBD", "router \(d.header.routerID) MTU \(d.interfaceMTU)")
+                    note(ref, time, .ospfDatabaseDescription(router: d.header.routerID, mtu: d.interfaceMTU))
                 }
                 databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
                 let ik = InterfaceKey(capture: capture, router: d.header.routerID, source: e.source)
@@ -393,7 +410,7 @@ extension ControlPlaneFindings {
                     let key = AdvertisementKey(router: a.lsa.advertisingRouter, prefix: prefix)
                     if advertisements[key] == nil {
                         advertisements[key] = (a.lsa.type, ref)
-                        note(ref, time, "ospf", "LSA", "router \(a.lsa.advertisingRouter) advertises \(prefix) (LSA type \(a.lsa.type))")
+                        note(ref, time, .ospfAdvertisement(router: a.lsa.advertisingRouter, prefix: prefix, lsaType: a.lsa.type))
                     }
                 }
             default:
@@ -424,14 +441,8 @@ extension ControlPlaneFindings {
         sessions[key]!.events.append(event)
     }
 
-    mutating func note(_ ref: FrameRef, _ time: Timestamp, _ proto: String, _ kind: String, _ detail: @autoclosure () -> String) {
+    mutating func note(_ ref: FrameRef, _ time: Timestamp, _ message: TimelineMessage) {
         guard timeline.count < Self.maxTimeline else { return }
-        timeline.append((ref, time, proto, kind, detail()))
-    }
-
-    func events(capturePaths: [String]) -> [ControlEvent] {
-        timeline.map {
-            ControlEvent(capture: capturePaths[Int($0.ref.capture.index)], frame: Int($0.ref.frame), time: $0.time.seconds, proto: $0.proto, kind: $0.kind, detail: $0.detail)
-        }
+        timeline.append(TimelineEntry(ref: ref, time: time, message: message))
     }
 }

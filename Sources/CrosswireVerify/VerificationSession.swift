@@ -199,7 +199,7 @@ public struct VerificationSession {
                     spreadSeconds: Self.seconds($0.spread))
             }
         }
-        verdict.events = findings.control.events(capturePaths: captures.map(\.path))
+        verdict.events = findings.control.timeline.map(Sentences(topology: topology, findings: findings).event)
         verdict.bgpRoutes = judgement.bgpRoutes
         verdict.ospfRoutes = judgement.ospfRoutes
         verdict.ospfAdjacencies = judgement.ospfAdjacencies

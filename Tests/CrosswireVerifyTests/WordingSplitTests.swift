@@ -16,10 +16,9 @@ struct WordingSplitTests {
     /// The check families' files, which return typed outcomes.
     static let typedFamilies = ["PlanChecks.swift", "ARPChecks.swift", "FlowChecks.swift", "EncapChecks.swift", "RouteChecks.swift", "NATChecks.swift", "PathChecks.swift", "BGPChecks.swift", "OSPFChecks.swift", "OSPFLinks.swift", "CheckFamily.swift", "CheckOutcome.swift"]
 
-    /// The analysers' files, which keep typed notes on their evidence. Not yet
-    /// ControlPlaneAnalyser.swift: its control-plane timeline (the verdict's events) is still worded there.
+    /// The analysers' files, which keep typed notes on their evidence and timeline.
     static let typedAnalysers = [
-        "ARPAnalyser.swift", "BlackHoleDetector.swift", "ChecksumAnalyser.swift", "DeliveryAnalyser.swift", "FlowAnalyser.swift",
+        "ARPAnalyser.swift", "BlackHoleDetector.swift", "ChecksumAnalyser.swift", "ControlPlaneAnalyser.swift", "DeliveryAnalyser.swift", "FlowAnalyser.swift",
         "ICMPAnalyser.swift", "NATCorrelator.swift", "NextHopAnalyser.swift", "TrafficAnalyser.swift", "TunnelAnalyser.swift",
         "PacketAnalyser.swift", "AnalyserRegistry.swift",
     ]

@@ -36,7 +36,8 @@ extension Sentences {
             switch e.kind {
             case .open(let asn, let hold): event(e.ref, e.time, e.from, "OPEN", "AS \(asn), hold time \(hold)")
             case .established: event(e.ref, e.time, e.from, "established", "first KEEPALIVE or UPDATE after both OPENs")
-            case .notification(let code, let subcode, let name): event(e.ref, e.time, e.from, "NOTIFICATION", "\(name) (code \(code)/\(subcode))")
+            case .notification(let code, let subcode):
+                event(e.ref, e.time, e.from, "NOTIFICATION", "\(Self.notificationName(code: code, subcode: subcode)) (code \(code)/\(subcode))")
             }
         }
         if let a = h.attempt {
@@ -106,7 +107,7 @@ extension BGPChecks.Session {
     }
 
     func notification(_ speaker: IPAddress, _ n: ControlPlaneFindings.NotificationSeen, _ w: Sentences) -> String {
-        "\(w.speaker(speaker)) sent NOTIFICATION \(n.name) (code \(n.code)/\(n.subcode))"
+        "\(w.speaker(speaker)) sent NOTIFICATION \(Sentences.notificationName(code: n.code, subcode: n.subcode)) (code \(n.code)/\(n.subcode))"
     }
 
     /// A problem as the summary lists it.
