@@ -30,7 +30,7 @@ struct ARPChecks: CheckFamily {
         var messages: Int, addresses: Int
         var conflicts: [Claim] = [], handovers: [Claim] = []
         /// Each cited frame: the address and the MAC that claimed it there.
-        var evidence = Cited<(address: IPAddress, mac: MACAddress)>()
+        var evidence = EvidenceList<(address: IPAddress, mac: MACAddress)>()
         /// Who the first conflicting address belongs to.
         var claimant: Claimant?
     }

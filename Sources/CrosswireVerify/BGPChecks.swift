@@ -134,7 +134,7 @@ struct BGPChecks: CheckFamily {
         var sessions: [ControlPlaneFindings.SessionKey] = []
         var opens = 0
         /// The faults' frames on a fail, the cut segments or the cautions' frames on a warn.
-        var evidence = Cited<SessionNote>()
+        var evidence = EvidenceList<SessionNote>()
     }
 
     func bgpSession() -> Session {
@@ -230,7 +230,7 @@ struct BGPChecks: CheckFamily {
         var rows: [Route] = []
         /// Subnets not announced by speakers whose whole table is not in the captures.
         var notSeen: [(node: Int, subnet: IPPrefix)] = []
-        var evidence = Cited<RouteNote>()
+        var evidence = EvidenceList<RouteNote>()
     }
 
     /// The node that originated a route (RFC 4456): its ORIGINATOR_ID; else the last AS of
@@ -252,7 +252,7 @@ struct BGPChecks: CheckFamily {
 
     func bgpRoutes() -> Routes {
         var out = Routes(cut: cut, sawBGP: control.bgpFrames > 0, updates: !control.updateSenders.isEmpty)
-        var bad = Cited<RouteNote>()
+        var bad = EvidenceList<RouteNote>()
         for (address, table) in control.routes.sorted(by: { $0.key < $1.key }) {
             let sender = speaker(address)
             for (prefix, state) in table.sorted(byFrame: \.value.ref, then: \.key) where state.announced {

@@ -65,7 +65,7 @@ struct EncapChecks: CheckFamily {
         }
         var kind: Kind
         var seen: [Seen] = []
-        var evidence = Cited<Note>()
+        var evidence = EvidenceList<Note>()
         var cause: Cause?
     }
 
@@ -149,7 +149,7 @@ struct EncapChecks: CheckFamily {
         var mssAbovePath = 0, mssAbovePathNotes: [TunnelNote] = []
         var tunnelledFrames = 0, offloadAggregates = 0
         var firstAggregate: FrameRef?
-        var evidence = Cited<MTUNote>()
+        var evidence = EvidenceList<MTUNote>()
         /// The MTU the path carries and the one to set (for the hint).
         var path: PathMTU
 
@@ -203,7 +203,7 @@ struct EncapChecks: CheckFamily {
         }
         // Containers that believe in a larger MTU than the path carries: the classic PMTUD black hole, not yet seen.
         if !out.hasProblems {
-            out.evidence = Cited()
+            out.evidence = EvidenceList()
             out.evidence.merge(t.mssAbovePath, MTUNote.tunnel)
             (out.mssAbovePath, out.mssAbovePathNotes) = (t.mssAbovePath.total, t.mssAbovePath.notes)
         }
@@ -228,14 +228,14 @@ struct EncapChecks: CheckFamily {
         var status: CheckStatus { judged == 0 ? .skip : mismatches.isEmpty ? .pass : .fail }
         var judged: Int
         var tunnelsSeen: Bool
-        var mismatches: Cited<TunnelNote>
+        var mismatches: EvidenceList<TunnelNote>
         /// The first stale tunnel entry.
         var cause: WrongEndpoint?
     }
 
     func encapVTEP() -> VTEP {
         let t = findings.tunnels
-        return VTEP(judged: t.vtepJudged, tunnelsSeen: !t.signatures.isEmpty, mismatches: Cited(t.vtepMismatches), cause: wrongEndpoint(cited: nil))
+        return VTEP(judged: t.vtepJudged, tunnelsSeen: !t.signatures.isEmpty, mismatches: t.vtepMismatches, cause: wrongEndpoint(cited: nil))
     }
 
     /// The first tunnel sent to a host that does not own the inner destination; `cited` narrows it to a check's frames.
@@ -264,13 +264,13 @@ extension EncapChecks {
         var wrong: [SenderChecksums]
         /// The planned node behind each of those senders (nil: not a planned address).
         var senders: [Int?]
-        var evidence: Cited<ChecksumNote>
+        var evidence: EvidenceList<ChecksumNote>
     }
 
     func encapChecksum() -> Checksum {
         let c = findings.checksums
         let wrong = c.bySender.filter { $0.outerWrong + $0.innerWrong > 0 }
-        var evidence = Cited(c.wrongOuter)
+        var evidence = c.wrongOuter
         evidence.merge(c.wrongInner)
         return Checksum(found: c, wrong: wrong, senders: wrong.map { topology.node(at: $0.senderAddress) }, evidence: evidence)
     }

@@ -79,7 +79,7 @@ struct FlowChecks: CheckFamily {
         /// Hosts whose containers answered none of the connections opened to them, with how many.
         var answeredNone: [(host: Int, opened: Int)] = []
         var failed = 0
-        var evidence = Cited<Note>()
+        var evidence = EvidenceList<Note>()
     }
 
     func flowAnswered() -> Answered {

@@ -72,7 +72,7 @@ struct NATChecks: CheckFamily {
 
         // nat.source
         var source = Source(kind: .unchanged)
-        var sourceBad = Cited<Note>()
+        var sourceBad = EvidenceList<Note>()
         for r in sourceRewrites {
             // A server's answer through a destination translation is that translation's business.
             if !r.record.initiating, isReplyOfDestinationNAT(r) { continue }
@@ -97,7 +97,7 @@ struct NATChecks: CheckFamily {
         }
         // nat.destination
         var destination = Destination(kind: .unchanged)
-        var destinationBad = Cited<Note>()
+        var destinationBad = EvidenceList<Note>()
         for r in destinationRewrites {
             if published(r.outside.destination, r.outside.destinationPort, r.protocolName, r.inside.destination, r.inside.destinationPort) != nil {
                 destination.published += r.record.count
@@ -127,9 +127,9 @@ struct NATChecks: CheckFamily {
         }
 
         // One capture point cannot prove a translation; flag what only a translation explains.
-        var destinationSuspect = Cited<Note>()
+        var destinationSuspect = EvidenceList<Note>()
         let (masqueradeProven, masqueradeUndecided, provenTTLs) = plan.nat == .none
-            ? masqueradeByTTL(correlator.hostSourced) : (Cited<Note>(), Cited<Note>(), [])
+            ? masqueradeByTTL(correlator.hostSourced) : (EvidenceList<Note>(), EvidenceList<Note>(), [])
         for c in correlator.unmatchedCandidates {
             switch c.kind {
             case .unpublishedHostPort:
@@ -181,8 +181,8 @@ struct NATChecks: CheckFamily {
     /// opens an exchange with another host's containers, leaving A's NIC (A's MAC as source) with
     /// a TTL no sender starts with, was forwarded by A, and A put its own address on it. With
     /// an initial TTL it is A's own packet. Never seen at A's NIC, nothing decides.
-    func masqueradeByTTL(_ sightings: [HostSourcedSighting]) -> (proven: Cited<Note>, undecided: Cited<Note>, ttls: [UInt8]) {
-        var proven = Cited<Note>(), undecided = Cited<Note>(), ttls = Set<UInt8>()
+    func masqueradeByTTL(_ sightings: [HostSourcedSighting]) -> (proven: EvidenceList<Note>, undecided: EvidenceList<Note>, ttls: [UInt8]) {
+        var proven = EvidenceList<Note>(), undecided = EvidenceList<Note>(), ttls = Set<UInt8>()
         var groups: [UInt64: [HostSourcedSighting]] = [:], order: [UInt64] = []
         for s in sightings {
             if groups[s.fingerprint] == nil { order.append(s.fingerprint) }
@@ -204,7 +204,7 @@ struct NATChecks: CheckFamily {
     }
 
     /// The hosts an evidence list's packets name, in name order.
-    func hostNames(_ list: Cited<Note>) -> [Int] {
+    func hostNames(_ list: EvidenceList<Note>) -> [Int] {
         let hosts = Set(list.frames.compactMap { ref in findings.nat.hostSourced.first { $0.ref == ref }?.host })
         return hosts.sorted { topology.nodes[$0].name < topology.nodes[$1].name }
     }
@@ -255,7 +255,7 @@ extension NATChecks {
         var translated: [Rewrite] = []
         var masqueraded = 0, egress = 0
         var points = Points()
-        var evidence = Cited<Note>()
+        var evidence = EvidenceList<Note>()
         var cause: Cause?
     }
 
@@ -283,7 +283,7 @@ extension NATChecks {
         var translated: [Rewrite] = []
         var published = 0, services = 0
         var points = Points()
-        var evidence = Cited<Note>()
+        var evidence = EvidenceList<Note>()
         var cause: Cause?
     }
 

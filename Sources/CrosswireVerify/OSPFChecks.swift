@@ -67,7 +67,7 @@ struct OSPFChecks: CheckFamily {
         var databaseDescriptions: [(router: Router, mtu: UInt16, ref: FrameRef)] = []
         var mismatches: [(router: Router, hello: ControlPlaneFindings.HelloSeen, wrong: [Mismatch])] = []
         var links: [OSPFLinkJudgement]
-        var evidence = Cited<AdjacencyNote>()
+        var evidence = EvidenceList<AdjacencyNote>()
         var cause = AdjacencyCause.noAdjacency
     }
 
@@ -163,7 +163,7 @@ struct OSPFChecks: CheckFamily {
         /// In the order the LSAs came; the wording sorts them as the tables read.
         var rows: [Route] = []
         /// Each cited LSA with its row.
-        var evidence = Cited<Route>()
+        var evidence = EvidenceList<Route>()
     }
 
     func ospfRoutes() -> Routes {

@@ -72,7 +72,7 @@ struct OSPFLinkJudgement {
     var backupDesignatedRouter: Role?
     var mtus: [UInt16] = []
     var problems: [Problem] = []
-    var evidence = Cited<Note>()
+    var evidence = EvidenceList<Note>()
 
     /// Two routers or more that reached 2-Way or further: the summary's line for the link.
     var formed: Bool { hellos.count > 1 && !problems.contains(where: \.stops) }

@@ -87,7 +87,7 @@ struct PathChecks: CheckFamily {
         var maxLoss: Double
         var failing: [DeliveryRow] { rows.filter { Double($0.lost) > maxLoss * Double($0.sent) } }
         /// The lost frames of the failing rows.
-        var evidence = Cited<(from: Int, to: Int, downstream: CapturePointID)>()
+        var evidence = EvidenceList<(from: Int, to: Int, downstream: CapturePointID)>()
     }
 
     func pathDelivery() -> Delivery {

@@ -59,7 +59,7 @@ struct RouteChecks: CheckFamily {
         var status: CheckStatus { !evidence.isEmpty ? .fail : judged > 0 ? .pass : .skip }
         var detours: [Detour] = []
         var judged = 0
-        var evidence = Cited<NextHopNote>()
+        var evidence = EvidenceList<NextHopNote>()
         var unjudged: Unjudged = .nothingLeaves
         var cause: NextHopCause?
     }
@@ -168,7 +168,7 @@ struct RouteChecks: CheckFamily {
         var probes = 0, notJudged = 0, portUnreachable = 0
         /// What was not a routing error, as the ICMP analyser kept it.
         var notErrors: [ICMPNote] = []
-        var evidence = Cited<ErrorNote>()
+        var evidence = EvidenceList<ErrorNote>()
         var cause: ErrorsCause?
     }
 
@@ -254,7 +254,7 @@ extension RouteChecks {
         var status: CheckStatus { pairs == 0 ? .skip : asymmetric.isEmpty ? .pass : .warn }
         var pairs: Int
         var asymmetric: [(there: Direction, back: Direction)]
-        var evidence = Cited<Direction>()
+        var evidence = EvidenceList<Direction>()
         var cause: SymmetryCause?
     }
 

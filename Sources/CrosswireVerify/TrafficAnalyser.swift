@@ -13,8 +13,6 @@ struct TrafficFindings {
     /// ... and whose two ends are not the same host.
     var crossHostFrames = 0
     var firstContainerFrame: FrameRef?
-    /// The first frames the decoder stopped on, with where and why (no check cites them yet).
-    var firstMalformed = EvidenceList<DecodeStop>(limit: 10)
     /// Traffic per (source node, destination node); -1 is "outside the plan".
     var pairs: [PairKey: PairTotals] = [:]
 
@@ -74,10 +72,7 @@ struct TrafficAnalyser: PacketAnalyser {
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
-        if p.isMalformed {
-            findings.malformed += 1
-            if let stop = p.stop { findings.firstMalformed.add(ref, stop) }
-        }
+        if p.isMalformed { findings.malformed += 1 }
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else {
             findings.packets += 1
             findings.bytes += p.originalLength

@@ -56,7 +56,7 @@ struct Sentences {
     func result(_ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [], hint: String? = nil)
         -> CheckResult
     {
-        result(outcome, summary, expected: expected, observed: observed, evidence: Cited<Never>(), detail: Self.noNote, hint: hint)
+        result(outcome, summary, expected: expected, observed: observed, evidence: EvidenceList<Never>(), detail: Self.noNote, hint: hint)
     }
 
     static func noNote(_ never: Never) -> String {}
@@ -65,7 +65,7 @@ struct Sentences {
     /// the hint only on a `fail` or `warn`.
     func result<Note>(
         _ outcome: some CheckOutcome, _ summary: String, expected: String? = nil, observed: [String] = [],
-        evidence cited: Cited<Note>, detail: (Note) -> String, hint: String? = nil
+        evidence cited: EvidenceList<Note>, detail: (Note) -> String, hint: String? = nil
     ) -> CheckResult {
         result(outcome.id, outcome.status, summary, expected: expected, observed: observed, evidence: cited, detail: detail, hint: hint)
     }
@@ -73,7 +73,7 @@ struct Sentences {
     /// The contract's result of a check's id and status.
     func result<Note>(
         _ id: CheckID, _ status: CheckStatus, _ summary: String, expected: String?, observed: [String],
-        evidence cited: Cited<Note>, detail: (Note) -> String, hint: String?
+        evidence cited: EvidenceList<Note>, detail: (Note) -> String, hint: String?
     ) -> CheckResult {
         let evidence = zip(cited.frames, cited.notes).map { ref, note in
             Evidence(
