@@ -253,11 +253,3 @@ public struct DecodedPacket: Sendable {
         layerCount += 1
     }
 }
-
-extension DecodedPacket {
-    /// True when a level carries ICMP or ICMPv6 (a message, or a packet an ICMP error quotes).
-    public var carriesICMP: Bool {
-        for i in 0..<levelCount where levels[i].transport.kind == .icmp || levels[i].transport.kind == .icmpv6 { return true }
-        return false
-    }
-}

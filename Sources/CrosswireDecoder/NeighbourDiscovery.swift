@@ -22,10 +22,14 @@ public struct NeighbourDiscovery: Sendable, BitwiseCopyable {
     /// address option of an advertisement; nil when the message has none.
     public var linkLayerAddress: MACAddress?
 
+    /// True for the ICMPv6 types that claim an address: solicitation and advertisement.
+    @inlinable
+    public static func claims(_ icmpType: UInt8) -> Bool { icmpType == 135 || icmpType == 136 }
+
     /// The message whose ICMPv6 fields are `t`, read from the frame's `bytes`; nil when
     /// `t` is not a solicitation or advertisement, or its body is cut short.
     public init?(_ t: TransportFields, bytes: borrowing RawSpan) {
-        guard t.kind == .icmpv6, t.icmpType == 135 || t.icmpType == 136, t.capturedPayloadLength >= 20 else { return nil }
+        guard t.kind == .icmpv6, Self.claims(t.icmpType), t.capturedPayloadLength >= 20 else { return nil }
         let body = t.payloadOffset  // after type, code, checksum and the 4 reserved/flag bytes
         let end = t.payloadOffset + t.capturedPayloadLength
         guard bytes.byteCount >= end else { return nil }

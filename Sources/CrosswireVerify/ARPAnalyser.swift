@@ -44,9 +44,15 @@ struct ARPAnalyser: PacketAnalyser {
     init(topology _: Topology) {}
     func finish() -> ARPFindings { findings }
 
-    /// ARP and neighbour discovery (ICMPv6); an ARP frame belongs to no flow anyway.
+    /// Neighbour solicitations and advertisements (ICMPv6); an ARP frame belongs to no flow anyway.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+        for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
+            let t = p.levels[i].transport
+            if t.kind == .icmpv6, NeighbourDiscovery.claims(t.icmpType) { return true }
+        }
+        return false
+    }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref

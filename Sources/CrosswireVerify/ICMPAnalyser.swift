@@ -81,9 +81,22 @@ struct ICMPAnalyser: PacketAnalyser {
         }
     }
 
-    /// Every ICMP and ICMPv6 message.
+    /// Every ICMP and ICMPv6 message but echo replies, which it ignores, and echo requests of
+    /// a known flow: the flow key holds their source and TTL, all `noteEchoRequest` keeps.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { p.carriesICMP }
+    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
+            let t = p.levels[i].transport
+            guard t.kind == .icmp || t.kind == .icmpv6 else { continue }
+            let v6 = t.kind == .icmpv6
+            switch t.icmpType {
+            case v6 ? 129 : 0: continue
+            case v6 ? 128 : 8: if frame.flow.position <= 1 { return true }
+            default: return true
+            }
+        }
+        return false
+    }
 
     mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
