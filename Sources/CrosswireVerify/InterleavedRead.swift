@@ -8,17 +8,18 @@ import CrosswireCapture
 import CrosswireDecoder
 import CrosswireVerdict
 
-/// One capture in the merge. A class, because readers cannot be copied.
+/// One capture in the merge. A class, because readers cannot be copied. Its state is
+/// the reading thread's alone: unchecked, not checked at run time on every frame.
 private final class MergeInput {
-    var reader: CaptureFileReader
+    @exclusivity(unchecked) var reader: CaptureFileReader
     let id: CaptureID
     let source: CaptureSource
     let offset: Int64
-    var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
+    @exclusivity(unchecked) var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
     /// The current frame's time with the offset applied, in nanoseconds.
-    var time: Int64 = .max
+    @exclusivity(unchecked) var time: Int64 = .max
     /// Bytes of the file read so far, records included, for progress lines.
-    var fileBytes = 24
+    @exclusivity(unchecked) var fileBytes = 24
 
     init(reader: consuming CaptureFileReader, id: CaptureID, source: CaptureSource, offset: Int64) {
         self.reader = reader
