@@ -36,6 +36,29 @@ typealias Cursor = UnsafeMutablePointer<UInt8>
         """ as StaticString).utf8Start)
 }
 
+/// Each byte's decimal text and a `.`, in 4 bytes ("0..." "10.." "255.").
+@inline(__always) private var octets: UnsafeRawPointer {
+    UnsafeRawPointer(
+        ("""
+        0...1...2...3...4...5...6...7...8...9...10..11..12..13..14..15..\
+        16..17..18..19..20..21..22..23..24..25..26..27..28..29..30..31..\
+        32..33..34..35..36..37..38..39..40..41..42..43..44..45..46..47..\
+        48..49..50..51..52..53..54..55..56..57..58..59..60..61..62..63..\
+        64..65..66..67..68..69..70..71..72..73..74..75..76..77..78..79..\
+        80..81..82..83..84..85..86..87..88..89..90..91..92..93..94..95..\
+        96..97..98..99..100.101.102.103.104.105.106.107.108.109.110.111.\
+        112.113.114.115.116.117.118.119.120.121.122.123.124.125.126.127.\
+        128.129.130.131.132.133.134.135.136.137.138.139.140.141.142.143.\
+        144.145.146.147.148.149.150.151.152.153.154.155.156.157.158.159.\
+        160.161.162.163.164.165.166.167.168.169.170.171.172.173.174.175.\
+        176.177.178.179.180.181.182.183.184.185.186.187.188.189.190.191.\
+        192.193.194.195.196.197.198.199.200.201.202.203.204.205.206.207.\
+        208.209.210.211.212.213.214.215.216.217.218.219.220.221.222.223.\
+        224.225.226.227.228.229.230.231.232.233.234.235.236.237.238.239.\
+        240.241.242.243.244.245.246.247.248.249.250.251.252.253.254.255.
+        """ as StaticString).utf8Start)
+}
+
 @inline(__always) private var hexDigits: UnsafePointer<UInt8> { ("0123456789abcdef" as StaticString).utf8Start }
 
 @inline(__always) func put(_ byte: UInt8, _ p: inout Cursor) {
@@ -80,13 +103,11 @@ typealias Cursor = UnsafeMutablePointer<UInt8>
     p += n
 }
 
-/// A byte in decimal (at most 3 bytes; 4 bytes are stored).
+/// A byte in decimal (at most 3 bytes). 4 bytes are stored: the digits, a
+/// `.` and filler; the cursor stops after the digits, at the `.`.
 @inline(__always) func putDecimal(_ v: UInt8, _ p: inout Cursor) {
-    let h = UInt32(v) / 100, rest = UInt32(v) % 100
-    let digits = UInt32(h &+ 48) | UInt32(truncatingIfNeeded: pair(rest)) << 8
-    let n = 1 &+ (v >= 10 ? 1 : 0) &+ (v >= 100 ? 1 : 0)
-    UnsafeMutableRawPointer(p).storeBytes(of: (digits >> UInt32(8 &* (3 &- n))).littleEndian, as: UInt32.self)
-    p += n
+    UnsafeMutableRawPointer(p).storeBytes(of: octets.loadUnaligned(fromByteOffset: 4 &* Int(v), as: UInt32.self), as: UInt32.self)
+    p += 1 &+ (v >= 10 ? 1 : 0) &+ (v >= 100 ? 1 : 0)
 }
 
 /// `0x` and exactly `digits` (an even number) lowercase hex digits.
@@ -135,13 +156,14 @@ typealias Cursor = UnsafeMutablePointer<UInt8>
 
 /// The dotted quad (at most 15 bytes; up to 3 bytes of scratch after them).
 @inline(__always) func put(_ a: IPv4Address, _ p: inout Cursor) {
+    // Each octet leaves its `.` stored after it: step over it.
     let raw = a.rawValue
     putDecimal(UInt8(truncatingIfNeeded: raw >> 24), &p)
-    put(UInt8(ascii: "."), &p)
+    p += 1
     putDecimal(UInt8(truncatingIfNeeded: raw >> 16), &p)
-    put(UInt8(ascii: "."), &p)
+    p += 1
     putDecimal(UInt8(truncatingIfNeeded: raw >> 8), &p)
-    put(UInt8(ascii: "."), &p)
+    p += 1
     putDecimal(UInt8(truncatingIfNeeded: raw), &p)
 }
 
