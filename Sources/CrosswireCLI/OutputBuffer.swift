@@ -45,6 +45,11 @@ struct OutputBuffer: ~Copyable {
 
     /// Writes everything buffered.
     mutating func flush() {
+        writeAll()
+        count = 0
+    }
+
+    private func writeAll() {
         var offset = 0
         while offset < count {
             let n = POSIX.write(descriptor, base + offset, count - offset)
@@ -54,16 +59,10 @@ struct OutputBuffer: ~Copyable {
             }
             offset += n
         }
-        count = 0
     }
 
     deinit {
-        var offset = 0
-        while offset < count {
-            let n = POSIX.write(descriptor, base + offset, count - offset)
-            if n <= 0 { break }
-            offset += n
-        }
+        writeAll()
         base.deallocate()
     }
 }
