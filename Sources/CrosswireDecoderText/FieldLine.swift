@@ -15,6 +15,7 @@ public struct FieldLine {
     private var indirectEnds: [Int]
     /// True when a field comes from the control plane (BGP, OSPF).
     public let needsControlPlane: Bool
+    private let firstLevel = DecodedPacket.firstLevelOffset
 
     public init(_ fields: [PacketField], separator: UInt8) {
         self.fields = fields
@@ -52,7 +53,7 @@ public struct FieldLine {
         var k = 0, from = 0
         for i in fields.indices {
             if i > 0 { put(separator, &p) }
-            if !writeDirect(fields[i], of: packet, frame: frame, to: &p) {
+            if !writeDirect(fields[i], of: packet, firstLevel: firstLevel, frame: frame, to: &p) {
                 let end = indirectEnds[k]
                 if end > from {
                     indirect.withUnsafeBufferPointer { p.update(from: $0.baseAddress! + from, count: end - from) }

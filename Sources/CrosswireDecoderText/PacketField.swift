@@ -131,7 +131,7 @@ extension DecodedPacket {
             control.write(field, to: &out)
         default:
             withUnsafePointer(to: self) { packet in
-                appending(to: &out, bound: field.maximumLength ?? 0) { _ = writeDirect(field, of: packet, frame: frame, to: &$0) }
+                appending(to: &out, bound: field.maximumLength ?? 0) { _ = writeDirect(field, of: packet, firstLevel: DecodedPacket.firstLevelOffset, frame: frame, to: &$0) }
             }
         }
     }
@@ -139,25 +139,33 @@ extension DecodedPacket {
 
 /// Writes the value(s) of a field that has a `maximumLength` at `p`, which
 /// has room for that many bytes; returns false, having written nothing, for
-/// the other fields.
+/// the other fields. `firstLevel`: `DecodedPacket.firstLevelOffset`.
 ///
 /// The packet is read through a pointer, field by field in place: passing a
 /// `DecodedPacket` (about 2.5 KB) from a variable to a function copies it.
 @inline(__always)
-func writeDirect(_ field: PacketField, of packet: UnsafePointer<DecodedPacket>, frame: FrameFacts, to p: inout Cursor) -> Bool {
+func writeDirect(
+    _ field: PacketField, of packet: UnsafePointer<DecodedPacket>, firstLevel: Int, frame: FrameFacts, to p: inout Cursor
+) -> Bool {
     let start = p
     // A `,` before every occurrence but the first.
     @inline(__always) func next(_ p: inout Cursor) { if p != start { put(UInt8(ascii: ","), &p) } }
-    @inline(__always) func ethernet(_ i: Int) -> EthernetHeader? { packet.pointee.levels[i].ethernet }
-    @inline(__always) func cooked(_ i: Int) -> LinuxCookedHeader? { packet.pointee.levels[i].cooked }
-    @inline(__always) func arp(_ i: Int) -> ARPHeader? { packet.pointee.levels[i].arp }
-    @inline(__always) func ip(_ i: Int) -> IPFields? { packet.pointee.levels[i].ip }
-    @inline(__always) func transport(_ i: Int) -> TransportFields { packet.pointee.levels[i].transport }
-    @inline(__always) func tunnel(_ i: Int) -> TunnelFields? { packet.pointee.levels[i].tunnel }
+    // Level `i` by address: `levels[i]` picks the level with a switch, and the
+    // compiler then computed every level's fields' addresses before the field loop.
+    @inline(__always) func level(_ i: Int) -> UnsafePointer<PacketLevel> {
+        UnsafeRawPointer(packet).advanced(by: firstLevel &+ i &* MemoryLayout<PacketLevel>.stride)
+            .assumingMemoryBound(to: PacketLevel.self)
+    }
+    @inline(__always) func ethernet(_ i: Int) -> EthernetHeader? { level(i).pointee.ethernet }
+    @inline(__always) func cooked(_ i: Int) -> LinuxCookedHeader? { level(i).pointee.cooked }
+    @inline(__always) func arp(_ i: Int) -> ARPHeader? { level(i).pointee.arp }
+    @inline(__always) func ip(_ i: Int) -> IPFields? { level(i).pointee.ip }
+    @inline(__always) func transport(_ i: Int) -> TransportFields { level(i).pointee.transport }
+    @inline(__always) func tunnel(_ i: Int) -> TunnelFields? { level(i).pointee.tunnel }
     // A level's 802.1Q tags, or its 802.1ad S-tags (at most 4 kept).
     @inline(__always) func tags(_ i: Int, sTags: Bool, _ body: (VLANTag) -> Void) {
-        for v in 0..<min(packet.pointee.levels[i].vlanCount, 4) {
-            let tag = packet.pointee.levels[i].vlans[v]
+        for v in 0..<min(level(i).pointee.vlanCount, 4) {
+            let tag = level(i).pointee.vlans[v]
             if (tag.tpid == EtherType.qinq) == sTags { body(tag) }
         }
     }
