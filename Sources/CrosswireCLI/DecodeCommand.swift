@@ -123,12 +123,12 @@ private func writeFields(
     packet.initialize(to: DecodedPacket())
     defer { packet.deallocate() }
     let linkType = reader.linkType
-    let feed = line.needsControlPlane
+    let feed = line.needsControlPlane, fixed = line.isFixed, bound = line.lineBound
     while let (info, bytes) = try reader.next() {
         decoder.decode(bytes.bytes, linkType: linkType, originalLength: info.originalLength, into: &packet.pointee)
         let facts = FrameFacts(number: info.number, seconds: info.seconds, nanoseconds: info.nanoseconds)
         if feed { control.feed(packet.pointee, bytes: bytes.bytes, frame: facts, summaries: false) }
-        let room = out.reserve(line.prepare(packet, frame: facts, control: &control))
+        let room = out.reserve(fixed ? bound : line.prepare(packet, frame: facts, control: &control))
         out.commit(line.write(packet, frame: facts, to: room))
         if info.number >= limit { return }
     }

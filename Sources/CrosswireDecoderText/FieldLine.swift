@@ -15,6 +15,10 @@ public struct FieldLine {
     private var indirectEnds: [Int]
     /// True when a field comes from the control plane (BGP, OSPF).
     public let needsControlPlane: Bool
+    /// True when every field is written in place: `prepare` then always returns `lineBound`.
+    public var isFixed: Bool { indirectEnds.isEmpty }
+    /// The most bytes a line of in-place fields takes.
+    public var lineBound: Int { directBound }
     private let firstLevel = DecodedPacket.firstLevelOffset
 
     public init(_ fields: [PacketField], separator: UInt8) {

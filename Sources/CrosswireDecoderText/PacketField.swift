@@ -179,14 +179,14 @@ func writeDirect(
     case .ethDestination: for i in 0..<levels { if let e = ethernet(i) { next(&p); put(e.destination, &p) } }
     case .ethType: for i in 0..<levels { if let e = ethernet(i) { next(&p); putHexFixed(UInt64(e.etherType), digits: 4, &p) } }
     // tshark's vlan.id covers 802.1Q tags (0x8100, and the old QinQ 0x9100); 802.1ad S-tags are ieee8021ad.id.
-    case .vlanID: for i in 0..<levels { tags(i, sTags: false) { next(&p); putDecimal(UInt64($0.id), &p) } }
-    case .ieee8021adID: for i in 0..<levels { tags(i, sTags: true) { next(&p); putDecimal(UInt64($0.id), &p) } }
+    case .vlanID: for i in 0..<levels { tags(i, sTags: false) { next(&p); putDecimal($0.id, &p) } }
+    case .ieee8021adID: for i in 0..<levels { tags(i, sTags: true) { next(&p); putDecimal($0.id, &p) } }
     // Like vlan.id: 802.1ad S-tags carry ieee8021ad.priority instead.
     case .vlanPriority: for i in 0..<levels { tags(i, sTags: false) { next(&p); putDecimal($0.priority, &p) } }
-    case .sllPacketType: for i in 0..<levels { if let c = cooked(i) { next(&p); putDecimal(UInt64(c.packetType), &p) } }
+    case .sllPacketType: for i in 0..<levels { if let c = cooked(i) { next(&p); putDecimal(c.packetType, &p) } }
     case .sllEtherType: for i in 0..<levels { if let c = cooked(i) { next(&p); putHexFixed(UInt64(c.protocolType), digits: 4, &p) } }
     case .sllInterfaceIndex: for i in 0..<levels { if let c = cooked(i), c.length == 20 { next(&p); putDecimal(UInt64(c.interfaceIndex), &p) } }
-    case .arpOpcode: for i in 0..<levels { if let a = arp(i) { next(&p); putDecimal(UInt64(a.operation), &p) } }
+    case .arpOpcode: for i in 0..<levels { if let a = arp(i) { next(&p); putDecimal(a.operation, &p) } }
     case .arpSourceMAC: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.senderMAC, &p) } }
     case .arpSourceIP: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.senderIP, &p) } }
     case .arpTargetMAC: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.targetMAC, &p) } }
@@ -211,12 +211,12 @@ func writeDirect(
     case .icmpCode: for i in 0..<levels { let t = transport(i); if t.kind == .icmp { next(&p); putDecimal(t.icmpCode, &p) } }
     case .icmpv6Type: for i in 0..<levels { let t = transport(i); if t.kind == .icmpv6 { next(&p); putDecimal(t.icmpType, &p) } }
     case .icmpv6Code: for i in 0..<levels { let t = transport(i); if t.kind == .icmpv6 { next(&p); putDecimal(t.icmpCode, &p) } }
-    case .udpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(UInt64(t.sourcePort), &p) } }
-    case .udpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(UInt64(t.destinationPort), &p) } }
+    case .udpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(t.sourcePort, &p) } }
+    case .udpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(t.destinationPort, &p) } }
     case .udpLength:
         for i in 0..<levels { let t = transport(i); if t.kind == .udp, t.headerLength > 0 { next(&p); putDecimal(UInt64(t.payloadLength + 8), &p) } }
-    case .tcpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(UInt64(t.sourcePort), &p) } }
-    case .tcpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(UInt64(t.destinationPort), &p) } }
+    case .tcpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(t.sourcePort, &p) } }
+    case .tcpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(t.destinationPort, &p) } }
     case .tcpSequenceRaw: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(UInt64(t.sequence), &p) } }
     case .tcpAckRaw:
         for i in 0..<levels { let t = transport(i); if t.kind == .tcp, t.headerLength > 0 { next(&p); putDecimal(UInt64(t.acknowledgement), &p) } }

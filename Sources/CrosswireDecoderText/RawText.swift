@@ -89,6 +89,11 @@ typealias Cursor = UnsafeMutablePointer<UInt8>
     p += n
 }
 
+/// `value` in decimal (at most 5 bytes; 8 bytes are stored).
+@inline(__always) func putDecimal(_ value: UInt16, _ p: inout Cursor) {
+    putDecimal8(UInt32(value), &p)
+}
+
 /// `value` in decimal (at most 20 bytes; below 100,000,000, 8 bytes are stored).
 @inline(__always) func putDecimal(_ value: UInt64, _ p: inout Cursor) {
     if value < 100_000_000 { putDecimal8(UInt32(truncatingIfNeeded: value), &p); return }
