@@ -60,13 +60,17 @@ extension IPv4Address: CustomStringConvertible {
 
 extension IPv6Address: CustomStringConvertible {
     /// The eight 16-bit groups.
-    func group(_ i: Int) -> UInt16 {
+    public func group(_ i: Int) -> UInt16 {
         let word = i < 4 ? high : low
         return UInt16(truncatingIfNeeded: word >> UInt64(48 - 16 * (i & 3)))
     }
 
-    /// Appends the RFC 5952 form (longest run of two or more zero groups as `::`).
-    public func write(to out: inout [UInt8]) {
+    /// True for an IPv4-mapped address (`::ffff:a.b.c.d`), which prints with a dotted tail, as inet_ntop does.
+    public var isIPv4Mapped: Bool { high == 0 && low >> 32 == 0xFFFF }
+
+    /// The groups RFC 5952 writes as `::`: the first longest run of two or more
+    /// zero groups (start -1 when there is none).
+    public var elidedGroups: (start: Int, count: Int) {
         var bestStart = -1, bestLen = 1, runStart = -1
         for i in 0..<8 {
             if group(i) == 0 {
@@ -74,12 +78,17 @@ extension IPv6Address: CustomStringConvertible {
                 if i - runStart + 1 > bestLen { bestStart = runStart; bestLen = i - runStart + 1 }
             } else { runStart = -1 }
         }
-        // IPv4-mapped addresses print with a dotted tail, as inet_ntop does.
-        if high == 0, low >> 32 == 0xFFFF {
+        return (bestStart, bestLen)
+    }
+
+    /// Appends the RFC 5952 form (longest run of two or more zero groups as `::`).
+    public func write(to out: inout [UInt8]) {
+        if isIPv4Mapped {
             for ch in "::ffff:".utf8 { out.append(ch) }
             IPv4Address(rawValue: UInt32(truncatingIfNeeded: low)).write(to: &out)
             return
         }
+        let (bestStart, bestLen) = elidedGroups
         var i = 0
         while i < 8 {
             if i == bestStart {

@@ -253,3 +253,19 @@ public struct DecodedPacket: Sendable {
         layerCount += 1
     }
 }
+extension DecodedPacket {
+    /// Where level 0 lies inside a `DecodedPacket`, in bytes; level `i` lies
+    /// `i × MemoryLayout<PacketLevel>.stride` further on. For code that reads
+    /// the levels in place through a pointer.
+    public static var firstLevelOffset: Int {
+        let first = MemoryLayout<PacketLevels>.offset(of: \.l0)!
+        let stride = MemoryLayout<PacketLevel>.stride
+        precondition(
+            MemoryLayout<PacketLevels>.offset(of: \.l1) == first + stride
+                && MemoryLayout<PacketLevels>.offset(of: \.l2) == first + 2 * stride
+                && MemoryLayout<PacketLevels>.offset(of: \.l3) == first + 3 * stride
+                && MemoryLayout<PacketLevels>.offset(of: \.l4) == first + 4 * stride,
+            "the levels are not stored one after another")
+        return MemoryLayout<DecodedPacket>.offset(of: \.levels)! + first
+    }
+}

@@ -95,23 +95,30 @@ public struct FrameFacts: Sendable, BitwiseCopyable {
     }
 }
 
+extension PacketField {
+    /// The most bytes `writeDirect` touches for this field (every occurrence,
+    /// the `,` between them and the scratch stored past the last); nil for the
+    /// fields that are written into an array (`frame.protocols`,
+    /// `crosswire.stop`, the control plane).
+    var maximumLength: Int? {
+        // 40 bytes an occurrence: an IPv6 address is 39, a decimal UInt64 20, a time 30, a MAC and its scratch 19.
+        switch self {
+        case .frameProtocols, .decodeStop, .bgpType, .bgpNLRIPrefix, .bgpWithdrawnPrefix, .bgpNextHop, .ospfMessage,
+            .ospfSourceRouter, .ospfAreaID:
+            nil
+        case .frameNumber, .frameLength, .frameCapturedLength, .frameTimeEpoch: 40
+        case .vlanID, .ieee8021adID, .vlanPriority: DecodedPacket.maxLevels * 4 * 41
+        default: DecodedPacket.maxLevels * 41
+        }
+    }
+}
+
 extension DecodedPacket {
     /// Appends the value(s) of `field` for this packet to `out`, formatted as tshark does.
     public func write<C: ControlPlaneFieldWriter>(
         _ field: PacketField, frame: FrameFacts, control: inout C, to out: inout [UInt8]
     ) {
-        // False once an occurrence has been written: the next one is preceded by ','.
-        var first = true
         switch field {
-        case .frameNumber: writeDecimal(UInt64(frame.number), to: &out)
-        case .frameLength: writeDecimal(UInt64(originalLength), to: &out)
-        case .frameCapturedLength: writeDecimal(UInt64(capturedLength), to: &out)
-        case .frameTimeEpoch:
-            writeDecimal(UInt64(max(0, frame.seconds)), to: &out)
-            out.append(UInt8(ascii: "."))
-            var ns = frame.nanoseconds % 1_000_000_000
-            var digits: UInt32 = 100_000_000
-            while digits > 0 { out.append(UInt8(48 + ns / digits)); ns %= digits; digits /= 10 }
         case .frameProtocols:
             for i in 0..<layerCount {
                 let l = layers[i].layer
@@ -123,86 +130,119 @@ extension DecodedPacket {
         case .bgpType, .bgpNLRIPrefix, .bgpWithdrawnPrefix, .bgpNextHop, .ospfMessage, .ospfSourceRouter, .ospfAreaID:
             control.write(field, to: &out)
         default:
-            for i in 0..<levelCount {
-                writeLevelField(field, level: i, first: &first, to: &out)
+            withUnsafePointer(to: self) { packet in
+                appending(to: &out, bound: field.maximumLength ?? 0) { _ = writeDirect(field, of: packet, firstLevel: DecodedPacket.firstLevelOffset, frame: frame, to: &$0) }
             }
         }
     }
+}
 
-    /// Reads the level's fields in place (`levels[i].x`), never a copy of the whole level.
-    private func writeLevelField(_ field: PacketField, level i: Int, first: inout Bool, to out: inout [UInt8]) {
-        // Appends the separator before every occurrence but the first. (An inout
-        // flag rather than a closure over a captured var: the closure cost a
-        // dynamic exclusivity check, swift_beginAccess, per occurrence.)
-        func next(_ out: inout [UInt8]) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-        }
-        switch field {
-        case .ethSource: if let e = levels[i].ethernet { next(&out); e.source.write(to: &out) }
-        case .ethDestination: if let e = levels[i].ethernet { next(&out); e.destination.write(to: &out) }
-        case .ethType: if let e = levels[i].ethernet { next(&out); writeHexFixed(UInt64(e.etherType), digits: 4, to: &out) }
-        case .vlanID:
-            // tshark's vlan.id covers 802.1Q tags (0x8100, and the old QinQ 0x9100); 802.1ad S-tags are ieee8021ad.id.
-            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid != EtherType.qinq {
-                next(&out); writeDecimal(UInt64(levels[i].vlans[v].id), to: &out)
-            }
-        case .ieee8021adID:
-            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid == EtherType.qinq {
-                next(&out); writeDecimal(UInt64(levels[i].vlans[v].id), to: &out)
-            }
-        case .vlanPriority:
-            // Like vlan.id: 802.1ad S-tags carry ieee8021ad.priority instead.
-            for v in 0..<min(levels[i].vlanCount, 4) where levels[i].vlans[v].tpid != EtherType.qinq {
-                next(&out); writeDecimal(UInt64(levels[i].vlans[v].priority), to: &out)
-            }
-        case .sllPacketType: if let c = levels[i].cooked { next(&out); writeDecimal(UInt64(c.packetType), to: &out) }
-        case .sllEtherType: if let c = levels[i].cooked { next(&out); writeHexFixed(UInt64(c.protocolType), digits: 4, to: &out) }
-        case .sllInterfaceIndex: if let c = levels[i].cooked, c.length == 20 { next(&out); writeDecimal(UInt64(c.interfaceIndex), to: &out) }
-        case .arpOpcode: if let a = levels[i].arp { next(&out); writeDecimal(UInt64(a.operation), to: &out) }
-        case .arpSourceMAC: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.senderMAC.write(to: &out) }
-        case .arpSourceIP: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.senderIP.write(to: &out) }
-        case .arpTargetMAC: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.targetMAC.write(to: &out) }
-        case .arpTargetIP: if let a = levels[i].arp, a.isEthernetIPv4 { next(&out); a.targetIP.write(to: &out) }
-        case .ipSource: if let ip = levels[i].ip, ip.version == 4 { next(&out); ip.source.write(to: &out) }
-        case .ipDestination: if let ip = levels[i].ip, ip.version == 4 { next(&out); ip.destination.write(to: &out) }
-        case .ipTTL: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
-        case .ipProtocol: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
-        case .ipID: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeHexFixed(UInt64(ip.identification), digits: 4, to: &out) }
-        case .ipLength: if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.totalLength), to: &out) }
-        case .ipDF: if let ip = levels[i].ip, ip.version == 4 { next(&out); out.append(ip.dontFragment ? 49 : 48) }
-        case .ipMF: if let ip = levels[i].ip, ip.version == 4 { next(&out); out.append(ip.moreFragments ? 49 : 48) }
-        case .ipFragmentOffset:
-            // tshark 4.0 declares ip.frag_offset as the 13-bit field itself (mask 0x1fff), in 8-byte units.
-            if let ip = levels[i].ip, ip.version == 4 { next(&out); writeDecimal(UInt64(ip.fragmentOffset), to: &out) }
-        case .ipv6Source: if let ip = levels[i].ip, ip.version == 6 { next(&out); ip.source.write(to: &out) }
-        case .ipv6Destination: if let ip = levels[i].ip, ip.version == 6 { next(&out); ip.destination.write(to: &out) }
-        case .ipv6HopLimit: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.ttl), to: &out) }
-        case .ipv6NextHeader: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.protocolNumber), to: &out) }
-        case .ipv6PayloadLength: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeDecimal(UInt64(ip.totalLength - 40), to: &out) }
-        case .ipv6FlowLabel: if let ip = levels[i].ip, ip.version == 6 { next(&out); writeHexFixed(UInt64(ip.flowLabel), digits: 6, to: &out) }
-        case .icmpType: if levels[i].transport.kind == .icmp { next(&out); writeDecimal(UInt64(levels[i].transport.icmpType), to: &out) }
-        case .icmpCode: if levels[i].transport.kind == .icmp { next(&out); writeDecimal(UInt64(levels[i].transport.icmpCode), to: &out) }
-        case .icmpv6Type: if levels[i].transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(levels[i].transport.icmpType), to: &out) }
-        case .icmpv6Code: if levels[i].transport.kind == .icmpv6 { next(&out); writeDecimal(UInt64(levels[i].transport.icmpCode), to: &out) }
-        case .udpSourcePort: if levels[i].transport.kind == .udp { next(&out); writeDecimal(UInt64(levels[i].transport.sourcePort), to: &out) }
-        case .udpDestinationPort: if levels[i].transport.kind == .udp { next(&out); writeDecimal(UInt64(levels[i].transport.destinationPort), to: &out) }
-        case .udpLength:
-            if levels[i].transport.kind == .udp, levels[i].transport.headerLength > 0 {
-                next(&out); writeDecimal(UInt64(levels[i].transport.payloadLength + 8), to: &out)
-            }
-        case .tcpSourcePort: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.sourcePort), to: &out) }
-        case .tcpDestinationPort: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.destinationPort), to: &out) }
-        case .tcpSequenceRaw: if levels[i].transport.kind == .tcp { next(&out); writeDecimal(UInt64(levels[i].transport.sequence), to: &out) }
-        case .tcpAckRaw: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeDecimal(UInt64(levels[i].transport.acknowledgement), to: &out) }
-        case .tcpFlags: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeHexFixed(UInt64(levels[i].transport.tcpFlags.rawValue), digits: 4, to: &out) }
-        case .tcpLength: if levels[i].transport.kind == .tcp, levels[i].transport.headerLength > 0 { next(&out); writeDecimal(UInt64(levels[i].transport.payloadLength), to: &out) }
-        case .vxlanVNI: if let t = levels[i].tunnel, t.kind == .vxlan || t.kind == .vxlanGPE, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
-        case .geneveVNI:
-            // tshark 4.0 declares geneve.vni as a hexadecimal 24-bit field: 0x%06x.
-            if let t = levels[i].tunnel, t.kind == .geneve, let v = t.vni { next(&out); writeHexFixed(UInt64(v), digits: 6, to: &out) }
-        case .greKey: if let t = levels[i].tunnel, t.kind == .gre, let v = t.vni { next(&out); writeDecimal(UInt64(v), to: &out) }
-        default: break
+/// Writes the value(s) of a field that has a `maximumLength` at `p`, which
+/// has room for that many bytes; returns false, having written nothing, for
+/// the other fields. `firstLevel`: `DecodedPacket.firstLevelOffset`.
+///
+/// The packet is read through a pointer, field by field in place: passing a
+/// `DecodedPacket` (about 2.5 KB) from a variable to a function copies it.
+@inline(__always)
+func writeDirect(
+    _ field: PacketField, of packet: UnsafePointer<DecodedPacket>, firstLevel: Int, frame: FrameFacts, to p: inout Cursor
+) -> Bool {
+    let start = p
+    // A `,` before every occurrence but the first.
+    @inline(__always) func next(_ p: inout Cursor) { if p != start { put(UInt8(ascii: ","), &p) } }
+    // Level `i` by address: `levels[i]` picks the level with a switch, and the
+    // compiler then computed every level's fields' addresses before the field loop.
+    @inline(__always) func level(_ i: Int) -> UnsafePointer<PacketLevel> {
+        UnsafeRawPointer(packet).advanced(by: firstLevel &+ i &* MemoryLayout<PacketLevel>.stride)
+            .assumingMemoryBound(to: PacketLevel.self)
+    }
+    @inline(__always) func ethernet(_ i: Int) -> EthernetHeader? { level(i).pointee.ethernet }
+    @inline(__always) func cooked(_ i: Int) -> LinuxCookedHeader? { level(i).pointee.cooked }
+    @inline(__always) func arp(_ i: Int) -> ARPHeader? { level(i).pointee.arp }
+    @inline(__always) func ip(_ i: Int) -> IPFields? { level(i).pointee.ip }
+    @inline(__always) func transport(_ i: Int) -> TransportFields { level(i).pointee.transport }
+    @inline(__always) func tunnel(_ i: Int) -> TunnelFields? { level(i).pointee.tunnel }
+    // A level's 802.1Q tags, or its 802.1ad S-tags (at most 4 kept).
+    @inline(__always) func tags(_ i: Int, sTags: Bool, _ body: (VLANTag) -> Void) {
+        for v in 0..<min(level(i).pointee.vlanCount, 4) {
+            let tag = level(i).pointee.vlans[v]
+            if (tag.tpid == EtherType.qinq) == sTags { body(tag) }
         }
     }
+    let levels = packet.pointee.levelCount
+    switch field {
+    case .frameNumber: putDecimal(UInt64(frame.number), &p)
+    case .frameLength: putDecimal(UInt64(packet.pointee.originalLength), &p)
+    case .frameCapturedLength: putDecimal(UInt64(packet.pointee.capturedLength), &p)
+    case .frameTimeEpoch: putTime(frame, &p)
+    case .ethSource: for i in 0..<levels { if let e = ethernet(i) { next(&p); put(e.source, &p) } }
+    case .ethDestination: for i in 0..<levels { if let e = ethernet(i) { next(&p); put(e.destination, &p) } }
+    case .ethType: for i in 0..<levels { if let e = ethernet(i) { next(&p); putHexFixed(UInt64(e.etherType), digits: 4, &p) } }
+    // tshark's vlan.id covers 802.1Q tags (0x8100, and the old QinQ 0x9100); 802.1ad S-tags are ieee8021ad.id.
+    case .vlanID: for i in 0..<levels { tags(i, sTags: false) { next(&p); putDecimal($0.id, &p) } }
+    case .ieee8021adID: for i in 0..<levels { tags(i, sTags: true) { next(&p); putDecimal($0.id, &p) } }
+    // Like vlan.id: 802.1ad S-tags carry ieee8021ad.priority instead.
+    case .vlanPriority: for i in 0..<levels { tags(i, sTags: false) { next(&p); putDecimal($0.priority, &p) } }
+    case .sllPacketType: for i in 0..<levels { if let c = cooked(i) { next(&p); putDecimal(c.packetType, &p) } }
+    case .sllEtherType: for i in 0..<levels { if let c = cooked(i) { next(&p); putHexFixed(UInt64(c.protocolType), digits: 4, &p) } }
+    case .sllInterfaceIndex: for i in 0..<levels { if let c = cooked(i), c.length == 20 { next(&p); putDecimal(UInt64(c.interfaceIndex), &p) } }
+    case .arpOpcode: for i in 0..<levels { if let a = arp(i) { next(&p); putDecimal(a.operation, &p) } }
+    case .arpSourceMAC: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.senderMAC, &p) } }
+    case .arpSourceIP: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.senderIP, &p) } }
+    case .arpTargetMAC: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.targetMAC, &p) } }
+    case .arpTargetIP: for i in 0..<levels { if let a = arp(i), a.isEthernetIPv4 { next(&p); put(a.targetIP, &p) } }
+    case .ipSource: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); put(ip.source, &p) } }
+    case .ipDestination: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); put(ip.destination, &p) } }
+    case .ipTTL: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); putDecimal(ip.ttl, &p) } }
+    case .ipProtocol: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); putDecimal(ip.protocolNumber, &p) } }
+    case .ipID: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); putHexFixed(UInt64(ip.identification), digits: 4, &p) } }
+    case .ipLength: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); putDecimal(UInt64(ip.totalLength), &p) } }
+    case .ipDF: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); put(ip.dontFragment ? 49 : 48, &p) } }
+    case .ipMF: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); put(ip.moreFragments ? 49 : 48, &p) } }
+    // tshark 4.0 declares ip.frag_offset as the 13-bit field itself (mask 0x1fff), in 8-byte units.
+    case .ipFragmentOffset: for i in 0..<levels { if let ip = ip(i), ip.version == 4 { next(&p); putDecimal(UInt64(ip.fragmentOffset), &p) } }
+    case .ipv6Source: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); put(ip.source, &p) } }
+    case .ipv6Destination: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); put(ip.destination, &p) } }
+    case .ipv6HopLimit: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); putDecimal(ip.ttl, &p) } }
+    case .ipv6NextHeader: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); putDecimal(ip.protocolNumber, &p) } }
+    case .ipv6PayloadLength: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); putDecimal(UInt64(ip.totalLength - 40), &p) } }
+    case .ipv6FlowLabel: for i in 0..<levels { if let ip = ip(i), ip.version == 6 { next(&p); putHexFixed(UInt64(ip.flowLabel), digits: 6, &p) } }
+    case .icmpType: for i in 0..<levels { let t = transport(i); if t.kind == .icmp { next(&p); putDecimal(t.icmpType, &p) } }
+    case .icmpCode: for i in 0..<levels { let t = transport(i); if t.kind == .icmp { next(&p); putDecimal(t.icmpCode, &p) } }
+    case .icmpv6Type: for i in 0..<levels { let t = transport(i); if t.kind == .icmpv6 { next(&p); putDecimal(t.icmpType, &p) } }
+    case .icmpv6Code: for i in 0..<levels { let t = transport(i); if t.kind == .icmpv6 { next(&p); putDecimal(t.icmpCode, &p) } }
+    case .udpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(t.sourcePort, &p) } }
+    case .udpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .udp { next(&p); putDecimal(t.destinationPort, &p) } }
+    case .udpLength:
+        for i in 0..<levels { let t = transport(i); if t.kind == .udp, t.headerLength > 0 { next(&p); putDecimal(UInt64(t.payloadLength + 8), &p) } }
+    case .tcpSourcePort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(t.sourcePort, &p) } }
+    case .tcpDestinationPort: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(t.destinationPort, &p) } }
+    case .tcpSequenceRaw: for i in 0..<levels { let t = transport(i); if t.kind == .tcp { next(&p); putDecimal(UInt64(t.sequence), &p) } }
+    case .tcpAckRaw:
+        for i in 0..<levels { let t = transport(i); if t.kind == .tcp, t.headerLength > 0 { next(&p); putDecimal(UInt64(t.acknowledgement), &p) } }
+    case .tcpFlags:
+        for i in 0..<levels { let t = transport(i); if t.kind == .tcp, t.headerLength > 0 { next(&p); putHexFixed(UInt64(t.tcpFlags.rawValue), digits: 4, &p) } }
+    case .tcpLength:
+        for i in 0..<levels { let t = transport(i); if t.kind == .tcp, t.headerLength > 0 { next(&p); putDecimal(UInt64(t.payloadLength), &p) } }
+    case .vxlanVNI:
+        for i in 0..<levels { if let t = tunnel(i), t.kind == .vxlan || t.kind == .vxlanGPE, let v = t.vni { next(&p); putDecimal(UInt64(v), &p) } }
+    // tshark 4.0 declares geneve.vni as a hexadecimal 24-bit field: 0x%06x.
+    case .geneveVNI: for i in 0..<levels { if let t = tunnel(i), t.kind == .geneve, let v = t.vni { next(&p); putHexFixed(UInt64(v), digits: 6, &p) } }
+    case .greKey: for i in 0..<levels { if let t = tunnel(i), t.kind == .gre, let v = t.vni { next(&p); putDecimal(UInt64(v), &p) } }
+    case .frameProtocols, .decodeStop, .bgpType, .bgpNLRIPrefix, .bgpWithdrawnPrefix, .bgpNextHop, .ospfMessage, .ospfSourceRouter,
+        .ospfAreaID:
+        return false
+    }
+    return true
+}
+
+/// `seconds.nanoseconds`, nine digits after the point. Not inlined: the
+/// compiler hoisted its arithmetic out of the field loop, for every line.
+@inline(never)
+private func putTime(_ frame: FrameFacts, _ p: inout Cursor) {
+    putDecimal(UInt64(max(0, frame.seconds)), &p)
+    put(UInt8(ascii: "."), &p)
+    var ns = frame.nanoseconds % 1_000_000_000
+    var digits: UInt32 = 100_000_000
+    while digits > 0 { put(UInt8(48 + ns / digits), &p); ns %= digits; digits /= 10 }
 }
