@@ -22,7 +22,9 @@ args() { local a=() f; for f in "$@"; do a+=(-e "$f"); done; echo "${a[@]}"; }
 read -r -a bench <<<"$(args "${BENCH[@]}")"
 read -r -a all <<<"$(args "${ALL[@]}")"
 read -r -a control <<<"$(args "${CONTROL[@]}")"
-read -r -a reversed <<<"$(args $(printf '%s\n' "${ALL[@]}" | tac) frame.number ip.src ip.src)"
+# Every field in reverse order, then some asked for again.
+AGAIN=(frame.number ip.src ip.src)
+read -r -a reversed <<<"$(args $(printf '%s\n' "${ALL[@]}" | tac) "${AGAIN[@]}")"
 
 runs=0 failed=0
 # same ARGS...: both binaries, same stdout, stderr and status

@@ -46,16 +46,18 @@ struct ControlPlaneFields: ControlPlaneFieldWriter {
         guard packet.levelCount > 0 else { return }
         let current = facts.number
         let timestamp = facts.seconds &* 1_000_000_000 &+ Int64(facts.nanoseconds)
-        reassembler.ingest(packet, bytes: bytes, frameNumber: current, timestamp: timestamp) { message, delivery in
-            guard case .message = delivery.kind else { return }
-            guard delivery.frame == current else {
-                lateMessages += 1
-                return
-            }
-            bgp.add(message: message, session: delivery.session)
-            if summaries {
-                summary.append(UInt8(ascii: " "))
-                ControlPlaneSummary.writeBGP(message: message, session: delivery.session, to: &summary)
+        withUnsafePointer(to: packet) { packet in
+            reassembler.ingest(PacketView(packet), bytes: bytes, frameNumber: current, timestamp: timestamp) { message, delivery in
+                guard case .message = delivery.kind else { return }
+                guard delivery.frame == current else {
+                    lateMessages += 1
+                    return
+                }
+                bgp.add(message: message, session: delivery.session)
+                if summaries {
+                    summary.append(UInt8(ascii: " "))
+                    ControlPlaneSummary.writeBGP(message: message, session: delivery.session, to: &summary)
+                }
             }
         }
     }

@@ -24,7 +24,7 @@ public struct BGPStreamReassembler {
 
     /// See `TCPStreamReassembler.ingest(_:bytes:frameNumber:timestamp:_:)`.
     public mutating func ingest(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64, _ visit: Visitor
+        _ packet: PacketView, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64, _ visit: Visitor
     ) {
         stream.ingest(packet, bytes: bytes, frameNumber: frameNumber, timestamp: timestamp, visit)
     }

@@ -30,8 +30,10 @@ public struct ControlPlaneEvent: Sendable, BitwiseCopyable {
 /// var packet = DecodedPacket()
 /// for each frame (bytes: RawSpan, number, timestamp in ns):
 ///     decoder.decode(bytes, linkType: link, originalLength: wireLength, into: &packet)
-///     control.feed(packet, bytes: bytes, frameNumber: number, timestamp: ns) { event in
-///         // event.kind: .bgp(.open / .route / .notification …), .ospf(.hello / .advertisement …)
+///     withUnsafePointer(to: &packet) { p in
+///         control.feed(PacketView(p), bytes: bytes, frameNumber: number, timestamp: ns) { event in
+///             // event.kind: .bgp(.open / .route / .notification …), .ospf(.hello / .advertisement …)
+///         }
 ///     }
 /// control.finish { event in … }   // after the last frame: held out-of-order BGP data
 /// ```
@@ -53,7 +55,7 @@ public struct ControlPlaneDecoder {
 
     /// Feeds one decoded frame and its captured bytes.
     public mutating func feed(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64,
+        _ packet: PacketView, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64,
         _ visit: (ControlPlaneEvent) -> Void
     ) {
         if packet.application == .ospf, let ip = packet.levels[packet.applicationLevel].ip {

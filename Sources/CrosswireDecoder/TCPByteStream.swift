@@ -247,7 +247,7 @@ public struct TCPStreamReassembler<Framer: TCPStreamFramer> {
     /// configured port; the innermost such level) from the captured `bytes` of frame
     /// `frameNumber`. Packets without such a segment are ignored.
     public mutating func ingest(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64,
+        _ packet: PacketView, bytes: borrowing RawSpan, frameNumber: Int, timestamp: Int64,
         _ visit: Visitor
     ) {
         var level = packet.levelCount - 1

@@ -46,7 +46,7 @@ struct ARPAnalyser: PacketAnalyser {
 
     /// Neighbour solicitations and advertisements (ICMPv6); an ARP frame belongs to no flow anyway.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport
             if t.kind == .icmpv6, NeighbourDiscovery.claims(t.icmpType) { return true }
@@ -54,7 +54,7 @@ struct ARPAnalyser: PacketAnalyser {
         return false
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         for i in 0..<p.levelCount {
             if let a = p.levels[i].arp, a.isEthernetIPv4 {

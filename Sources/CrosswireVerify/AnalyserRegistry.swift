@@ -36,7 +36,7 @@ struct Analysers {
     /// The list, in the order each sees a frame.
     @inline(__always)
     mutating func forEach(
-        _ v: inout some AnalyserVisitor, packet p: borrowing DecodedPacket, bytes b: borrowing RawSpan
+        _ v: inout some AnalyserVisitor, packet p: PacketView, bytes b: borrowing RawSpan
     ) {
         v.visit(&traffic, packet: p, bytes: b)
         v.visit(&nat, packet: p, bytes: b)
@@ -51,11 +51,17 @@ struct Analysers {
         v.visit(&checksums, packet: p, bytes: b)
     }
 
+    /// Visits every analyser without a frame (its packet is empty).
+    mutating func forEach(_ v: inout some AnalyserVisitor) {
+        var empty = DecodedPacket()
+        let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
+        withUnsafePointer(to: &empty) { forEach(&v, packet: PacketView($0), bytes: nothing.bytes) }
+    }
+
     /// Credits every analyser with packets of `flow` it did not observe.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
         var visitor = CreditVisitor(flow: flow, counts: counts)
-        let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
-        forEach(&visitor, packet: DecodedPacket(), bytes: nothing.bytes)
+        forEach(&visitor)
     }
 
     /// Credits every flow of `table` with pending counts.
@@ -67,8 +73,7 @@ struct Analysers {
     func finish(into findings: inout Findings) {
         var copy = self
         var visitor = FinishVisitor(findings: findings)
-        let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
-        copy.forEach(&visitor, packet: DecodedPacket(), bytes: nothing.bytes)
+        copy.forEach(&visitor)
         findings = visitor.findings
     }
 }

@@ -47,7 +47,7 @@ struct BlackHoleDetector: PacketAnalyser {
 
     /// Every large segment counts (a resend looks like any other); other segments only raise the highest ACK.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         guard let i = frame.flow.innermostIPLevel else { return true }
         let t = p.levels[i].transport
         return t.kind == .tcp && t.payloadLength > Self.minimumPayload
@@ -67,7 +67,7 @@ struct BlackHoleDetector: PacketAnalyser {
         }
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport

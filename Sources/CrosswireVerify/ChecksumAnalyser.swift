@@ -59,12 +59,12 @@ struct ChecksumAnalyser: PacketAnalyser {
 
     /// Every VXLAN/GENEVE frame: each carries its own checksums.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel else { return false }
         return tunnel.kind == .vxlan || tunnel.kind == .geneve
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel, tunnel.kind == .vxlan || tunnel.kind == .geneve,
             let outer = p.levels[l].ip, p.levels[l].origin != .icmpQuote, !outer.isFragment
         else { return }

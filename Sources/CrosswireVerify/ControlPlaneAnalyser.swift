@@ -189,17 +189,17 @@ struct ControlPlaneAnalyser: PacketAnalyser {
 
     /// BGP and OSPF messages, and every TCP segment to or from port 179 (attempts, cut segments).
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
         if p.application != .none { return true }
         guard p.levelCount > 0 else { return true }
         let t = p.levels[p.levelCount - 1].transport
         return t.kind == .tcp && (t.sourcePort == 179 || t.destinationPort == 179)
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         if p.levelCount > 0, p.levels[p.levelCount - 1].transport.kind == .tcp, let ip = p.levels[p.levelCount - 1].ip {
             let t = p.levels[p.levelCount - 1].transport
-            if (t.sourcePort == 179 || t.destinationPort == 179) && !t.tcpFlags.isDisjoint(with: [.syn, .rst]) {
+            if (t.sourcePort == 179 || t.destinationPort == 179) && !t.tcpFlags.isDisjoint(with: TCPFlags.syn.union(.rst)) {
                 findings.countAttempt(t, source: ip.source, destination: ip.destination, frame: frame)
             }
             if (t.sourcePort == 179 || t.destinationPort == 179) && t.payloadLength > 0 {

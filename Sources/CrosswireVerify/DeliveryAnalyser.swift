@@ -116,7 +116,7 @@ struct DeliveryAnalyser: PacketAnalyser {
     /// The hosts a packet goes between, when it takes part: the innermost level's owners differ,
     /// and it is not a fragment nor a TCP segment with data (GRO and GSO merge and split those).
     @inline(__always)
-    func hosts(_ p: borrowing DecodedPacket, level i: Int) -> (from: Int, to: Int)? {
+    func hosts(_ p: PacketView, level i: Int) -> (from: Int, to: Int)? {
         guard let ip = p.levels[i].ip, !ip.isFragment else { return nil }
         let t = p.levels[i].transport
         if t.kind == .tcp, t.payloadLength > 0 { return nil }
@@ -128,7 +128,7 @@ struct DeliveryAnalyser: PacketAnalyser {
 
     /// A point's first frame (the first of some flow) and every packet that takes part.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
         return hosts(p, level: i) != nil
     }
@@ -141,7 +141,7 @@ struct DeliveryAnalyser: PacketAnalyser {
         decide(at: q)
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         let point = frame.point.index
         guard point >= 0 else { return }
         let now = frame.time.nanoseconds
@@ -198,7 +198,7 @@ struct DeliveryAnalyser: PacketAnalyser {
     }
 
     /// The class of a packet between hosts `a` and `b` (nil beyond the bound).
-    private mutating func classOf(_ p: borrowing DecodedPacket, from a: Int, to b: Int) -> Int32? {
+    private mutating func classOf(_ p: PacketView, from a: Int, to b: Int) -> Int32? {
         guard let outer = p.levels[0].ip else { return nil }
         let t = p.levels[0].transport
         var mac = p.levels[0].ethernet?.source

@@ -81,10 +81,10 @@ struct FlowAnalyser: PacketAnalyser {
 
     /// A flow's first packet (its point's MACs and host pairs), and what opens, answers or resets.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
         let t = p.levels[i].transport
-        return (t.kind == .tcp && !t.tcpFlags.isDisjoint(with: [.syn, .rst])) || t.kind == .icmp || t.kind == .icmpv6
+        return (t.kind == .tcp && !t.tcpFlags.isDisjoint(with: TCPFlags.syn.union(.rst))) || t.kind == .icmp || t.kind == .icmpv6
     }
 
     /// Only the time of the point's last frame: whichever of its flows it belongs to.
@@ -95,7 +95,7 @@ struct FlowAnalyser: PacketAnalyser {
         points[index].lastFrame = counts.last.frame
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let index = Int(frame.point.index)
         guard index >= 0 else { return }
         if index >= points.count { points.append(contentsOf: repeatElement(PointCoverage(), count: index + 1 - points.count)) }

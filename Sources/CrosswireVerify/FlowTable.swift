@@ -41,7 +41,7 @@ public struct FlowSummary {
     var tunnelDestination: IPAddress
     var tunnelCost: Int
 
-    init(_ p: borrowing DecodedPacket, ref: FrameRef) {
+    init(_ p: PacketView, ref: FrameRef) {
         self.ref = ref
         let eth = p.levels[0].ethernet
         linkSource = eth?.source
@@ -85,11 +85,13 @@ public struct FlowCounts {
 
 /// The key of a frame's flow.
 enum FlowKey {
+    /// The TCP flags a flow's key holds (an array literal here allocated on every frame).
+    static let keptFlags = TCPFlags.syn.union(.fin).union(.rst).union(.ack).union(.urg)
     /// The capture point and every header field the packets of one flow share; nil when the
     /// frame belongs to no flow: not IP at level 0, a fragment, decoding stopped, a level
     /// without IP (inner ARP), or a control-plane message. Such frames always reach the analysers.
     @inline(__always)
-    static func of(_ p: borrowing DecodedPacket, point: CapturePointID) -> UInt64? {
+    static func of(_ p: PacketView, point: CapturePointID) -> UInt64? {
         guard p.stop == nil, p.application == .none, p.levelCount > 0 else { return nil }
         var h = KeyHasher()
         h.add(UInt64(UInt32(bitPattern: point.index)) | UInt64(p.levelCount) << 32 | (p.isSnapped ? 1 << 40 : 0))
@@ -105,7 +107,7 @@ enum FlowKey {
 
     /// Adds level `i`'s fields; false when it has no IP header or is a fragment.
     @inline(__always)
-    private static func add(level i: Int, of p: borrowing DecodedPacket, to h: inout KeyHasher) -> Bool {
+    private static func add(level i: Int, of p: PacketView, to h: inout KeyHasher) -> Bool {
         guard let ip = p.levels[i].ip, !ip.isFragment else { return false }
         let vlans = min(p.levels[i].vlanCount, 4)
         var level = UInt64(p.levels[i].origin.rawValue) | UInt64(p.levels[i].etherType) << 8
@@ -130,7 +132,7 @@ enum FlowKey {
         h.add(UInt64(ip.offset) | UInt64(ip.headerLength) << 24)
         let t = p.levels[i].transport
         // PSH, ECE and CWR come and go within a flow, and no analyser reads them.
-        let flags = t.tcpFlags.intersection([.syn, .fin, .rst, .ack, .urg]).rawValue
+        let flags = t.tcpFlags.intersection(Self.keptFlags).rawValue
         var ports = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.kind.rawValue) << 32
         ports |= UInt64(flags) << 40 | UInt64(t.icmpType) << 52
         if t.tcpMD5Signature { ports |= 1 << 60 }

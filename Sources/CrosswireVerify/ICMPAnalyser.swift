@@ -84,7 +84,7 @@ struct ICMPAnalyser: PacketAnalyser {
     /// Every ICMP and ICMPv6 message but echo replies, which it ignores, and echo requests of
     /// a known flow: the flow key holds their source and TTL, all `noteEchoRequest` keeps.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport
             guard t.kind == .icmp || t.kind == .icmpv6 else { continue }
@@ -98,7 +98,7 @@ struct ICMPAnalyser: PacketAnalyser {
         return false
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport

@@ -71,13 +71,13 @@ struct InferenceScan {
 
     mutating func read(paths: [String]) throws(CaptureError) {
         let decoder = PacketDecoder(options: DecoderOptions())
-        var packet = DecodedPacket()
+        let packet = DecodedPacketBuffer()
         for (index, path) in paths.enumerated() {
             var reader = try CaptureFileReader(path: path)
             let linkType = reader.linkType
             do {
                 try reader.forEachFrame { info, bytes in
-                    decoder.decode(bytes, linkType: linkType, originalLength: info.originalLength, into: &packet)
+                    let packet = PacketView(packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength))
                     observe(packet, bytes: bytes, ref: FrameRef(capture: CaptureID(index), frame: info.number))
                     return true
                 }
@@ -93,7 +93,7 @@ struct InferenceScan {
         if table[key] != nil { table[key]!.add() } else if table.count < Self.maxEntries { table[key] = Seen(count: 1, first: ref) }
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, ref: FrameRef) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, ref: FrameRef) {
         frames += 1
         for i in 0..<p.levelCount {
             if let a = p.levels[i].arp, a.isEthernetIPv4, a.senderIP != .any, a.senderMAC != .zero, !a.senderMAC.isGroup {

@@ -149,12 +149,12 @@ struct ClockEstimate: Sendable {
     static func sightings(of path: String, decoder: PacketDecoder) -> [UInt64: Sighting] {
         var table: [UInt64: Sighting] = [:]
         guard var reader = try? CaptureFileReader(path: path) else { return table }
-        var packet = DecodedPacket()
+        let packet = DecodedPacketBuffer()
         var count = 0
         let linkType = reader.linkType
         try? reader.forEachFrame { info, bytes in
             count += 1
-            decoder.decode(bytes, linkType: linkType, originalLength: info.originalLength, into: &packet)
+            let packet = PacketView(packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength))
             guard let i = packet.innermostIPLevel, let fingerprint = PacketFingerprint.of(packet, level: i, bytes: bytes) else {
                 return count < prefixFrames
             }

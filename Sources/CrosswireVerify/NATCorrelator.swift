@@ -115,11 +115,11 @@ struct NATCorrelator: PacketAnalyser {
     /// payload bytes): the same packets at every point, so a long flow still matches where
     /// both points saw it. Applied with and without the fast path, so the verdict is the same.
     @inline(__always)
-    static func samples(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
+    static func samples(_ p: PacketView, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
         if flow.position <= firstPackets { return true }
         guard let i = flow.innermostIPLevel, let ip = p.levels[i].ip else { return true }
         let t = p.levels[i].transport
-        if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: [.syn, .fin, .rst]) { return true }
+        if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: TCPFlags.syn.union(.fin).union(.rst)) { return true }
         if t.kind == .icmp || t.kind == .icmpv6 { return true }
         var h = KeyHasher()
         h.add(UInt64(ip.identification) << 32 | UInt64(t.sequence))
@@ -131,11 +131,11 @@ struct NATCorrelator: PacketAnalyser {
     static let sampleRate: UInt64 = 16
 
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
         Self.samples(p, bytes: bytes, flow: frame.flow)
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard Self.samples(p, bytes: bytes, flow: frame.flow), let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
             !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,

@@ -36,9 +36,9 @@ struct NextHopAnalyser: PacketAnalyser {
 
     /// A group keeps its first 5 frames, each among the first 5 of its flow.
     @inline(__always)
-    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }
+    func isNew(_: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         guard let i = p.innermostIPLevel, let inner = p.levels[i].ip else { return }
         let eth = p.levels[0].ethernet
         guard let outer = p.levels[0].ip else {

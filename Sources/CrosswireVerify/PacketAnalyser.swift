@@ -4,18 +4,19 @@
 import CrosswireDecoder
 
 /// A stage that turns packets into findings (counts, tables, evidence references).
-/// It borrows the decoded packet and the frame's bytes; both are valid only during
-/// the call, so it keeps integers, addresses and `FrameRef`s, never a view.
+/// It reads the decoded packet through a `PacketView` and borrows the frame's bytes;
+/// both are valid only during the call, so it keeps integers, addresses and
+/// `FrameRef`s, never the view.
 public protocol PacketAnalyser {
     /// Its findings: a plain value the checks read.
     associatedtype Output
     init(topology: Topology)
     /// Called once per frame of every capture, in capture order.
-    mutating func observe(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext)
+    mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext)
     /// True when `packet` may change its findings by more than `credit` adds for it: the flow
     /// fast path (FlowTable.swift) hands it a packet of a known flow only then. `frame.flow`
     /// tells where in its flow the packet is. The default, true, sees every packet.
-    func isNew(_ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
+    func isNew(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
     /// Adds what `counts.packets` packets of `flow` that it did not observe add to its counts and totals.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts)
     /// True when its `credit` adds up counts, so a packet it observes must not be credited
@@ -33,17 +34,17 @@ public protocol PacketAnalyser {
 
 extension PacketAnalyser {
     @inline(__always)
-    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
+    func isNew(_: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
     static var creditsAddUp: Bool { false }
 }
 
 /// Something done to every registered analyser in turn (`Analysers.forEach`).
 /// Generic, so that the list is walked with static calls: no box, no existential.
-/// The frame's packet and bytes are parameters, borrowed all the way: never copied.
+/// The frame's packet (a view) and bytes are parameters, lent all the way: never copied.
 protocol AnalyserVisitor {
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan)
+        _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan)
 }
 
 /// Hands one frame to the analysers of a set (bit n: the nth of the list).
@@ -60,7 +61,7 @@ struct FrameVisitor: AnalyserVisitor {
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+        _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan
     ) {
         defer { index += 1 }
         guard analysers & (1 << UInt64(index)) != 0 else { return }
@@ -73,7 +74,7 @@ struct FinishVisitor: AnalyserVisitor {
     var findings: Findings
 
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+        _ analyser: inout A, packet _: PacketView, bytes _: borrowing RawSpan
     ) {
         findings[keyPath: A.findingsPath] = analyser.finish()
     }
@@ -92,7 +93,7 @@ struct InterestVisitor: AnalyserVisitor {
 
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet: borrowing DecodedPacket, bytes: borrowing RawSpan
+        _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan
     ) {
         defer { index += 1 }
         guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: frame) else { return }
@@ -106,7 +107,7 @@ struct CreditVisitor: AnalyserVisitor {
     let counts: FlowCounts
 
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet _: borrowing DecodedPacket, bytes _: borrowing RawSpan
+        _ analyser: inout A, packet _: PacketView, bytes _: borrowing RawSpan
     ) {
         analyser.credit(flow, counts)
     }

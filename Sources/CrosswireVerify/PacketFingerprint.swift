@@ -10,7 +10,7 @@ enum PacketFingerprint {
     static let payloadBytes = 48
 
     /// The fingerprint of level `i`, or nil when the level cannot be identified (a later fragment, no IP).
-    static func of(_ p: borrowing DecodedPacket, level i: Int, bytes: borrowing RawSpan) -> UInt64? {
+    static func of(_ p: PacketView, level i: Int, bytes: borrowing RawSpan) -> UInt64? {
         guard let ip = p.levels[i].ip, ip.fragmentOffset == 0 else { return nil }
         let t = p.levels[i].transport
         var h = KeyHasher()
@@ -46,7 +46,7 @@ struct Endpoints: Equatable, Sendable {
     var destinationPort: UInt16
     var protocolNumber: UInt8
 
-    init(_ p: borrowing DecodedPacket, level i: Int) {
+    init(_ p: PacketView, level i: Int) {
         let ip = p.levels[i].ip!
         let t = p.levels[i].transport
         source = ip.source

@@ -163,7 +163,7 @@ final class AnalysisWorker: @unchecked Sendable {
     // MARK: the worker thread
 
     func run() {
-        var packet = DecodedPacket()
+        let packet = DecodedPacketBuffer()
         // A local: no exclusivity check of a class's property per frame.
         var analysers = self.analysers.take()!
         while true {
@@ -174,7 +174,7 @@ final class AnalysisWorker: @unchecked Sendable {
             b.bytes.withUnsafeBytes { all in
                 for r in b.records {
                     let bytes = UnsafeRawBufferPointer(rebasing: all[r.offset..<(r.offset + r.count)]).bytes
-                    decoder.decode(bytes, linkType: r.linkType, originalLength: r.originalLength, into: &packet)
+                    let packet = PacketView(packet.decode(bytes, by: decoder, linkType: r.linkType, originalLength: r.originalLength))
                     var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
                     analysers.forEach(&visitor, packet: packet, bytes: bytes)
                 }

@@ -68,9 +68,9 @@ struct TrafficAnalyser: PacketAnalyser {
 
     /// The evidence keeps a MAC pair's first 3 frames, each among the first 3 of its flow.
     @inline(__always)
-    func isNew(_: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 3 }
+    func isNew(_: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 3 }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         if p.isMalformed { findings.malformed += 1 }
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else {

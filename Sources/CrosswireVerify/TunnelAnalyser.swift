@@ -105,7 +105,7 @@ struct TunnelAnalyser: PacketAnalyser {
     }
 
     /// MSS consistency: a SYN's MSS plus the IP and TCP headers is the MTU its sender believes in.
-    mutating func noteMSS(_ p: borrowing DecodedPacket, _ ref: FrameRef) {
+    mutating func noteMSS(_ p: PacketView, _ ref: FrameRef) {
         guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport
         guard t.kind == .tcp, t.tcpFlags.contains(.syn), t.maximumSegmentSize > 0 else { return }
@@ -126,7 +126,7 @@ struct TunnelAnalyser: PacketAnalyser {
     /// from the underlay's MTU (VXLAN/IPv4 50, IP-in-IP 20, GRE 24 + options). Where the inner
     /// network header was not decoded (cut by snaplen, not IP), the inner Ethernet header of an
     /// Ethernet-carrying tunnel is counted at its plain 14 bytes.
-    static func mtuCost(_ p: borrowing DecodedPacket, tunnelLevel l: Int, outer: IPFields, tunnel: TunnelFields) -> Int {
+    static func mtuCost(_ p: PacketView, tunnelLevel l: Int, outer: IPFields, tunnel: TunnelFields) -> Int {
         var cost = max(0, tunnel.innerOffset - outer.offset)
         guard l + 1 < p.levelCount else { return cost }
         if let inner = p.levels[l + 1].ip { return inner.offset - outer.offset }
@@ -141,7 +141,7 @@ struct TunnelAnalyser: PacketAnalyser {
     /// planned MTU (oversize, offload aggregates), and a tunnel to the wrong host while its
     /// evidence list has room.
     @inline(__always)
-    func isNew(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         if frame.flow.position <= 1 { return true }
         // Levels up to the first tunnel's are on the underlay; the ones inside it, on the container network.
         var mtu = underlayMTU
@@ -198,7 +198,7 @@ struct TunnelAnalyser: PacketAnalyser {
         }
     }
 
-    mutating func observe(_ p: borrowing DecodedPacket, bytes _: borrowing RawSpan, frame: FrameContext) {
+    mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard p.levelCount > 0 else { return }
         noteMSS(p, ref)

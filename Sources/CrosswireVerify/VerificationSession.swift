@@ -12,8 +12,8 @@ public struct VerificationSession {
     public let plan: Plan
     public let topology: Topology
     let decoder: PacketDecoder
-    /// The decoded packet, reused for every frame.
-    var packet = DecodedPacket()
+    /// The decoded packet, reused for every frame, lent to the analysers as a `PacketView`.
+    let packet = DecodedPacketBuffer()
 
     var captures: [CaptureSummary] = []
     var linkTypes: [LinkType] = []
@@ -59,7 +59,7 @@ public struct VerificationSession {
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
         let index = Int(id.index)
-        decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: &packet)
+        let packet = PacketView(self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength))
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
@@ -76,10 +76,8 @@ public struct VerificationSession {
     /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
     /// them, none (its flow's pending counts take it), or only some whose credits do not add
     /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
-    /// One copy of the packet is made to lend it here (a stored property lent beside
-    /// another); lent `inout` instead, it was copied once for each use.
     static func route(
-        _ packet: borrowing DecodedPacket, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
         _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?
     ) {
         var frame = frame
@@ -118,7 +116,7 @@ public struct VerificationSession {
 
     /// The innermost TCP segment's acknowledgement number, when it carries one.
     @inline(__always)
-    static func acknowledgement(of p: borrowing DecodedPacket, innermost: Int?) -> UInt32? {
+    static func acknowledgement(of p: PacketView, innermost: Int?) -> UInt32? {
         guard let i = innermost else { return nil }
         let t = p.levels[i].transport
         return t.kind == .tcp && t.headerLength > 0 && t.tcpFlags.contains(.ack) ? t.acknowledgement : nil
@@ -127,7 +125,7 @@ public struct VerificationSession {
 
     /// The interface a frame was seen on, where the capture says: a pcapng interface id,
     /// an SLL2 interface index, or for SLL (v1) whether the host sent or received it.
-    static func interface(of packet: borrowing DecodedPacket, info: FrameInfo, linkType: LinkType) -> CaptureInterface {
+    static func interface(of packet: PacketView, info: FrameInfo, linkType: LinkType) -> CaptureInterface {
         if info.interfaceID >= 0 { return .index(UInt32(info.interfaceID)) }
         guard let cooked = packet.levels[0].cooked else { return .whole }
         if linkType == .linuxSLL2 { return .index(cooked.interfaceIndex) }
@@ -206,5 +204,28 @@ public struct VerificationSession {
         verdict.ospfLinks = judgement.ospfLinks
         verdict.bgpSessions = judgement.bgpSessions
         return verdict
+    }
+}
+
+/// A session's decoded packet, in memory of its own: the session lends it as a
+/// `PacketView`, a pointer that stays valid while the session lives. Copies of a
+/// session share it; one thread reads a session, and each frame's decode rewrites it.
+final class DecodedPacketBuffer {
+    private let packet: UnsafeMutablePointer<DecodedPacket>
+
+    init() {
+        packet = .allocate(capacity: 1)
+        packet.initialize(to: DecodedPacket())
+    }
+
+    deinit {
+        packet.deinitialize(count: 1)
+        packet.deallocate()
+    }
+
+    /// Decodes a frame into the packet and returns where it is.
+    func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> UnsafePointer<DecodedPacket> {
+        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: &packet.pointee)
+        return UnsafePointer(packet)
     }
 }

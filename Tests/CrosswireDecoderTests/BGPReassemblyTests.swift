@@ -209,7 +209,7 @@ struct BGPReassemblyTests {
         for f in frames {
             f.bytes.withUnsafeBytes { raw in
                 PacketDecoder().decode(raw.bytes, linkType: f.linkType, originalLength: f.originalLength, into: &packet)
-                control.feed(packet, bytes: raw.bytes, frameNumber: f.number, timestamp: f.timestamp, visit)
+                withUnsafePointer(to: &packet) { control.feed(PacketView($0), bytes: raw.bytes, frameNumber: f.number, timestamp: f.timestamp, visit) }
             }
         }
         control.finish(visit)

@@ -83,7 +83,7 @@ enum Corpus {
                 columns[f.number] = ["ospf.msg": String(decoding: msg, as: UTF8.self),
                                      "ospf.srcrouter": String(decoding: rid, as: UTF8.self),
                                      "ospf.area_id": String(decoding: area, as: UTF8.self)]
-                reassembler.ingest(packet, bytes: s, frameNumber: f.number, timestamp: f.timestamp, collect)
+                withUnsafePointer(to: &packet) { reassembler.ingest(PacketView($0), bytes: s, frameNumber: f.number, timestamp: f.timestamp, collect) }
             }
         }
         reassembler.finish(collect)
