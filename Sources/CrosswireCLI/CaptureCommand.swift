@@ -149,6 +149,7 @@ struct CaptureCommand: ParsableCommand {
         var poller = DescriptorPoller(descriptors: interfaces.map { $0.capture.descriptor } + [StopSignals.wakeDescriptor])
         var total = 0
         var bytesSeen = 0
+        var stateChecked = clock.now
         let progress = ProgressLine()
         defer { progress.clear() }
         let names = interfaces.map(\.name).joined(separator: ", ")
@@ -184,6 +185,10 @@ struct CaptureCommand: ParsableCommand {
                 }
                 total += delivered
                 if let count, total >= count { return nil }
+            }
+            if clock.now - stateChecked >= .seconds(1) {
+                stateChecked = clock.now
+                if let gone = interfaces.first(where: { $0.capture.interfaceIsGone() }) { return (gone, gone.failure()) }
             }
         }
         return nil

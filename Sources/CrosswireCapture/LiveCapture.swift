@@ -124,6 +124,16 @@ public struct LiveCapture: ~Copyable {
         return "the interface went down or was reconfigured (the capture socket reported an error)"
     }
 
+    /// True when the interface is no longer up: taken down or removed. The capture loop
+    /// asks once a second, as well as watching for POLLERR: libpcap's own poll reads
+    /// (and so clears) the socket's error when it runs first, and the loop then never
+    /// sees it.
+    public func interfaceIsGone() -> Bool {
+        guard let devices = try? CaptureDevice.all() else { return false }
+        guard let device = devices.first(where: { $0.name == interface }) else { return true }
+        return !device.isUp
+    }
+
     /// The kernel's counters for this capture (`pcap_stats`), or nil when libpcap has none.
     public func statistics() -> LiveCaptureStatistics? {
         guard let s = handle.statistics() else { return nil }
