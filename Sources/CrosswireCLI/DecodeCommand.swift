@@ -119,13 +119,11 @@ private func writeFields(
     _ reader: inout CaptureFileReader, decoder: PacketDecoder, line: inout FieldLine, control: inout ControlPlaneFields,
     limit: Int, to out: inout OutputBuffer
 ) throws(CaptureError) {
-    let packet = UnsafeMutablePointer<DecodedPacket>.allocate(capacity: 1)
-    packet.initialize(to: DecodedPacket())
-    defer { packet.deallocate() }
+    let buffer = DecodedPacketBuffer()
     let linkType = reader.linkType
     let feed = line.needsControlPlane, fixed = line.isFixed, bound = line.lineBound
     while let (info, bytes) = try reader.next() {
-        decoder.decode(bytes.bytes, linkType: linkType, originalLength: info.originalLength, into: &packet.pointee)
+        let packet = buffer.decode(bytes.bytes, by: decoder, linkType: linkType, originalLength: info.originalLength).packet
         let facts = FrameFacts(number: info.number, seconds: info.seconds, nanoseconds: info.nanoseconds)
         if feed { control.feed(packet.pointee, bytes: bytes.bytes, frame: facts, summaries: false) }
         let room = out.reserve(fixed ? bound : line.prepare(packet, frame: facts, control: &control))

@@ -231,22 +231,6 @@ public struct DecodedPacket: Sendable {
     /// True when decoding stopped because the packet is malformed or cut (not merely an unsupported protocol).
     public var isMalformed: Bool { stop?.isMalformed ?? false }
 
-    /// The index of the innermost level that has an IP header and is not an ICMP quote, or nil.
-    public var innermostIPLevel: Int? {
-        var i = levelCount - 1
-        while i >= 0 {
-            if levels[i].ip != nil, levels[i].origin != .icmpQuote { return i }
-            i -= 1
-        }
-        return nil
-    }
-
-    /// The index of the outermost tunnel's outer level, or nil when no tunnel was found.
-    public var firstTunnelLevel: Int? {
-        for i in 0..<levelCount where levels[i].tunnel != nil { return i }
-        return nil
-    }
-
     mutating func record(_ layer: Layer, level: Int, at offset: Int) {
         guard layerCount < DecodedPacket.maxLayers else { return }
         layers[layerCount] = LayerRecord(layer: layer, level: UInt8(truncatingIfNeeded: level), offset: Int32(truncatingIfNeeded: offset))
@@ -256,8 +240,8 @@ public struct DecodedPacket: Sendable {
 extension DecodedPacket {
     /// Where level 0 lies inside a `DecodedPacket`, in bytes; level `i` lies
     /// `i × MemoryLayout<PacketLevel>.stride` further on. For code that reads
-    /// the levels in place through a pointer.
-    public static var firstLevelOffset: Int {
+    /// the levels in place through a pointer (`PacketView`).
+    public static let firstLevelOffset: Int = {
         let first = MemoryLayout<PacketLevels>.offset(of: \.l0)!
         let stride = MemoryLayout<PacketLevel>.stride
         precondition(
@@ -267,5 +251,5 @@ extension DecodedPacket {
                 && MemoryLayout<PacketLevels>.offset(of: \.l4) == first + 4 * stride,
             "the levels are not stored one after another")
         return MemoryLayout<DecodedPacket>.offset(of: \.levels)! + first
-    }
+    }()
 }

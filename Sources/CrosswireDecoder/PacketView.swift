@@ -13,9 +13,11 @@ public struct PacketView {
     @inlinable
     public init(_ base: UnsafePointer<DecodedPacket>) {
         self.base = base
-        firstLevel = UnsafeRawPointer(base) + DecodedPacket.levelZeroOffset
+        firstLevel = UnsafeRawPointer(base) + DecodedPacket.firstLevelOffset
     }
 
+    /// The packet itself, for code that reads it in place (`FieldLine`).
+    @inlinable public var packet: UnsafePointer<DecodedPacket> { base }
     @inlinable public var linkType: LinkType { base.pointee.linkType }
     @inlinable public var capturedLength: Int { base.pointee.capturedLength }
     @inlinable public var originalLength: Int { base.pointee.originalLength }
@@ -82,7 +84,28 @@ public struct LevelView {
     @inlinable public var tunnel: TunnelFields? { level.pointee.tunnel }
 }
 
-extension DecodedPacket {
-    /// `firstLevelOffset`, worked out once.
-    @usableFromInline static let levelZeroOffset = firstLevelOffset
+/// A decoded packet in memory of its own, reused frame after frame and lent as a
+/// `PacketView`: a pointer that stays valid while the buffer lives. Copies of a
+/// value that holds one share it; one thread decodes into it, and each frame's
+/// decode rewrites it.
+public final class DecodedPacketBuffer {
+    /// The packet, for code that reads it in place (`FieldLine`).
+    public let packet: UnsafeMutablePointer<DecodedPacket>
+
+    public init() {
+        packet = .allocate(capacity: 1)
+        packet.initialize(to: DecodedPacket())
+    }
+
+    deinit {
+        packet.deinitialize(count: 1)
+        packet.deallocate()
+    }
+
+    /// Decodes a frame into the packet and lends it.
+    @inlinable
+    public func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> PacketView {
+        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: &packet.pointee)
+        return PacketView(packet)
+    }
 }

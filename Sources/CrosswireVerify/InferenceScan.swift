@@ -77,7 +77,7 @@ struct InferenceScan {
             let linkType = reader.linkType
             do {
                 try reader.forEachFrame { info, bytes in
-                    let packet = PacketView(packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength))
+                    let packet = packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength)
                     observe(packet, bytes: bytes, ref: FrameRef(capture: CaptureID(index), frame: info.number))
                     return true
                 }

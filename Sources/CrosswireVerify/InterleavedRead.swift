@@ -154,7 +154,7 @@ struct ClockEstimate: Sendable {
         let linkType = reader.linkType
         try? reader.forEachFrame { info, bytes in
             count += 1
-            let packet = PacketView(packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength))
+            let packet = packet.decode(bytes, by: decoder, linkType: linkType, originalLength: info.originalLength)
             guard let i = packet.innermostIPLevel, let fingerprint = PacketFingerprint.of(packet, level: i, bytes: bytes) else {
                 return count < prefixFrames
             }

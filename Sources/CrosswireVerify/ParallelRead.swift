@@ -174,7 +174,7 @@ final class AnalysisWorker: @unchecked Sendable {
             b.bytes.withUnsafeBytes { all in
                 for r in b.records {
                     let bytes = UnsafeRawBufferPointer(rebasing: all[r.offset..<(r.offset + r.count)]).bytes
-                    let packet = PacketView(packet.decode(bytes, by: decoder, linkType: r.linkType, originalLength: r.originalLength))
+                    let packet = packet.decode(bytes, by: decoder, linkType: r.linkType, originalLength: r.originalLength)
                     var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
                     analysers.forEach(&visitor, packet: packet, bytes: bytes)
                 }

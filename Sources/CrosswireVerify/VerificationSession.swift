@@ -59,7 +59,7 @@ public struct VerificationSession {
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
         let index = Int(id.index)
-        let packet = PacketView(self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength))
+        let packet = self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
@@ -204,28 +204,5 @@ public struct VerificationSession {
         verdict.ospfLinks = judgement.ospfLinks
         verdict.bgpSessions = judgement.bgpSessions
         return verdict
-    }
-}
-
-/// A session's decoded packet, in memory of its own: the session lends it as a
-/// `PacketView`, a pointer that stays valid while the session lives. Copies of a
-/// session share it; one thread reads a session, and each frame's decode rewrites it.
-final class DecodedPacketBuffer {
-    private let packet: UnsafeMutablePointer<DecodedPacket>
-
-    init() {
-        packet = .allocate(capacity: 1)
-        packet.initialize(to: DecodedPacket())
-    }
-
-    deinit {
-        packet.deinitialize(count: 1)
-        packet.deallocate()
-    }
-
-    /// Decodes a frame into the packet and returns where it is.
-    func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> UnsafePointer<DecodedPacket> {
-        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: &packet.pointee)
-        return UnsafePointer(packet)
     }
 }

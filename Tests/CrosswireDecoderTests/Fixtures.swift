@@ -196,6 +196,10 @@ extension Result {
 extension DecodedPacket {
     /// The layer list as an array.
     var layerList: [Layer] { (0..<layerCount).map { layers[$0].layer } }
+    /// The innermost IP level and the first tunnel level, as analysers read them (`PacketView`).
+    var innermostIPLevel: Int? { var copy = self; return withUnsafePointer(to: &copy) { PacketView($0).innermostIPLevel } }
+    var firstTunnelLevel: Int? { var copy = self; return withUnsafePointer(to: &copy) { PacketView($0).firstTunnelLevel } }
+
     /// The layer records as an array.
     var records: [LayerRecord] { (0..<layerCount).map { layers[$0] } }
 
