@@ -109,3 +109,61 @@ public final class DecodedPacketBuffer {
         return PacketView(packet)
     }
 }
+
+/// What a view reads of a packet besides its levels: every field but the levels and the
+/// layer list (which only the decoder's text output reads).
+struct PacketViewFields: BitwiseCopyable {
+    var linkType: LinkType
+    var capturedLength: Int
+    var originalLength: Int
+    var levelCount: Int
+    var application: ApplicationKind
+    var applicationLevel: Int
+    var applicationOffset: Int
+    var applicationLength: Int
+    var stop: DecodeStop?
+}
+
+// A copy of what a view reads, for another thread: the fields and the levels in use,
+// about 1 KB for a tunnelled packet where a decode again costs about 1,400 instructions.
+extension PacketView {
+    /// The bytes `copy(to:)` writes.
+    public var copyByteCount: Int {
+        MemoryLayout<PacketViewFields>.size + levelCount * MemoryLayout<PacketLevel>.stride
+    }
+
+    /// Writes what a view reads of the packet at `destination` (no alignment needed),
+    /// for `DecodedPacketBuffer.restore(from:)`.
+    public func copy(to destination: UnsafeMutableRawPointer) {
+        // Field by field: `base.pointee` whole would copy the 2.3 KB packet first.
+        let fields = PacketViewFields(
+            linkType: linkType, capturedLength: capturedLength, originalLength: originalLength,
+            levelCount: levelCount, application: application, applicationLevel: applicationLevel,
+            applicationOffset: applicationOffset, applicationLength: applicationLength, stop: stop)
+        destination.storeBytes(of: fields, as: PacketViewFields.self)
+        let levels = min(max(levelCount, 0), DecodedPacket.maxLevels)
+        (destination + MemoryLayout<PacketViewFields>.size).copyMemory(
+            from: firstLevel, byteCount: levels * MemoryLayout<PacketLevel>.stride)
+    }
+}
+
+extension DecodedPacketBuffer {
+    /// Rewrites the packet from what `PacketView.copy(to:)` wrote at `source`, and lends it.
+    /// The view reads the same as the one copied; the layer list is left as it was.
+    public func restore(from source: UnsafeRawPointer) -> PacketView {
+        let fields = source.loadUnaligned(as: PacketViewFields.self)
+        packet.pointee.linkType = fields.linkType
+        packet.pointee.capturedLength = fields.capturedLength
+        packet.pointee.originalLength = fields.originalLength
+        packet.pointee.levelCount = fields.levelCount
+        packet.pointee.application = fields.application
+        packet.pointee.applicationLevel = fields.applicationLevel
+        packet.pointee.applicationOffset = fields.applicationOffset
+        packet.pointee.applicationLength = fields.applicationLength
+        packet.pointee.stop = fields.stop
+        let levels = min(max(fields.levelCount, 0), DecodedPacket.maxLevels)
+        (UnsafeMutableRawPointer(packet) + DecodedPacket.firstLevelOffset).copyMemory(
+            from: source + MemoryLayout<PacketViewFields>.size, byteCount: levels * MemoryLayout<PacketLevel>.stride)
+        return PacketView(packet)
+    }
+}

@@ -69,9 +69,9 @@ struct FixedHashTable<Value> {
                 break
             }
             if keys[i] == key {
-                var v = values[i]
-                update(&v)
-                if v == nil { remove(at: i) } else { values[i] = v; stamps[i] = clock }
+                // In place: a copy out and back cost two copies of the value per update.
+                update(&values[i])
+                if values[i] == nil { remove(at: i) } else { stamps[i] = clock }
                 return
             }
             if clock &- stamps[i] > clock &- stamps[oldest] { oldest = i }

@@ -1,8 +1,8 @@
-// Reading on two cores without reading twice. The calling thread reads the
-// captures (interleaved by time), decodes every frame, keeps the capture
-// summaries and the flow table, and credits the frames no analyser needs
-// (FlowTable.swift). The frames new to an analyser go, with their bytes, in
-// batches to a second thread, which decodes them again (they are few) and runs
+// Reading on two cores without reading or decoding twice. The calling thread
+// reads the captures (interleaved by time), decodes every frame, keeps the
+// capture summaries and the flow table, and credits the frames no analyser
+// needs (FlowTable.swift). The frames new to an analyser go, with their bytes
+// and a copy of their decoded packet, in batches to a second thread, which runs
 // every analyser. A batch changes hands whole, so the threads meet once per few
 // hundred frames; the batches are reused, so nothing is allocated per frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
@@ -39,7 +39,7 @@ extension VerificationSession {
             try readInterleaved(sources, progress: progress)
             return
         }
-        let worker = AnalysisWorker(analysers: Analysers(topology: topology), decoder: decoder, batchFrames: batchFrames)
+        let worker = AnalysisWorker(analysers: Analysers(topology: topology), batchFrames: batchFrames)
         self.worker = worker
         DispatchQueue.global(qos: .userInitiated).async { worker.run() }
         var failure: CaptureError?
@@ -54,22 +54,30 @@ extension VerificationSession {
     }
 }
 
-/// Frames on their way to the analysers' thread, with their bytes, and flows to credit.
+/// Frames on their way to the analysers' thread, with their bytes and decoded packets, and flows to credit.
 final class FrameBatch {
     struct Record {
         var frame: FrameContext
         /// The analysers it goes to (FrameVisitor).
         var analysers: UInt64
-        var linkType: LinkType
-        var originalLength: Int
-        /// The frame's bytes in `bytes`.
+        /// Where the frame's `count` bytes are in `bytes`, its decoded packet right after them
+        /// (`PacketView.copy(to:)`); below 0, in `oversized`.
         var offset: Int
         var count: Int
+
+        func start(in batch: FrameBatch) -> UnsafeRawPointer {
+            UnsafeRawPointer(offset >= 0 ? batch.bytes.baseAddress! + offset : batch.oversized[-1 - offset].baseAddress!)
+        }
     }
     // Unchecked: one thread at a time has a batch, handed over by the semaphores, and a
     // dynamic exclusivity check on every append cost about 220 instructions a frame.
     @exclusivity(unchecked) var records: [Record] = []
-    @exclusivity(unchecked) var bytes: [UInt8] = []
+    /// `maxBytes` bytes, `used` of them written.
+    let bytes: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) var used = 0
+    /// Frames too large for `bytes` (a pcapng block may hold up to 16 MiB), each with its packet,
+    /// in `records` at offset -1 - index. Rare, so allocated.
+    @exclusivity(unchecked) var oversized: [UnsafeMutableRawBufferPointer] = []
     /// Evicted flows' pending counts (FlowTable.insert).
     @exclusivity(unchecked) var credits: [(FlowSummary, FlowCounts)] = []
     /// The last batch of the read.
@@ -80,19 +88,26 @@ final class FrameBatch {
     init(maxRecords: Int) {
         self.maxRecords = maxRecords
         records.reserveCapacity(maxRecords)
-        bytes.reserveCapacity(Self.maxBytes)
+        bytes = .allocate(byteCount: Self.maxBytes, alignment: 16)
         // An eviction comes with a new flow's first frame, which is new to an analyser: one a record at most.
         credits.reserveCapacity(maxRecords)
     }
 
-    /// True when a frame of `count` bytes does not fit.
+    deinit {
+        bytes.deallocate()
+        for o in oversized { o.deallocate() }
+    }
+
+    /// True when `count` more bytes do not fit.
     func isFull(adding count: Int) -> Bool {
-        records.count >= maxRecords || credits.count >= maxRecords || bytes.count + count > Self.maxBytes
+        records.count >= maxRecords || credits.count >= maxRecords || used + count > Self.maxBytes
     }
 
     func reset() {
         records.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
+        for o in oversized { o.deallocate() }
+        oversized.removeAll(keepingCapacity: true)
         credits.removeAll(keepingCapacity: true)
         isLast = false
     }
@@ -104,7 +119,6 @@ final class FrameBatch {
 final class AnalysisWorker: @unchecked Sendable {
     /// Taken by the worker thread while it runs (a copy would share, then copy, its tables).
     private var analysers: Analysers?
-    private let decoder: PacketDecoder
     private let ring: [FrameBatch]
     private let full = DispatchSemaphore(value: 0)
     private let free: DispatchSemaphore
@@ -115,9 +129,8 @@ final class AnalysisWorker: @unchecked Sendable {
     @exclusivity(unchecked) private var reading = 0
     @exclusivity(unchecked) private var current: FrameBatch?
 
-    init(analysers: Analysers, decoder: PacketDecoder, batchFrames: Int = 512, batches: Int = 4) {
+    init(analysers: Analysers, batchFrames: Int = 512, batches: Int = 4) {
         self.analysers = analysers
-        self.decoder = decoder
         ring = (0..<batches).map { _ in FrameBatch(maxRecords: batchFrames) }
         free = DispatchSemaphore(value: batches)
     }
@@ -139,12 +152,24 @@ final class AnalysisWorker: @unchecked Sendable {
         full.signal()
     }
 
-    /// Queues a frame for `analysers`.
-    func send(_ frame: FrameContext, to analysers: UInt64, linkType: LinkType, originalLength: Int, bytes: borrowing RawSpan) {
-        let b = batch(room: bytes.byteCount)
-        b.records.append(.init(
-            frame: frame, analysers: analysers, linkType: linkType, originalLength: originalLength, offset: b.bytes.count, count: bytes.byteCount))
-        bytes.withUnsafeBytes { b.bytes.append(contentsOf: $0) }
+    /// Queues a frame and its decoded packet for `analysers`.
+    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan) {
+        let count = bytes.byteCount, packetCount = packet.copyByteCount
+        let fits = count + packetCount <= FrameBatch.maxBytes
+        let b = batch(room: fits ? count + packetCount : 0)
+        let place: UnsafeMutableRawPointer, offset: Int
+        if fits {
+            precondition(b.used + count + packetCount <= FrameBatch.maxBytes, "a frame past its batch's bytes")
+            (place, offset) = (b.bytes.baseAddress! + b.used, b.used)
+            b.used += count + packetCount
+        } else {
+            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count + packetCount, alignment: 16)
+            b.oversized.append(own)
+            (place, offset) = (own.baseAddress!, -b.oversized.count)
+        }
+        bytes.withUnsafeBytes { if let from = $0.baseAddress { place.copyMemory(from: from, byteCount: count) } }
+        packet.copy(to: place + count)
+        b.records.append(.init(frame: frame, analysers: analysers, offset: offset, count: count))
     }
 
     /// Queues a flow's pending counts (counts add up in any order).
@@ -171,13 +196,12 @@ final class AnalysisWorker: @unchecked Sendable {
             let b = ring[reading % ring.count]
             reading += 1
             for (flow, counts) in b.credits { analysers.credit(flow, counts) }
-            b.bytes.withUnsafeBytes { all in
-                for r in b.records {
-                    let bytes = UnsafeRawBufferPointer(rebasing: all[r.offset..<(r.offset + r.count)]).bytes
-                    let packet = packet.decode(bytes, by: decoder, linkType: r.linkType, originalLength: r.originalLength)
-                    var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
-                    analysers.forEach(&visitor, packet: packet, bytes: bytes)
-                }
+            for r in b.records {
+                let start = r.start(in: b)
+                let bytes = UnsafeRawBufferPointer(start: start, count: r.count).bytes
+                let packet = packet.restore(from: start + r.count)
+                var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
+                analysers.forEach(&visitor, packet: packet, bytes: bytes)
             }
             let last = b.isLast
             b.reset()

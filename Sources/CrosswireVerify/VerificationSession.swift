@@ -107,7 +107,7 @@ public struct VerificationSession {
             }
         }
         if let worker {
-            worker.send(frame, to: deliver, linkType: linkType, originalLength: packet.originalLength, bytes: bytes)
+            worker.send(frame, to: deliver, packet: packet, bytes: bytes)
         } else {
             var visitor = FrameVisitor(frame: frame, analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes)

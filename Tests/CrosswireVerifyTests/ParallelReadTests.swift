@@ -2,8 +2,10 @@
 // other, fed in batches. Batches of three frames change hands hundreds of times
 // a scenario: the verdict must still be the one-thread verdict, to the byte.
 
+import CrosswireDecoder
 import CrosswirePlan
 @testable import CrosswireVerify
+import Dispatch
 import Foundation
 import Testing
 
@@ -23,5 +25,28 @@ import Testing
         try two.read(sources, threads: 2)
         #expect(two.worker == nil)
         #expect(try encoder.encode(one.verdict()) == encoder.encode(two.verdict()), "\(name)")
+    }
+
+    /// A frame larger than a batch's bytes (a pcapng block may hold 16 MiB) travels beside the
+    /// batch with its decoded packet; the frames around it keep their places and bytes.
+    @Test func aFrameLargerThanABatchReachesTheAnalysers() throws {
+        let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("10-vxlan-8472/plan.yaml").path)
+        let session = VerificationSession(plan: plan)
+        let worker = AnalysisWorker(analysers: Analysers(topology: session.topology), batchFrames: 4)
+        DispatchQueue.global().async { worker.run() }
+        let small = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001))
+        let large = small + [UInt8](repeating: 0x42, count: FrameBatch.maxBytes + 100)
+        let frames = [small, large, small, large, small]
+        let buffer = DecodedPacketBuffer()
+        for (n, f) in frames.enumerated() {
+            f.withUnsafeBytes { raw in
+                let packet = buffer.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: f.count)
+                let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes)
+            }
+        }
+        let traffic = worker.finish().traffic.finish()
+        #expect(traffic.packets == frames.count)
+        #expect(traffic.bytes == frames.reduce(0) { $0 + $1.count })
     }
 }
