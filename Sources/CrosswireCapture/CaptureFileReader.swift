@@ -74,12 +74,8 @@ public struct CaptureFileReader: ~Copyable {
         return info
     }
 
-    /// True when the bytes `next()` returned last lie in the file's mapping, where they stay
-    /// valid while the reader lives (libpcap's stay valid only until the next call).
-    public var lastFrameOutlivesNext: Bool { mapped != nil && !handedOver }
-
     /// The next frame, or nil at the end of the file. The bytes stay valid until the next
-    /// call (while the reader lives: `lastFrameOutlivesNext`). When the file ends in the middle of a record, `.truncated` is thrown naming
+    /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
         if let mapped, !handedOver {

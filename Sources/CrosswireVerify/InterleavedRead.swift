@@ -53,16 +53,10 @@ extension VerificationSession {
             var next: MergeInput?
             for input in inputs where input.frame != nil && input.time < (next?.time ?? .max) { next = input }
             guard let input = next, let (info, bytes) = input.frame else { break }
-            observe(capture: input.id, info: info, bytes: bytes.bytes, lasting: input.reader.lastFrameOutlivesNext)
+            observe(capture: input.id, info: info, bytes: bytes.bytes)
             input.fileBytes += 16 + info.capturedLength
             if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
             advance(input)
-        }
-        // Frames on their way to the analysers' thread may point into the readers' mappings:
-        // it is done with them before the readers close.
-        if let worker {
-            analysers = worker.finish()
-            self.worker = nil
         }
         for input in inputs where input.reader.invalidTimestamps > 0 {
             captures[Int(input.id.index)].invalidTimestamps = input.reader.invalidTimestamps

@@ -48,11 +48,8 @@ extension VerificationSession {
         } catch {
             failure = error
         }
-        // readInterleaved finishes the worker while its readers (whose mappings frames point into) are open.
-        if self.worker != nil {
-            analysers = worker.finish()
-            self.worker = nil
-        }
+        analysers = worker.finish()
+        self.worker = nil
         if let failure { throw failure }
     }
 }
@@ -63,12 +60,14 @@ final class FrameBatch {
         var frame: FrameContext
         /// The analysers it goes to (FrameVisitor).
         var analysers: UInt64
-        /// The frame's `count` bytes: in the batch's `bytes`, in `oversized`, or where the reader
-        /// left them (a file's mapping, valid until the read ends).
-        var bytes: UnsafeRawPointer?
+        /// Where the frame's `count` bytes are in `bytes`, its decoded packet right after them
+        /// (`PacketView.copy(to:)`); below 0, in `oversized`.
+        var offset: Int
         var count: Int
-        /// Its decoded packet (`PacketView.copy(to:)`), in the batch.
-        var packet: UnsafeRawPointer
+
+        func start(in batch: FrameBatch) -> UnsafeRawPointer {
+            UnsafeRawPointer(offset >= 0 ? batch.bytes.baseAddress! + offset : batch.oversized[-1 - offset].baseAddress!)
+        }
     }
     // Unchecked: one thread at a time has a batch, handed over by the semaphores, and a
     // dynamic exclusivity check on every append cost about 220 instructions a frame.
@@ -76,8 +75,8 @@ final class FrameBatch {
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var used = 0
-    /// Frames too large for `bytes` (a pcapng block may hold up to 16 MiB), each with its
-    /// packet. Rare, so allocated.
+    /// Frames too large for `bytes` (a pcapng block may hold up to 16 MiB), each with its packet,
+    /// in `records` at offset -1 - index. Rare, so allocated.
     @exclusivity(unchecked) var oversized: [UnsafeMutableRawBufferPointer] = []
     /// Evicted flows' pending counts (FlowTable.insert).
     @exclusivity(unchecked) var credits: [(FlowSummary, FlowCounts)] = []
@@ -153,31 +152,24 @@ final class AnalysisWorker: @unchecked Sendable {
         full.signal()
     }
 
-    /// Queues a frame and its decoded packet for `analysers`. `lasting`: the bytes stay where
-    /// they are until the read ends, so they are not copied.
-    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, lasting: Bool) {
+    /// Queues a frame and its decoded packet for `analysers`.
+    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan) {
         let count = bytes.byteCount, packetCount = packet.copyByteCount
-        let size = (lasting ? 0 : count) + packetCount
-        let fits = size <= FrameBatch.maxBytes
-        let b = batch(room: fits ? size : 0)
-        let place: UnsafeMutableRawPointer
+        let fits = count + packetCount <= FrameBatch.maxBytes
+        let b = batch(room: fits ? count + packetCount : 0)
+        let place: UnsafeMutableRawPointer, offset: Int
         if fits {
-            precondition(b.used + size <= FrameBatch.maxBytes, "a frame past its batch's bytes")
-            place = b.bytes.baseAddress! + b.used
-            b.used += size
+            precondition(b.used + count + packetCount <= FrameBatch.maxBytes, "a frame past its batch's bytes")
+            (place, offset) = (b.bytes.baseAddress! + b.used, b.used)
+            b.used += count + packetCount
         } else {
-            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count + packetCount, alignment: 16)
             b.oversized.append(own)
-            place = own.baseAddress!
+            (place, offset) = (own.baseAddress!, -b.oversized.count)
         }
-        var at = bytes.withUnsafeBytes { $0.baseAddress }
-        if !lasting, let from = at {
-            place.copyMemory(from: from, byteCount: count)
-            at = UnsafeRawPointer(place)
-        }
-        let packetPlace = place + (lasting ? 0 : count)
-        packet.copy(to: packetPlace)
-        b.records.append(.init(frame: frame, analysers: analysers, bytes: at, count: count, packet: packetPlace))
+        bytes.withUnsafeBytes { if let from = $0.baseAddress { place.copyMemory(from: from, byteCount: count) } }
+        packet.copy(to: place + count)
+        b.records.append(.init(frame: frame, analysers: analysers, offset: offset, count: count))
     }
 
     /// Queues a flow's pending counts (counts add up in any order).
@@ -205,8 +197,9 @@ final class AnalysisWorker: @unchecked Sendable {
             reading += 1
             for (flow, counts) in b.credits { analysers.credit(flow, counts) }
             for r in b.records {
-                let bytes = UnsafeRawBufferPointer(start: r.bytes, count: r.count).bytes
-                let packet = packet.restore(from: r.packet)
+                let start = r.start(in: b)
+                let bytes = UnsafeRawBufferPointer(start: start, count: r.count).bytes
+                let packet = packet.restore(from: start + r.count)
                 var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
                 analysers.forEach(&visitor, packet: packet, bytes: bytes)
             }

@@ -58,12 +58,6 @@ public struct VerificationSession {
 
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
-        observe(capture: id, info: info, bytes: bytes, lasting: false)
-    }
-
-    /// Feeds one frame; `lasting`: its bytes stay where they are until the read ends (a file's
-    /// mapping), so the analysers' thread reads them there instead of a copy.
-    mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, lasting: Bool) {
         let index = Int(id.index)
         let packet = self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
         captures[index].packets += 1
@@ -76,14 +70,14 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
-        Self.route(packet, bytes: bytes, lasting: lasting, frame: frame, fastPath: fastPath, &flows, &analysers, worker)
+        Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
     }
 
     /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
     /// them, none (its flow's pending counts take it), or only some whose credits do not add
     /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
     static func route(
-        _ packet: PacketView, bytes: borrowing RawSpan, lasting: Bool, frame: FrameContext, fastPath: Bool,
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
         _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?
     ) {
         var frame = frame
@@ -113,7 +107,7 @@ public struct VerificationSession {
             }
         }
         if let worker {
-            worker.send(frame, to: deliver, packet: packet, bytes: bytes, lasting: lasting)
+            worker.send(frame, to: deliver, packet: packet, bytes: bytes)
         } else {
             var visitor = FrameVisitor(frame: frame, analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes)

@@ -42,7 +42,7 @@ import Testing
             f.withUnsafeBytes { raw in
                 let packet = buffer.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: f.count)
                 let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, lasting: false)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes)
             }
         }
         let traffic = worker.finish().traffic.finish()
