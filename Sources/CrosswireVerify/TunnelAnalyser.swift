@@ -15,6 +15,24 @@ struct TunnelTotals {
     var overheadBytes = 0
 }
 
+/// A value per tunnel kind, in a slot per kind: a `[TunnelKind: …]` dictionary hashed the
+/// kind on every tunnel frame (about 500 instructions a lookup).
+struct PerTunnelKind<Value> {
+    private var slots: [Value?] = Array(repeating: nil, count: 256)
+
+    subscript(kind: TunnelKind) -> Value? {
+        get { slots[Int(kind.rawValue)] }
+        set { slots[Int(kind.rawValue)] = newValue }
+    }
+
+    /// The kinds with a value, in raw-value order (a stable order for metrics).
+    var entries: [(kind: TunnelKind, value: Value)] {
+        slots.indices.compactMap { i in slots[i].map { (TunnelKind(rawValue: UInt8(i))!, $0) } }
+    }
+
+    var values: [Value] { slots.compactMap { $0 } }
+}
+
 /// A tunnel as the plan would name it.
 struct TunnelSignature: Hashable, Sendable {
     var kind: TunnelKind
@@ -39,7 +57,7 @@ enum TunnelNote: Sendable {
 
 /// What the tunnels carried, per kind and signature, and what went wrong.
 struct TunnelFindings {
-    var totals: [TunnelKind: TunnelTotals] = [:]
+    var totals = PerTunnelKind<TunnelTotals>()
     /// Every tunnel signature seen, with a count and the first frame.
     var signatures: [TunnelSignature: (count: Int, first: FrameRef)] = [:]
     /// Tunnel packets whose outer ends are planned nodes or whose inner packet is container traffic.
@@ -60,7 +78,7 @@ struct TunnelFindings {
 
     /// The contract's metrics per kind, in a stable order.
     func metrics() -> [(kind: TunnelKind, totals: TunnelTotals)] {
-        totals.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
+        totals.entries.map { ($0.kind, $0.value) }
     }
 }
 
@@ -164,7 +182,7 @@ struct TunnelAnalyser: PacketAnalyser {
 
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
         guard let signature = flow.tunnel else { return }
-        var t = findings.totals[signature.kind, default: TunnelTotals()]
+        var t = findings.totals[signature.kind] ?? TunnelTotals()
         t.packets += counts.packets
         t.frames += counts.packets
         t.bytes += counts.bytes
@@ -208,9 +226,11 @@ struct TunnelAnalyser: PacketAnalyser {
                 capture: ref.capture, source: outer.source, destination: outer.destination,
                 identification: outer.identification, protocolNumber: outer.protocolNumber)
             if let kind = fragmentKinds[key] {
-                findings.totals[kind, default: TunnelTotals()].frames += 1
-                findings.totals[kind, default: TunnelTotals()].bytes += p.originalLength
-                findings.totals[kind, default: TunnelTotals()].overheadBytes += outer.headerLength
+                var t = findings.totals[kind] ?? TunnelTotals()
+                t.frames += 1
+                t.bytes += p.originalLength
+                t.overheadBytes += outer.headerLength
+                findings.totals[kind] = t
                 findings.fragments.add(ref, .laterFragment(kind, source: outer.source, destination: outer.destination, offset: Int(outer.fragmentOffset) * 8))
             } else if pendingFragments.count < Self.maxFragmentGroups {
                 let old = pendingFragments[key]
@@ -242,7 +262,7 @@ struct TunnelAnalyser: PacketAnalyser {
         {
             innerLength = inner.totalLength
         }
-        var t = findings.totals[kind, default: TunnelTotals()]
+        var t = findings.totals[kind] ?? TunnelTotals()
         t.packets += 1
         t.frames += 1
         t.bytes += p.originalLength
