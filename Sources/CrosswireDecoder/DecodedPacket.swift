@@ -253,3 +253,18 @@ extension DecodedPacket {
         return MemoryLayout<DecodedPacket>.offset(of: \.levels)! + first
     }()
 }
+
+/// The level slots of a packet in memory, for the decoder's writes: through
+/// `levels[i]` each write called the subscript's `_modify` coroutine, out of line.
+struct LevelSlots {
+    let first: UnsafeMutableRawPointer
+
+    @inline(__always)
+    init(_ p: UnsafeMutablePointer<DecodedPacket>) { first = UnsafeMutableRawPointer(p) + DecodedPacket.firstLevelOffset }
+
+    @inline(__always)
+    subscript(i: Int) -> UnsafeMutablePointer<PacketLevel> {
+        precondition(i >= 0 && i < DecodedPacket.maxLevels, "level out of range")
+        return (first + i * MemoryLayout<PacketLevel>.stride).assumingMemoryBound(to: PacketLevel.self)
+    }
+}

@@ -69,22 +69,29 @@ public struct PacketDecoder: Sendable {
     /// frame's length on the wire. Never fails: layers that could be decoded
     /// are in `packet`, and `packet.stop` says where and why it stopped.
     public func decode(_ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
-        packet.linkType = linkType
-        packet.capturedLength = bytes.byteCount
-        packet.originalLength = max(originalLength, bytes.byteCount)
-        packet.levelCount = 1
-        packet.levels[0] = .empty
-        packet.layerCount = 0
-        packet.application = .none
-        packet.stop = nil
+        withUnsafeMutablePointer(to: &packet) { decode(bytes, linkType: linkType, originalLength: originalLength, into: $0) }
+    }
+
+    /// Decodes a frame into the packet `p` points to (`DecodedPacketBuffer`'s), writing each
+    /// level in place.
+    public func decode(_ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, into p: UnsafeMutablePointer<DecodedPacket>) {
+        p.pointee.linkType = linkType
+        p.pointee.capturedLength = bytes.byteCount
+        p.pointee.originalLength = max(originalLength, bytes.byteCount)
+        p.pointee.levelCount = 1
+        LevelSlots(p)[0].pointee = .empty
+        p.pointee.layerCount = 0
+        p.pointee.application = .none
+        p.pointee.stop = nil
         do throws(DecodeStop) {
-            try walk(bytes, linkType: linkType, into: &packet)
+            try walk(bytes, linkType: linkType, into: p)
         } catch {
-            packet.stop = error
+            p.pointee.stop = error
         }
     }
 
-    func walk(_ s: borrowing RawSpan, linkType: LinkType, into p: inout DecodedPacket) throws(DecodeStop) {
+    func walk(_ s: borrowing RawSpan, linkType: LinkType, into p: UnsafeMutablePointer<DecodedPacket>) throws(DecodeStop) {
+        let slots = LevelSlots(p)
         var offset = 0
         var next: Next
         switch linkType {
@@ -92,13 +99,13 @@ public struct PacketDecoder: Sendable {
             next = .ethernet
         case .linuxSLL, .linuxSLL2:
             let h = linkType == .linuxSLL ? try LinuxCookedHeader.parseV1(s, at: 0) : try LinuxCookedHeader.parseV2(s, at: 0)
-            p.record(linkType == .linuxSLL ? .linuxSLL : .linuxSLL2, level: 0, at: 0)
-            p.levels[0].cooked = h
+            p.pointee.record(linkType == .linuxSLL ? .linuxSLL : .linuxSLL2, level: 0, at: 0)
+            slots[0].pointee.cooked = h
             offset = h.length
             next = .etherType(h.protocolType)
         case .null, .loop:
             let type = try LoopbackHeader.etherType(s, at: 0)
-            p.record(.null, level: 0, at: 0)
+            p.pointee.record(.null, level: 0, at: 0)
             offset = 4
             next = .etherType(type)
         case .raw, .rawOpenBSD, .rawLinkType:
@@ -111,7 +118,7 @@ public struct PacketDecoder: Sendable {
             throw DecodeStop(.payload, at: 0, .unsupported(linkType.rawValue))
         }
         // The end of the bytes the enclosing headers declare for this level.
-        var declaredEnd = p.originalLength
+        var declaredEnd = p.pointee.originalLength
         // True while inside a fragment or an ICMP quote, where inner lengths may exceed what is there.
         var lenient = false
         var level = 0
@@ -123,12 +130,12 @@ public struct PacketDecoder: Sendable {
 
             case .ethernet:
                 let h = try EthernetHeader.parse(s, at: offset)
-                p.record(.ethernet, level: level, at: offset)
-                p.levels[level].ethernet = h
+                p.pointee.record(.ethernet, level: level, at: offset)
+                slots[level].pointee.ethernet = h
                 offset += EthernetHeader.length
                 if h.etherType <= 1500 {
                     // An IEEE 802.3 length field: LLC follows, which is not decoded.
-                    p.record(.llc, level: level, at: offset)
+                    p.pointee.record(.llc, level: level, at: offset)
                     throw DecodeStop(.llc, at: offset, .unsupported(UInt32(h.etherType)))
                 }
                 next = .etherType(h.etherType)
@@ -136,20 +143,20 @@ public struct PacketDecoder: Sendable {
             case .etherType(var type):
                 while VLANTag.isTagType(type) {
                     let tag = try VLANTag.parse(s, at: offset, tpid: type)
-                    p.record(.vlan, level: level, at: offset)
-                    if p.levels[level].vlanCount < 4 { p.levels[level].vlans[p.levels[level].vlanCount] = tag }
-                    p.levels[level].vlanCount += 1
+                    p.pointee.record(.vlan, level: level, at: offset)
+                    if slots[level].pointee.vlanCount < 4 { slots[level].pointee.vlans[slots[level].pointee.vlanCount] = tag }
+                    slots[level].pointee.vlanCount += 1
                     offset += VLANTag.length
                     type = tag.innerType
                 }
-                p.levels[level].etherType = type
+                slots[level].pointee.etherType = type
                 switch type {
                 case EtherType.ipv4: next = .ipv4
                 case EtherType.ipv6: next = .ipv6
                 case EtherType.arp:
                     let h = try ARPHeader.parse(s, at: offset)
-                    p.record(.arp, level: level, at: offset)
-                    p.levels[level].arp = h
+                    p.pointee.record(.arp, level: level, at: offset)
+                    slots[level].pointee.arp = h
                     return
                 default:
                     throw DecodeStop(.payload, at: offset, .unsupported(UInt32(type)))
@@ -167,8 +174,8 @@ public struct PacketDecoder: Sendable {
 
             case .ipv4:
                 let h = try IPv4Header.parse(s, at: offset)
-                p.record(.ipv4, level: level, at: offset)
-                p.levels[level].etherType = EtherType.ipv4
+                p.pointee.record(.ipv4, level: level, at: offset)
+                slots[level].pointee.etherType = EtherType.ipv4
                 var total = h.totalLength
                 var fromFrame = false
                 if total == 0 {
@@ -184,27 +191,27 @@ public struct PacketDecoder: Sendable {
                         // The header itself reaches past what encloses it (a quote cut inside the IP header).
                         guard total >= h.headerLength else { throw DecodeStop(.ipv4, at: offset, .badLength(field: UInt32(h.totalLength))) }
                     } else {
-                        p.levels[level].ip = ipFields(h, at: offset, total: total, fromFrame: fromFrame)
+                        slots[level].pointee.ip = ipFields(h, at: offset, total: total, fromFrame: fromFrame)
                         throw DecodeStop(.ipv4, at: offset, .badLength(field: UInt32(h.totalLength)))
                     }
                 }
-                p.levels[level].ip = ipFields(h, at: offset, total: total, fromFrame: fromFrame)
+                slots[level].pointee.ip = ipFields(h, at: offset, total: total, fromFrame: fromFrame)
                 declaredEnd = offset + total
                 let payloadOffset = offset + h.headerLength
                 if h.fragmentOffset != 0 {
                     // A later fragment: its bytes continue an upper-layer header met elsewhere.
-                    p.record(.payload, level: level, at: payloadOffset)
+                    p.pointee.record(.payload, level: level, at: payloadOffset)
                     return
                 }
                 if h.moreFragments { lenient = true }
                 next = try transport(
                     s, protocol: h.protocolNumber, ipVersion: 4, at: payloadOffset, end: declaredEnd,
-                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: &p)
+                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p)
 
             case .ipv6:
                 let h = try IPv6Header.parse(s, at: offset)
-                p.record(.ipv6, level: level, at: offset)
-                p.levels[level].etherType = EtherType.ipv6
+                p.pointee.record(.ipv6, level: level, at: offset)
+                slots[level].pointee.etherType = EtherType.ipv6
                 var total = IPv6Header.length + h.payloadLength
                 var fromFrame = false
                 if h.payloadLength == 0 && h.nextHeader != IPProtocol.noNextHeader {
@@ -219,7 +226,7 @@ public struct PacketDecoder: Sendable {
                         // The header itself reaches past what encloses it (a quote cut inside the IPv6 header).
                         guard total >= IPv6Header.length else { throw DecodeStop(.ipv6, at: offset, .badLength(field: UInt32(h.payloadLength))) }
                     } else {
-                        p.levels[level].ip = ipv6Fields(h, at: offset, total: total, headerLength: IPv6Header.length, protocol: h.nextHeader, fromFrame: fromFrame)
+                        slots[level].pointee.ip = ipv6Fields(h, at: offset, total: total, headerLength: IPv6Header.length, protocol: h.nextHeader, fromFrame: fromFrame)
                         throw DecodeStop(.ipv6, at: offset, .badLength(field: UInt32(h.payloadLength)))
                     }
                 }
@@ -232,9 +239,9 @@ public struct PacketDecoder: Sendable {
                 while IPv6ExtensionHeader.isExtension(nextHeader) {
                     extensions += 1
                     guard extensions <= 16 else { throw DecodeStop(.ipv6, at: at, .badField(UInt32(nextHeader))) }
-                    p.levels[level].ip = fields
+                    slots[level].pointee.ip = fields
                     let e = try IPv6ExtensionHeader.parse(s, kind: nextHeader, at: at, end: declaredEnd)
-                    p.record(e.layer, level: level, at: at)
+                    p.pointee.record(e.layer, level: level, at: at)
                     if e.kind == IPProtocol.fragment {
                         fields.isFragment = true
                         fields.moreFragments = e.moreFragments
@@ -246,16 +253,16 @@ public struct PacketDecoder: Sendable {
                 }
                 fields.protocolNumber = nextHeader
                 fields.headerLength = at - offset
-                p.levels[level].ip = fields
+                slots[level].pointee.ip = fields
                 if fields.fragmentOffset != 0 {
-                    p.record(.payload, level: level, at: at)
+                    p.pointee.record(.payload, level: level, at: at)
                     return
                 }
                 if fields.moreFragments { lenient = true }
                 if nextHeader == IPProtocol.noNextHeader { return }
                 next = try transport(
                     s, protocol: nextHeader, ipVersion: 6, at: at, end: declaredEnd,
-                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: &p)
+                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p)
             }
         }
     }
@@ -265,9 +272,10 @@ public struct PacketDecoder: Sendable {
     func transport(
         _ s: borrowing RawSpan, protocol proto: UInt8, ipVersion: UInt8, at offset: Int, end: Int,
         level: inout Int, lenient: inout Bool, declaredEnd: inout Int, offset cursor: inout Int,
-        into p: inout DecodedPacket
+        into p: UnsafeMutablePointer<DecodedPacket>
     ) throws(DecodeStop) -> Next {
-        let inQuote = p.levels[level].origin == .icmpQuote
+        let slots = LevelSlots(p)
+        let inQuote = slots[level].pointee.origin == .icmpQuote
         // The upper-layer header starts inside the packet, not in bytes after it (Ethernet padding, say);
         // a quote may end anywhere. `cursor` is still the IP header's offset here.
         guard offset < end || inQuote else {
@@ -279,12 +287,12 @@ public struct PacketDecoder: Sendable {
             if inQuote {
                 // A quoted header may be cut anywhere after its ports.
                 let (sp, dp) = try TCPHeader.parsePorts(s, at: offset, layer: .udp)
-                p.record(.udp, level: level, at: offset)
-                setPorts(&p.levels[level].transport, .udp, sp, dp, at: offset)
+                p.pointee.record(.udp, level: level, at: offset)
+                setPorts(&slots[level].pointee.transport, .udp, sp, dp, at: offset)
                 return .done
             }
             let h = try UDPHeader.parse(s, at: offset)
-            p.record(.udp, level: level, at: offset)
+            p.pointee.record(.udp, level: level, at: offset)
             var length = h.datagramLength
             if length == 0 && ipVersion == 6 { length = end - offset }
             guard length >= UDPHeader.length else {
@@ -309,17 +317,17 @@ public struct PacketDecoder: Sendable {
             t.payloadOffset = offset + UDPHeader.length
             t.payloadLength = length - UDPHeader.length
             t.capturedPayloadLength = max(0, min(s.byteCount, offset + length) - t.payloadOffset)
-            p.levels[level].transport = t
+            slots[level].pointee.transport = t
             // A UDP tunnel: its header, the inner packet's start and what it is.
             let port = h.destinationPort
             let kind: TunnelKind, layer: Layer, vni: UInt32, inner: Int, next: Next
             if options.isVXLAN(port) {
                 let v = try VXLANHeader.parse(s, at: t.payloadOffset)
                 (kind, layer, vni, inner, next) = (.vxlan, .vxlan, v.vni, t.payloadOffset + VXLANHeader.length, .ethernet)
-                p.record(layer, level: level, at: t.payloadOffset)
+                p.pointee.record(layer, level: level, at: t.payloadOffset)
             } else if port == VXLANGPEHeader.port {
                 let v = try VXLANGPEHeader.parse(s, at: t.payloadOffset)
-                p.record(.vxlanGPE, level: level, at: t.payloadOffset)
+                p.pointee.record(.vxlanGPE, level: level, at: t.payloadOffset)
                 var at = t.payloadOffset + VXLANGPEHeader.length
                 var nextProtocol = v.nextProtocol
                 var chained = 0
@@ -328,7 +336,7 @@ public struct PacketDecoder: Sendable {
                     chained += 1
                     guard chained <= 4 else { throw DecodeStop(.nsh, at: at, .tooDeep) }
                     let n = try NSHHeader.parse(s, at: at)
-                    p.record(.nsh, level: level, at: at)
+                    p.pointee.record(.nsh, level: level, at: at)
                     at += n.length
                     nextProtocol = n.nextProtocol
                 }
@@ -341,7 +349,7 @@ public struct PacketDecoder: Sendable {
                 (kind, layer, vni, inner) = (.vxlanGPE, .vxlanGPE, v.vni, at)
             } else if options.isGENEVE(port) {
                 let g = try GENEVEHeader.parse(s, at: t.payloadOffset)
-                p.record(.geneve, level: level, at: t.payloadOffset)
+                p.pointee.record(.geneve, level: level, at: t.payloadOffset)
                 (kind, layer, vni, inner) = (.geneve, .geneve, g.vni, t.payloadOffset + g.length)
                 next = g.protocolType == EtherType.transparentEthernet ? .ethernet : .etherType(g.protocolType)
             } else {
@@ -350,7 +358,7 @@ public struct PacketDecoder: Sendable {
             guard inner <= offset + length else {
                 throw DecodeStop(layer, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
             }
-            try openLevel(&p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, from: &level, tunnel: TunnelFields(
                 kind: kind, vni: vni, udpPort: port, offset: offset, headerLength: inner - offset, innerOffset: inner,
                 innerLength: datagramEnd - inner), at: inner)
             declaredEnd = offset + length
@@ -360,17 +368,17 @@ public struct PacketDecoder: Sendable {
         case IPProtocol.tcp:
             if inQuote {
                 let (sp, dp) = try TCPHeader.parsePorts(s, at: offset)
-                p.record(.tcp, level: level, at: offset)
-                setPorts(&p.levels[level].transport, .tcp, sp, dp, at: offset)
+                p.pointee.record(.tcp, level: level, at: offset)
+                setPorts(&slots[level].pointee.transport, .tcp, sp, dp, at: offset)
                 // Keep the quoted sequence number when it is there.
                 if s.has(8, at: offset) {
                     // In bounds: 8 bytes checked just above.
-                    p.levels[level].transport.sequence = s.u32(offset + 4)
+                    slots[level].pointee.transport.sequence = s.u32(offset + 4)
                 }
                 return .done
             }
             let h = try TCPHeader.parse(s, at: offset)
-            p.record(.tcp, level: level, at: offset)
+            p.pointee.record(.tcp, level: level, at: offset)
             guard offset + h.headerLength <= end else {
                 throw DecodeStop(.tcp, at: offset, .badLength(field: UInt32(h.headerLength / 4)))
             }
@@ -389,12 +397,12 @@ public struct PacketDecoder: Sendable {
             t.payloadOffset = offset + h.headerLength
             t.payloadLength = end - t.payloadOffset
             t.capturedPayloadLength = max(0, min(s.byteCount, end) - t.payloadOffset)
-            p.levels[level].transport = t
+            slots[level].pointee.transport = t
             if (h.sourcePort == options.bgpPort || h.destinationPort == options.bgpPort) && t.payloadLength > 0 {
-                p.application = .bgp
-                p.applicationLevel = level
-                p.applicationOffset = t.payloadOffset
-                p.applicationLength = t.capturedPayloadLength
+                p.pointee.application = .bgp
+                p.pointee.applicationLevel = level
+                p.pointee.applicationOffset = t.payloadOffset
+                p.pointee.applicationLength = t.capturedPayloadLength
             }
             return .done
 
@@ -402,7 +410,7 @@ public struct PacketDecoder: Sendable {
             let isV6 = proto == IPProtocol.icmpv6
             let layer: Layer = isV6 ? .icmpv6 : .icmp
             let h = try ICMPHeader.parse(s, at: offset, layer: layer)
-            p.record(layer, level: level, at: offset)
+            p.pointee.record(layer, level: level, at: offset)
             var t = TransportFields.none
             t.kind = isV6 ? .icmpv6 : .icmp
             t.icmpType = h.type
@@ -413,13 +421,13 @@ public struct PacketDecoder: Sendable {
             t.payloadOffset = offset + ICMPHeader.length
             t.payloadLength = max(0, end - t.payloadOffset)
             t.capturedPayloadLength = max(0, min(s.byteCount, end) - t.payloadOffset)
-            p.levels[level].transport = t
+            slots[level].pointee.transport = t
             let quotes = isV6 ? ICMPHeader.v6QuotesPacket(h.type) : ICMPHeader.v4QuotesPacket(h.type)
             if quotes, !inQuote, t.capturedPayloadLength > 0, level + 1 < DecodedPacket.maxLevels {
                 level += 1
-                p.levelCount = level + 1
-                p.levels[level] = .empty
-                p.levels[level].origin = .icmpQuote
+                p.pointee.levelCount = level + 1
+                slots[level].pointee = .empty
+                slots[level].pointee.origin = .icmpQuote
                 lenient = true
                 cursor = t.payloadOffset
                 return isV6 ? .ipv6 : .ipv4
@@ -430,7 +438,7 @@ public struct PacketDecoder: Sendable {
             let innerIsV4 = proto == IPProtocol.ipip
             let kind: TunnelKind = ipVersion == 4 ? (innerIsV4 ? .ipip : .sixInFour) : (innerIsV4 ? .fourInSix : .sixInSix)
             if inQuote { return .done }
-            try openLevel(&p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, from: &level, tunnel: TunnelFields(
                 kind: kind, vni: nil, udpPort: 0, offset: offset, headerLength: 0, innerOffset: offset,
                 innerLength: end - offset), at: offset)
             cursor = offset
@@ -439,7 +447,7 @@ public struct PacketDecoder: Sendable {
         case IPProtocol.gre:
             if inQuote { return .done }
             let g = try GREHeader.parse(s, at: offset)
-            p.record(.gre, level: level, at: offset)
+            p.pointee.record(.gre, level: level, at: offset)
             var inner = offset + g.length
             let next: Next
             switch g.protocolType {
@@ -451,13 +459,13 @@ public struct PacketDecoder: Sendable {
                 // ERSPAN type I has no header (no sequence number in GRE); type II has 8 bytes.
                 if g.sequence != nil {
                     try s.require(8, at: inner, .erspan)
-                    p.record(.erspan, level: level, at: inner)
+                    p.pointee.record(.erspan, level: level, at: inner)
                     inner += 8
                 }
                 next = .ethernet
             case EtherType.erspan3:
                 try s.require(12, at: inner, .erspan)
-                p.record(.erspan, level: level, at: inner)
+                p.pointee.record(.erspan, level: level, at: inner)
                 // In bounds: 12 bytes checked above; the O flag (bit 0 of byte 11) adds an 8-byte subheader.
                 let hasSubheader = s.u8(inner + 11) & 0x01 != 0
                 inner += hasSubheader ? 20 : 12
@@ -466,7 +474,7 @@ public struct PacketDecoder: Sendable {
                 // Cisco MetaData inside GRE: the next EtherType first, then version, length,
                 // option type and SGT (6 bytes), as carried by Cisco's GRE with SGT tagging.
                 try s.require(8, at: inner, .ciscoMetaData)
-                p.record(.ciscoMetaData, level: level, at: inner)
+                p.pointee.record(.ciscoMetaData, level: level, at: inner)
                 // In bounds: 8 bytes checked above.
                 let type = s.u16(inner)
                 inner += 8
@@ -476,7 +484,7 @@ public struct PacketDecoder: Sendable {
                 try s.require(1, at: inner, .wccp)
                 // In bounds: 1 byte checked above.
                 if s.u8(inner) >> 4 != 4 {
-                    p.record(.wccp, level: level, at: inner)
+                    p.pointee.record(.wccp, level: level, at: inner)
                     inner += 4
                 }
                 next = .ipv4
@@ -484,22 +492,22 @@ public struct PacketDecoder: Sendable {
                 throw DecodeStop(.gre, at: offset, .unsupported(UInt32(g.protocolType)))
             }
             guard inner <= end else { throw DecodeStop(.gre, at: offset, .badLength(field: UInt32(inner - offset))) }
-            try openLevel(&p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, from: &level, tunnel: TunnelFields(
                 kind: .gre, vni: g.key, udpPort: 0, offset: offset, headerLength: inner - offset,
                 innerOffset: inner, innerLength: end - inner), at: inner)
             cursor = inner
             return next
 
         case IPProtocol.ospf:
-            p.record(.ospf, level: level, at: offset)
-            p.application = .ospf
-            p.applicationLevel = level
-            p.applicationOffset = offset
-            p.applicationLength = max(0, min(s.byteCount, end) - offset)
+            p.pointee.record(.ospf, level: level, at: offset)
+            p.pointee.application = .ospf
+            p.pointee.applicationLevel = level
+            p.pointee.applicationOffset = offset
+            p.pointee.applicationLength = max(0, min(s.byteCount, end) - offset)
             return .done
 
         case IPProtocol.esp:
-            p.record(.esp, level: level, at: offset)
+            p.pointee.record(.esp, level: level, at: offset)
             return .done
 
         default:
@@ -507,13 +515,14 @@ public struct PacketDecoder: Sendable {
         }
     }
 
-    func openLevel(_ p: inout DecodedPacket, from level: inout Int, tunnel: TunnelFields, at offset: Int) throws(DecodeStop) {
-        p.levels[level].tunnel = tunnel
+    func openLevel(_ p: UnsafeMutablePointer<DecodedPacket>, from level: inout Int, tunnel: TunnelFields, at offset: Int) throws(DecodeStop) {
+        let slots = LevelSlots(p)
+        slots[level].pointee.tunnel = tunnel
         guard level + 1 < DecodedPacket.maxLevels else { throw DecodeStop(.payload, at: offset, .tooDeep) }
         level += 1
-        p.levelCount = level + 1
-        p.levels[level] = .empty
-        p.levels[level].origin = .tunnel
+        p.pointee.levelCount = level + 1
+        slots[level].pointee = .empty
+        slots[level].pointee.origin = .tunnel
     }
 
     func setPorts(_ t: inout TransportFields, _ kind: TransportKind, _ sp: UInt16, _ dp: UInt16, at offset: Int) {

@@ -105,7 +105,7 @@ public final class DecodedPacketBuffer {
     /// Decodes a frame into the packet and lends it.
     @inlinable
     public func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> PacketView {
-        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: &packet.pointee)
+        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: packet)
         return PacketView(packet)
     }
 }
