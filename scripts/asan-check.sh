@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs the CLI built with AddressSanitizer over every capture we have:
 #   decode -T text, -T json and -T fields of every Tests/Corpus capture and every pcaps/ capture,
+#   verify -j 1 and -j 2 of every Tests/Corpus capture (under pcaps/10's plan), and
 #   verify of every pcaps/ scenario (its plan and the captures its expected.json lists).
 # A run fails on any ASan report, a crash (signal), a hang (timeout) or an exit code other
 # than 0, 1 or 2 (2 is the contract's answer for a corrupt, cut or unsupported capture).
 # Ends with one line `N passed, N failed` and exits 1 when anything failed.
 #
 # Bounded in time: a debug build in .build-asan/ (a few minutes the first time on 2 cores,
-# incremental after), then 566 runs (184 captures x 3 decode modes, 14 verifies) of well under
-# a second each, every one under `timeout` (ASAN_RUN_TIMEOUT seconds, default 60). About
-# 35 s in all with the build up to date, 80 s with a first build here.
+# incremental after), then 1,086 runs (240 captures x 3 decode modes, 159 corpus captures
+# verified x 2 thread counts, 48 scenario verifies) of well under a second each, every one
+# under `timeout` (ASAN_RUN_TIMEOUT seconds, default 60). About 2 minutes in all with the
+# build up to date.
 #
 #   scripts/asan-check.sh            build and run everything
 #   ASAN_SKIP_BUILD=1 scripts/asan-check.sh
@@ -63,6 +65,13 @@ for c in "${captures[@]}"; do
     run "decode -T json $c" "$bin" decode -T json "$c"
     run "decode -T fields $c" "$bin" decode -T fields -E header=y "${fields[@]}" "$c"
 done
+# Every corpus capture through the verifier too, on one thread and on two (where the decoded
+# packets travel to the analysers' thread in raw batch memory), under the VXLAN plan.
+for c in Tests/Corpus/*/pcaps/*; do
+    for j in 1 2; do
+        run "verify -j $j $c" "$bin" verify -j "$j" --plan pcaps/10-vxlan-8472/plan.yaml "$c" --format json --output "$out/reports" --quiet
+    done
+done
 for plan in pcaps/*/plan.yaml; do
     dir=$(dirname "$plan")
     mapfile -t caps < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["captures"]))' "$dir/expected.json")
@@ -71,6 +80,6 @@ for plan in pcaps/*/plan.yaml; do
     run "verify $dir" "$bin" verify --plan "$plan" "${paths[@]}" --format md --format html --format json --format junit \
         --output "$out/reports" --evidence "$out/evidence.pcap" --quiet
 done
-echo "asan-check: ${#captures[@]} captures decoded 3 ways, $(ls pcaps/*/plan.yaml | wc -l) scenarios verified, under AddressSanitizer"
+echo "asan-check: ${#captures[@]} captures decoded 3 ways, the corpus's verified at -j 1 and -j 2, $(ls pcaps/*/plan.yaml | wc -l) scenarios verified, under AddressSanitizer"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
