@@ -79,19 +79,19 @@ public struct PacketDecoder: Sendable {
         p.pointee.capturedLength = bytes.byteCount
         p.pointee.originalLength = max(originalLength, bytes.byteCount)
         p.pointee.levelCount = 1
-        LevelSlots(p)[0].pointee = .empty
+        let slots = LevelSlots(p)
+        slots[0].pointee = .empty
         p.pointee.layerCount = 0
         p.pointee.application = .none
         p.pointee.stop = nil
         do throws(DecodeStop) {
-            try walk(bytes, linkType: linkType, into: p)
+            try walk(bytes, linkType: linkType, into: p, slots: slots)
         } catch {
             p.pointee.stop = error
         }
     }
 
-    func walk(_ s: borrowing RawSpan, linkType: LinkType, into p: UnsafeMutablePointer<DecodedPacket>) throws(DecodeStop) {
-        let slots = LevelSlots(p)
+    func walk(_ s: borrowing RawSpan, linkType: LinkType, into p: UnsafeMutablePointer<DecodedPacket>, slots: LevelSlots) throws(DecodeStop) {
         var offset = 0
         var next: Next
         switch linkType {
@@ -206,7 +206,7 @@ public struct PacketDecoder: Sendable {
                 if h.moreFragments { lenient = true }
                 next = try transport(
                     s, protocol: h.protocolNumber, ipVersion: 4, at: payloadOffset, end: declaredEnd,
-                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p)
+                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p, slots: slots)
 
             case .ipv6:
                 let h = try IPv6Header.parse(s, at: offset)
@@ -262,7 +262,7 @@ public struct PacketDecoder: Sendable {
                 if nextHeader == IPProtocol.noNextHeader { return }
                 next = try transport(
                     s, protocol: nextHeader, ipVersion: 6, at: at, end: declaredEnd,
-                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p)
+                    level: &level, lenient: &lenient, declaredEnd: &declaredEnd, offset: &offset, into: p, slots: slots)
             }
         }
     }
@@ -272,9 +272,8 @@ public struct PacketDecoder: Sendable {
     func transport(
         _ s: borrowing RawSpan, protocol proto: UInt8, ipVersion: UInt8, at offset: Int, end: Int,
         level: inout Int, lenient: inout Bool, declaredEnd: inout Int, offset cursor: inout Int,
-        into p: UnsafeMutablePointer<DecodedPacket>
+        into p: UnsafeMutablePointer<DecodedPacket>, slots: LevelSlots
     ) throws(DecodeStop) -> Next {
-        let slots = LevelSlots(p)
         let inQuote = slots[level].pointee.origin == .icmpQuote
         // The upper-layer header starts inside the packet, not in bytes after it (Ethernet padding, say);
         // a quote may end anywhere. `cursor` is still the IP header's offset here.
@@ -358,7 +357,7 @@ public struct PacketDecoder: Sendable {
             guard inner <= offset + length else {
                 throw DecodeStop(layer, at: t.payloadOffset, .badLength(field: UInt32(h.datagramLength)))
             }
-            try openLevel(p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, slots: slots, from: &level, tunnel: TunnelFields(
                 kind: kind, vni: vni, udpPort: port, offset: offset, headerLength: inner - offset, innerOffset: inner,
                 innerLength: datagramEnd - inner), at: inner)
             declaredEnd = offset + length
@@ -438,7 +437,7 @@ public struct PacketDecoder: Sendable {
             let innerIsV4 = proto == IPProtocol.ipip
             let kind: TunnelKind = ipVersion == 4 ? (innerIsV4 ? .ipip : .sixInFour) : (innerIsV4 ? .fourInSix : .sixInSix)
             if inQuote { return .done }
-            try openLevel(p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, slots: slots, from: &level, tunnel: TunnelFields(
                 kind: kind, vni: nil, udpPort: 0, offset: offset, headerLength: 0, innerOffset: offset,
                 innerLength: end - offset), at: offset)
             cursor = offset
@@ -492,7 +491,7 @@ public struct PacketDecoder: Sendable {
                 throw DecodeStop(.gre, at: offset, .unsupported(UInt32(g.protocolType)))
             }
             guard inner <= end else { throw DecodeStop(.gre, at: offset, .badLength(field: UInt32(inner - offset))) }
-            try openLevel(p, from: &level, tunnel: TunnelFields(
+            try openLevel(p, slots: slots, from: &level, tunnel: TunnelFields(
                 kind: .gre, vni: g.key, udpPort: 0, offset: offset, headerLength: inner - offset,
                 innerOffset: inner, innerLength: end - inner), at: inner)
             cursor = inner
@@ -515,8 +514,7 @@ public struct PacketDecoder: Sendable {
         }
     }
 
-    func openLevel(_ p: UnsafeMutablePointer<DecodedPacket>, from level: inout Int, tunnel: TunnelFields, at offset: Int) throws(DecodeStop) {
-        let slots = LevelSlots(p)
+    func openLevel(_ p: UnsafeMutablePointer<DecodedPacket>, slots: LevelSlots, from level: inout Int, tunnel: TunnelFields, at offset: Int) throws(DecodeStop) {
         slots[level].pointee.tunnel = tunnel
         guard level + 1 < DecodedPacket.maxLevels else { throw DecodeStop(.payload, at: offset, .tooDeep) }
         level += 1

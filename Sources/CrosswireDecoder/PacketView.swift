@@ -129,7 +129,12 @@ struct PacketViewFields: BitwiseCopyable {
 extension PacketView {
     /// The bytes `copy(to:)` writes.
     public var copyByteCount: Int {
-        MemoryLayout<PacketViewFields>.size + levelCount * MemoryLayout<PacketLevel>.stride
+        MemoryLayout<PacketViewFields>.size + Self.levelBytes(levelCount)
+    }
+
+    /// The bytes of the first `count` levels (clamped to the slots there are).
+    static func levelBytes(_ count: Int) -> Int {
+        min(max(count, 0), DecodedPacket.maxLevels) * MemoryLayout<PacketLevel>.stride
     }
 
     /// Writes what a view reads of the packet at `destination` (no alignment needed),
@@ -141,9 +146,7 @@ extension PacketView {
             levelCount: levelCount, application: application, applicationLevel: applicationLevel,
             applicationOffset: applicationOffset, applicationLength: applicationLength, stop: stop)
         destination.storeBytes(of: fields, as: PacketViewFields.self)
-        let levels = min(max(levelCount, 0), DecodedPacket.maxLevels)
-        (destination + MemoryLayout<PacketViewFields>.size).copyMemory(
-            from: firstLevel, byteCount: levels * MemoryLayout<PacketLevel>.stride)
+        (destination + MemoryLayout<PacketViewFields>.size).copyMemory(from: firstLevel, byteCount: Self.levelBytes(levelCount))
     }
 }
 
@@ -161,9 +164,8 @@ extension DecodedPacketBuffer {
         packet.pointee.applicationOffset = fields.applicationOffset
         packet.pointee.applicationLength = fields.applicationLength
         packet.pointee.stop = fields.stop
-        let levels = min(max(fields.levelCount, 0), DecodedPacket.maxLevels)
         (UnsafeMutableRawPointer(packet) + DecodedPacket.firstLevelOffset).copyMemory(
-            from: source + MemoryLayout<PacketViewFields>.size, byteCount: levels * MemoryLayout<PacketLevel>.stride)
+            from: source + MemoryLayout<PacketViewFields>.size, byteCount: PacketView.levelBytes(fields.levelCount))
         return PacketView(packet)
     }
 }

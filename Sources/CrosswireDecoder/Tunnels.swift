@@ -18,7 +18,8 @@
 // |                 Sequence Number (optional)                    |
 
 /// The kind of tunnel that leads from one level of a packet to the next.
-public enum TunnelKind: UInt8, Sendable, BitwiseCopyable, CustomStringConvertible {
+/// Raw values run from 0 in declaration order (`PerTunnelKind` keeps a slot per kind by raw value).
+public enum TunnelKind: UInt8, Sendable, BitwiseCopyable, CustomStringConvertible, CaseIterable {
     case vxlan, vxlanGPE, geneve, ipip, sixInFour, fourInSix, sixInSix, gre
 
     /// The name used in metrics and reports (`vxlan`, `ipip`, `6in4` …).

@@ -18,7 +18,7 @@ struct TunnelTotals {
 /// A value per tunnel kind, in a slot per kind: a `[TunnelKind: …]` dictionary hashed the
 /// kind on every tunnel frame (about 500 instructions a lookup).
 struct PerTunnelKind<Value> {
-    private var slots: [Value?] = Array(repeating: nil, count: 256)
+    private var slots: [Value?] = Array(repeating: nil, count: TunnelKind.allCases.count)
 
     subscript(kind: TunnelKind) -> Value? {
         get { slots[Int(kind.rawValue)] }
