@@ -190,16 +190,13 @@ public struct DecodedPacket: Sendable {
     /// The most layer records kept.
     public static let maxLayers = 32
 
+    // In this order: what a view reads (these fields, then the levels in use) is the
+    // packet's first `PacketView.usedByteCount` bytes, all a batch keeps (ParallelRead).
     public var linkType: LinkType
     /// Bytes captured, and the frame's length on the wire.
     public var capturedLength: Int
     public var originalLength: Int
-
-    public var levels: PacketLevels
     public var levelCount: Int
-
-    public var layers: InlineArray<32, LayerRecord>
-    public var layerCount: Int
 
     /// The application payload, if one was recognised (BGP on TCP 179, OSPF on IP 89).
     public var application: ApplicationKind
@@ -209,6 +206,12 @@ public struct DecodedPacket: Sendable {
 
     /// Where decoding stopped, when it did not reach the end of what it could read.
     public var stop: DecodeStop?
+
+    public var levels: PacketLevels
+
+    /// Read by the decoder's text output only.
+    public var layers: InlineArray<32, LayerRecord>
+    public var layerCount: Int
 
     public init() {
         linkType = .ethernet
@@ -250,8 +253,24 @@ extension DecodedPacket {
                 && MemoryLayout<PacketLevels>.offset(of: \.l3) == first + 3 * stride
                 && MemoryLayout<PacketLevels>.offset(of: \.l4) == first + 4 * stride,
             "the levels are not stored one after another")
-        return MemoryLayout<DecodedPacket>.offset(of: \.levels)! + first
+        let levels = MemoryLayout<DecodedPacket>.offset(of: \.levels)!
+        let viewed: [PartialKeyPath<DecodedPacket>] = [
+            \.linkType, \.capturedLength, \.originalLength, \.levelCount, \.application, \.applicationLevel,
+            \.applicationOffset, \.applicationLength, \.stop,
+        ]
+        precondition(
+            viewed.allSatisfy { MemoryLayout<DecodedPacket>.offset(of: $0)! < levels }
+                && MemoryLayout<DecodedPacket>.offset(of: \.layers)! >= levels + MemoryLayout<PacketLevels>.size,
+            "a field a view reads is stored after the levels")
+        return levels + first
     }()
+
+    /// The bytes of a packet a view reads when it has `levelCount` levels: the fields before
+    /// the levels and the levels in use.
+    @inlinable
+    public static func usedByteCount(levelCount: Int) -> Int {
+        firstLevelOffset + min(max(levelCount, 0), maxLevels) * MemoryLayout<PacketLevel>.stride
+    }
 }
 
 /// The level slots of a packet in memory, for the decoder's writes: through

@@ -83,6 +83,9 @@ public struct PacketDecoder: Sendable {
         slots[0].pointee = .empty
         p.pointee.layerCount = 0
         p.pointee.application = .none
+        p.pointee.applicationLevel = 0
+        p.pointee.applicationOffset = 0
+        p.pointee.applicationLength = 0
         p.pointee.stop = nil
         do throws(DecodeStop) {
             try walk(bytes, linkType: linkType, into: p, slots: slots)

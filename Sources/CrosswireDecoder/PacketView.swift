@@ -16,8 +16,11 @@ public struct PacketView {
         firstLevel = UnsafeRawPointer(base) + DecodedPacket.firstLevelOffset
     }
 
-    /// The packet itself, for code that reads it in place (`FieldLine`).
+    /// The packet itself, for code that reads it in place (`FieldLine`). Only the fields a
+    /// view reads are there when the packet lies in a batch (ParallelRead): not the layers.
     @inlinable public var packet: UnsafePointer<DecodedPacket> { base }
+    /// The bytes of the packet this view reads, from its start: what a batch keeps of it.
+    @inlinable public var usedByteCount: Int { DecodedPacket.usedByteCount(levelCount: levelCount) }
     @inlinable public var linkType: LinkType { base.pointee.linkType }
     @inlinable public var capturedLength: Int { base.pointee.capturedLength }
     @inlinable public var originalLength: Int { base.pointee.originalLength }
@@ -106,66 +109,6 @@ public final class DecodedPacketBuffer {
     @inlinable
     public func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> PacketView {
         decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: packet)
-        return PacketView(packet)
-    }
-}
-
-/// What a view reads of a packet besides its levels: every field but the levels and the
-/// layer list (which only the decoder's text output reads).
-struct PacketViewFields: BitwiseCopyable {
-    var linkType: LinkType
-    var capturedLength: Int
-    var originalLength: Int
-    var levelCount: Int
-    var application: ApplicationKind
-    var applicationLevel: Int
-    var applicationOffset: Int
-    var applicationLength: Int
-    var stop: DecodeStop?
-}
-
-// A copy of what a view reads, for another thread: the fields and the levels in use,
-// about 1 KB for a tunnelled packet where a decode again costs about 1,400 instructions.
-extension PacketView {
-    /// The bytes `copy(to:)` writes.
-    public var copyByteCount: Int {
-        MemoryLayout<PacketViewFields>.size + Self.levelBytes(levelCount)
-    }
-
-    /// The bytes of the first `count` levels (clamped to the slots there are).
-    static func levelBytes(_ count: Int) -> Int {
-        min(max(count, 0), DecodedPacket.maxLevels) * MemoryLayout<PacketLevel>.stride
-    }
-
-    /// Writes what a view reads of the packet at `destination` (no alignment needed),
-    /// for `DecodedPacketBuffer.restore(from:)`.
-    public func copy(to destination: UnsafeMutableRawPointer) {
-        // Field by field: `base.pointee` whole would copy the 2.3 KB packet first.
-        let fields = PacketViewFields(
-            linkType: linkType, capturedLength: capturedLength, originalLength: originalLength,
-            levelCount: levelCount, application: application, applicationLevel: applicationLevel,
-            applicationOffset: applicationOffset, applicationLength: applicationLength, stop: stop)
-        destination.storeBytes(of: fields, as: PacketViewFields.self)
-        (destination + MemoryLayout<PacketViewFields>.size).copyMemory(from: firstLevel, byteCount: Self.levelBytes(levelCount))
-    }
-}
-
-extension DecodedPacketBuffer {
-    /// Rewrites the packet from what `PacketView.copy(to:)` wrote at `source`, and lends it.
-    /// The view reads the same as the one copied; the layer list is left as it was.
-    public func restore(from source: UnsafeRawPointer) -> PacketView {
-        let fields = source.loadUnaligned(as: PacketViewFields.self)
-        packet.pointee.linkType = fields.linkType
-        packet.pointee.capturedLength = fields.capturedLength
-        packet.pointee.originalLength = fields.originalLength
-        packet.pointee.levelCount = fields.levelCount
-        packet.pointee.application = fields.application
-        packet.pointee.applicationLevel = fields.applicationLevel
-        packet.pointee.applicationOffset = fields.applicationOffset
-        packet.pointee.applicationLength = fields.applicationLength
-        packet.pointee.stop = fields.stop
-        (UnsafeMutableRawPointer(packet) + DecodedPacket.firstLevelOffset).copyMemory(
-            from: source + MemoryLayout<PacketViewFields>.size, byteCount: PacketView.levelBytes(fields.levelCount))
         return PacketView(packet)
     }
 }

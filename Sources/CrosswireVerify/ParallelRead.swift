@@ -1,9 +1,10 @@
 // Reading on two cores without reading or decoding twice. The calling thread
-// reads the captures (interleaved by time), decodes every frame, keeps the
-// capture summaries and the flow table, and credits the frames no analyser
-// needs (FlowTable.swift). The frames new to an analyser go, with their bytes
-// and a copy of their decoded packet, in batches to a second thread, which runs
-// every analyser. A batch changes hands whole, so the threads meet once per few
+// reads the captures (interleaved by time), decodes every frame straight into
+// the batch being filled, keeps the capture summaries and the flow table, and
+// credits the frames no analyser needs (FlowTable.swift). The frames new to an
+// analyser stay in the batch, their bytes after their decoded packet, and the
+// batch goes to a second thread, which runs every analyser on the packets where
+// they lie: nothing decoded is copied. A batch changes hands whole, so the threads meet once per few
 // hundred frames; the batches are reused, so nothing is allocated per frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
 // one thread: the verdict is the same by construction.
@@ -60,14 +61,12 @@ final class FrameBatch {
         var frame: FrameContext
         /// The analysers it goes to (FrameVisitor).
         var analysers: UInt64
-        /// Where the frame's `count` bytes are in `bytes`, its decoded packet right after them
-        /// (`PacketView.copy(to:)`); below 0, in `oversized`.
+        /// Where its decoded packet lies in `bytes`.
+        var packet: Int
+        /// Where the frame's `count` bytes are in `bytes` (right after the packet's used bytes);
+        /// below 0, in `oversized`.
         var offset: Int
         var count: Int
-
-        func start(in batch: FrameBatch) -> UnsafeRawPointer {
-            UnsafeRawPointer(offset >= 0 ? batch.bytes.baseAddress! + offset : batch.oversized[-1 - offset].baseAddress!)
-        }
     }
     // Unchecked: one thread at a time has a batch, handed over by the semaphores, and a
     // dynamic exclusivity check on every append cost about 220 instructions a frame.
@@ -75,7 +74,7 @@ final class FrameBatch {
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var used = 0
-    /// Frames too large for `bytes` (a pcapng block may hold up to 16 MiB), each with its packet,
+    /// The bytes of frames too large for `bytes` (a pcapng block may hold up to 16 MiB),
     /// in `records` at offset -1 - index. Rare, so allocated.
     @exclusivity(unchecked) var oversized: [UnsafeMutableRawBufferPointer] = []
     /// Evicted flows' pending counts (FlowTable.insert).
@@ -98,9 +97,23 @@ final class FrameBatch {
         for o in oversized { o.deallocate() }
     }
 
-    /// True when `count` more bytes do not fit.
+    /// Where the next packet goes: `used`, rounded up to a packet's alignment.
+    var nextPacket: Int { (used + Self.packetAlignment - 1) & ~(Self.packetAlignment - 1) }
+    static let packetAlignment = max(16, MemoryLayout<DecodedPacket>.alignment)
+
+    /// True when a record with `count` bytes may not fit: the decoder writes a whole packet,
+    /// however few of its bytes the batch keeps.
     func isFull(adding count: Int) -> Bool {
-        records.count >= maxRecords || credits.count >= maxRecords || used + count > Self.maxBytes
+        records.count >= maxRecords || credits.count >= maxRecords
+            || nextPacket + MemoryLayout<DecodedPacket>.size + count > Self.maxBytes
+    }
+
+    /// The frame bytes and packets of `r`.
+    func frameBytes(_ r: Record) -> UnsafeRawPointer {
+        UnsafeRawPointer(r.offset >= 0 ? bytes.baseAddress! + r.offset : oversized[-1 - r.offset].baseAddress!)
+    }
+    func packet(_ r: Record) -> PacketView {
+        PacketView(UnsafePointer((bytes.baseAddress! + r.packet).assumingMemoryBound(to: DecodedPacket.self)))
     }
 
     func reset() {
@@ -152,24 +165,40 @@ final class AnalysisWorker: @unchecked Sendable {
         full.signal()
     }
 
-    /// Queues a frame and its decoded packet for `analysers`.
+    /// Decodes a frame into the batch being filled, where `send` keeps it if an analyser
+    /// needs it and the next frame's decode overwrites it if none does.
+    func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> PacketView {
+        let count = bytes.byteCount
+        // Room for the packet and the frame's bytes, or for the packet alone when the
+        // frame goes in `oversized`. A batch with room for a record has room for its credit.
+        let b = batch(room: Self.fits(count) ? count : 0)
+        let slot = (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
+        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: slot)
+        return PacketView(slot)
+    }
+
+    static func fits(_ count: Int) -> Bool {
+        FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
+    }
+
+    /// Keeps the frame just decoded (`decode`) for `analysers`, with its bytes.
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan) {
-        let count = bytes.byteCount, packetCount = packet.copyByteCount
-        let fits = count + packetCount <= FrameBatch.maxBytes
-        let b = batch(room: fits ? count + packetCount : 0)
+        let b = current!, at = b.nextPacket
+        precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
+        let count = bytes.byteCount, packetBytes = packet.usedByteCount
         let place: UnsafeMutableRawPointer, offset: Int
-        if fits {
-            precondition(b.used + count + packetCount <= FrameBatch.maxBytes, "a frame past its batch's bytes")
-            (place, offset) = (b.bytes.baseAddress! + b.used, b.used)
-            b.used += count + packetCount
+        if Self.fits(count) {
+            precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
+            (place, offset) = (b.bytes.baseAddress! + at + packetBytes, at + packetBytes)
+            b.used = at + packetBytes + count
         } else {
-            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count + packetCount, alignment: 16)
+            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
             b.oversized.append(own)
             (place, offset) = (own.baseAddress!, -b.oversized.count)
+            b.used = at + packetBytes
         }
         bytes.withUnsafeBytes { if let from = $0.baseAddress { place.copyMemory(from: from, byteCount: count) } }
-        packet.copy(to: place + count)
-        b.records.append(.init(frame: frame, analysers: analysers, offset: offset, count: count))
+        b.records.append(.init(frame: frame, analysers: analysers, packet: at, offset: offset, count: count))
     }
 
     /// Queues a flow's pending counts (counts add up in any order).
@@ -188,7 +217,6 @@ final class AnalysisWorker: @unchecked Sendable {
     // MARK: the worker thread
 
     func run() {
-        let packet = DecodedPacketBuffer()
         // A local: no exclusivity check of a class's property per frame.
         var analysers = self.analysers.take()!
         while true {
@@ -197,11 +225,9 @@ final class AnalysisWorker: @unchecked Sendable {
             reading += 1
             for (flow, counts) in b.credits { analysers.credit(flow, counts) }
             for r in b.records {
-                let start = r.start(in: b)
-                let bytes = UnsafeRawBufferPointer(start: start, count: r.count).bytes
-                let packet = packet.restore(from: start + r.count)
+                let bytes = UnsafeRawBufferPointer(start: b.frameBytes(r), count: r.count).bytes
                 var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
-                analysers.forEach(&visitor, packet: packet, bytes: bytes)
+                analysers.forEach(&visitor, packet: b.packet(r), bytes: bytes)
             }
             let last = b.isLast
             b.reset()

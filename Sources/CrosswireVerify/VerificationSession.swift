@@ -59,7 +59,10 @@ public struct VerificationSession {
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
         let index = Int(id.index)
-        let packet = self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
+        // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
+        let packet =
+            worker?.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
+            ?? self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
