@@ -103,6 +103,7 @@ struct VerifyCommand: ParsableCommand {
         }
         var session = VerificationSession(plan: plan)
         session.fastPath = !noFastPath && ProcessInfo.processInfo.environment["CROSSWIRE_NO_FAST_PATH"] != "1"
+        if ProcessInfo.processInfo.environment["CROSSWIRE_CENSUS"] == "1" { session.census = InterestCensus() }
         let progress = ProgressLine()
         var sizes: [String: Int] = [:]
         for path in captures { sizes[path] = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
@@ -114,6 +115,7 @@ struct VerifyCommand: ParsableCommand {
             throw CrosswireExit.input(error.description)
         }
         progress.clear()
+        if let census = session.census { FileHandle.standardError.write(Data((census.table + "\n").utf8)) }
         let verdict = session.verdict()
         let code = try report.finish(verdict)
         if let cut = verdict.captures.first(where: { $0.incomplete != nil }), let incomplete = cut.incomplete {

@@ -35,6 +35,8 @@ public struct VerificationSession {
     /// False: every analyser observes every packet (`--no-fast-path`), to check that the
     /// fast path's verdict is the same.
     public var fastPath = true
+    /// When set, counts which analysers each frame in a flow is new to (InterestCensus.swift).
+    public var census: InterestCensus?
 
 
     /// Starts a verification of `plan`. The plan's VXLAN and GENEVE ports are decoded as such.
@@ -73,7 +75,7 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
-        Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker)
+        Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker, &census)
     }
 
     /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
@@ -81,7 +83,7 @@ public struct VerificationSession {
     /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
     static func route(
         _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
-        _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?
+        _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?, _ census: inout InterestCensus?
     ) {
         var frame = frame
         var deliver = FrameVisitor.everyAnalyser
@@ -99,6 +101,7 @@ public struct VerificationSession {
                 slot = new
                 frame.flow.position = 1
             }
+            if census != nil { census!.count(&analysers, packet: packet, bytes: bytes, frame: frame) }
             if fastPath {
                 var interest = InterestVisitor(frame: frame)
                 analysers.forEach(&interest, packet: packet, bytes: bytes)
