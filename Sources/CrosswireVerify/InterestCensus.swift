@@ -16,7 +16,7 @@ public struct InterestCensus: Sendable {
     public init() {}
 
     mutating func count(_ analysers: inout Analysers, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
-        var asking = CensusVisitor(frame: frame)
+        var asking = CensusVisitor(frame: frame, naming: names.isEmpty)
         analysers.forEach(&asking, packet: packet, bytes: bytes)
         if names.isEmpty {
             names = asking.names
@@ -48,16 +48,22 @@ public struct InterestCensus: Sendable {
     }
 }
 
-/// Asks every analyser whether a frame is new to it.
+/// Asks every analyser whether a frame is new to it, and names them the first time.
 struct CensusVisitor: AnalyserVisitor {
     let frame: FrameContext
+    let naming: Bool
     var wanted: UInt64 = 0
     var names: [String] = []
+    private var index = 0
 
-    init(frame: FrameContext) { self.frame = frame }
+    init(frame: FrameContext, naming: Bool) {
+        self.frame = frame
+        self.naming = naming
+    }
 
     mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan) {
-        if analyser.isNew(packet, bytes: bytes, frame: frame) { wanted |= 1 << UInt64(names.count) }
-        names.append(String(describing: A.self))
+        if analyser.isNew(packet, bytes: bytes, frame: frame) { wanted |= 1 << UInt64(index) }
+        if naming { names.append(String(describing: A.self)) }
+        index += 1
     }
 }

@@ -4,8 +4,9 @@
 // credits the frames no analyser needs (FlowTable.swift). The frames new to an
 // analyser stay in the batch, their bytes after their decoded packet, and the
 // batch goes to a second thread, which runs every analyser on the packets where
-// they lie: nothing decoded is copied. A batch changes hands whole, so the threads meet once per few
-// hundred frames; the batches are reused, so nothing is allocated per frame.
+// they lie: nothing decoded is copied. A batch changes hands whole, so the
+// threads meet once per few hundred frames; the batches are reused, so nothing
+// is allocated per frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
 // one thread: the verdict is the same by construction.
 
@@ -108,10 +109,11 @@ final class FrameBatch {
             || nextPacket + MemoryLayout<DecodedPacket>.size + count > Self.maxBytes
     }
 
-    /// The frame bytes and packets of `r`.
+    /// Where the bytes of `r`'s frame are.
     func frameBytes(_ r: Record) -> UnsafeRawPointer {
         UnsafeRawPointer(r.offset >= 0 ? bytes.baseAddress! + r.offset : oversized[-1 - r.offset].baseAddress!)
     }
+    /// `r`'s decoded packet, where it lies.
     func packet(_ r: Record) -> PacketView {
         PacketView(UnsafePointer((bytes.baseAddress! + r.packet).assumingMemoryBound(to: DecodedPacket.self)))
     }
