@@ -46,6 +46,8 @@ public struct Topology: Sendable {
     /// The IPv6 container subnets (in the plan's ownership order) and underlay addresses.
     private let v6Subnets: [(prefix: IPPrefix, node: Int)]
     private let v6Addresses: [(address: IPAddress, node: Int)]
+    /// Each node's address, apart: reading `nodes[i].address` copies the whole node.
+    private let nodeAddresses: [IPAddress]
 
     /// The plan's hosts, then its routers.
     public init(plan: Plan) {
@@ -77,10 +79,16 @@ public struct Topology: Sendable {
         v4Addresses = addresses
         v6Subnets = ordered.filter { !$0.subnet.network.isV4 }.map { (prefix: $0.subnet, node: $0.host) }
         v6Addresses = nodes.indices.flatMap { i in nodes[i].addresses.filter { !$0.isV4 }.map { (address: $0, node: i) } }
+        nodeAddresses = nodes.map(\.address)
     }
+
+    /// The address of node `i` (a host's or router's planned `address`). Per packet.
+    @inline(__always)
+    public func address(ofNode i: Int) -> IPAddress { nodeAddresses[i] }
 
     /// The index of the host whose container subnet holds `address`: `Plan.owner`'s answer
     /// (longest prefix, then plan order), from the table built in `init`. Per packet.
+    @inline(__always)
     public func owner(of address: IPAddress) -> Int? {
         if case .v4(let a) = address {
             for s in v4Subnets where a.rawValue & s.mask == s.network { return s.node }
@@ -91,6 +99,7 @@ public struct Topology: Sendable {
     }
 
     /// The index of the host or router whose underlay address is `address`.
+    @inline(__always)
     public func node(at address: IPAddress) -> Int? {
         if case .v4(let a) = address {
             for n in v4Addresses where n.address == a.rawValue { return n.node }
@@ -109,6 +118,7 @@ public struct Topology: Sendable {
     }
 
     /// True when `address` is inside some host's container subnet.
+    @inline(__always)
     public func isContainer(_ address: IPAddress) -> Bool { owner(of: address) != nil }
 
     /// A planned party (docs/CHECKS.md): a container, a planned host or router, or an address

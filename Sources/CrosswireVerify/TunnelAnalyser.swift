@@ -175,8 +175,9 @@ struct TunnelAnalyser: PacketAnalyser {
     }
 
     /// The host owning `inner` when the tunnel goes elsewhere (`outer`).
+    @inline(__always)
     func vtepMismatch(outer: IPAddress, inner: IPAddress) -> Int? {
-        guard let o = topology.owner(of: inner), topology.nodes[o].address != outer else { return nil }
+        guard let o = topology.owner(of: inner), topology.address(ofNode: o) != outer else { return nil }
         return o
     }
 
