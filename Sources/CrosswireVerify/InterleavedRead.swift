@@ -49,10 +49,14 @@ extension VerificationSession {
         clockEstimates = estimates
         for input in inputs { advance(input) }
         while true {
-            // The earliest current frame; on equal times, the capture given first.
-            var next: MergeInput?
-            for input in inputs where input.frame != nil && input.time < (next?.time ?? .max) { next = input }
-            guard let input = next, let (info, bytes) = input.frame else { break }
+            // The earliest current frame; on equal times, the capture given first. By index:
+            // binding each input to a name retained and released it, every frame.
+            var earliest = -1
+            for k in inputs.indices where inputs[k].frame != nil && (earliest < 0 || inputs[k].time < inputs[earliest].time) {
+                earliest = k
+            }
+            guard earliest >= 0, let (info, bytes) = inputs[earliest].frame else { break }
+            let input = inputs[earliest]
             observe(capture: input.id, info: info, bytes: bytes.bytes)
             input.fileBytes += 16 + info.capturedLength
             if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
