@@ -75,14 +75,14 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
-        Self.route(packet, bytes: bytes, frame: frame, linkType: linkTypes[index], fastPath: fastPath, &flows, &analysers, worker, &census)
+        Self.route(packet, bytes: bytes, frame: frame, fastPath: fastPath, &flows, &analysers, worker, &census)
     }
 
     /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
     /// them, none (its flow's pending counts take it), or only some whose credits do not add
     /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
     static func route(
-        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, linkType: LinkType, fastPath: Bool,
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, fastPath: Bool,
         _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?, _ census: inout InterestCensus?
     ) {
         var frame = frame
