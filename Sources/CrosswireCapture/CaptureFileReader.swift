@@ -55,6 +55,21 @@ public struct CaptureFileReader: ~Copyable {
     /// True when frames are read from a memory mapping (until a record hands over to libpcap).
     public var isMemoryMapped: Bool { mapped != nil }
 
+    /// True when the frame `next` returned last lies in the mapping, where its bytes stay
+    /// for as long as `mapping` lives, not only until the next call.
+    public var lastFrameIsMapped: Bool { mapped != nil && !handedOver }
+
+    /// What keeps the mapped frames' bytes where they are (nil: frames are not mapped).
+    public var mapping: AnyObject? { mapped }
+
+    /// Bytes of the mapping before the current frame kept resident (4 KiB by default): as
+    /// much as the frames still in use elsewhere span. The rest is handed back to the kernel
+    /// as the read goes on; read again, it would come back from the file and stay.
+    public var mappedBytesKeptBehind: Int {
+        get { mapped?.keptBehind ?? 0 }
+        set { mapped?.keptBehind = max(4096, newValue) }
+    }
+
     /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly out of range).
     private mutating func info(seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int) -> FrameInfo {
         framesRead += 1

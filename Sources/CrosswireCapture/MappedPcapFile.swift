@@ -29,6 +29,9 @@ final class MappedPcapFile {
     /// so that the resident size stays flat however large the file is.
     private var released = 0
     static let releaseChunk = 8 << 20
+    /// Bytes behind the next record kept mapped: frames still in use elsewhere (a second
+    /// thread's batches) would be read back in, and stay resident, if released.
+    var keptBehind = 4096
 
     /// libpcap's limit for the link types the decoder walks (`max_snaplen_for_dlt`).
     static let maximumSnapshot = 262_144
@@ -84,10 +87,11 @@ final class MappedPcapFile {
         let len = Int(Self.field(header.loadUnaligned(fromByteOffset: 12, as: UInt32.self), swapped))
         guard caplen <= snapshot, offset + 16 + caplen <= size else { return .handOver }
         let data = UnsafeRawBufferPointer(start: header + 16, count: caplen)
-        // The frame before this one is no longer in use: release whole chunks behind it.
-        if offset - released >= Self.releaseChunk + 4096 {
+        // The frames more than `keptBehind` before this one are no longer in use: release
+        // whole chunks behind them.
+        if offset - released >= Self.releaseChunk + keptBehind {
             let page = POSIX.pageSize
-            let end = (offset - 4096) / page * page
+            let end = (offset - keptBehind) / page * page
             if end > released {
                 mapping.release(released..<end)
                 released = end

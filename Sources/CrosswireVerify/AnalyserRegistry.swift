@@ -66,7 +66,7 @@ struct Analysers {
 
     /// Credits every flow of `table` with pending counts.
     mutating func credit(_ table: FlowTable) {
-        table.forEachPending { flow, counts in credit(flow, counts) }
+        table.pending.forEachPending { flow, counts in credit(flow, counts) }
     }
 
     /// The findings of every analyser, written into `findings`.

@@ -20,6 +20,8 @@ public struct FlowSighting: Sendable {
     /// The packet's innermost IP level (`DecodedPacket.innermostIPLevel`), found once for every
     /// analyser's `isNew`; nil when it has none or belongs to no flow.
     public var innermostIPLevel: Int?
+    /// Where the flow table keeps the flow (`FlowIndex.sight`); -1 with no flow.
+    var slot: Int32 = -1
     public static let none = FlowSighting(position: 0, innermostIPLevel: nil)
 }
 
@@ -147,26 +149,45 @@ enum FlowKey {
     }
 }
 
-/// The flows seen lately, with what their unobserved packets add up to. Bounded: when a
-/// probe run is full its least recently seen flow is evicted, and its counts are credited.
+/// The flows seen lately, with what their unobserved packets add up to. In two halves, so
+/// that two threads share the work (ParallelRead.swift): `index` finds each frame's flow on
+/// the reading thread, and `pending` adds up what no analyser observed on the analysers' one.
 struct FlowTable {
-    /// Flows kept by default (about 200 bytes each); the slots are made at the first insertion.
+    /// Flows kept by default (about 300 bytes each); the slots are made at the first frame.
     static let defaultCapacity = 1 << 15
+    var index: FlowIndex
+    var pending: FlowPending
+
+    init(capacity: Int = FlowTable.defaultCapacity) {
+        index = FlowIndex(capacity: capacity)
+        pending = FlowPending(capacity: index.capacity)
+    }
+
+    var capacity: Int { index.capacity }
+    /// Frames no analyser observed.
+    var credited: Int { pending.credited }
+}
+
+/// Where each flow is kept: a slot, found by its key. Bounded: when a probe run is full, its
+/// least recently seen flow makes room (`FlowPending.start` credits what it had pending).
+struct FlowIndex {
+    /// A flow's key, its frames so far, and when it was last seen; 16 bytes, so that a probe
+    /// run reads one or two cache lines.
+    struct Entry {
+        var key: UInt64
+        var position: UInt32
+        var stamp: UInt32
+    }
     private static var probeLimit: Int { 8 }
     /// A power of two.
     let capacity: Int
-    private var keys: [UInt64] = []
-    private var positions: [UInt32] = []
-    private var stamps: [UInt32] = []
-    private var pending: [FlowCounts] = []
-    private var summaries: [FlowSummary?] = []
+    private var entries: [Entry] = []
     private var clock: UInt32 = 0
     private var mask: Int { capacity - 1 }
-    /// Flows evicted to make room, and frames no analyser observed.
+    /// Flows that made room for a new one.
     private(set) var evictions = 0
-    private(set) var credited = 0
 
-    init(capacity: Int = FlowTable.defaultCapacity) {
+    init(capacity: Int) {
         var size = 16
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -175,66 +196,75 @@ struct FlowTable {
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key >> 17) & mask }
 
     /// Counts one more frame of `key`'s flow; returns its slot and the frame's position in the
-    /// flow, or nil when the flow is not in the table.
-    mutating func sight(_ key: UInt64) -> (slot: Int, position: UInt32)? {
-        guard !keys.isEmpty else { return nil }
+    /// flow (1: a new flow, which took the slot).
+    mutating func sight(_ key: UInt64) -> (slot: Int, position: UInt32) {
+        if entries.isEmpty { entries = [Entry](repeating: Entry(key: 0, position: 0, stamp: 0), count: capacity) }
         clock &+= 1
         var i = home(key)
+        var free = -1, oldest = i
         for _ in 0..<Self.probeLimit {
-            if keys[i] == key {
-                positions[i] &+= 1
-                stamps[i] = clock
-                return (i, positions[i])
+            let e = entries[i]
+            if e.key == key {
+                // Saturates: a position of 1 always means a new flow.
+                let position = e.position == .max ? e.position : e.position + 1
+                entries[i] = Entry(key: key, position: position, stamp: clock)
+                return (i, position)
             }
-            if keys[i] == 0 { return nil }
+            if e.key == 0 { free = i; break }
+            if clock &- e.stamp > clock &- entries[oldest].stamp { oldest = i }
             i = (i + 1) & mask
         }
-        return nil
+        // No deletion ever leaves a hole, so replacing in place keeps every probe run whole.
+        if free < 0 { evictions += 1 }
+        let slot = free >= 0 ? free : oldest
+        entries[slot] = Entry(key: key, position: 1, stamp: clock)
+        return (slot, 1)
     }
+}
 
-    /// Adds `key`'s flow with its first frame; returns its slot and the flow evicted to make
-    /// room (whose pending counts the caller credits).
-    mutating func insert(_ key: UInt64, _ summary: FlowSummary) -> (slot: Int, evicted: (FlowSummary, FlowCounts)?) {
-        if keys.isEmpty {
-            keys = [UInt64](repeating: 0, count: capacity)
-            positions = [UInt32](repeating: 0, count: capacity)
-            stamps = [UInt32](repeating: 0, count: capacity)
-            pending = [FlowCounts](repeating: FlowCounts(), count: capacity)
+/// What the packets of each flow that no analyser observed add up to, by slot.
+struct FlowPending {
+    let capacity: Int
+    /// Per slot: its flow's first frame; its pending counts; what its packets share, made at
+    /// the first pending packet (valid while `counts[slot].packets > 0`).
+    private var firsts: [FrameRef] = []
+    private var counts: [FlowCounts] = []
+    private var summaries: [FlowSummary?] = []
+    /// Frames no analyser observed.
+    private(set) var credited = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Starts the flow that took `slot` (`FlowIndex.sight`) at frame `ref`; returns what the
+    /// flow it replaced had pending, which the caller credits.
+    mutating func start(_ slot: Int, ref: FrameRef) -> (FlowSummary, FlowCounts)? {
+        if firsts.isEmpty {
+            firsts = [FrameRef](repeating: ref, count: capacity)
+            counts = [FlowCounts](repeating: FlowCounts(), count: capacity)
             summaries = [FlowSummary?](repeating: nil, count: capacity)
         }
-        clock &+= 1
-        var i = home(key)
-        var slot = -1, oldest = i
-        for _ in 0..<Self.probeLimit {
-            if keys[i] == 0 { slot = i; break }
-            if clock &- stamps[i] > clock &- stamps[oldest] { oldest = i }
-            i = (i + 1) & mask
-        }
         var evicted: (FlowSummary, FlowCounts)?
-        if slot < 0 {
-            // No deletion ever leaves a hole, so replacing in place keeps every probe run whole.
-            slot = oldest
-            evictions += 1
-            if pending[slot].packets > 0, let s = summaries[slot] { evicted = (s, pending[slot]) }
-        }
-        keys[slot] = key
-        positions[slot] = 1
-        stamps[slot] = clock
-        pending[slot] = FlowCounts()
-        summaries[slot] = summary
-        return (slot, evicted)
+        if counts[slot].packets > 0, let s = summaries[slot] { evicted = (s, counts[slot]) }
+        firsts[slot] = ref
+        counts[slot].packets = 0
+        return evicted
     }
 
-    /// Adds a frame that no analyser observed to its flow's pending counts.
-    mutating func count(_ slot: Int, length: Int, frame: FrameContext, acknowledgement: UInt32?) {
-        pending[slot].add(length: length, frame: frame, acknowledgement: acknowledgement)
+    /// Adds `packet`, which no analyser observed, to the pending counts of its flow at `slot`.
+    /// The packets of one flow share every field of a summary, so the first of them makes it.
+    mutating func count(_ slot: Int, packet: PacketView, frame: FrameContext, acknowledgement: UInt32?) {
+        if counts[slot].packets == 0 {
+            counts[slot] = FlowCounts()
+            summaries[slot] = FlowSummary(packet, ref: firsts[slot])
+        }
+        counts[slot].add(length: packet.originalLength, frame: frame, acknowledgement: acknowledgement)
         credited += 1
     }
 
     /// Every flow with pending counts.
     func forEachPending(_ body: (FlowSummary, FlowCounts) -> Void) {
-        for i in pending.indices where pending[i].packets > 0 {
-            if let s = summaries[i] { body(s, pending[i]) }
+        for i in counts.indices where counts[i].packets > 0 {
+            if let s = summaries[i] { body(s, counts[i]) }
         }
     }
 }

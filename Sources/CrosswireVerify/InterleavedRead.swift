@@ -16,6 +16,8 @@ private final class MergeInput {
     let source: CaptureSource
     let offset: Int64
     @exclusivity(unchecked) var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
+    /// The current frame's bytes lie in the reader's mapping (`CaptureFileReader.lastFrameIsMapped`).
+    @exclusivity(unchecked) var mapped = false
     /// The current frame's time with the offset applied, in nanoseconds.
     @exclusivity(unchecked) var time: Int64 = .max
     /// Bytes of the file read so far, records included, for progress lines.
@@ -40,10 +42,14 @@ extension VerificationSession {
             ? ClockEstimate.estimate(sources, decoder: decoder) : [])
         var inputs: [MergeInput] = []
         for (i, source) in sources.enumerated() {
-            let reader = try CaptureFileReader(path: source.path)
+            var reader = try CaptureFileReader(path: source.path)
             let id = addCapture(path: source.name ?? source.path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
             let offset = estimates.first { $0.capture == i }?.offset ?? 0
             clockOffsets[Int(id.index)] = offset
+            if let worker, let mapping = reader.mapping {
+                worker.keep(mapping)
+                reader.mappedBytesKeptBehind = worker.mappedBytesInUse
+            }
             inputs.append(MergeInput(reader: reader, id: id, source: source, offset: offset))
         }
         clockEstimates = estimates
@@ -57,7 +63,7 @@ extension VerificationSession {
             }
             guard earliest >= 0, let (info, bytes) = inputs[earliest].frame else { break }
             let input = inputs[earliest]
-            observe(capture: input.id, info: info, bytes: bytes.bytes)
+            observe(capture: input.id, info: info, bytes: bytes.bytes, mapped: input.mapped)
             input.fileBytes += 16 + info.capturedLength
             if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
             advance(input)
@@ -71,6 +77,7 @@ extension VerificationSession {
     private mutating func advance(_ input: MergeInput) {
         do {
             input.frame = try input.reader.next()
+            input.mapped = input.reader.lastFrameIsMapped
         } catch {
             markIncomplete(capture: input.id, frame: error.frame ?? (input.reader.framesRead + 1), reason: error.message)
             input.frame = nil

@@ -2,9 +2,10 @@
 // reads the captures (interleaved by time), decodes every frame straight into
 // the batch being filled, keeps the capture summaries and the flow table, and
 // credits the frames no analyser needs (FlowTable.swift). The frames new to an
-// analyser stay in the batch, their bytes after their decoded packet, and the
-// batch goes to a second thread, which runs every analyser on the packets where
-// they lie: nothing decoded is copied. A batch changes hands whole, so the
+// analyser stay in the batch, and the batch goes to a second thread, which runs
+// every analyser on the packets where they lie: nothing decoded is copied. A
+// frame read from a memory-mapped file stays where the mapping has it; others
+// are copied into the batch after their packet. A batch changes hands whole, so the
 // threads meet once per few hundred frames; the batches are reused, so nothing
 // is allocated per frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
@@ -64,9 +65,9 @@ final class FrameBatch {
         var analysers: UInt64
         /// Where its decoded packet lies in `bytes`.
         var packet: Int
-        /// Where the frame's `count` bytes are in `bytes` (right after the packet's used bytes);
-        /// below 0, in `oversized`.
-        var offset: Int
+        /// The frame's `count` bytes: in `bytes` right after the packet's used bytes, in
+        /// `oversized`, or in a mapped capture file that outlives the read.
+        var bytes: UnsafeRawPointer
         var count: Int
     }
     // Unchecked: one thread at a time has a batch, handed over by the semaphores, and a
@@ -75,11 +76,15 @@ final class FrameBatch {
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var used = 0
-    /// The bytes of frames too large for `bytes` (a pcapng block may hold up to 16 MiB),
-    /// in `records` at offset -1 - index. Rare, so allocated.
+    /// Bytes of its frames that lie in a mapped file, up to `maxBytes` too: what the batches
+    /// point into stays within `AnalysisWorker.mappedBytesInUse` of the file's read position.
+    @exclusivity(unchecked) var mappedBytes = 0
+    /// The bytes of frames too large for `bytes` (a pcapng block may hold up to 16 MiB). Rare, so allocated.
     @exclusivity(unchecked) var oversized: [UnsafeMutableRawBufferPointer] = []
-    /// Evicted flows' pending counts (FlowTable.insert).
-    @exclusivity(unchecked) var credits: [(FlowSummary, FlowCounts)] = []
+    /// Evicted flows' pending counts (`FlowPending.start`), each credited before `records[before]`:
+    /// where one thread credits it. An analyser may count a credit only for what it has seen
+    /// (a tunnel signature's packets), so the order matters.
+    @exclusivity(unchecked) var credits: [(flow: FlowSummary, counts: FlowCounts, before: Int)] = []
     /// The last batch of the read.
     @exclusivity(unchecked) var isLast = false
     let maxRecords: Int
@@ -102,16 +107,11 @@ final class FrameBatch {
     var nextPacket: Int { (used + Self.packetAlignment - 1) & ~(Self.packetAlignment - 1) }
     static let packetAlignment = max(16, MemoryLayout<DecodedPacket>.alignment)
 
-    /// True when a record with `count` bytes may not fit: the decoder writes a whole packet,
-    /// however few of its bytes the batch keeps.
-    func isFull(adding count: Int) -> Bool {
-        records.count >= maxRecords || credits.count >= maxRecords
-            || nextPacket + MemoryLayout<DecodedPacket>.size + count > Self.maxBytes
-    }
-
-    /// Where the bytes of `r`'s frame are.
-    func frameBytes(_ r: Record) -> UnsafeRawPointer {
-        UnsafeRawPointer(r.offset >= 0 ? bytes.baseAddress! + r.offset : oversized[-1 - r.offset].baseAddress!)
+    /// True when a record with `count` bytes (`mapped`: bytes left where they are) may not
+    /// fit: the decoder writes a whole packet, however few of its bytes the batch keeps.
+    func isFull(adding count: Int, mapped: Bool) -> Bool {
+        records.count >= maxRecords || credits.count >= maxRecords || (mapped && mappedBytes + count > Self.maxBytes)
+            || nextPacket + MemoryLayout<DecodedPacket>.size + (mapped ? 0 : count) > Self.maxBytes
     }
     /// `r`'s decoded packet, where it lies.
     func packet(_ r: Record) -> PacketView {
@@ -121,6 +121,7 @@ final class FrameBatch {
     func reset() {
         records.removeAll(keepingCapacity: true)
         used = 0
+        mappedBytes = 0
         for o in oversized { o.deallocate() }
         oversized.removeAll(keepingCapacity: true)
         credits.removeAll(keepingCapacity: true)
@@ -143,6 +144,8 @@ final class AnalysisWorker: @unchecked Sendable {
     @exclusivity(unchecked) private var filling = 0
     @exclusivity(unchecked) private var reading = 0
     @exclusivity(unchecked) private var current: FrameBatch?
+    /// What keeps the mapped files alive whose frames the batches point into (calling thread).
+    private var mappings: [AnyObject] = []
 
     init(analysers: Analysers, batchFrames: Int = 512, batches: Int = 4) {
         self.analysers = analysers
@@ -152,8 +155,15 @@ final class AnalysisWorker: @unchecked Sendable {
 
     // MARK: the calling thread
 
-    private func batch(room count: Int) -> FrameBatch {
-        if let current, !current.isFull(adding: count) { return current }
+    /// Keeps `mapping` (a reader's `mapping`) until the worker is done with its frames.
+    func keep(_ mapping: AnyObject) { mappings.append(mapping) }
+
+    /// How far behind a file's read position the batches may point: every batch of the ring
+    /// full, and a batch more for the record headers between the frames.
+    var mappedBytesInUse: Int { (ring.count + 1) * FrameBatch.maxBytes }
+
+    private func batch(room count: Int, mapped: Bool = false) -> FrameBatch {
+        if let current, !current.isFull(adding: count, mapped: mapped) { return current }
         if current != nil { submit() }
         free.wait()
         let next = ring[filling % ring.count]
@@ -168,12 +178,15 @@ final class AnalysisWorker: @unchecked Sendable {
     }
 
     /// Decodes a frame into the batch being filled, where `send` keeps it if an analyser
-    /// needs it and the next frame's decode overwrites it if none does.
-    func decode(_ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int) -> PacketView {
+    /// needs it and the next frame's decode overwrites it if none does. `mapped`: its bytes
+    /// stay where they are for the whole read (in a mapped file `keep` holds).
+    func decode(
+        _ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int, mapped: Bool
+    ) -> PacketView {
         let count = bytes.byteCount
-        // Room for the packet and the frame's bytes, or for the packet alone when the
-        // frame goes in `oversized`. A batch with room for a record has room for its credit.
-        let b = batch(room: Self.fits(count) ? count : 0)
+        // Room for the packet and the frame's bytes, or for the packet alone when the frame
+        // goes in `oversized`. A batch with room for a record has room for its credit.
+        let b = batch(room: mapped || Self.fits(count) ? count : 0, mapped: mapped)
         let slot = (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
         decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: slot)
         return PacketView(slot)
@@ -183,29 +196,36 @@ final class AnalysisWorker: @unchecked Sendable {
         FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
     }
 
-    /// Keeps the frame just decoded (`decode`) for `analysers`, with its bytes.
-    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan) {
+    /// Keeps the frame just decoded (`decode`) for `analysers`, with its bytes (`mapped`: as `decode`'s).
+    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
         let b = current!, at = b.nextPacket
         precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
         let count = bytes.byteCount, packetBytes = packet.usedByteCount
-        let place: UnsafeMutableRawPointer, offset: Int
-        if Self.fits(count) {
+        b.used = at + packetBytes
+        let source = bytes.withUnsafeBytes { $0.baseAddress }
+        let place: UnsafeRawPointer
+        if let source, mapped {
+            place = source
+            b.mappedBytes += count
+        } else if Self.fits(count) {
             precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
-            (place, offset) = (b.bytes.baseAddress! + at + packetBytes, at + packetBytes)
-            b.used = at + packetBytes + count
+            let to = b.bytes.baseAddress! + b.used
+            if let source { to.copyMemory(from: source, byteCount: count) }
+            b.used += count
+            place = UnsafeRawPointer(to)
         } else {
             let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
             b.oversized.append(own)
-            (place, offset) = (own.baseAddress!, -b.oversized.count)
-            b.used = at + packetBytes
+            if let source { own.baseAddress!.copyMemory(from: source, byteCount: count) }
+            place = UnsafeRawPointer(own.baseAddress!)
         }
-        bytes.withUnsafeBytes { if let from = $0.baseAddress { place.copyMemory(from: from, byteCount: count) } }
-        b.records.append(.init(frame: frame, analysers: analysers, packet: at, offset: offset, count: count))
+        b.records.append(.init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
     }
 
-    /// Queues a flow's pending counts (counts add up in any order).
+    /// Queues a flow's pending counts, to be credited before the next frame sent.
     func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
-        batch(room: 0).credits.append((flow, counts))
+        let b = batch(room: 0)
+        b.credits.append((flow, counts, b.records.count))
     }
 
     /// Sends the last batch, waits for the worker, and returns its analysers.
@@ -213,6 +233,7 @@ final class AnalysisWorker: @unchecked Sendable {
         batch(room: 0).isLast = true
         submit()
         done.wait()
+        mappings.removeAll()
         return analysers!
     }
 
@@ -225,12 +246,17 @@ final class AnalysisWorker: @unchecked Sendable {
             full.wait()
             let b = ring[reading % ring.count]
             reading += 1
-            for (flow, counts) in b.credits { analysers.credit(flow, counts) }
-            for r in b.records {
-                let bytes = UnsafeRawBufferPointer(start: b.frameBytes(r), count: r.count).bytes
+            var credit = 0
+            for (i, r) in b.records.enumerated() {
+                while credit < b.credits.count, b.credits[credit].before == i {
+                    analysers.credit(b.credits[credit].flow, b.credits[credit].counts)
+                    credit += 1
+                }
+                let bytes = UnsafeRawBufferPointer(start: r.bytes, count: r.count).bytes
                 var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
                 analysers.forEach(&visitor, packet: b.packet(r), bytes: bytes)
             }
+            for c in b.credits[credit...] { analysers.credit(c.flow, c.counts) }
             let last = b.isLast
             b.reset()
             free.signal()

@@ -60,10 +60,16 @@ public struct VerificationSession {
 
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
+        observe(capture: id, info: info, bytes: bytes, mapped: false)
+    }
+
+    /// Feeds one frame; `mapped`: its bytes stay where they are for the whole read (in a
+    /// mapped file the worker keeps), so the analysers' thread reads them there.
+    mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, mapped: Bool) {
         let index = Int(id.index)
         // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
         let packet =
-            worker?.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
+            worker?.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength, mapped: mapped)
             ?? self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
@@ -75,45 +81,46 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
-        Self.route(packet, bytes: bytes, frame: frame, fastPath: fastPath, &flows, &analysers, worker, &census)
+        Self.sight(packet, &frame, &flows.index)
+        Self.route(packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker, &census)
     }
 
-    /// Counts a decoded frame in its flow and hands it to the analysers it is new to: all of
-    /// them, none (its flow's pending counts take it), or only some whose credits do not add
-    /// up (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others.
+    /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in it.
+    @inline(__always)
+    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) {
+        guard let key = FlowKey.of(packet, point: frame.point) else { return }
+        let (slot, position) = index.sight(key)
+        frame.flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
+    }
+
+    /// Hands a frame whose flow is found (`sight`) to the analysers it is new to: all of them,
+    /// none (its flow's pending counts take it), or only some whose credits do not add up
+    /// (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others. A new
+    /// flow first credits what the flow it replaced had pending. With two threads, the
+    /// analysers here only answer `isNew`, and `worker` runs the real ones.
     static func route(
-        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, fastPath: Bool,
-        _ flows: inout FlowTable, _ analysers: inout Analysers, _ worker: AnalysisWorker?, _ census: inout InterestCensus?
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, mapped: Bool, fastPath: Bool,
+        _ pending: inout FlowPending, _ analysers: inout Analysers, _ worker: AnalysisWorker?, _ census: inout InterestCensus?
     ) {
-        var frame = frame
         var deliver = FrameVisitor.everyAnalyser
-        if let key = FlowKey.of(packet, point: frame.point) {
-            frame.flow.innermostIPLevel = packet.innermostIPLevel
-            let slot: Int
-            if let seen = flows.sight(key) {
-                slot = seen.slot
-                frame.flow.position = seen.position
-            } else {
-                let (new, evicted) = flows.insert(key, FlowSummary(packet, ref: frame.ref))
-                if let (flow, counts) = evicted {
-                    if let worker { worker.credit(flow, counts) } else { analysers.credit(flow, counts) }
-                }
-                slot = new
-                frame.flow.position = 1
+        if frame.flow.position > 0 {
+            let slot = Int(frame.flow.slot)
+            if frame.flow.position == 1, let (flow, counts) = pending.start(slot, ref: frame.ref) {
+                if let worker { worker.credit(flow, counts) } else { analysers.credit(flow, counts) }
             }
             if census != nil { census!.count(&analysers, packet: packet, bytes: bytes, frame: frame) }
             if fastPath {
                 var interest = InterestVisitor(frame: frame)
                 analysers.forEach(&interest, packet: packet, bytes: bytes)
                 if !interest.everyAnalyser {
-                    flows.count(slot, length: packet.originalLength, frame: frame, acknowledgement: acknowledgement(of: packet, innermost: frame.flow.innermostIPLevel))
+                    pending.count(slot, packet: packet, frame: frame, acknowledgement: acknowledgement(of: packet, innermost: frame.flow.innermostIPLevel))
                     guard interest.wanted != 0 else { return }
                     deliver = interest.wanted
                 }
             }
         }
         if let worker {
-            worker.send(frame, to: deliver, packet: packet, bytes: bytes)
+            worker.send(frame, to: deliver, packet: packet, bytes: bytes, mapped: mapped)
         } else {
             var visitor = FrameVisitor(frame: frame, analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes)

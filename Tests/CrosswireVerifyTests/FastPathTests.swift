@@ -10,7 +10,7 @@ import CrosswireVerdict
 import Foundation
 import Testing
 
-/// One way of reading: threads, fast path, and (one thread only) the flow table's size.
+/// One way of reading: threads, fast path, and the flow table's size.
 struct ReadMode: CustomStringConvertible {
     var threads: Int
     var fastPath: Bool
@@ -25,6 +25,7 @@ struct ReadMode: CustomStringConvertible {
         return [
             (ReadMode(threads: 1, fastPath: true), oracle), (ReadMode(threads: 2, fastPath: false), oracle),
             (ReadMode(threads: 2, fastPath: true), oracle), (ReadMode(threads: 1, fastPath: true, flowCapacity: 16), small),
+            (ReadMode(threads: 2, fastPath: true, flowCapacity: 16), small),
         ]
     }()
 }

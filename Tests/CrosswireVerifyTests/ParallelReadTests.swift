@@ -29,7 +29,8 @@ import Testing
 
     /// A frame larger than a batch's bytes (a pcapng block may hold 16 MiB) travels beside the
     /// batch, its decoded packet in it; the frames around it keep their places and bytes. A
-    /// frame decoded and not sent (new to no analyser) leaves nothing behind.
+    /// mapped frame stays where it is, the batch holding its packet alone. A frame decoded
+    /// and not sent (new to no analyser) leaves nothing behind.
     @Test func aFrameLargerThanABatchReachesTheAnalysers() throws {
         let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("10-vxlan-8472/plan.yaml").path)
         let session = VerificationSession(plan: plan)
@@ -38,13 +39,24 @@ import Testing
         let small = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001))
         let large = small + [UInt8](repeating: 0x42, count: FrameBatch.maxBytes + 100)
         let unsent = Frame.eth(Addr.c2MAC, Addr.bridge2MAC, Frame.udpPacket(Addr.c2, 6000, Addr.c1, 6001, payload: [UInt8](repeating: 7, count: 900)))
-        let frames = [small, large, unsent, small, large, unsent, unsent, small]
+        let mapped = Frame.eth(Addr.c2MAC, Addr.bridge2MAC, Frame.udpPacket(Addr.c2, 7000, Addr.c1, 7001, payload: [UInt8](repeating: 9, count: 300_000)))
+        // Bytes that outlive the read, as a mapped file's do.
+        let lasting = UnsafeMutableRawBufferPointer.allocate(byteCount: mapped.count, alignment: 16)
+        defer { lasting.deallocate() }
+        lasting.copyBytes(from: mapped)
+        let frames = [small, large, unsent, mapped, small, large, unsent, mapped, mapped, unsent, small]
         for (n, f) in frames.enumerated() {
+            let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
+            if f == mapped {
+                let raw = UnsafeRawBufferPointer(lasting)
+                let packet = worker.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: raw.count, mapped: true)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: true)
+                continue
+            }
             f.withUnsafeBytes { raw in
-                let packet = worker.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: f.count)
+                let packet = worker.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: f.count, mapped: false)
                 guard f != unsent else { return }
-                let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: false)
             }
         }
         let traffic = worker.finish().traffic.finish()
