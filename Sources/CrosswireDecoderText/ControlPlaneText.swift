@@ -1,7 +1,7 @@
 // Text for `crosswire decode`: the BGP and OSPF columns of `-T fields`,
 // formatted as tshark 4.0 prints them, and one-line human summaries.
 //
-// tshark 4.0 quirks, checked against ../shared/corpus/tcpdump/tshark/*.tsv:
+// tshark 4.0 quirks, checked against Tests/Corpus/tcpdump/tshark/*.tsv:
 // * `bgp.nlri_prefix` / `bgp.withdrawn_prefix` print the prefix address
 //   without its length (`192.168.10.0`), and only for the classic IPv4 NLRI /
 //   Withdrawn Routes fields of an UPDATE. Prefixes inside MP_REACH_NLRI /
