@@ -1,0 +1,348 @@
+// Header templates: decoding a steady frame by copying its flow's last decode.
+//
+// The frames of one flow repeat their headers but for a few fields: IP
+// identification, lengths and checksums, the IPv4 TOS and IPv6 ECN bits, TCP
+// sequence and acknowledgement numbers, window, checksum, the PSH/ECE/CWR
+// flags, the values of TCP options (timestamps, SACK blocks), UDP length and
+// checksum, an ICMP echo's checksum, identifier and sequence number. A template keeps a decoded frame of the flow, its header bytes, and
+// which bits of them may change. A later frame whose header bytes equal the
+// template's in every other bit, and whose every length field differs from the
+// template's by the same amount as its length, takes the same branches through
+// the decoder: its decode is the template's with those fields rewritten. So it
+// is copied and patched instead (HeaderTemplateTests compares the two on every
+// corpus frame). Anything else is decoded in full.
+
+/// Header templates of recent flows, found by a hash of header bytes that stay the same
+/// within a flow (addresses, protocols, ports, ICMP echo identifiers). Two templates per
+/// hash bucket, the least recently used replaced. Allocated once, at the first template;
+/// used by one thread.
+public final class HeaderTemplates {
+    /// The most header bytes a template covers (VXLAN over IPv4 with an IPv6 inner TCP
+    /// segment and 40 bytes of options is 164).
+    public static let maxHeader = 192
+
+    struct Head {
+        /// Who saw the frame: the caller's capture and interface (`context`).
+        var context: UInt64
+        /// The caller's value kept with the template (verify: the flow's key).
+        var flow: UInt64
+        var headerLength: Int
+        var levelCount: Int
+        var originalLength: Int
+        var snapped: Bool
+        /// The smallest TCP, UDP or ICMP payload of a level: how much shorter a frame may be.
+        var minimumPayload: Int
+        var lastUse: UInt32
+    }
+
+    /// Buckets of two ways each; a power of two.
+    let buckets: Int
+    // Unchecked: one thread uses a table, and a dynamic exclusivity check on each access
+    // cost about 40 instructions a frame.
+    /// Per way: the hint of its template, 0 when empty.
+    @exclusivity(unchecked) private var hints: UnsafeMutablePointer<UInt64>?
+    @exclusivity(unchecked) private var heads: UnsafeMutablePointer<Head>?
+    /// Per way: the decoded packet's bytes a view reads, then the header bytes, then which bits of them must match.
+    @exclusivity(unchecked) private var entries: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var clock: UInt32 = 0
+    /// Frames decoded from a template, and templates made.
+    @exclusivity(unchecked) public private(set) var hits = 0
+    @exclusivity(unchecked) public private(set) var learned = 0
+
+    // Kept here: a static (`DecodedPacket.firstLevelOffset`) costs a `swift_once` at each use.
+    /// Where a way's header bytes start, after its packet; and a way's size.
+    let packetBytes: Int
+    let stride: Int
+    /// Where level 0 lies in a packet.
+    let firstLevel: Int
+
+    public init(buckets: Int = 1024) {
+        var n = 1
+        while n < buckets { n <<= 1 }
+        self.buckets = n
+        firstLevel = DecodedPacket.firstLevelOffset
+        packetBytes = (DecodedPacket.usedByteCount(levelCount: DecodedPacket.maxLevels) + 63) & ~63
+        stride = packetBytes + 2 * Self.maxHeader
+    }
+
+    /// Level `i` of the packet at `p`.
+    @inline(__always)
+    private func level(_ i: Int, of p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<PacketLevel> {
+        (p + (firstLevel &+ i &* MemoryLayout<PacketLevel>.stride)).assumingMemoryBound(to: PacketLevel.self)
+    }
+
+    deinit {
+        hints?.deallocate()
+        heads?.deallocate()
+        entries?.deallocate()
+    }
+
+    /// Decodes `bytes` by a template of the same `context` into `p`. Returns the `flow` the
+    /// template was learned with, or nil when none fits: then `p` holds anything, and the
+    /// caller decodes the frame in full.
+    @inline(__always)
+    public func decode(
+        _ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, context: UInt64,
+        into p: UnsafeMutablePointer<DecodedPacket>
+    ) -> UInt64? {
+        guard let hints else { return nil }
+        let hint = Self.hint(bytes, linkType: linkType, context: context)
+        guard hint != 0 else { return nil }
+        let first = bucket(hint) * 2
+        for way in first..<first + 2 where hints[way] == hint && heads![way].context == context {
+            if apply(way, bytes, originalLength: originalLength, into: p) {
+                clock &+= 1
+                heads![way].lastUse = clock
+                hits += 1
+                return heads![way].flow
+            }
+        }
+        return nil
+    }
+
+    /// Keeps the frame just decoded into `p` (in full, from `bytes`) as a template, with
+    /// `flow`, when it can be one: decoded to its end, no BGP or OSPF, and every level IP
+    /// (not a fragment, not an ICMP quote, its length from its header) with TCP, UDP, an
+    /// ICMP echo (the last level), or a tunnel (not the last level).
+    public func learn(
+        _ bytes: borrowing RawSpan, linkType: LinkType, context: UInt64, packet p: UnsafeMutablePointer<DecodedPacket>,
+        flow: UInt64, bgpPort: UInt16
+    ) {
+        let levels = p.pointee.levelCount
+        guard p.pointee.stop == nil, p.pointee.application == .none, levels > 0 else { return }
+        let slots = LevelSlots(p)
+        var minimumPayload = Int.max, headerLength = 0
+        for i in 0..<levels {
+            let level = slots[i]
+            guard level.pointee.origin != .icmpQuote, let ip = level.pointee.ip, !ip.isFragment, !ip.lengthFromFrame else { return }
+            let t = level.pointee.transport
+            switch t.kind {
+            case .tcp:
+                guard t.headerLength > 0, t.sourcePort != bgpPort, t.destinationPort != bgpPort else { return }
+            case .udp:
+                // In bounds: the UDP header was decoded. A zero length (IPv6) takes its length from the IP header.
+                guard t.headerLength > 0, Int(bytes.u16(t.offset + 4)) == t.payloadLength + 8 else { return }
+            case .icmp, .icmpv6:
+                // Echo requests and replies; an error quotes a packet, decoded as a level of its own.
+                guard Self.isEcho(t), i == levels - 1 else { return }
+            default:
+                guard level.pointee.tunnel != nil, i < levels - 1 else { return }
+                continue
+            }
+            minimumPayload = min(minimumPayload, t.payloadLength)
+            headerLength = t.payloadOffset
+        }
+        guard slots[levels - 1].pointee.transport.kind != .none, headerLength >= 20, headerLength <= Self.maxHeader,
+            headerLength <= bytes.byteCount
+        else { return }
+        let hint = Self.hint(bytes, linkType: linkType, context: context)
+        guard hint != 0 else { return }
+        if hints == nil { allocate() }
+        let first = bucket(hint) * 2
+        // The flow's own template when it has one (a frame that missed it), else a free way,
+        // else the one used less lately.
+        var way = first
+        if hints![first + 1] == hint && heads![first + 1].flow == flow && heads![first + 1].context == context {
+            way = first + 1
+        } else if !(hints![first] == hint && heads![first].flow == flow && heads![first].context == context), hints![first] != 0 {
+            way = first + 1
+            if hints![way] != 0, clock &- heads![first].lastUse > clock &- heads![way].lastUse { way = first }
+        }
+        clock &+= 1
+        hints![way] = hint
+        heads![way] = Head(
+            context: context, flow: flow, headerLength: headerLength, levelCount: levels,
+            originalLength: p.pointee.originalLength, snapped: p.pointee.isSnapped, minimumPayload: minimumPayload,
+            lastUse: clock)
+        let entry = entries! + way * stride
+        entry.copyMemory(from: UnsafeRawPointer(p), byteCount: DecodedPacket.usedByteCount(levelCount: levels))
+        let header = entry + packetBytes, care = header + Self.maxHeader
+        bytes.withUnsafeBytes { header.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
+        let mustMatch = care.initializeMemory(as: UInt8.self, repeating: 0xFF, count: headerLength)
+        func free(_ at: Int, _ count: Int) { (mustMatch + at).update(repeating: 0, count: count) }
+        for i in 0..<levels {
+            let level = slots[i].pointee
+            let ip = level.ip!
+            if ip.version == 4 {
+                free(ip.offset + 1, 5)  // TOS, total length (checked apart), identification
+                free(ip.offset + 10, 2)  // header checksum
+            } else {
+                mustMatch[ip.offset + 1] &= 0xCF  // the ECN bits
+                free(ip.offset + 4, 2)  // payload length (checked apart)
+            }
+            let t = level.transport
+            if t.kind == .tcp {
+                free(t.offset + 4, 8)  // sequence, acknowledgement
+                mustMatch[t.offset + 13] = 0x37  // all flags but PSH, ECE and CWR
+                free(t.offset + 14, 4)  // window, checksum
+                // Option values, the MSS aside; each option's kind and length still match.
+                var o = t.offset + 20
+                while o < t.payloadOffset {
+                    // In bounds: o < the header's end, and the decoder walked these options.
+                    let kind = bytes.u8(o)
+                    if kind == 0 { break }
+                    if kind == 1 { o += 1; continue }
+                    let length = Int(bytes.u8(o + 1))
+                    guard length >= 2, o + length <= t.payloadOffset else { break }
+                    if kind != 2 { free(o + 2, length - 2) }
+                    o += length
+                }
+            } else if t.kind == .udp {
+                free(t.offset + 4, 4)  // length (checked apart), checksum
+            } else {
+                free(t.offset + 2, 6)  // checksum, identifier and sequence number
+            }
+        }
+        learned += 1
+    }
+
+    private func allocate() {
+        let ways = buckets * 2
+        hints = .allocate(capacity: ways)
+        hints!.initialize(repeating: 0, count: ways)
+        heads = .allocate(capacity: ways)
+        entries = .allocate(byteCount: ways * stride, alignment: max(64, MemoryLayout<DecodedPacket>.alignment))
+    }
+
+    @inline(__always) private func bucket(_ hint: UInt64) -> Int { Int(truncatingIfNeeded: hint >> 20) & (buckets - 1) }
+
+    /// Copies template `way` into `p` and rewrites what changes within a flow, when `bytes` fit it.
+    @inline(__always)
+    private func apply(_ way: Int, _ bytes: borrowing RawSpan, originalLength: Int, into p: UnsafeMutablePointer<DecodedPacket>) -> Bool {
+        let head = heads! + way
+        let headerLength = head.pointee.headerLength, levels = head.pointee.levelCount
+        let captured = bytes.byteCount, original = max(originalLength, captured)
+        let shift = original - head.pointee.originalLength
+        guard captured >= headerLength, (captured < original) == head.pointee.snapped, shift >= -head.pointee.minimumPayload else {
+            return false
+        }
+        let entry = entries! + way &* stride
+        let header = UnsafeRawPointer(entry + packetBytes), care = header + Self.maxHeader
+        // In bounds: every word lies below headerLength ≤ captured; the last one, which
+        // overlaps the one before, ends at headerLength (≥ 20: an IP header).
+        func differ(_ i: Int) -> UInt64 {
+            (bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self) ^ header.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                & care.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        }
+        let last = headerLength &- 8
+        var differs = differ(last)
+        var i = 0
+        while i < last {
+            differs |= differ(i)
+            i &+= 8
+        }
+        guard differs == 0 else { return false }
+        for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return false }
+        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: firstLevel &+ levels &* MemoryLayout<PacketLevel>.stride)
+        p.pointee.capturedLength = captured
+        p.pointee.originalLength = original
+        for l in 0..<levels { Self.patch(level(l, of: UnsafeMutableRawPointer(p)), bytes, shift: shift, captured: captured) }
+        return true
+    }
+
+    /// True when a template level's length fields (IP, UDP) in `bytes` are its own moved by `shift`.
+    /// In bounds: every offset read lies in the template's headers, which `bytes` holds.
+    @inline(__always)
+    private static func lengthsMove(_ level: UnsafeMutablePointer<PacketLevel>, _ bytes: borrowing RawSpan, shift: Int) -> Bool {
+        let ip = level.pointee.ip.unsafelyUnwrapped
+        let total = ip.version == 4 ? Int(bytes.u16(ip.offset + 2)) : IPv6Header.length + Int(bytes.u16(ip.offset + 4))
+        guard total == ip.totalLength &+ shift else { return false }
+        let t = level.pointee.transport
+        return t.kind != .udp || Int(bytes.u16(t.offset + 4)) == t.payloadLength &+ 8 &+ shift
+    }
+
+    /// Rewrites a copied level's fields that change within a flow from `bytes`, its lengths moved
+    /// by `shift`, in place. In bounds: as `lengthsMove`.
+    @inline(__always)
+    private static func patch(_ level: UnsafeMutablePointer<PacketLevel>, _ bytes: borrowing RawSpan, shift: Int, captured: Int) {
+        let at = level.pointee.ip.unsafelyUnwrapped.offset
+        if level.pointee.ip.unsafelyUnwrapped.version == 4 {
+            level.pointee.ip!.identification = UInt32(bytes.u16(at + 4))
+            level.pointee.ip!.checksum = bytes.u16(at + 10)
+        }
+        level.pointee.ip!.totalLength &+= shift
+        let kind = level.pointee.transport.kind, t = level.pointee.transport.offset
+        switch kind {
+        case .tcp:
+            level.pointee.transport.sequence = bytes.u32(t + 4)
+            level.pointee.transport.acknowledgement = bytes.u32(t + 8)
+            level.pointee.transport.tcpFlags = TCPFlags(rawValue: bytes.u16(t + 12) & 0x1FF)
+            level.pointee.transport.window = bytes.u16(t + 14)
+        case .icmp, .icmpv6:
+            level.pointee.transport.icmpRest = bytes.u32(t + 4)
+        default:
+            break
+        }
+        if kind != .none {
+            let payload = level.pointee.transport.payloadOffset, length = level.pointee.transport.payloadLength &+ shift
+            level.pointee.transport.payloadLength = length
+            level.pointee.transport.capturedPayloadLength = max(0, min(captured, payload &+ length) &- payload)
+        }
+        if level.pointee.tunnel != nil { level.pointee.tunnel!.innerLength &+= shift }
+    }
+
+    /// A hash of the bytes that name a frame's flow, found without decoding it: the link
+    /// header's type, the IP addresses and protocol, the first 4 bytes after the IP header
+    /// (TCP/UDP ports; a VXLAN or GENEVE source port follows its inner flow), and for
+    /// IP-in-IP the inner addresses and ports too. 0: none (not IP, or cut short).
+    @inline(__always)
+    static func hint(_ s: borrowing RawSpan, linkType: LinkType, context: UInt64) -> UInt64 {
+        var o: Int, type: UInt16
+        switch linkType {
+        case .ethernet:
+            guard s.has(14, at: 0) else { return 0 }
+            (o, type) = (14, s.u16(12))
+            var tags = 0
+            while VLANTag.isTagType(type), tags < 2 {
+                guard s.has(4, at: o) else { return 0 }
+                (type, o, tags) = (s.u16(o + 2), o + 4, tags + 1)
+            }
+        case .linuxSLL:
+            guard s.has(16, at: 0) else { return 0 }
+            (o, type) = (16, s.u16(14))
+        case .linuxSLL2:
+            guard s.has(20, at: 0) else { return 0 }
+            (o, type) = (20, s.u16(0))
+        case .raw, .rawOpenBSD, .rawLinkType, .ipv4, .ipv6, .null, .loop:
+            o = linkType == .null || linkType == .loop ? 4 : 0
+            guard s.has(1, at: o) else { return 0 }
+            type = s.u8(o) >> 4 == 6 ? EtherType.ipv6 : EtherType.ipv4
+        default:
+            return 0
+        }
+        var h = mix(context, UInt64(type) | UInt64(linkType.rawValue) << 16 | UInt64(o) << 48)
+        var proto: UInt8, next: Int
+        if type == EtherType.ipv4 {
+            guard s.has(20, at: o) else { return 0 }
+            (proto, next) = (s.u8(o + 9), o + Int(s.u8(o) & 0x0F) * 4)
+            h = mix(h, s.u64(o + 12) ^ UInt64(proto) << 56)
+            if proto == IPProtocol.ipip, s.has(20, at: next) {
+                (proto, o) = (s.u8(next + 9), next)
+                next += Int(s.u8(next) & 0x0F) * 4
+                h = mix(h, s.u64(o + 12) ^ UInt64(proto))
+            }
+        } else if type == EtherType.ipv6 {
+            guard s.has(40, at: o) else { return 0 }
+            (proto, next) = (s.u8(o + 6), o + 40)
+            h = mix(mix(h, s.u64(o + 8) ^ UInt64(proto)), s.u64(o + 16))
+            h = mix(mix(h, s.u64(o + 24)), s.u64(o + 32))
+        } else {
+            return 0
+        }
+        if proto == IPProtocol.tcp || proto == IPProtocol.udp, s.has(4, at: next) {
+            h = mix(h, UInt64(s.u32(next)))
+        } else if proto == IPProtocol.icmp || proto == IPProtocol.icmpv6, s.has(6, at: next) {
+            h = mix(h, UInt64(s.u16(next)) << 16 | UInt64(s.u16(next + 4)))  // type, code, echo identifier
+        }
+        h ^= h >> 29
+        return h == 0 ? 1 : h
+    }
+
+    /// An ICMP or ICMPv6 echo request or reply.
+    static func isEcho(_ t: TransportFields) -> Bool {
+        t.kind == .icmp ? t.icmpType == 0 || t.icmpType == 8 : t.icmpType == 128 || t.icmpType == 129
+    }
+
+    @inline(__always)
+    static func mix(_ h: UInt64, _ x: UInt64) -> UInt64 { (h ^ x) &* 0x9E37_79B9_7F4A_7C15 }
+}
