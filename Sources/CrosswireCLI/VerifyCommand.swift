@@ -115,7 +115,10 @@ struct VerifyCommand: ParsableCommand {
             throw CrosswireExit.input(error.description)
         }
         progress.clear()
-        if let census = session.census { FileHandle.standardError.write(Data((census.table + "\n").utf8)) }
+        if let census = session.census {
+            let templates = "decoded from a header template: \(session.templates.hits); templates made: \(session.templates.learned)"
+            FileHandle.standardError.write(Data((census.table + "\n" + templates + "\n").utf8))
+        }
         let verdict = session.verdict()
         let code = try report.finish(verdict)
         if let cut = verdict.captures.first(where: { $0.incomplete != nil }), let incomplete = cut.incomplete {

@@ -177,26 +177,22 @@ final class AnalysisWorker: @unchecked Sendable {
         full.signal()
     }
 
-    /// Decodes a frame into the batch being filled, where `send` keeps it if an analyser
-    /// needs it and the next frame's decode overwrites it if none does. `mapped`: its bytes
-    /// stay where they are for the whole read (in a mapped file `keep` holds).
-    func decode(
-        _ bytes: borrowing RawSpan, by decoder: PacketDecoder, linkType: LinkType, originalLength: Int, mapped: Bool
-    ) -> PacketView {
-        let count = bytes.byteCount
+    /// Where the next frame, of `count` bytes, is decoded: in the batch being filled, where
+    /// `send` keeps it if an analyser needs it and the next frame's decode overwrites it if
+    /// none does. `mapped`: its bytes stay where they are for the whole read (in a mapped
+    /// file `keep` holds).
+    func slot(count: Int, mapped: Bool) -> UnsafeMutablePointer<DecodedPacket> {
         // Room for the packet and the frame's bytes, or for the packet alone when the frame
         // goes in `oversized`. A batch with room for a record has room for its credit.
         let b = batch(room: mapped || Self.fits(count) ? count : 0, mapped: mapped)
-        let slot = (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
-        decoder.decode(bytes, linkType: linkType, originalLength: originalLength, into: slot)
-        return PacketView(slot)
+        return (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
     }
 
     static func fits(_ count: Int) -> Bool {
         FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
     }
 
-    /// Keeps the frame just decoded (`decode`) for `analysers`, with its bytes (`mapped`: as `decode`'s).
+    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `decode`'s).
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
         let b = current!, at = b.nextPacket
         precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")

@@ -32,6 +32,8 @@ public struct VerificationSession {
     var batchFrames = 512
     /// The flows of the frames fed so far (FlowTable.swift).
     var flows = FlowTable()
+    /// Header templates of recent flows, with the fast path (HeaderTemplate.swift).
+    public let templates = HeaderTemplates()
     /// False: every analyser observes every packet (`--no-fast-path`), to check that the
     /// fast path's verdict is the same.
     public var fastPath = true
@@ -68,9 +70,14 @@ public struct VerificationSession {
     mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, mapped: Bool) {
         let index = Int(id.index)
         // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
-        let packet =
-            worker?.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength, mapped: mapped)
-            ?? self.packet.decode(bytes, by: decoder, linkType: linkTypes[index], originalLength: info.originalLength)
+        let slot = worker?.slot(count: bytes.byteCount, mapped: mapped) ?? self.packet.packet
+        // A frame of a flow whose headers it repeats is copied from the flow's template
+        // (HeaderTemplate.swift), with its flow's key: no decode and no key to work out.
+        let context = UInt64(index) << 32 | UInt64(UInt32(bitPattern: info.interfaceID))
+        let known = fastPath
+            ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : nil
+        if known == nil { decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot) }
+        let packet = PacketView(slot)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
@@ -81,17 +88,37 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
-        Self.sight(packet, &frame, &flows.index)
+        if let known {
+            assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
+            Self.sight(known, packet, &frame, &flows.index)
+        } else if let key = Self.sight(packet, &frame, &flows.index), fastPath, Self.worthATemplate(frame.flow.position) {
+            templates.learn(bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, bgpPort: decoder.options.bgpPort)
+        }
         Self.route(packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker, &census)
     }
 
-    /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in it.
+    /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in
+    /// it; returns the flow's key.
     @inline(__always)
-    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) {
-        guard let key = FlowKey.of(packet, point: frame.point) else { return }
+    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) -> UInt64? {
+        guard let key = FlowKey.of(packet, point: frame.point) else { return nil }
+        sight(key, packet, &frame, &index)
+        return key
+    }
+
+    /// Finds the flow of a frame whose key is known, and its place in it.
+    @inline(__always)
+    static func sight(_ key: UInt64, _ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) {
         let (slot, position) = index.sight(key)
         frame.flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
     }
+
+    /// Whether a fully decoded frame at `position` in its flow becomes the flow's template: from
+    /// its second frame (a flow of one frame needs none), then, while its frames keep missing
+    /// the template (another flow took its place, or lengths that do not move together),
+    /// every 64th.
+    @inline(__always)
+    static func worthATemplate(_ position: UInt32) -> Bool { position >= 2 && (position < 16 || position & 63 == 0) }
 
     /// Hands a frame whose flow is found (`sight`) to the analysers it is new to: all of them,
     /// none (its flow's pending counts take it), or only some whose credits do not add up

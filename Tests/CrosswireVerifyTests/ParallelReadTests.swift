@@ -49,12 +49,16 @@ import Testing
             let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
             if f == mapped {
                 let raw = UnsafeRawBufferPointer(lasting)
-                let packet = worker.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: raw.count, mapped: true)
+                let slot = worker.slot(count: raw.count, mapped: true)
+                session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: raw.count, into: slot)
+                let packet = PacketView(slot)
                 worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: true)
                 continue
             }
             f.withUnsafeBytes { raw in
-                let packet = worker.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: f.count, mapped: false)
+                let slot = worker.slot(count: f.count, mapped: false)
+                session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: f.count, into: slot)
+                let packet = PacketView(slot)
                 guard f != unsent else { return }
                 worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: false)
             }
