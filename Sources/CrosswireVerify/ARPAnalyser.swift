@@ -15,7 +15,11 @@ struct ARPFindings {
     /// after another, so a span, not an order of arrival, tells a handover from a conflict).
     var spans: [AddressClaim: ClaimSpan] = [:]
 
-    struct AddressClaim: Hashable { var address: IPAddress; var mac: MACAddress }
+    struct AddressClaim: Hashable {
+        var address: IPAddress
+        var mac: MACAddress
+        func hash(into h: inout Hasher) { h.combine(address); h.combine(mac.rawValue) }
+    }
     struct ClaimSpan { var first: Timestamp; var last: Timestamp; var lastRef: FrameRef }
     /// ARP messages and neighbour advertisements/solicitations seen.
     var messages = 0

@@ -15,6 +15,13 @@ struct NextHopFindings {
         var outerDestination: IPAddress?
         /// The sender's IP when it is a planned node (a host talking from its own address).
         var sourceIP: IPAddress
+        /// The MACs and the owner in two words, then the addresses.
+        func hash(into h: inout Hasher) {
+            h.combine(sourceMAC.rawValue | UInt64(UInt16(bitPattern: owner)) << 48)
+            h.combine(destinationMAC.rawValue | (outerDestination == nil ? 0 : 1 << 48))
+            if let outerDestination { h.combine(outerDestination) }
+            h.combine(sourceIP)
+        }
     }
     /// Per hop: frames, the first five seen, the destination, and the frame that comes first in the
     /// captures (by capture, then frame number), which is the same whatever the read order.

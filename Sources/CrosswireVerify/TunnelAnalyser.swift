@@ -38,6 +38,10 @@ struct TunnelSignature: Hashable, Sendable {
     var kind: TunnelKind
     var vni: UInt32?
     var port: UInt16
+    /// One word to hash, not four.
+    func hash(into h: inout Hasher) {
+        h.combine(UInt64(kind.rawValue) | UInt64(port) << 8 | (vni.map { UInt64($0) << 24 | 1 << 56 } ?? 0))
+    }
 }
 
 /// What a tunnel frame kept as evidence shows (worded in Wording/AnalyserNotes.swift).
@@ -96,6 +100,12 @@ struct TunnelAnalyser: PacketAnalyser {
         var destination: IPAddress
         var identification: UInt32
         var protocolNumber: UInt8
+        /// The addresses, then one word for the rest.
+        func hash(into h: inout Hasher) {
+            h.combine(source)
+            h.combine(destination)
+            h.combine(UInt64(identification) | UInt64(protocolNumber) << 32 | UInt64(UInt32(bitPattern: capture.index)) << 40)
+        }
     }
     var fragmentKinds: [FragmentKey: TunnelKind] = [:]
     var pendingFragments: [FragmentKey: (frames: Int, bytes: Int, headers: Int, first: FrameRef)] = [:]
