@@ -189,7 +189,7 @@ public final class HeaderTemplates {
                 }
             } else if t.kind == .udp {
                 free(t.offset + 4, 4)  // length (checked apart), checksum
-            } else {
+            } else if t.kind == .icmp || t.kind == .icmpv6 {
                 free(t.offset + 2, 6)  // checksum, identifier and sequence number
             }
         }
