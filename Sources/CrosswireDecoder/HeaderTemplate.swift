@@ -141,13 +141,9 @@ public final class HeaderTemplates {
         let first = bucket(hint) * 2
         // The flow's own template when it has one (a frame that missed it), else a free way,
         // else the one used less lately.
-        var way = first
-        if hints![first + 1] == hint && heads![first + 1].flow == flow && heads![first + 1].context == context {
-            way = first + 1
-        } else if !(hints![first] == hint && heads![first].flow == flow && heads![first].context == context), hints![first] != 0 {
-            way = first + 1
-            if hints![way] != 0, clock &- heads![first].lastUse > clock &- heads![way].lastUse { way = first }
-        }
+        func holdsFlow(_ w: Int) -> Bool { hints![w] == hint && heads![w].flow == flow && heads![w].context == context }
+        func age(_ w: Int) -> UInt32 { hints![w] == 0 ? .max : clock &- heads![w].lastUse }
+        let way = holdsFlow(first) || (!holdsFlow(first + 1) && age(first) >= age(first + 1)) ? first : first + 1
         clock &+= 1
         hints![way] = hint
         heads![way] = Head(

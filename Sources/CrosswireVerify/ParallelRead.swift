@@ -192,7 +192,7 @@ final class AnalysisWorker: @unchecked Sendable {
         FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
     }
 
-    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `decode`'s).
+    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `slot`'s).
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
         let b = current!, at = b.nextPacket
         precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
