@@ -194,3 +194,30 @@ final class FileMapping {
         _ = madvise(UnsafeMutableRawPointer(mutating: base) + range.lowerBound, range.count, MADV_DONTNEED)
     }
 }
+
+/// Fresh zero-filled memory (`mmap(MAP_PRIVATE | MAP_ANONYMOUS)`), unmapped (`munmap`) when
+/// it goes away. The kernel maps a page at its first touch, so untouched pages cost nothing.
+public final class ZeroPages {
+    public let base: UnsafeMutableRawPointer
+    public let byteCount: Int
+
+    /// At least `byteCount` bytes (one page at least).
+    public init(byteCount: Int) {
+        let size = max(byteCount, 1)
+        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED
+        else { fatalError("cannot map \(size) bytes: \(POSIX.lastErrorText)") }
+        base = mapped
+        self.byteCount = size
+    }
+
+    deinit { munmap(base, byteCount) }
+
+    /// The bytes of its pages in memory (`mincore`): the pages touched so far.
+    public var residentBytes: Int {
+        let page = POSIX.pageSize
+        let pages = (byteCount + page - 1) / page
+        var resident = [UInt8](repeating: 0, count: pages)
+        guard mincore(base, byteCount, &resident) == 0 else { return -1 }
+        return resident.reduce(0) { $0 + Int($1 & 1) } * page
+    }
+}

@@ -100,7 +100,8 @@ struct DeliveryAnalyser: PacketAnalyser {
     /// When each point first saw each class.
     var classSeen = FixedHashTable<Int64>(capacity: 8192)
     var pending = FixedHashTable<Int32>(capacity: 1 << 17)
-    var ring: [PendingPacket] = []
+    /// Slots from `head` to `head + queued` hold packets; the others are never read.
+    var ring = ZeroedSlots<PendingPacket>()
     var head = 0
     var queued = 0
     var firstTime: [Int64] = []
@@ -179,13 +180,7 @@ struct DeliveryAnalyser: PacketAnalyser {
             return
         }
         found.judged += 1
-        if ring.isEmpty {
-            ring = [PendingPacket](
-                repeating: PendingPacket(
-                    key: 0, classIndex: 0, time: 0, points: 0, sightings: InlineArray(repeating: (frame.ref, 0)),
-                    sightingCount: 0),
-                count: Self.ringCapacity)
-        }
+        if ring.isEmpty { ring = ZeroedSlots(count: Self.ringCapacity) }
         // A full ring judges its oldest packet early: points whose capture has not yet reached
         // the end of the window do not count as covering it, so nothing is called lost early.
         if queued == Self.ringCapacity { complete() }

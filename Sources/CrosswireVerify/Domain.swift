@@ -4,7 +4,7 @@
 import CrosswireCapture
 
 /// A capture of the run: its position in the run's capture list.
-public struct CaptureID: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct CaptureID: Hashable, Sendable, Comparable, CustomStringConvertible, BitwiseCopyable {
     /// 0-based position in the order the captures were added.
     public let index: Int32
     public init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
@@ -34,7 +34,7 @@ public enum CaptureInterface: Hashable, Sendable {
 }
 
 /// A capture point: one capture, or one interface of it. Numbered in the order first seen.
-public struct CapturePointID: Hashable, Sendable, Comparable {
+public struct CapturePointID: Hashable, Sendable, Comparable, BitwiseCopyable {
     public let index: Int32
     /// A frame whose point was not recorded (a control-plane event's frame).
     public static let unknown = CapturePointID(index: -1)
@@ -66,7 +66,7 @@ struct CapturePoints: Sendable {
 }
 
 /// One frame of one capture, small enough to keep by the thousand.
-public struct FrameRef: Hashable, Sendable, Comparable {
+public struct FrameRef: Hashable, Sendable, Comparable, BitwiseCopyable {
     public var capture: CaptureID
     /// 1-based frame number, as Wireshark numbers it.
     public var frame: Int32
@@ -83,7 +83,7 @@ public struct FrameRef: Hashable, Sendable, Comparable {
 }
 
 /// A capture timestamp in integer nanoseconds since the epoch.
-public struct Timestamp: Hashable, Sendable, Comparable {
+public struct Timestamp: Hashable, Sendable, Comparable, BitwiseCopyable {
     public var nanoseconds: Int64
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
     public init(_ info: FrameInfo) { nanoseconds = info.seconds &* 1_000_000_000 &+ Int64(info.nanoseconds) }

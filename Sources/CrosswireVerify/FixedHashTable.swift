@@ -1,14 +1,20 @@
-// A fixed-capacity hash table for per-packet state: all memory is allocated
-// at the first insertion, so later insertions and lookups never allocate (and a
+// A fixed-capacity hash table for per-packet state: the slots are made at the
+// first insertion, as zero pages that cost only where they are written
+// (ZeroedSlots.swift), so later insertions and lookups never allocate (and a
 // table nothing is ever stored in, such as an analyser another thread runs,
 // costs nothing). When a probe run is full, the oldest entry of the run is
 // evicted and counted.
 
 /// A map from 64-bit keys to values with a fixed number of slots.
-struct FixedHashTable<Value> {
-    private var keys: [UInt64]
-    private var values: [Value?]
-    private var stamps: [UInt32]
+struct FixedHashTable<Value: BitwiseCopyable> {
+    /// One slot: key, stamp and value on one cache line or two. `value` is valid while `used`.
+    private struct Slot: BitwiseCopyable {
+        var key: UInt64
+        var stamp: UInt32
+        var used: Bool
+        var value: Value?
+    }
+    private var slots = ZeroedSlots<Slot>()
     private let mask: Int
     private var clock: UInt32 = 0
     /// Entries currently stored.
@@ -22,34 +28,28 @@ struct FixedHashTable<Value> {
     init(capacity: Int) {
         var size = 16
         while size < capacity { size <<= 1 }
-        keys = []
-        values = []
-        stamps = []
         mask = size - 1
-    }
-
-    /// Makes the slots (once).
-    private mutating func allocate() {
-        keys = [UInt64](repeating: 0, count: mask + 1)
-        values = [Value?](repeating: nil, count: mask + 1)
-        stamps = [UInt32](repeating: 0, count: mask + 1)
     }
 
     /// The number of slots.
     var capacity: Int { mask + 1 }
 
     /// The slots made so far: 0 until the first insertion, then `capacity`.
-    var slotsMade: Int { values.count }
+    var slotsMade: Int { slots.count }
+
+    /// The bytes of its slots in memory: the pages entries were written to.
+    var residentBytes: Int { slots.residentBytes }
 
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key ^ (key >> 29)) &* 0x9E37_79B9_7F4A_7C15 >> 3) & mask }
 
     /// The value stored for `key`.
     func value(for key: UInt64) -> Value? {
-        if values.isEmpty { return nil }
+        if slots.isEmpty { return nil }
         var i = home(key)
         for _ in 0..<Self.probeLimit {
-            if values[i] == nil { return nil }
-            if keys[i] == key { return values[i] }
+            let s = slots[i]
+            if !s.used { return nil }
+            if s.key == key { return s.value }
             i = (i + 1) & mask
         }
         return nil
@@ -58,23 +58,23 @@ struct FixedHashTable<Value> {
     /// Calls `update` with the value stored for `key` (nil when absent) and
     /// stores what it leaves (removing the entry when it leaves nil).
     mutating func update(_ key: UInt64, _ update: (inout Value?) -> Void) {
-        if values.isEmpty { allocate() }
+        if slots.isEmpty { slots = ZeroedSlots(count: mask + 1) }
         clock &+= 1
         var i = home(key)
         var free = -1
         var oldest = i
         for _ in 0..<Self.probeLimit {
-            if values[i] == nil {
+            if !slots[i].used {
                 if free < 0 { free = i }
                 break
             }
-            if keys[i] == key {
+            if slots[i].key == key {
                 // In place: a copy out and back cost two copies of the value per update.
-                update(&values[i])
-                if values[i] == nil { remove(at: i) } else { stamps[i] = clock }
+                update(&slots[i].value)
+                if slots[i].value == nil { remove(at: i) } else { slots[i].stamp = clock }
                 return
             }
-            if clock &- stamps[i] > clock &- stamps[oldest] { oldest = i }
+            if clock &- slots[i].stamp > clock &- slots[oldest].stamp { oldest = i }
             i = (i + 1) & mask
         }
         var v: Value? = nil
@@ -88,25 +88,23 @@ struct FixedHashTable<Value> {
             slot = oldest
             evictions += 1
         }
-        keys[slot] = key
-        values[slot] = new
-        stamps[slot] = clock
+        slots[slot] = Slot(key: key, stamp: clock, used: true, value: new)
     }
 
     /// Removes the entry in slot `i`, moving later entries of its run back so lookups still find them.
     private mutating func remove(at slot: Int) {
-        values[slot] = nil
+        slots[slot].used = false
         count -= 1
         var hole = slot
         var i = (slot + 1) & mask
-        while values[i] != nil {
-            let h = home(keys[i])
+        while slots[i].used {
+            let h = home(slots[i].key)
             // Move the entry into the hole when its home is not between the hole and its slot.
             let distanceToHole = (hole - h) & mask
             let distanceToSlot = (i - h) & mask
             if distanceToHole <= distanceToSlot {
-                keys[hole] = keys[i]; values[hole] = values[i]; stamps[hole] = stamps[i]
-                values[i] = nil
+                slots[hole] = slots[i]
+                slots[i].used = false
                 hole = i
             }
             i = (i + 1) & mask
@@ -115,7 +113,10 @@ struct FixedHashTable<Value> {
 
     /// Every stored value.
     func forEach(_ body: (UInt64, Value) -> Void) {
-        for i in values.indices { if let v = values[i] { body(keys[i], v) } }
+        for i in 0..<slots.count {
+            let s = slots[i]
+            if s.used, let v = s.value { body(s.key, v) }
+        }
     }
 }
 

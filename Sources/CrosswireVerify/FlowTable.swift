@@ -26,7 +26,7 @@ public struct FlowSighting: Sendable {
 }
 
 /// What the packets of one flow share, as the analysers' `credit` needs it.
-public struct FlowSummary {
+public struct FlowSummary: BitwiseCopyable {
     /// The flow's first frame: its capture and capture point.
     var ref: FrameRef
     /// Level 0's Ethernet addresses (nil without Ethernet).
@@ -66,7 +66,7 @@ public struct FlowSummary {
 }
 
 /// What the packets of a flow that no analyser observed add up to.
-public struct FlowCounts {
+public struct FlowCounts: BitwiseCopyable {
     var packets = 0
     /// Their lengths on the wire.
     var bytes = 0
@@ -181,7 +181,7 @@ struct FlowIndex {
     private static var probeLimit: Int { 8 }
     /// A power of two.
     let capacity: Int
-    private var entries: [Entry] = []
+    private var entries = ZeroedSlots<Entry>()
     private var clock: UInt32 = 0
     private var mask: Int { capacity - 1 }
     /// Flows that made room for a new one.
@@ -198,7 +198,8 @@ struct FlowIndex {
     /// Counts one more frame of `key`'s flow; returns its slot and the frame's position in the
     /// flow (1: a new flow, which took the slot).
     mutating func sight(_ key: UInt64) -> (slot: Int, position: UInt32) {
-        if entries.isEmpty { entries = [Entry](repeating: Entry(key: 0, position: 0, stamp: 0), count: capacity) }
+        // Zero bytes are an empty entry (key 0).
+        if entries.isEmpty { entries = ZeroedSlots(count: capacity) }
         clock &+= 1
         var i = home(key)
         var free = -1, oldest = i
@@ -225,11 +226,12 @@ struct FlowIndex {
 /// What the packets of each flow that no analyser observed add up to, by slot.
 struct FlowPending {
     let capacity: Int
-    /// Per slot: its flow's first frame; its pending counts; what its packets share, made at
-    /// the first pending packet (valid while `counts[slot].packets > 0`).
-    private var firsts: [FrameRef] = []
-    private var counts: [FlowCounts] = []
-    private var summaries: [FlowSummary?] = []
+    /// Per slot: its flow's first frame (valid once the slot started a flow); its pending
+    /// counts (zero bytes: none); what its packets share, made at the first pending packet
+    /// (valid while `counts[slot].packets > 0`).
+    private var firsts = ZeroedSlots<FrameRef>()
+    private var counts = ZeroedSlots<FlowCounts>()
+    private var summaries = ZeroedSlots<FlowSummary?>()
     /// Frames no analyser observed.
     private(set) var credited = 0
 
@@ -239,9 +241,9 @@ struct FlowPending {
     /// flow it replaced had pending, which the caller credits.
     mutating func start(_ slot: Int, ref: FrameRef) -> (FlowSummary, FlowCounts)? {
         if firsts.isEmpty {
-            firsts = [FrameRef](repeating: ref, count: capacity)
-            counts = [FlowCounts](repeating: FlowCounts(), count: capacity)
-            summaries = [FlowSummary?](repeating: nil, count: capacity)
+            firsts = ZeroedSlots(count: capacity)
+            counts = ZeroedSlots(count: capacity)
+            summaries = ZeroedSlots(count: capacity)
         }
         var evicted: (FlowSummary, FlowCounts)?
         if counts[slot].packets > 0, let s = summaries[slot] { evicted = (s, counts[slot]) }
@@ -263,7 +265,7 @@ struct FlowPending {
 
     /// Every flow with pending counts.
     func forEachPending(_ body: (FlowSummary, FlowCounts) -> Void) {
-        for i in counts.indices where counts[i].packets > 0 {
+        for i in 0..<counts.count where counts[i].packets > 0 {
             if let s = summaries[i] { body(s, counts[i]) }
         }
     }
