@@ -79,7 +79,9 @@ public struct PlanLoader: Sendable {
 
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No tag resolution: the reader judges a scalar by its text and style alone, and the
+            // default resolver compiles seven regular expressions (a third of a small run's start).
+            root = try Yams.compose(yaml: text, .basic)
         } catch {
             throw Self.planError(fromYams: error, path: path)
         }
