@@ -42,6 +42,11 @@ struct ZeroedSlots<Element: BitwiseCopyable> {
     /// The bytes of the slots' pages that are in memory: what they cost so far.
     var residentBytes: Int { storage?.pages.residentBytes ?? 0 }
 
+    /// Out of line: inlined at every write, the copy made callers too large to inline their
+    /// own callees.
+    @inline(never)
+    private mutating func copyShared() { storage = storage?.copy() }
+
     // Addressors, as Array has: `slots[i].field` reads or writes the field where it is,
     // without a copy of the whole slot.
     subscript(i: Int) -> Element {
@@ -51,7 +56,7 @@ struct ZeroedSlots<Element: BitwiseCopyable> {
             return UnsafePointer(s.base + i)
         }
         @inline(__always) unsafeMutableAddress {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage?.copy() }
+            if !isKnownUniquelyReferenced(&storage) { copyShared() }
             let s = storage!
             precondition(i >= 0 && i < s.count, "slot out of range")
             return s.base + i
