@@ -33,7 +33,7 @@ public struct TopologyNode: Sendable, Hashable {
 }
 
 /// The plan's hosts and routers, with lookups that never allocate.
-public struct Topology: Sendable {
+public final class Topology: Sendable {
     /// The plan it was built from: what the checks expect.
     public let plan: Plan
     public let nodes: [TopologyNode]
