@@ -122,21 +122,8 @@ struct ChecksumAnalyser: PacketAnalyser {
             }
             break
         }
-        var outerSum = InternetChecksum()
-        if let inner {
-            // The headers before the inner segment, the segment's sum, and any padding after it.
-            let end = inner.offset + inner.length
-            outerSum.add(bytes, from: udp.offset, count: inner.offset - udp.offset)
-            outerSum.add(UInt64(inner.sum))
-            outerSum.add(bytes, from: end, count: udp.offset + udpLength - end)
-        } else {
-            outerSum.add(bytes, from: udp.offset, count: udpLength)
-        }
         var wrong: ChecksumField?
-        switch ChecksumState.transport(
-            field: bytes.u16(udp.offset + 6), segmentSum: outerSum.folded, length: udpLength, source: outer.source,
-            destination: outer.destination, protocolNumber: 17, adjust: fillIn
-        ).state {
+        switch outerState(bytes, udp: udp, udpLength: udpLength, outer: outer, inner: inner, fillIn: fillIn) {
         case .absent: found.outerAbsent += 1
         case .right: found.outerRight += 1
         case .offloadPlaceholder: placeholder = true
@@ -155,6 +142,33 @@ struct ChecksumAnalyser: PacketAnalyser {
         guard k >= 0 else { return }
         if wrong != nil { found.bySender[k].outerWrong += 1 } else { found.bySender[k].innerWrong += 1 }
         if found.bySender[k].firstWrong == nil { found.bySender[k].firstWrong = frame.ref }
+    }
+
+    /// The outer UDP checksum's state. A zero field is no checksum (RFC 768; RFC 6935 over
+    /// IPv6) whatever the bytes sum to, so it is not summed: the usual case, as Linux sends
+    /// VXLAN over IPv4 without one. `inner`: the inner segment's sum, reused where it falls on
+    /// the outer words.
+    @inline(__always)
+    private func outerState(
+        _ bytes: borrowing RawSpan, udp: TransportFields, udpLength: Int, outer: IPFields,
+        inner: (offset: Int, length: Int, sum: UInt16)?, fillIn: UInt16
+    ) -> ChecksumState {
+        let field = bytes.u16(udp.offset + 6)
+        if field == 0 { return .absent }
+        var outerSum = InternetChecksum()
+        if let inner {
+            // The headers before the inner segment, the segment's sum, and any padding after it.
+            let end = inner.offset + inner.length
+            outerSum.add(bytes, from: udp.offset, count: inner.offset - udp.offset)
+            outerSum.add(UInt64(inner.sum))
+            outerSum.add(bytes, from: end, count: udp.offset + udpLength - end)
+        } else {
+            outerSum.add(bytes, from: udp.offset, count: udpLength)
+        }
+        return ChecksumState.transport(
+            field: field, segmentSum: outerSum.folded, length: udpLength, source: outer.source,
+            destination: outer.destination, protocolNumber: 17, adjust: fillIn
+        ).state
     }
 
     /// The counters of a sender at a point (-1 beyond the bound); the last one found is tried first.
