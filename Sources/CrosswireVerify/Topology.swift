@@ -32,7 +32,8 @@ public struct TopologyNode: Sendable, Hashable {
     }
 }
 
-/// The plan's hosts and routers, with lookups that never allocate.
+/// The plan's hosts and routers, with lookups that never allocate. A class: every analyser
+/// shares the one instance, and a call that takes it never copies the plan.
 public final class Topology: Sendable {
     /// The plan it was built from: what the checks expect.
     public let plan: Plan

@@ -1,8 +1,6 @@
-// Storage for the bounded per-flow tables. A table sized for a busy network is
-// tens of megabytes; made as an Array, every byte is written at creation, so a
-// run over a small capture paid about 30 ms of page faults for slots it never
-// used. Fresh anonymous pages (ZeroPages) read as zero until written: a table
-// costs the pages its flows touch.
+// Storage for the bounded per-flow tables, sized for a busy network (tens of
+// megabytes). On fresh anonymous pages (ZeroPages), which read as zero until
+// written, a table costs the pages its flows touch, not its size.
 
 import CrosswireCapture
 
