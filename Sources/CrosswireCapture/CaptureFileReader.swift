@@ -14,6 +14,9 @@ import CrosswireDecoder
 public struct CaptureFileReader: ~Copyable {
     private let handle: PcapHandle
     private let mapped: MappedPcapFile?
+    /// `mapped`, for the read loop: used through this, the mapping is not retained and
+    /// released (two atomic operations) on every frame. `mapped` keeps it alive.
+    private let mappedPerFrame: Unmanaged<MappedPcapFile>?
     /// True once libpcap reads on from where the mapping stopped.
     private var handedOver = false
     /// A pcapng file's packet interfaces (nil for classic pcap).
@@ -49,6 +52,7 @@ public struct CaptureFileReader: ~Copyable {
         linkTypeName = handle.linkTypeName
         let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
         mapped = map?.linkType == handle.linkType ? map : nil
+        mappedPerFrame = mapped.map(Unmanaged.passUnretained)
         interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
     }
 
@@ -93,8 +97,8 @@ public struct CaptureFileReader: ~Copyable {
     /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
-        if let mapped, !handedOver {
-            switch mapped.next() {
+        if !handedOver, let mapped = mappedPerFrame {
+            switch mapped._withUnsafeGuaranteedRef({ $0.next() }) {
             case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
                 return (info(seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len), bytes)
             case .endOfFile:

@@ -20,7 +20,10 @@ public struct PacketView {
     /// view reads are there when the packet lies in a batch (ParallelRead): not the layers.
     @inlinable public var packet: UnsafePointer<DecodedPacket> { base }
     /// The bytes of the packet this view reads, from its start: what a batch keeps of it.
-    @inlinable public var usedByteCount: Int { DecodedPacket.usedByteCount(levelCount: levelCount) }
+    /// (From `firstLevel`: `DecodedPacket.firstLevelOffset`, a static, costs a `swift_once` check.)
+    @inlinable public var usedByteCount: Int {
+        (firstLevel - UnsafeRawPointer(base)) + min(max(levelCount, 0), DecodedPacket.maxLevels) * MemoryLayout<PacketLevel>.stride
+    }
     @inlinable public var linkType: LinkType { base.pointee.linkType }
     @inlinable public var capturedLength: Int { base.pointee.capturedLength }
     @inlinable public var originalLength: Int { base.pointee.originalLength }

@@ -54,19 +54,24 @@ extension VerificationSession {
         }
         clockEstimates = estimates
         for input in inputs { advance(input) }
+        // Unretained: a strong reference taken per frame was an atomic retain and release
+        // each. `inputs` keeps them alive.
+        let merge = inputs.map(Unmanaged.passUnretained)
         while true {
-            // The earliest current frame; on equal times, the capture given first. By index:
-            // binding each input to a name retained and released it, every frame.
-            var earliest = -1
-            for k in inputs.indices where inputs[k].frame != nil && (earliest < 0 || inputs[k].time < inputs[earliest].time) {
-                earliest = k
+            // The earliest current frame; on equal times, the capture given first.
+            var earliest = -1, earliestTime = Int64.max
+            for k in merge.indices {
+                let (present, time) = merge[k]._withUnsafeGuaranteedRef { ($0.frame != nil, $0.time) }
+                if present, earliest < 0 || time < earliestTime { (earliest, earliestTime) = (k, time) }
             }
-            guard earliest >= 0, let (info, bytes) = inputs[earliest].frame else { break }
-            let input = inputs[earliest]
-            observe(capture: input.id, info: info, bytes: bytes.bytes, mapped: input.mapped)
-            input.fileBytes += 16 + info.capturedLength
-            if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
-            advance(input)
+            guard earliest >= 0 else { break }
+            merge[earliest]._withUnsafeGuaranteedRef { input in
+                guard let (info, bytes) = input.frame else { return }
+                observe(capture: input.id, info: info, bytes: bytes.bytes, mapped: input.mapped)
+                input.fileBytes += 16 + info.capturedLength
+                if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
+                advance(input)
+            }
         }
         for input in inputs where input.reader.invalidTimestamps > 0 {
             captures[Int(input.id.index)].invalidTimestamps = input.reader.invalidTimestamps

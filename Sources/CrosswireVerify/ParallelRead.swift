@@ -72,7 +72,10 @@ final class FrameBatch {
     }
     // Unchecked: one thread at a time has a batch, handed over by the semaphores, and a
     // dynamic exclusivity check on every append cost about 220 instructions a frame.
-    @exclusivity(unchecked) var records: [Record] = []
+    /// `maxRecords` records, the first `recordCount` written. Not an array: appending to one
+    /// checked its buffer's uniqueness and retained and released it, every frame.
+    let records: UnsafeMutablePointer<Record>
+    @exclusivity(unchecked) var recordCount = 0
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var used = 0
@@ -92,13 +95,14 @@ final class FrameBatch {
 
     init(maxRecords: Int) {
         self.maxRecords = maxRecords
-        records.reserveCapacity(maxRecords)
+        records = .allocate(capacity: maxRecords)
         bytes = .allocate(byteCount: Self.maxBytes, alignment: 16)
         // An eviction comes with a new flow's first frame, which is new to an analyser: one a record at most.
         credits.reserveCapacity(maxRecords)
     }
 
     deinit {
+        records.deallocate()
         bytes.deallocate()
         for o in oversized { o.deallocate() }
     }
@@ -110,7 +114,7 @@ final class FrameBatch {
     /// True when a record with `count` bytes (`mapped`: bytes left where they are) may not
     /// fit: the decoder writes a whole packet, however few of its bytes the batch keeps.
     func isFull(adding count: Int, mapped: Bool) -> Bool {
-        records.count >= maxRecords || credits.count >= maxRecords || (mapped && mappedBytes + count > Self.maxBytes)
+        recordCount >= maxRecords || credits.count >= maxRecords || (mapped && mappedBytes + count > Self.maxBytes)
             || nextPacket + MemoryLayout<DecodedPacket>.size + (mapped ? 0 : count) > Self.maxBytes
     }
     /// `r`'s decoded packet, where it lies.
@@ -119,7 +123,7 @@ final class FrameBatch {
     }
 
     func reset() {
-        records.removeAll(keepingCapacity: true)
+        recordCount = 0
         used = 0
         mappedBytes = 0
         for o in oversized { o.deallocate() }
@@ -143,7 +147,9 @@ final class AnalysisWorker: @unchecked Sendable {
     /// each used by one thread only, so unchecked (as `FrameBatch`'s).
     @exclusivity(unchecked) private var filling = 0
     @exclusivity(unchecked) private var reading = 0
-    @exclusivity(unchecked) private var current: FrameBatch?
+    /// Unretained (`ring` keeps the batches): a strong reference taken per frame was an
+    /// atomic retain and release each.
+    @exclusivity(unchecked) private var current: Unmanaged<FrameBatch>?
     /// What keeps the mapped files alive whose frames the batches point into (calling thread).
     private var mappings: [AnyObject] = []
 
@@ -162,11 +168,11 @@ final class AnalysisWorker: @unchecked Sendable {
     /// full, and a batch more for the record headers between the frames.
     var mappedBytesInUse: Int { (ring.count + 1) * FrameBatch.maxBytes }
 
-    private func batch(room count: Int, mapped: Bool = false) -> FrameBatch {
-        if let current, !current.isFull(adding: count, mapped: mapped) { return current }
+    private func batch(room count: Int, mapped: Bool = false) -> Unmanaged<FrameBatch> {
+        if let current, !current._withUnsafeGuaranteedRef({ $0.isFull(adding: count, mapped: mapped) }) { return current }
         if current != nil { submit() }
         free.wait()
-        let next = ring[filling % ring.count]
+        let next = Unmanaged.passUnretained(ring[filling % ring.count])
         filling += 1
         current = next
         return next
@@ -184,8 +190,9 @@ final class AnalysisWorker: @unchecked Sendable {
     func slot(count: Int, mapped: Bool) -> UnsafeMutablePointer<DecodedPacket> {
         // Room for the packet and the frame's bytes, or for the packet alone when the frame
         // goes in `oversized`. A batch with room for a record has room for its credit.
-        let b = batch(room: mapped || Self.fits(count) ? count : 0, mapped: mapped)
-        return (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
+        batch(room: mapped || Self.fits(count) ? count : 0, mapped: mapped)._withUnsafeGuaranteedRef { b in
+            (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
+        }
     }
 
     static func fits(_ count: Int) -> Bool {
@@ -194,7 +201,14 @@ final class AnalysisWorker: @unchecked Sendable {
 
     /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `slot`'s).
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
-        let b = current!, at = b.nextPacket
+        // Static, so that the closure does not capture (and retain) the worker.
+        current!._withUnsafeGuaranteedRef { b in Self.send(frame, to: analysers, packet: packet, bytes: bytes, mapped: mapped, in: b) }
+    }
+
+    private static func send(
+        _ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool, in b: FrameBatch
+    ) {
+        let at = b.nextPacket
         precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
         let count = bytes.byteCount, packetBytes = packet.usedByteCount
         b.used = at + packetBytes
@@ -215,18 +229,18 @@ final class AnalysisWorker: @unchecked Sendable {
             if let source { own.baseAddress!.copyMemory(from: source, byteCount: count) }
             place = UnsafeRawPointer(own.baseAddress!)
         }
-        b.records.append(.init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
+        (b.records + b.recordCount).initialize(to: .init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
+        b.recordCount += 1
     }
 
     /// Queues a flow's pending counts, to be credited before the next frame sent.
     func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
-        let b = batch(room: 0)
-        b.credits.append((flow, counts, b.records.count))
+        batch(room: 0)._withUnsafeGuaranteedRef { b in b.credits.append((flow, counts, b.recordCount)) }
     }
 
     /// Sends the last batch, waits for the worker, and returns its analysers.
     func finish() -> Analysers {
-        batch(room: 0).isLast = true
+        batch(room: 0)._withUnsafeGuaranteedRef { $0.isLast = true }
         submit()
         done.wait()
         mappings.removeAll()
@@ -243,7 +257,8 @@ final class AnalysisWorker: @unchecked Sendable {
             let b = ring[reading % ring.count]
             reading += 1
             var credit = 0
-            for (i, r) in b.records.enumerated() {
+            for i in 0..<b.recordCount {
+                let r = b.records[i]
                 while credit < b.credits.count, b.credits[credit].before == i {
                     analysers.credit(b.credits[credit].flow, b.credits[credit].counts)
                     credit += 1

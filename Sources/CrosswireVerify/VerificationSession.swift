@@ -94,7 +94,9 @@ public struct VerificationSession {
         } else if let key = Self.sight(packet, &frame, &flows.index), fastPath, Self.worthATemplate(frame.flow.position) {
             templates.learn(bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, bgpPort: decoder.options.bgpPort)
         }
-        Self.route(packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker, &census)
+        Self.route(
+            packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker.map(Unmanaged.passUnretained),
+            &census)
     }
 
     /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in
@@ -124,16 +126,17 @@ public struct VerificationSession {
     /// none (its flow's pending counts take it), or only some whose credits do not add up
     /// (`PacketAnalyser.creditsAddUp`), the pending counts taking it for the others. A new
     /// flow first credits what the flow it replaced had pending. With two threads, the
-    /// analysers here only answer `isNew`, and `worker` runs the real ones.
+    /// analysers here only answer `isNew`, and `worker` runs the real ones (unretained: a
+    /// strong reference was retained and released here, every frame).
     static func route(
         _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, mapped: Bool, fastPath: Bool,
-        _ pending: inout FlowPending, _ analysers: inout Analysers, _ worker: AnalysisWorker?, _ census: inout InterestCensus?
+        _ pending: inout FlowPending, _ analysers: inout Analysers, _ worker: Unmanaged<AnalysisWorker>?, _ census: inout InterestCensus?
     ) {
         var deliver = FrameVisitor.everyAnalyser
         if frame.flow.position > 0 {
             let slot = Int(frame.flow.slot)
             if frame.flow.position == 1, let (flow, counts) = pending.start(slot, ref: frame.ref) {
-                if let worker { worker.credit(flow, counts) } else { analysers.credit(flow, counts) }
+                if let worker { worker._withUnsafeGuaranteedRef { $0.credit(flow, counts) } } else { analysers.credit(flow, counts) }
             }
             if census != nil { census!.count(&analysers, packet: packet, bytes: bytes, frame: frame) }
             if fastPath {
@@ -147,7 +150,7 @@ public struct VerificationSession {
             }
         }
         if let worker {
-            worker.send(frame, to: deliver, packet: packet, bytes: bytes, mapped: mapped)
+            worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, mapped: mapped) }
         } else {
             var visitor = FrameVisitor(frame: frame, analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes)
