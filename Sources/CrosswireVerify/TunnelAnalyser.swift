@@ -148,7 +148,39 @@ struct TunnelAnalyser: PacketAnalyser {
         }
     }
 
-    func finish() -> TunnelFindings { findings }
+    /// The signature of the latest tunnel frames and how many of them `findings.signatures`
+    /// does not count yet: a tunnel's frames come in runs, and a dictionary update for each
+    /// hashed its signature twice a frame. Only a signature `findings.signatures` holds.
+    private var run: (signature: TunnelSignature, count: Int)?
+
+    /// Counts `n` frames of `signature`; `ref` is the frame observed (nil: frames credited,
+    /// which count only for a signature already seen).
+    private mutating func count(_ signature: TunnelSignature, _ n: Int, ref: FrameRef?) {
+        if let r = run, r.signature == signature {
+            run = (signature, r.count + n)
+            return
+        }
+        endRun()
+        if findings.signatures[signature] == nil {
+            guard let ref else { return }
+            findings.signatures[signature] = (0, ref)
+        }
+        run = (signature, n)
+    }
+
+    private mutating func endRun() {
+        guard let r = run, let s = findings.signatures[r.signature] else { return }
+        // Not `signatures[…]!.count += n`: that accessor's coroutine allocated its frame on
+        // every call (package-benchmark's malloc counter).
+        findings.signatures[r.signature] = (s.count + r.count, s.first)
+        run = nil
+    }
+
+    func finish() -> TunnelFindings {
+        var copy = self
+        copy.endRun()
+        return copy.findings
+    }
 
     /// Bytes from the outer IP header to the inner network-layer header: what the tunnel takes
     /// from the underlay's MTU (VXLAN/IPv4 50, IP-in-IP 20, GRE 24 + options). Where the inner
@@ -199,7 +231,7 @@ struct TunnelAnalyser: PacketAnalyser {
         t.bytes += counts.bytes
         t.overheadBytes += counts.packets * flow.tunnelCost
         findings.totals[signature.kind] = t
-        if let s = findings.signatures[signature] { findings.signatures[signature] = (s.count + counts.packets, s.first) }
+        count(signature, counts.packets, ref: nil)
         let inner = flow.innerLevel > 0 ? flow.inner.destination : nil
         judgeEnds(outerSource: flow.tunnelSource, outerDestination: flow.tunnelDestination, innerSource: flow.innerLevel > 0 ? flow.inner.source : nil,
                   innerDestination: inner, ref: nil, packets: counts.packets)
@@ -279,9 +311,7 @@ struct TunnelAnalyser: PacketAnalyser {
         t.bytes += p.originalLength
         t.overheadBytes += Self.mtuCost(p, tunnelLevel: l, outer: outer, tunnel: tunnel)
         let signature = TunnelSignature(kind: kind, vni: tunnel.vni, port: tunnel.udpPort)
-        // Not `signatures[signature, default: …].count += 1`: that accessor's coroutine
-        // allocated its frame on every call (package-benchmark's malloc counter).
-        if let s = findings.signatures[signature] { findings.signatures[signature] = (s.count + 1, s.first) } else { findings.signatures[signature] = (1, ref) }
+        count(signature, 1, ref: ref)
 
         if outer.isFragment {
             let key = FragmentKey(
