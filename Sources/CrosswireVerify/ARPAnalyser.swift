@@ -50,7 +50,11 @@ struct ARPAnalyser: PacketAnalyser {
 
     /// Neighbour solicitations and advertisements (ICMPv6); an ARP frame belongs to no flow anyway.
     @inline(__always)
-    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+    func isNew(_: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.fact }
+
+    /// The flow's packets are neighbour solicitations or advertisements (its key holds the type).
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame _: FrameContext) -> Bool {
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport
             if t.kind == .icmpv6, NeighbourDiscovery.claims(t.icmpType) { return true }

@@ -61,7 +61,11 @@ struct ChecksumAnalyser: PacketAnalyser {
 
     /// Every VXLAN/GENEVE frame: each carries its own checksums.
     @inline(__always)
-    func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool {
+    func isNew(_: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.fact }
+
+    /// The flow is VXLAN or GENEVE (its key holds the tunnel).
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame _: FrameContext) -> Bool {
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel else { return false }
         return tunnel.kind == .vxlan || tunnel.kind == .geneve
     }

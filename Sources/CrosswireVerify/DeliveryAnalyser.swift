@@ -120,20 +120,35 @@ struct DeliveryAnalyser: PacketAnalyser {
     /// optimiser's caller size limit.
     @_transparent
     func hosts(_ p: PacketView, level i: Int) -> (from: Int, to: Int)? {
-        guard let ip = p.levels[i].ip, !ip.isFragment else { return nil }
-        let t = p.levels[i].transport
-        if t.kind == .tcp, t.payloadLength > 0 { return nil }
+        guard let ip = p.levels[i].ip, !ip.isFragment, !Self.carriesData(p.levels[i].transport) else { return nil }
+        return ends(ip)
+    }
+
+    /// GRO and GSO merge and split TCP segments with data.
+    @_transparent
+    static func carriesData(_ t: TransportFields) -> Bool { t.kind == .tcp && t.payloadLength > 0 }
+
+    /// The hosts at the ends of `ip`, when they differ.
+    @_transparent
+    func ends(_ ip: IPFields) -> (from: Int, to: Int)? {
         guard let a = topology.owner(of: ip.source) ?? topology.node(at: ip.source),
             let b = topology.owner(of: ip.destination) ?? topology.node(at: ip.destination), a != b
         else { return nil }
         return (a, b)
     }
 
+    /// The flow goes between two hosts: `hosts` but for the data test, which is per packet.
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame: FrameContext) -> Bool {
+        guard let i = frame.flow.innermostIPLevel, let ip = p.levels[i].ip, !ip.isFragment else { return false }
+        return ends(ip) != nil
+    }
+
     /// A point's first frame (the first of some flow) and every packet that takes part.
     @inline(__always)
     func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
         guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
-        return hosts(p, level: i) != nil
+        return frame.flow.fact && !Self.carriesData(p.levels[i].transport)
     }
 
     /// Only the time of the point's last frame, which decides whether it covered a packet.

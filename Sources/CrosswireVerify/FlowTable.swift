@@ -22,6 +22,10 @@ public struct FlowSighting: Sendable {
     public var innermostIPLevel: Int?
     /// Where the flow table keeps the flow (`FlowIndex.sight`); -1 with no flow.
     var slot: Int32 = -1
+    /// Bit n: the nth analyser's `flowFact` for this flow, worked out at its first packet.
+    var facts: UInt64 = 0
+    /// During an analyser's `isNew`: its own `flowFact` for this flow (from `facts`).
+    public internal(set) var fact = false
     public static let none = FlowSighting(position: 0, innermostIPLevel: nil)
 }
 
@@ -182,6 +186,8 @@ struct FlowIndex {
     /// A power of two.
     let capacity: Int
     private var entries = ZeroedSlots<Entry>()
+    /// Per slot: the analysers' `flowFact`s for its flow (`FlowSighting.facts`).
+    private var facts = ZeroedSlots<UInt64>()
     private var clock: UInt32 = 0
     private var mask: Int { capacity - 1 }
     /// Flows that made room for a new one.
@@ -199,7 +205,10 @@ struct FlowIndex {
     /// flow (1: a new flow, which took the slot).
     mutating func sight(_ key: UInt64) -> (slot: Int, position: UInt32) {
         // Zero bytes are an empty entry (key 0).
-        if entries.isEmpty { entries = ZeroedSlots(count: capacity) }
+        if entries.isEmpty {
+            entries = ZeroedSlots(count: capacity)
+            facts = ZeroedSlots(count: capacity)
+        }
         clock &+= 1
         var i = home(key)
         var free = -1, oldest = i
@@ -221,6 +230,10 @@ struct FlowIndex {
         entries[slot] = Entry(key: key, position: 1, stamp: clock)
         return (slot, 1)
     }
+
+    /// The facts kept for the flow at `slot` (valid once `remember` set them, at its first packet).
+    @inline(__always) func facts(at slot: Int) -> UInt64 { facts[slot] }
+    @inline(__always) mutating func remember(_ value: UInt64, at slot: Int) { facts[slot] = value }
 }
 
 /// What the packets of each flow that no analyser observed add up to, by slot.

@@ -85,13 +85,23 @@ struct ICMPAnalyser: PacketAnalyser {
     /// a known flow: the flow key holds their source and TTL, all `noteEchoRequest` keeps.
     @inline(__always)
     func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        frame.flow.fact || (frame.flow.position <= 1 && Self.messages(p, echoRequests: true))
+    }
+
+    /// The flow carries a message other than an echo (its key holds the types).
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame _: FrameContext) -> Bool { Self.messages(p, echoRequests: false) }
+
+    /// True when a level (not a quote) is an ICMP message but an echo reply, or an echo request only when `echoRequests`.
+    @inline(__always)
+    static func messages(_ p: PacketView, echoRequests: Bool) -> Bool {
         for i in 0..<p.levelCount where p.levels[i].origin != .icmpQuote {
             let t = p.levels[i].transport
             guard t.kind == .icmp || t.kind == .icmpv6 else { continue }
             let v6 = t.kind == .icmpv6
             switch t.icmpType {
             case v6 ? 129 : 0: continue
-            case v6 ? 128 : 8: if frame.flow.position <= 1 { return true }
+            case v6 ? 128 : 8: if echoRequests { return true }
             default: return true
             }
         }

@@ -50,7 +50,8 @@ public struct InterestCensus: Sendable {
 
 /// Asks every analyser whether a frame is new to it, and names them the first time.
 struct CensusVisitor: AnalyserVisitor {
-    let frame: FrameContext
+    /// The frame, its `flow.fact` set for each analyser in turn.
+    private var frame: FrameContext
     let naming: Bool
     var wanted: UInt64 = 0
     var names: [String] = []
@@ -62,6 +63,7 @@ struct CensusVisitor: AnalyserVisitor {
     }
 
     mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan) {
+        frame.flow.fact = frame.flow.facts & (1 << UInt64(index)) != 0
         if analyser.isNew(packet, bytes: bytes, frame: frame) { wanted |= 1 << UInt64(index) }
         if naming { names.append(String(describing: A.self)) }
         index += 1

@@ -116,11 +116,21 @@ struct NATCorrelator: PacketAnalyser {
     /// both points saw it. Applied with and without the fast path, so the verdict is the same.
     @inline(__always)
     static func samples(_ p: PacketView, bytes: borrowing RawSpan, flow: FlowSighting) -> Bool {
-        if flow.position <= firstPackets { return true }
-        guard let i = flow.innermostIPLevel, let ip = p.levels[i].ip else { return true }
+        flow.position <= firstPackets || everyPacket(p, flow: flow) || sampled(p, bytes: bytes, level: flow.innermostIPLevel!)
+    }
+
+    /// Every packet of the flow: no flow or no IP, an opening, closing or reset TCP segment, an ICMP message.
+    @inline(__always)
+    static func everyPacket(_ p: PacketView, flow: FlowSighting) -> Bool {
+        guard let i = flow.innermostIPLevel, p.levels[i].ip != nil else { return true }
         let t = p.levels[i].transport
-        if t.kind == .tcp, !t.tcpFlags.isDisjoint(with: TCPFlags.syn.union(.fin).union(.rst)) { return true }
-        if t.kind == .icmp || t.kind == .icmpv6 { return true }
+        return (t.kind == .tcp && !t.tcpFlags.isDisjoint(with: TCPFlags.syn.union(.fin).union(.rst))) || t.kind == .icmp || t.kind == .icmpv6
+    }
+
+    /// 1 in `sampleRate` of the other packets of a flow, by level `i`'s hash.
+    @inline(__always)
+    static func sampled(_ p: PacketView, bytes: borrowing RawSpan, level i: Int) -> Bool {
+        let ip = p.levels[i].ip!, t = p.levels[i].transport
         var h = KeyHasher()
         h.add(UInt64(ip.identification) << 32 | UInt64(t.sequence))
         h.add(UInt64(t.acknowledgement) << 32 | UInt64(UInt32(truncatingIfNeeded: ip.totalLength)))
@@ -130,10 +140,15 @@ struct NATCorrelator: PacketAnalyser {
     static let firstPackets: UInt32 = 8
     static let sampleRate: UInt64 = 16
 
+    /// `samples`, its flow-wide part kept as the flow's fact.
     @inline(__always)
     func isNew(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) -> Bool {
-        Self.samples(p, bytes: bytes, flow: frame.flow)
+        frame.flow.position <= Self.firstPackets || frame.flow.fact || Self.sampled(p, bytes: bytes, level: frame.flow.innermostIPLevel!)
     }
+
+    /// Every packet of the flow is sampled (`everyPacket`: its key holds the TCP flags and ICMP types).
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame: FrameContext) -> Bool { Self.everyPacket(p, flow: frame.flow) }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref

@@ -15,8 +15,14 @@ public protocol PacketAnalyser {
     mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext)
     /// True when `packet` may change its findings by more than `credit` adds for it: the flow
     /// fast path (FlowTable.swift) hands it a packet of a known flow only then. `frame.flow`
-    /// tells where in its flow the packet is. The default, true, sees every packet.
+    /// tells where in its flow the packet is, and `frame.flow.fact` its `flowFact` for the
+    /// flow. The default, true, sees every packet.
     func isNew(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) -> Bool
+    /// Part of `isNew` that is the same for every packet of a flow, such as a topology lookup
+    /// of its addresses: the flow's key fixes its addresses, ports, ICMP types and codes,
+    /// tunnels and kept TCP flags (FlowTable.swift). Asked once, at a flow's first packet;
+    /// `isNew` reads the answer as `frame.flow.fact`. The default, false, is never read.
+    func flowFact(_ packet: PacketView, frame: FrameContext) -> Bool
     /// Adds what `counts.packets` packets of `flow` that it did not observe add to its counts and totals.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts)
     /// True when its `credit` adds up counts, so a packet it observes must not be credited
@@ -35,6 +41,8 @@ public protocol PacketAnalyser {
 extension PacketAnalyser {
     @inline(__always)
     func isNew(_: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
+    @inline(__always)
+    func flowFact(_: PacketView, frame _: FrameContext) -> Bool { false }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
     static var creditsAddUp: Bool { false }
 }
@@ -80,9 +88,28 @@ struct FinishVisitor: AnalyserVisitor {
     }
 }
 
+/// Asks the analysers their `flowFact`s for a flow's first packet.
+struct FactVisitor: AnalyserVisitor {
+    let frame: FrameContext
+    /// Bit n: the nth analyser's fact.
+    private(set) var facts: UInt64 = 0
+    private var index = 0
+
+    init(frame: FrameContext) { self.frame = frame }
+
+    @inline(__always)
+    mutating func visit<A: PacketAnalyser>(
+        _ analyser: inout A, packet: PacketView, bytes _: borrowing RawSpan
+    ) {
+        if analyser.flowFact(packet, frame: frame) { facts |= 1 << UInt64(index) }
+        index += 1
+    }
+}
+
 /// Asks the analysers which of them a packet is new to.
 struct InterestVisitor: AnalyserVisitor {
-    let frame: FrameContext
+    /// The frame, its `flow.fact` set for each analyser in turn.
+    private var frame: FrameContext
     /// Bit n: new to the nth analyser of the list, whose credits do not add up.
     private(set) var wanted: UInt64 = 0
     /// New to one whose credits add up: every analyser observes it, and it is not counted as pending.
@@ -96,7 +123,9 @@ struct InterestVisitor: AnalyserVisitor {
         _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan
     ) {
         defer { index += 1 }
-        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: frame) else { return }
+        guard !everyAnalyser else { return }
+        frame.flow.fact = frame.flow.facts & (1 << UInt64(index)) != 0
+        guard analyser.isNew(packet, bytes: bytes, frame: frame) else { return }
         if A.creditsAddUp { everyAnalyser = true } else { wanted |= 1 << UInt64(index) }
     }
 }

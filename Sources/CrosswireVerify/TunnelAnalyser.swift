@@ -210,8 +210,14 @@ struct TunnelAnalyser: PacketAnalyser {
             if p.levels[i].transport.kind == .tcp, p.levels[i].transport.tcpFlags.contains(.syn) { return true }
             if p.levels[i].tunnel != nil, let innerMTU { mtu = min(mtu, innerMTU) }
         }
-        guard !findings.vtepMismatches.isFull, let l = p.firstTunnelLevel, let outer = p.levels[l].ip,
-            let i = frame.flow.innermostIPLevel, i > l, let inner = p.levels[i].ip
+        return frame.flow.fact && !findings.vtepMismatches.isFull
+    }
+
+    /// The flow's tunnel goes to another host than the one owning its inner destination.
+    @inline(__always)
+    func flowFact(_ p: PacketView, frame: FrameContext) -> Bool {
+        guard let l = p.firstTunnelLevel, let outer = p.levels[l].ip, let i = frame.flow.innermostIPLevel, i > l,
+            let inner = p.levels[i].ip
         else { return false }
         return vtepMismatch(outer: outer.destination, inner: inner.destination) != nil
     }

@@ -90,8 +90,8 @@ public struct VerificationSession {
         frame.direction = info.direction
         if let known {
             assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
-            Self.sight(known, packet, &frame, &flows.index)
-        } else if let key = Self.sight(packet, &frame, &flows.index), fastPath, Self.worthATemplate(frame.flow.position) {
+            Self.sight(known, packet, &frame, &flows.index, &analysers)
+        } else if let key = Self.sight(packet, &frame, &flows.index, &analysers), fastPath, Self.worthATemplate(frame.flow.position) {
             templates.learn(bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, bgpPort: decoder.options.bgpPort)
         }
         Self.route(
@@ -102,17 +102,26 @@ public struct VerificationSession {
     /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in
     /// it; returns the flow's key.
     @inline(__always)
-    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) -> UInt64? {
+    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex, _ analysers: inout Analysers) -> UInt64? {
         guard let key = FlowKey.of(packet, point: frame.point) else { return nil }
-        sight(key, packet, &frame, &index)
+        sight(key, packet, &frame, &index, &analysers)
         return key
     }
 
-    /// Finds the flow of a frame whose key is known, and its place in it.
+    /// Finds the flow of a frame whose key is known, its place in it, and the analysers'
+    /// facts about it (`PacketAnalyser.flowFact`): asked at its first packet, then kept.
     @inline(__always)
-    static func sight(_ key: UInt64, _ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex) {
+    static func sight(_ key: UInt64, _ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex, _ analysers: inout Analysers) {
         let (slot, position) = index.sight(key)
         frame.flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
+        if position == 1 {
+            var asking = FactVisitor(frame: frame)
+            analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes)
+            index.remember(asking.facts, at: slot)
+            frame.flow.facts = asking.facts
+        } else {
+            frame.flow.facts = index.facts(at: slot)
+        }
     }
 
     /// Whether a fully decoded frame at `position` in its flow becomes the flow's template: from

@@ -4,6 +4,7 @@
 // small that flows are evicted (and credited) all the time.
 
 import CrosswireCapture
+import CrosswireDecoder
 import CrosswirePlan
 import CrosswireVerdict
 @testable import CrosswireVerify
@@ -95,6 +96,48 @@ enum FastPath {
         }
         // Not vacuous: the fast path took part.
         #expect(credited > 500)
+    }
+
+    /// What an analyser works out once per flow (`flowFact`) holds for every packet of the flow:
+    /// over every lab and corpus capture, each packet of a flow gives every analyser the answer
+    /// the flow's first packet gave.
+    @Test(arguments: ["10-vxlan-8472", "02-static-masquerade"])
+    func flowFactsHoldForEveryPacketOfAFlow(_ planName: String) throws {
+        let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("\(planName)/plan.yaml").path)
+        var session = VerificationSession(plan: plan)
+        let point = CapturePointID(index: 0)
+        var compared = 0, withFacts = 0, differing: [String] = []
+        let lab = Repo.scenarios.flatMap { name in
+            ((try? FileManager.default.contentsOfDirectory(atPath: Repo.pcaps.appendingPathComponent(name).path)) ?? [])
+                .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.map { Repo.pcaps.appendingPathComponent("\(name)/\($0)").path }
+        }
+        for path in Self.corpus + lab {
+            guard var reader = try? CaptureFileReader(path: path) else { continue }
+            let linkType = reader.linkType
+            var firsts: [UInt64: UInt64] = [:]
+            try? reader.forEachFrame { info, bytes in
+                let p = session.packet.decode(bytes, by: session.decoder, linkType: linkType, originalLength: info.originalLength)
+                guard let key = FlowKey.of(p, point: point) else { return true }
+                var frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: info.number, point: point), time: Timestamp(info))
+                frame.flow = FlowSighting(position: 1, innermostIPLevel: p.innermostIPLevel)
+                var asking = FactVisitor(frame: frame)
+                session.analysers.forEach(&asking, packet: p, bytes: bytes)
+                guard let first = firsts[key] else {
+                    firsts[key] = asking.facts
+                    if asking.facts != 0 { withFacts += 1 }
+                    return true
+                }
+                compared += 1
+                if first != asking.facts, differing.count < 5 {
+                    differing.append("\(path) frame \(info.number): facts \(String(asking.facts, radix: 2)), its flow's first packet \(String(first, radix: 2))")
+                }
+                return true
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.joined(separator: "\n"))")
+        // Not vacuous: many packets of known flows, and flows with facts.
+        #expect(compared > 5000)
+        #expect(withFacts > 100)
     }
 
     /// Random traffic between two hosts' containers seen inside host1 and on the wire.
