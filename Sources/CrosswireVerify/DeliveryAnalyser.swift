@@ -96,6 +96,11 @@ struct DeliveryAnalyser: PacketAnalyser {
     let topology: Topology
     var found = DeliveryFindings()
     var classIndex = FixedHashTable<Int32>(capacity: 2048)
+    /// Per flow slot (`FlowSighting.slot`): the class of the flow there + 1 (0: not known). A
+    /// flow's packets share all a class is made of (its key holds the MACs, addresses and
+    /// ports), and a new flow in a slot shows itself here at its first packet (`isNew`),
+    /// which clears the slot's entry: the class is worked out once per flow, not per packet.
+    var classOfFlow = ZeroedSlots<Int32>()
     var pairIndex = FixedHashTable<Int32>(capacity: 8192)
     /// When each point first saw each class.
     var classSeen = FixedHashTable<Int64>(capacity: 8192)
@@ -173,12 +178,26 @@ struct DeliveryAnalyser: PacketAnalyser {
         if Int(point) < waiting.count, waiting[Int(point)].count > 0 { decide(at: Int(point)) }
         while queued > 0, ring[head].time < now &- Self.window { complete() }
 
-        guard let i = p.innermostIPLevel, let (a, b) = hosts(p, level: i) else { return }
+        guard let i = p.innermostIPLevel else { return }
+        let flow = Int(frame.flow.slot)
+        if flow >= 0, classOfFlow.isEmpty { classOfFlow = ZeroedSlots(count: FlowTable.defaultCapacity) }
+        let memo = flow >= 0 && flow < classOfFlow.count
+        if memo, frame.flow.position == 1 { classOfFlow[flow] = 0 }
+        let known = memo ? classOfFlow[flow] - 1 : -1
         let t = p.levels[i].transport
+        var ends: (from: Int, to: Int)?
+        if known >= 0 {
+            // The flow's class is known: it goes between two hosts; the data test is per packet.
+            guard !Self.carriesData(t) else { return }
+        } else {
+            ends = hosts(p, level: i)
+            guard ends != nil else { return }
+        }
         if t.kind != .none, t.capturedPayloadLength < min(PacketFingerprint.payloadBytes, t.payloadLength) { return }
         guard let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes),
-            let c = classOf(p, from: a, to: b)
+            let c = known >= 0 ? known : classOf(p, from: ends!.from, to: ends!.to)
         else { found.unclassified += 1; return }
+        if memo, known < 0 { classOfFlow[flow] = c + 1 }
         if found.classes[Int(c)].points & Self.bit(point) == 0 {
             found.classes[Int(c)].points |= Self.bit(point)
             classSeen.update(Self.seenKey(c, point)) { $0 = now }

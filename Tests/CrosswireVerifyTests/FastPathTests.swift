@@ -140,6 +140,29 @@ enum FastPath {
         #expect(withFacts > 100)
     }
 
+    /// DeliveryAnalyser keeps each flow slot's class: a new flow in the slot (position 1) gets
+    /// its own, not the class of the flow it replaced.
+    @Test func aNewFlowInAFlowSlotGetsItsOwnDeliveryClass() throws {
+        let plan = try PlanLoader().load(yaml: planYAML(), path: "plan.yaml")
+        var delivery = DeliveryAnalyser(topology: Topology(plan: plan))
+        let decoder = PacketDecoder(options: DecoderOptions()), buffer = DecodedPacketBuffer()
+        func ping(_ k: Int) -> [UInt8] {
+            Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.ipv4(src: Addr.c1, dst: Addr.c2, proto: 1, id: k, ttl: 63, Frame.icmpEcho(id: 9, seq: k)))
+        }
+        func datagram(_ k: Int) -> [UInt8] { Frame.eth(Addr.host1MAC, Addr.host2MAC, Frame.udpPacket(Addr.c1, 4000, Addr.c2, 53, id: k)) }
+        // A ping flow, then a UDP flow in the same slot, two packets each.
+        for (k, bytes) in [ping(1), ping(2), datagram(3), datagram(4)].enumerated() {
+            bytes.withUnsafeBytes { raw in
+                let p = buffer.decode(raw.bytes, by: decoder, linkType: .ethernet, originalLength: raw.count)
+                let point = CapturePointID(index: 0)
+                var frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: k + 1, point: point), time: Timestamp(nanoseconds: Int64(k) * 1000))
+                frame.flow = FlowSighting(position: UInt32(k % 2 + 1), innermostIPLevel: p.innermostIPLevel, slot: 3)
+                delivery.observe(p, bytes: raw.bytes, frame: frame)
+            }
+        }
+        #expect(delivery.finish().classes.map(\.protocolNumber) == [1, 17])
+    }
+
     /// Random traffic between two hosts' containers seen inside host1 and on the wire.
     @Test(arguments: 0..<24)
     func randomFlowsGiveTheSameVerdicts(_ seed: UInt64) throws {
