@@ -56,6 +56,9 @@ struct ChecksumAnalyser: PacketAnalyser {
     /// Per hash of (sender, point): the index in `found.bySender` last found for it (-1: none).
     /// Senders alternate frame by frame; a search of the list on each cost ~100 instructions.
     private var recent = [Int16](repeating: -1, count: 64)
+    /// Each flow's sender index: the outer source and the point are the flow's (every packet
+    /// of a VXLAN or GENEVE flow is new here, its first one too).
+    private var senderOfFlow = FlowMemo<Int>()
 
     init(topology: Topology) { self.topology = topology }
 
@@ -71,6 +74,7 @@ struct ChecksumAnalyser: PacketAnalyser {
     }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
+        let knownSender = senderOfFlow.value(for: frame)
         guard let l = p.firstTunnelLevel, let tunnel = p.levels[l].tunnel, tunnel.kind == .vxlan || tunnel.kind == .geneve,
             let outer = p.levels[l].ip, p.levels[l].origin != .icmpQuote, !outer.isFragment
         else { return }
@@ -83,7 +87,8 @@ struct ChecksumAnalyser: PacketAnalyser {
         // Segmentation offload merged this frame: its checksums belong to none of its wire packets.
         if outer.totalLength > topology.plan.underlay.mtu { found.aggregates += 1; return }
         found.judged += 1
-        let k = senderIndex(outer.source, frame.point)
+        let k = knownSender ?? senderIndex(outer.source, frame.point)
+        if knownSender == nil, k >= 0 { senderOfFlow.remember(k, for: frame) }
         if k >= 0 { found.bySender[k].judged += 1 }
         // The inner level first: under local checksum offload (LCO) the outer checksum is
         // computed as if the inner placeholder were already filled in. The inner segment is

@@ -96,11 +96,9 @@ struct DeliveryAnalyser: PacketAnalyser {
     let topology: Topology
     var found = DeliveryFindings()
     var classIndex = FixedHashTable<Int32>(capacity: 2048)
-    /// Per flow slot (`FlowSighting.slot`): the class of the flow there + 1 (0: not known). A
-    /// flow's packets share all a class is made of (its key holds the MACs, addresses and
-    /// ports), and a new flow in a slot shows itself here at its first packet (`isNew`),
-    /// which clears the slot's entry: the class is worked out once per flow, not per packet.
-    var classOfFlow = ZeroedSlots<Int32>()
+    /// Each flow's class: a flow's packets share all a class is made of (the MACs, outer
+    /// addresses and ports), and its first packet is new here (`isNew`).
+    var classOfFlow = FlowMemo<Int32>()
     var pairIndex = FixedHashTable<Int32>(capacity: 8192)
     /// When each point first saw each class.
     var classSeen = FixedHashTable<Int64>(capacity: 8192)
@@ -179,14 +177,10 @@ struct DeliveryAnalyser: PacketAnalyser {
         while queued > 0, ring[head].time < now &- Self.window { complete() }
 
         guard let i = p.innermostIPLevel else { return }
-        let flow = Int(frame.flow.slot)
-        if flow >= 0, classOfFlow.isEmpty { classOfFlow = ZeroedSlots(count: FlowTable.defaultCapacity) }
-        let memo = flow >= 0 && flow < classOfFlow.count
-        if memo, frame.flow.position == 1 { classOfFlow[flow] = 0 }
-        let known = memo ? classOfFlow[flow] - 1 : -1
+        let known = classOfFlow.value(for: frame)
         let t = p.levels[i].transport
         var ends: (from: Int, to: Int)?
-        if known >= 0 {
+        if known != nil {
             // The flow's class is known: it goes between two hosts; the data test is per packet.
             guard !Self.carriesData(t) else { return }
         } else {
@@ -195,9 +189,9 @@ struct DeliveryAnalyser: PacketAnalyser {
         }
         if t.kind != .none, t.capturedPayloadLength < min(PacketFingerprint.payloadBytes, t.payloadLength) { return }
         guard let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes),
-            let c = known >= 0 ? known : classOf(p, from: ends!.from, to: ends!.to)
+            let c = known ?? classOf(p, from: ends!.from, to: ends!.to)
         else { found.unclassified += 1; return }
-        if memo, known < 0 { classOfFlow[flow] = c + 1 }
+        if known == nil { classOfFlow.remember(c, for: frame) }
         if found.classes[Int(c)].points & Self.bit(point) == 0 {
             found.classes[Int(c)].points |= Self.bit(point)
             classSeen.update(Self.seenKey(c, point)) { $0 = now }

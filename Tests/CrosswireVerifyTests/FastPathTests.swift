@@ -163,6 +163,29 @@ enum FastPath {
         #expect(delivery.finish().classes.map(\.protocolNumber) == [1, 17])
     }
 
+    /// ChecksumAnalyser keeps each flow slot's sender: a new flow in the slot from another
+    /// host is counted for that host.
+    @Test func aNewFlowInAFlowSlotGetsItsOwnChecksumSender() throws {
+        let session = VerificationSession(plan: try PlanLoader().load(yaml: planYAML(mode: "vxlan"), path: "plan.yaml"))
+        var checksums = ChecksumAnalyser(topology: session.topology)
+        func tunnelled(from host1: Bool, _ k: Int) -> [UInt8] {
+            let inner = Frame.eth(Addr.c1MAC, Addr.c2MAC, Frame.udpPacket(Addr.c1, 4000, Addr.c2, 53, id: k))
+            return host1 ? Frame.vxlanFrame(id: k, inner)
+                : Frame.vxlanFrame(outerSrc: Addr.host2, outerDst: Addr.host1, srcMAC: Addr.host2MAC, dstMAC: Addr.host1MAC, id: k, inner)
+        }
+        // A flow from host1, then one from host2 in the same slot, two packets each.
+        for (k, bytes) in [tunnelled(from: true, 1), tunnelled(from: true, 2), tunnelled(from: false, 3), tunnelled(from: false, 4)].enumerated() {
+            bytes.withUnsafeBytes { raw in
+                let p = session.packet.decode(raw.bytes, by: session.decoder, linkType: .ethernet, originalLength: raw.count)
+                let point = CapturePointID(index: 0)
+                var frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: k + 1, point: point), time: Timestamp(nanoseconds: Int64(k) * 1000))
+                frame.flow = FlowSighting(position: UInt32(k % 2 + 1), innermostIPLevel: p.innermostIPLevel, slot: 3)
+                checksums.observe(p, bytes: raw.bytes, frame: frame)
+            }
+        }
+        #expect(checksums.finish().bySender.map(\.judged) == [2, 2])
+    }
+
     /// Random traffic between two hosts' containers seen inside host1 and on the wire.
     @Test(arguments: 0..<24)
     func randomFlowsGiveTheSameVerdicts(_ seed: UInt64) throws {
