@@ -36,26 +36,27 @@ struct Analysers {
     /// The list, in the order each sees a frame.
     @inline(__always)
     mutating func forEach(
-        _ v: inout some AnalyserVisitor, packet p: PacketView, bytes b: borrowing RawSpan
+        _ v: inout some AnalyserVisitor, packet p: PacketView, bytes b: borrowing RawSpan, frame f: FrameContext
     ) {
-        v.visit(&traffic, packet: p, bytes: b)
-        v.visit(&nat, packet: p, bytes: b)
-        v.visit(&tunnels, packet: p, bytes: b)
-        v.visit(&icmp, packet: p, bytes: b)
-        v.visit(&blackHoles, packet: p, bytes: b)
-        v.visit(&arp, packet: p, bytes: b)
-        v.visit(&nextHops, packet: p, bytes: b)
-        v.visit(&control, packet: p, bytes: b)
-        v.visit(&flows, packet: p, bytes: b)
-        v.visit(&delivery, packet: p, bytes: b)
-        v.visit(&checksums, packet: p, bytes: b)
+        v.visit(&traffic, packet: p, bytes: b, frame: f)
+        v.visit(&nat, packet: p, bytes: b, frame: f)
+        v.visit(&tunnels, packet: p, bytes: b, frame: f)
+        v.visit(&icmp, packet: p, bytes: b, frame: f)
+        v.visit(&blackHoles, packet: p, bytes: b, frame: f)
+        v.visit(&arp, packet: p, bytes: b, frame: f)
+        v.visit(&nextHops, packet: p, bytes: b, frame: f)
+        v.visit(&control, packet: p, bytes: b, frame: f)
+        v.visit(&flows, packet: p, bytes: b, frame: f)
+        v.visit(&delivery, packet: p, bytes: b, frame: f)
+        v.visit(&checksums, packet: p, bytes: b, frame: f)
     }
 
     /// Visits every analyser without a frame (its packet is empty).
     mutating func forEach(_ v: inout some AnalyserVisitor) {
         var empty = DecodedPacket()
         let nothing = UnsafeRawBufferPointer(start: nil, count: 0)
-        withUnsafePointer(to: &empty) { forEach(&v, packet: PacketView($0), bytes: nothing.bytes) }
+        let frame = FrameContext(ref: FrameRef(capture: CaptureID(-1), frame: 0), time: Timestamp(nanoseconds: 0))
+        withUnsafePointer(to: &empty) { forEach(&v, packet: PacketView($0), bytes: nothing.bytes, frame: frame) }
     }
 
     /// Credits every analyser with packets of `flow` it did not observe.

@@ -17,7 +17,7 @@ public struct InterestCensus: Sendable {
 
     mutating func count(_ analysers: inout Analysers, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         var asking = CensusVisitor(frame: frame, naming: names.isEmpty)
-        analysers.forEach(&asking, packet: packet, bytes: bytes)
+        analysers.forEach(&asking, packet: packet, bytes: bytes, frame: frame)
         if names.isEmpty {
             names = asking.names
             newTo = Array(repeating: 0, count: names.count)
@@ -62,7 +62,7 @@ struct CensusVisitor: AnalyserVisitor {
         self.naming = naming
     }
 
-    mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan) {
+    mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame _: FrameContext) {
         frame.flow.fact = frame.flow.facts & (1 << UInt64(index)) != 0
         if analyser.isNew(packet, bytes: bytes, frame: frame) { wanted |= 1 << UInt64(index) }
         if naming { names.append(String(describing: A.self)) }

@@ -264,8 +264,8 @@ final class AnalysisWorker: @unchecked Sendable {
                     credit += 1
                 }
                 let bytes = UnsafeRawBufferPointer(start: r.bytes, count: r.count).bytes
-                var visitor = FrameVisitor(frame: r.frame, analysers: r.analysers)
-                analysers.forEach(&visitor, packet: b.packet(r), bytes: bytes)
+                var visitor = FrameVisitor(analysers: r.analysers)
+                analysers.forEach(&visitor, packet: b.packet(r), bytes: bytes, frame: r.frame)
             }
             for c in b.credits[credit...] { analysers.credit(c.flow, c.counts) }
             let last = b.isLast

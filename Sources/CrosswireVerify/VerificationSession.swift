@@ -115,8 +115,8 @@ public struct VerificationSession {
         let (slot, position) = index.sight(key)
         frame.flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
         if position == 1 {
-            var asking = FactVisitor(frame: frame)
-            analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes)
+            var asking = FactVisitor()
+            analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes, frame: frame)
             index.remember(asking.facts, at: slot)
             frame.flow.facts = asking.facts
         } else {
@@ -150,7 +150,7 @@ public struct VerificationSession {
             if census != nil { census!.count(&analysers, packet: packet, bytes: bytes, frame: frame) }
             if fastPath {
                 var interest = InterestVisitor(frame: frame)
-                analysers.forEach(&interest, packet: packet, bytes: bytes)
+                analysers.forEach(&interest, packet: packet, bytes: bytes, frame: frame)
                 if !interest.everyAnalyser {
                     pending.count(slot, packet: packet, frame: frame, acknowledgement: acknowledgement(of: packet, innermost: frame.flow.innermostIPLevel))
                     guard interest.wanted != 0 else { return }
@@ -161,8 +161,8 @@ public struct VerificationSession {
         if let worker {
             worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, mapped: mapped) }
         } else {
-            var visitor = FrameVisitor(frame: frame, analysers: deliver)
-            analysers.forEach(&visitor, packet: packet, bytes: bytes)
+            var visitor = FrameVisitor(analysers: deliver)
+            analysers.forEach(&visitor, packet: packet, bytes: bytes, frame: frame)
         }
     }
 

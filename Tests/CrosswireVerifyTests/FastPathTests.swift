@@ -120,8 +120,8 @@ enum FastPath {
                 guard let key = FlowKey.of(p, point: point) else { return true }
                 var frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: info.number, point: point), time: Timestamp(info))
                 frame.flow = FlowSighting(position: 1, innermostIPLevel: p.innermostIPLevel)
-                var asking = FactVisitor(frame: frame)
-                session.analysers.forEach(&asking, packet: p, bytes: bytes)
+                var asking = FactVisitor()
+                session.analysers.forEach(&asking, packet: p, bytes: bytes, frame: frame)
                 guard let first = firsts[key] else {
                     firsts[key] = asking.facts
                     if asking.facts != 0 { withFacts += 1 }
