@@ -46,6 +46,9 @@ struct TrafficAnalyser: PacketAnalyser {
     var findings = TrafficFindings()
     /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.
     private var lastContainerPair: TrafficFindings.PairKey?
+    /// The node pair of the latest frames and what they add to `findings.pairs`, not added yet:
+    /// frames come in runs of one pair, and a dictionary update for each hashed the pair.
+    private var pairRun: (key: TrafficFindings.PairKey, totals: TrafficFindings.PairTotals)?
 
     init(topology: Topology) { self.topology = topology }
 
@@ -61,7 +64,19 @@ struct TrafficAnalyser: PacketAnalyser {
             findings.plainCrossHostDropped += n
         }
     }
-    func finish() -> TrafficFindings { findings }
+    func finish() -> TrafficFindings {
+        var copy = self
+        copy.endPairRun()
+        return copy.findings
+    }
+
+    private mutating func endPairRun() {
+        guard let run = pairRun else { return }
+        var totals = findings.pairs[run.key] ?? TrafficFindings.PairTotals()
+        totals.add(packets: run.totals.packets, bytes: run.totals.bytes)
+        findings.pairs[run.key] = totals
+        pairRun = nil
+    }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
     static func nodeIndex(_ a: IPAddress, _ topology: Topology) -> Int? {
@@ -116,7 +131,12 @@ struct TrafficAnalyser: PacketAnalyser {
         let from = Self.nodeIndex(source, topology), to = Self.nodeIndex(destination, topology)
         if from != nil || to != nil {
             let key = TrafficFindings.PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
-            findings.pairs[key, default: TrafficFindings.PairTotals()].add(packets: n, bytes: bytes)  // one lookup
+            if let run = pairRun, run.key == key {
+                pairRun!.totals.add(packets: n, bytes: bytes)
+            } else {
+                endPairRun()
+                pairRun = (key, TrafficFindings.PairTotals(packets: n, bytes: bytes))
+            }
         }
     }
 }

@@ -328,7 +328,8 @@ struct TunnelAnalyser: PacketAnalyser {
                 findings.fragmentEvictions += 1
             }
             fragmentKinds[key] = kind
-            if let waiting = pendingFragments.removeValue(forKey: key) {
+            // Most first fragments come first: no lookup while nothing waits.
+            if !pendingFragments.isEmpty, let waiting = pendingFragments.removeValue(forKey: key) {
                 t.frames += waiting.frames
                 t.bytes += waiting.bytes
                 t.overheadBytes += waiting.headers
