@@ -53,9 +53,7 @@ struct ChecksumAnalyser: PacketAnalyser {
     static let senderLimit = 64
     let topology: Topology
     var found = ChecksumFindings()
-    /// Per hash of (sender, point): the index in `found.bySender` last found for it (-1: none).
-    /// Senders alternate frame by frame; a search of the list on each cost ~100 instructions.
-    private var recent = [Int16](repeating: -1, count: 64)
+    var last = 0
     /// Each flow's sender index: the outer source and the point are the flow's (every packet
     /// of a VXLAN or GENEVE flow is new here, its first one too).
     private var senderOfFlow = FlowMemo<Int>()
@@ -182,20 +180,19 @@ struct ChecksumAnalyser: PacketAnalyser {
         ).state
     }
 
-    /// The counters of a sender at a point (-1 beyond the bound); where `recent` says first.
+    /// The counters of a sender at a point (-1 beyond the bound); the last one found is tried first.
     private mutating func senderIndex(_ address: IPAddress, _ point: CapturePointID) -> Int {
-        var h = KeyHasher()
-        h.add(IPAddressKey(address)); h.add(UInt64(UInt32(bitPattern: point.index)))
-        let r = Int(truncatingIfNeeded: h.value) & (recent.count - 1)
-        let guess = Int(recent[r])
-        if guess >= 0, found.bySender[guess].senderAddress == address, found.bySender[guess].point == point { return guess }
-        var k = found.bySender.firstIndex { $0.senderAddress == address && $0.point == point } ?? -1
-        if k < 0, found.bySender.count < Self.senderLimit {
-            found.bySender.append(SenderChecksums(senderAddress: address, point: point))
-            k = found.bySender.count - 1
+        if last < found.bySender.count, found.bySender[last].senderAddress == address, found.bySender[last].point == point {
+            return last
         }
-        if k >= 0 { recent[r] = Int16(k) }
-        return k
+        if let k = found.bySender.firstIndex(where: { $0.senderAddress == address && $0.point == point }) {
+            last = k
+            return k
+        }
+        guard found.bySender.count < Self.senderLimit else { return -1 }
+        found.bySender.append(SenderChecksums(senderAddress: address, point: point))
+        last = found.bySender.count - 1
+        return last
     }
 
     func finish() -> ChecksumFindings { found }

@@ -55,7 +55,7 @@ struct CensusVisitor: AnalyserVisitor {
     let naming: Bool
     var wanted: UInt64 = 0
     var names: [String] = []
-    private var index = 0
+    private var bit: UInt64 = 1
 
     init(frame: FrameContext, naming: Bool) {
         self.frame = frame
@@ -63,9 +63,8 @@ struct CensusVisitor: AnalyserVisitor {
     }
 
     mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame _: FrameContext) {
-        frame.flow.fact = frame.flow.facts & (1 << UInt64(index)) != 0
-        if analyser.isNew(packet, bytes: bytes, frame: frame) { wanted |= 1 << UInt64(index) }
+        if analyser.isNew(packet, bytes: bytes, frame: &frame, factBit: bit) { wanted |= bit }
         if naming { names.append(String(describing: A.self)) }
-        index += 1
+        bit &<<= 1
     }
 }

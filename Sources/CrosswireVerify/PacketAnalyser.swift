@@ -45,6 +45,14 @@ extension PacketAnalyser {
     func flowFact(_: PacketView, frame _: FrameContext) -> Bool { false }
     mutating func credit(_: FlowSummary, _: FlowCounts) {}
     static var creditsAddUp: Bool { false }
+
+    /// `isNew`, asked as the analyser whose fact is bit `bit` of `frame.flow.facts` (the
+    /// visitors' one way of asking: `frame.flow.fact` set to that bit first).
+    @inline(__always)
+    func isNew(_ packet: PacketView, bytes: borrowing RawSpan, frame: inout FrameContext, factBit bit: UInt64) -> Bool {
+        frame.flow.fact = frame.flow.facts & bit != 0
+        return isNew(packet, bytes: bytes, frame: frame)
+    }
 }
 
 /// Something done to every registered analyser in turn (`Analysers.forEach`).
@@ -119,9 +127,7 @@ struct InterestVisitor: AnalyserVisitor {
         _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame _: FrameContext
     ) {
         defer { bit &<<= 1 }
-        guard !everyAnalyser else { return }
-        frame.flow.fact = frame.flow.facts & bit != 0
-        guard analyser.isNew(packet, bytes: bytes, frame: frame) else { return }
+        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: &frame, factBit: bit) else { return }
         if A.creditsAddUp { everyAnalyser = true } else { wanted |= bit }
     }
 }

@@ -201,36 +201,32 @@ final class AnalysisWorker: @unchecked Sendable {
 
     /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `slot`'s).
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
-        // Static, so that the closure does not capture (and retain) the worker.
-        current!._withUnsafeGuaranteedRef { b in Self.send(frame, to: analysers, packet: packet, bytes: bytes, mapped: mapped, in: b) }
-    }
-
-    private static func send(
-        _ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool, in b: FrameBatch
-    ) {
-        let at = b.nextPacket
-        precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
-        let count = bytes.byteCount, packetBytes = packet.usedByteCount
-        b.used = at + packetBytes
-        let source = bytes.withUnsafeBytes { $0.baseAddress }
-        let place: UnsafeRawPointer
-        if let source, mapped {
-            place = source
-            b.mappedBytes += count
-        } else if Self.fits(count) {
-            precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
-            let to = b.bytes.baseAddress! + b.used
-            if let source { to.copyMemory(from: source, byteCount: count) }
-            b.used += count
-            place = UnsafeRawPointer(to)
-        } else {
-            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-            b.oversized.append(own)
-            if let source { own.baseAddress!.copyMemory(from: source, byteCount: count) }
-            place = UnsafeRawPointer(own.baseAddress!)
+        // Unretained, as `slot` found it: `ring` keeps the batch.
+        current!._withUnsafeGuaranteedRef { b in
+            let at = b.nextPacket
+            precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
+            let count = bytes.byteCount, packetBytes = packet.usedByteCount
+            b.used = at + packetBytes
+            let source = bytes.withUnsafeBytes { $0.baseAddress }
+            let place: UnsafeRawPointer
+            if let source, mapped {
+                place = source
+                b.mappedBytes += count
+            } else if Self.fits(count) {
+                precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
+                let to = b.bytes.baseAddress! + b.used
+                if let source { to.copyMemory(from: source, byteCount: count) }
+                b.used += count
+                place = UnsafeRawPointer(to)
+            } else {
+                let own = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                b.oversized.append(own)
+                if let source { own.baseAddress!.copyMemory(from: source, byteCount: count) }
+                place = UnsafeRawPointer(own.baseAddress!)
+            }
+            (b.records + b.recordCount).initialize(to: .init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
+            b.recordCount += 1
         }
-        (b.records + b.recordCount).initialize(to: .init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
-        b.recordCount += 1
     }
 
     /// Queues a flow's pending counts, to be credited before the next frame sent.
