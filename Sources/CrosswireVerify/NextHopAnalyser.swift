@@ -25,7 +25,8 @@ struct NextHopFindings {
     }
     /// Per hop: frames, the first five seen, the destination, and the frame that comes first in the
     /// captures (by capture, then frame number), which is the same whatever the read order.
-    var groups: [Key: (count: Int, frames: [FrameRef], destination: IPAddress, least: FrameRef)] = [:]
+    typealias Group = (count: Int, frames: [FrameRef], destination: IPAddress, least: FrameRef)
+    var groups: [Key: Group] = [:]
     var withoutEthernet = 0
     var dropped = 0
 }
@@ -76,15 +77,20 @@ struct NextHopAnalyser: PacketAnalyser {
             sourceMAC: source, destinationMAC: destination, owner: Int16(owner),
             outerDestination: tunnelled ? outerDestination : nil, sourceIP: outerSource)
         if let at = findings.groups.index(forKey: key) {
-            // In place: one lookup, and no copy of the frames array to append to.
-            findings.groups.values[at].count += n
-            guard let ref else { return }
-            if findings.groups.values[at].frames.count < 5 { findings.groups.values[at].frames.append(ref) }
-            if ref < findings.groups.values[at].least { findings.groups.values[at].least = ref }
+            // In place: one lookup and one access (each `values[at]` read copied the group and
+            // retained its frames), and no copy of the frames array to append to.
+            Self.add(n, ref, to: &findings.groups.values[at])
         } else if let ref, findings.groups.count < Self.maxKeys {
             findings.groups[key] = (n, [ref], innerDestination, ref)
         } else {
             findings.dropped += n
         }
+    }
+
+    private static func add(_ n: Int, _ ref: FrameRef?, to group: inout NextHopFindings.Group) {
+        group.count += n
+        guard let ref else { return }
+        if group.frames.count < 5 { group.frames.append(ref) }
+        if ref < group.least { group.least = ref }
     }
 }
