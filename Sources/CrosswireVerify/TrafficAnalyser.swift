@@ -16,9 +16,6 @@ struct TrafficFindings {
     /// Traffic per (source node, destination node); -1 is "outside the plan".
     var pairs: [PairKey: PairTotals] = [:]
 
-    /// (source owner, destination owner) of container-to-container traffic between two hosts.
-    var containerPairs: Set<PairKey> = []
-
     /// Container-to-container packets between two hosts that no tunnel carries, by link
     /// addresses: `encap.mode` judges those whose MAC is a planned node's (on the underlay).
     var plainCrossHost: [MACPair: (count: Int, firsts: [FrameRef])] = [:]
@@ -33,7 +30,7 @@ struct TrafficFindings {
         // One word to hash, not two (the analysers' hashes are about 12% of their thread).
         func hash(into h: inout Hasher) { h.combine(UInt32(UInt16(bitPattern: from)) << 16 | UInt32(UInt16(bitPattern: to))) }
     }
-    struct PairTotals {
+    struct PairTotals: BitwiseCopyable {
         var packets = 0
         var bytes = 0
         mutating func add(packets n: Int, bytes length: Int) { packets += n; bytes += length }
@@ -44,13 +41,17 @@ struct TrafficAnalyser: PacketAnalyser {
     static var findingsPath: WritableKeyPath<Findings, TrafficFindings> { \.traffic }
     let topology: Topology
     var findings = TrafficFindings()
-    /// The pair last inserted into `containerPairs`: a flow's packets insert it once, not each time.
-    private var lastContainerPair: TrafficFindings.PairKey?
-    /// The node pair of the latest frames and what they add to `findings.pairs`, not added yet:
-    /// frames come in runs of one pair, and a dictionary update for each hashed the pair.
-    private var pairRun: (key: TrafficFindings.PairKey, totals: TrafficFindings.PairTotals)?
+    /// `findings.pairs` of the first `matrixNodes` nodes, by (from + 1) × (side) + (to + 1), moved
+    /// into the dictionary at `finish`: a dictionary update per frame hashed the pair, and the
+    /// two directions of a flow alternate.
+    private var pairMatrix = ZeroedSlots<TrafficFindings.PairTotals>()
+    private let matrixSide: Int
+    static let matrixNodes = 255
 
-    init(topology: Topology) { self.topology = topology }
+    init(topology: Topology) {
+        self.topology = topology
+        matrixSide = min(topology.nodes.count, Self.matrixNodes) + 1
+    }
 
     /// `n` frames of `pair`; `ref` is the frame observed (nil: frames credited by the fast path).
     private mutating func notePlain(_ pair: TrafficFindings.MACPair, _ ref: FrameRef?, _ n: Int) {
@@ -65,17 +66,22 @@ struct TrafficAnalyser: PacketAnalyser {
         }
     }
     func finish() -> TrafficFindings {
-        var copy = self
-        copy.endPairRun()
-        return copy.findings
+        var found = findings
+        for cell in 0..<pairMatrix.count where pairMatrix[cell].packets > 0 {
+            let key = TrafficFindings.PairKey(from: Int16(cell / matrixSide - 1), to: Int16(cell % matrixSide - 1))
+            found.pairs[key, default: .init()].add(packets: pairMatrix[cell].packets, bytes: pairMatrix[cell].bytes)
+        }
+        return found
     }
 
-    private mutating func endPairRun() {
-        guard let run = pairRun else { return }
-        var totals = findings.pairs[run.key] ?? TrafficFindings.PairTotals()
-        totals.add(packets: run.totals.packets, bytes: run.totals.bytes)
-        findings.pairs[run.key] = totals
-        pairRun = nil
+    /// Adds to the totals of a node pair (-1: outside the plan).
+    private mutating func addPair(from: Int, to: Int, packets n: Int, bytes: Int) {
+        guard from < Self.matrixNodes, to < Self.matrixNodes else {
+            findings.pairs[.init(from: Int16(from), to: Int16(to)), default: .init()].add(packets: n, bytes: bytes)
+            return
+        }
+        if pairMatrix.isEmpty { pairMatrix = ZeroedSlots(count: matrixSide * matrixSide) }
+        pairMatrix[(from + 1) * matrixSide + to + 1].add(packets: n, bytes: bytes)
     }
 
     /// The node an address belongs to: the host owning a container address, or the node with that underlay address.
@@ -119,24 +125,9 @@ struct TrafficAnalyser: PacketAnalyser {
             findings.containerFrames += n
             if findings.firstContainerFrame == nil { findings.firstContainerFrame = ref }
             if srcOwner != dstOwner { findings.crossHostFrames += n }
-            if let srcOwner, let dstOwner, srcOwner != dstOwner {
-                let pair = TrafficFindings.PairKey(from: Int16(srcOwner), to: Int16(dstOwner))
-                if pair != lastContainerPair {
-                    findings.containerPairs.insert(pair)
-                    lastContainerPair = pair
-                }
-                if let link { notePlain(link, ref, n) }
-            }
+            if let link, let srcOwner, let dstOwner, srcOwner != dstOwner { notePlain(link, ref, n) }
         }
         let from = Self.nodeIndex(source, topology), to = Self.nodeIndex(destination, topology)
-        if from != nil || to != nil {
-            let key = TrafficFindings.PairKey(from: Int16(from ?? -1), to: Int16(to ?? -1))
-            if let run = pairRun, run.key == key {
-                pairRun!.totals.add(packets: n, bytes: bytes)
-            } else {
-                endPairRun()
-                pairRun = (key, TrafficFindings.PairTotals(packets: n, bytes: bytes))
-            }
-        }
+        if from != nil || to != nil { addPair(from: from ?? -1, to: to ?? -1, packets: n, bytes: bytes) }
     }
 }

@@ -182,6 +182,31 @@ import Testing
         #expect(v.captures.allSatisfy { $0.linktype == "EN10MB" })
     }
 
+    /// Host pairs per direction, in a small plan and in one of 302 nodes, whose last routers lie
+    /// past the pair matrix (TrafficAnalyser.matrixNodes) and are counted apart.
+    @Test(arguments: [0, 300])
+    func hostPairsCountEachDirectionAndOutsideThePlan(routers: Int) throws {
+        func routerAddress(_ i: Int) -> String { "10.9.\(i / 250).\(i % 250 + 1)" }
+        let extra = routers == 0 ? [] : ["routers:"] + (0..<routers).flatMap { ["  - name: r\($0)", "    address: \(routerAddress($0))"] }
+        let far = routers == 0 ? Addr.router : routerAddress(routers - 1)
+        let there = Frame.udpPacket(Addr.c1, 5000, Addr.c2, 53), back = Frame.udpPacket(Addr.c2, 53, Addr.c1, 5000, payload: [1, 2])
+        let frames = [
+            Frame.eth(Addr.host1MAC, Addr.host2MAC, there),
+            Frame.eth(Addr.host2MAC, Addr.host1MAC, back),
+            Frame.eth(Addr.host2MAC, Addr.host1MAC, back),
+            Frame.eth(Addr.host1MAC, Addr.routerMAC, Frame.udpPacket(Addr.host1, 123, far, 123)),
+            Frame.eth(Addr.routerMAC, Addr.host1MAC, Frame.udpPacket("8.8.8.8", 53, Addr.c1, 5000)),
+        ]
+        let v = try Lab.verify(plan: planYAML(extra: extra), frames: frames)
+        let farName = routers == 0 ? "outside" : "r\(routers - 1)"
+        let pairs = v.metrics.hostPairs.map { "\($0.from)>\($0.to) \($0.packets) \($0.bytes)" }
+        let expected = [
+            "host1>host2 1 \(frames[0].count)", "host1>\(farName) 1 \(frames[3].count)",
+            "host2>host1 2 \(frames[1].count * 2)", "outside>host1 1 \(frames[4].count)",
+        ]
+        #expect(pairs.sorted() == expected.sorted())
+    }
+
     @Test func jsonHasEveryCheckOnceInTheContractsOrder() throws {
         let v = try Lab.verify(plan: planYAML(), twoCaptures())
         let json = try #require(try JSONSerialization.jsonObject(with: v.jsonData()) as? [String: Any])
