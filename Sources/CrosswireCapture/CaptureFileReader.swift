@@ -17,8 +17,10 @@ public struct CaptureFileReader: ~Copyable {
     /// `mapped`, for the read loop: used through this, the mapping is not retained and
     /// released (two atomic operations) on every frame. `mapped` keeps it alive.
     private let mappedPerFrame: Unmanaged<MappedPcapFile>?
+    /// `mapped != nil`, for `lastFrameIsMapped` inlined.
+    @usableFromInline let isMapped: Bool
     /// True once libpcap reads on from where the mapping stopped.
-    private var handedOver = false
+    @usableFromInline private(set) var handedOver = false
     /// A pcapng file's packet interfaces (nil for classic pcap).
     private let interfaces: PcapngInterfaces?
     /// The path as given.
@@ -53,6 +55,7 @@ public struct CaptureFileReader: ~Copyable {
         let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
         mapped = map?.linkType == handle.linkType ? map : nil
         mappedPerFrame = mapped.map(Unmanaged.passUnretained)
+        isMapped = mapped != nil
         interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
     }
 
@@ -61,7 +64,8 @@ public struct CaptureFileReader: ~Copyable {
 
     /// True when the frame `next` returned last lies in the mapping, where its bytes stay
     /// for as long as `mapping` lives, not only until the next call.
-    public var lastFrameIsMapped: Bool { mapped != nil && !handedOver }
+    /// Inlined: called, it took a copy of the reader every frame.
+    @inlinable public var lastFrameIsMapped: Bool { isMapped && !handedOver }
 
     /// What keeps the mapped frames' bytes where they are (nil: frames are not mapped).
     public var mapping: AnyObject? { mapped }
