@@ -13,10 +13,12 @@
 // corpus frame). Anything else is decoded in full.
 
 /// Header templates of recent flows, found by a hash of header bytes that stay the same
-/// within a flow (addresses, protocols, ports, ICMP echo identifiers). Two templates per
-/// hash bucket, the least recently used replaced. Allocated once, at the first template;
-/// used by one thread.
+/// within a flow (addresses, protocols, ports, ICMP echo identifiers). Four templates per
+/// hash bucket, the least recently used replaced: a flow may need more than one (a packet
+/// seen before and after a router in one capture, conversations sharing a tunnel's ports).
+/// Allocated once, at the first template; used by one thread.
 public final class HeaderTemplates {
+    static let ways = 4
     /// The most header bytes a template covers (VXLAN over IPv4 with an IPv6 inner TCP
     /// segment and 40 bytes of options is 164).
     public static let maxHeader = 192
@@ -35,7 +37,7 @@ public final class HeaderTemplates {
         var lastUse: UInt32
     }
 
-    /// Buckets of two ways each; a power of two.
+    /// Buckets of `ways` ways each; a power of two.
     let buckets: Int
     // Unchecked: one thread uses a table, and a dynamic exclusivity check on each access
     // cost about 40 instructions a frame.
@@ -48,6 +50,10 @@ public final class HeaderTemplates {
     /// Frames decoded from a template, and templates made.
     @exclusivity(unchecked) public private(set) var hits = 0
     @exclusivity(unchecked) public private(set) var learned = 0
+    /// The last frame `decode` missed had a template of its flow that differed from it in a
+    /// bit that stays within a flow: another variant of the flow (a packet seen before and
+    /// after a router, two conversations in one tunnel, a flag), which `learn` keeps beside it.
+    @exclusivity(unchecked) public private(set) var lastMissWasVariant = false
 
     // Kept here: a static (`DecodedPacket.firstLevelOffset`) costs a `swift_once` at each use.
     /// Where a way's header bytes start, after its packet; and a way's size.
@@ -85,16 +91,22 @@ public final class HeaderTemplates {
         _ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, context: UInt64,
         into p: UnsafeMutablePointer<DecodedPacket>
     ) -> UInt64? {
+        lastMissWasVariant = false
         guard let hints else { return nil }
         let hint = Self.hint(bytes, linkType: linkType, context: context)
         guard hint != 0 else { return nil }
-        let first = bucket(hint) * 2
-        for way in first..<first + 2 where hints[way] == hint && heads![way].context == context {
-            if apply(way, bytes, originalLength: originalLength, into: p) {
+        let first = bucket(hint) &* Self.ways
+        for way in first..<first &+ Self.ways where hints[way] == hint && heads![way].context == context {
+            switch apply(way, bytes, originalLength: originalLength, into: p) {
+            case .applied:
                 clock &+= 1
                 heads![way].lastUse = clock
                 hits += 1
                 return heads![way].flow
+            case .differs:
+                lastMissWasVariant = true
+            case .lengths:
+                break
             }
         }
         return nil
@@ -138,12 +150,17 @@ public final class HeaderTemplates {
         let hint = Self.hint(bytes, linkType: linkType, context: context)
         guard hint != 0 else { return }
         if hints == nil { allocate() }
-        let first = bucket(hint) * 2
-        // The flow's own template when it has one (a frame that missed it), else a free way,
-        // else the one used less lately.
+        let first = bucket(hint) &* Self.ways
+        // The flow's own template when it has one and the frame missed it by its lengths; else
+        // (a new flow, or a variant of one: `lastMissWasVariant`) a free way, else the one used
+        // least lately.
         func holdsFlow(_ w: Int) -> Bool { hints![w] == hint && heads![w].flow == flow && heads![w].context == context }
         func age(_ w: Int) -> UInt32 { hints![w] == 0 ? .max : clock &- heads![w].lastUse }
-        let way = holdsFlow(first) || (!holdsFlow(first + 1) && age(first) >= age(first + 1)) ? first : first + 1
+        var way = first
+        for w in first..<first + Self.ways {
+            if !lastMissWasVariant, holdsFlow(w) { way = w; break }
+            if age(w) > age(way) { way = w }
+        }
         clock &+= 1
         hints![way] = hint
         heads![way] = Head(
@@ -193,7 +210,7 @@ public final class HeaderTemplates {
     }
 
     private func allocate() {
-        let ways = buckets * 2
+        let ways = buckets * Self.ways
         hints = .allocate(capacity: ways)
         hints!.initialize(repeating: 0, count: ways)
         heads = .allocate(capacity: ways)
@@ -202,15 +219,24 @@ public final class HeaderTemplates {
 
     @inline(__always) private func bucket(_ hint: UInt64) -> Int { Int(truncatingIfNeeded: hint >> 20) & (buckets - 1) }
 
+    /// What `apply` made of a frame.
+    private enum Fit {
+        case applied
+        /// A header bit that stays within a flow differs.
+        case differs
+        /// Its lengths or snap do not move with the template's.
+        case lengths
+    }
+
     /// Copies template `way` into `p` and rewrites what changes within a flow, when `bytes` fit it.
     @inline(__always)
-    private func apply(_ way: Int, _ bytes: borrowing RawSpan, originalLength: Int, into p: UnsafeMutablePointer<DecodedPacket>) -> Bool {
+    private func apply(_ way: Int, _ bytes: borrowing RawSpan, originalLength: Int, into p: UnsafeMutablePointer<DecodedPacket>) -> Fit {
         let head = heads! + way
         let headerLength = head.pointee.headerLength, levels = head.pointee.levelCount
         let captured = bytes.byteCount, original = max(originalLength, captured)
         let shift = original - head.pointee.originalLength
         guard captured >= headerLength, (captured < original) == head.pointee.snapped, shift >= -head.pointee.minimumPayload else {
-            return false
+            return .lengths
         }
         let entry = entries! + way &* stride
         let header = UnsafeRawPointer(entry + packetBytes), care = header + Self.maxHeader
@@ -228,13 +254,13 @@ public final class HeaderTemplates {
             differs |= differ(i)
             i &+= 16
         }
-        guard differs[0] | differs[1] == 0 else { return false }
-        for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return false }
+        guard differs[0] | differs[1] == 0 else { return .differs }
+        for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return .lengths }
         UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: firstLevel &+ levels &* MemoryLayout<PacketLevel>.stride)
         p.pointee.capturedLength = captured
         p.pointee.originalLength = original
         for l in 0..<levels { Self.patch(level(l, of: UnsafeMutableRawPointer(p)), bytes, shift: shift, captured: captured) }
-        return true
+        return .applied
     }
 
     /// True when a template level's length fields (IP, UDP) in `bytes` are its own moved by `shift`.

@@ -91,6 +91,28 @@ import Testing
         #expect(t.hits == 0)
     }
 
+    /// A flow seen before and after a router in one capture (another TTL and MACs) keeps a
+    /// template for each sighting, up to the ways of a bucket; the least recently used goes.
+    @Test func variantsOfAFlowKeepTemplatesSideBySide() {
+        let t = HeaderTemplates()
+        let variants = (0..<5).map { Self.segment(ttl: UInt8(64 - $0)) }
+        Self.learn(t, variants[0], flow: 42)
+        for v in variants[1..<4] {
+            #expect(Self.both(t, v).flow == nil)  // a variant of the flow: missed, then learned beside the others
+            Self.learn(t, v, flow: 42)
+        }
+        for v in variants[0..<4] + variants[0..<4] {
+            let r = Self.both(t, v)
+            #expect(r.flow == 42 && r.template == r.full)
+        }
+        _ = Self.both(t, variants[1]); _ = Self.both(t, variants[2]); _ = Self.both(t, variants[3])
+        #expect(Self.both(t, variants[4]).flow == nil)
+        Self.learn(t, variants[4], flow: 42)
+        #expect(Self.both(t, variants[4]).flow == 42)
+        #expect(Self.both(t, variants[0]).flow == nil)  // used least lately: replaced
+        #expect(Self.both(t, variants[3]).flow == 42)
+    }
+
     @Test func framesThatCannotBeTemplatesAreNotLearned() {
         let t = HeaderTemplates()
         // A fragment, a BGP segment, an ICMP error (it quotes a packet), a stopped decode.
