@@ -98,7 +98,7 @@ struct ChecksumAnalyser: PacketAnalyser {
         for i in (l + 1)..<p.levelCount {
             guard let ip = p.levels[i].ip, p.levels[i].origin != .icmpQuote else { continue }
             if ip.version == 4, bytes.has(ip.headerLength, at: ip.offset),
-                ChecksumState.plain(bytes, at: ip.offset, length: ip.headerLength) == .wrong
+                ChecksumState.ipv4Header(bytes, at: ip.offset, length: ip.headerLength) == .wrong
             {
                 innerWrong = .innerIPv4
                 break
@@ -170,7 +170,7 @@ struct ChecksumAnalyser: PacketAnalyser {
             let end = inner.offset + inner.length
             outerSum.add(bytes, from: udp.offset, count: inner.offset - udp.offset)
             outerSum.add(UInt64(inner.sum))
-            outerSum.add(bytes, from: end, count: udp.offset + udpLength - end)
+            if end < udp.offset + udpLength { outerSum.add(bytes, from: end, count: udp.offset + udpLength - end) }
         } else {
             outerSum.add(bytes, from: udp.offset, count: udpLength)
         }

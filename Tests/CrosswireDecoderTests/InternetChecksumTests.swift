@@ -48,4 +48,28 @@ import Testing
         }
         #expect(cases == 2000)
     }
+
+    /// The IPv4 header's own judgement (three words for 20 bytes) agrees with the general sum,
+    /// on right, wrong and all-ones checksums, with and without options.
+    @Test func anIPv4HeaderIsJudgedAsTheGeneralSumJudgesIt() {
+        var rng = SystemRandomNumberGenerator()
+        var right = 0, wrong = 0
+        for round in 0..<3000 {
+            let length = round % 3 == 0 ? 24 : 20
+            var header: [UInt8] = (0..<(length + 3)).map { _ in round % 5 == 0 ? 0xFF : UInt8.random(in: 0...0xFF, using: &rng) }
+            let at = round % 4
+            if round % 2 == 0 {
+                // Make it right: the checksum field (bytes 10, 11) is the complement of the rest's sum.
+                header[at + 10] = 0; header[at + 11] = 0
+                let sum = ~Self.reference(header, from: at, count: length, then: 0)
+                header[at + 10] = UInt8(sum >> 8); header[at + 11] = UInt8(sum & 0xFF)
+            }
+            let (fast, general) = header.withUnsafeBytes {
+                (ChecksumState.ipv4Header($0.bytes, at: at, length: length), ChecksumState.plain($0.bytes, at: at, length: length))
+            }
+            #expect(fast == general, "round \(round)")
+            if general == .right { right += 1 } else { wrong += 1 }
+        }
+        #expect(right >= 1500 && wrong >= 1000)
+    }
 }
