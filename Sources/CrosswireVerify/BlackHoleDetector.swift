@@ -69,7 +69,7 @@ struct BlackHoleDetector: PacketAnalyser {
 
     mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
+        guard let i = frame.innermostIPLevel(of: p), let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport
         guard t.kind == .tcp, t.headerLength > 0 else { return }
         let flow = Self.flowKey(ip.source, t.sourcePort, ip.destination, t.destinationPort)

@@ -176,7 +176,7 @@ struct DeliveryAnalyser: PacketAnalyser {
         if Int(point) < waiting.count, waiting[Int(point)].count > 0 { decide(at: Int(point)) }
         while queued > 0, ring[head].time < now &- Self.window { complete() }
 
-        guard let i = p.innermostIPLevel else { return }
+        guard let i = frame.innermostIPLevel(of: p) else { return }
         let known = classOfFlow.value(for: frame)
         let t = p.levels[i].transport
         var ends: (from: Int, to: Int)?

@@ -108,7 +108,7 @@ struct FlowAnalyser: PacketAnalyser {
         let cooked = p.levels[0].cooked
         if let cooked { if cooked.packetType == 4 { points[index].sawSent = true } else { points[index].sawReceived = true } }
 
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip, let a = topology.owner(of: ip.source),
+        guard let i = frame.innermostIPLevel(of: p), let ip = p.levels[i].ip, let a = topology.owner(of: ip.source),
             let b = topology.owner(of: ip.destination), a != b
         else { return }
         let pair = UInt32(a) << 16 | UInt32(b)

@@ -29,6 +29,13 @@ public struct FlowSighting: Sendable {
     public static let none = FlowSighting(position: 0, innermostIPLevel: nil)
 }
 
+extension FrameContext {
+    /// `p.innermostIPLevel`, as the flow table found it for a frame of a flow: the analysers
+    /// each walked the levels for it.
+    @inline(__always)
+    func innermostIPLevel(of p: PacketView) -> Int? { flow.position > 0 ? flow.innermostIPLevel : p.innermostIPLevel }
+}
+
 /// What the packets of one flow share, as the analysers' `credit` needs it.
 public struct FlowSummary: BitwiseCopyable {
     /// The flow's first frame: its capture and capture point.

@@ -152,7 +152,7 @@ struct NATCorrelator: PacketAnalyser {
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
-        guard Self.samples(p, bytes: bytes, flow: frame.flow), let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
+        guard Self.samples(p, bytes: bytes, flow: frame.flow), let i = frame.innermostIPLevel(of: p), let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
             !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,
             let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes)
         else { return }

@@ -47,7 +47,7 @@ struct NextHopAnalyser: PacketAnalyser {
     func isNew(_: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool { frame.flow.position <= 5 }
 
     mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
-        guard let i = p.innermostIPLevel, let inner = p.levels[i].ip else { return }
+        guard let i = frame.innermostIPLevel(of: p), let inner = p.levels[i].ip else { return }
         let eth = p.levels[0].ethernet
         guard let outer = p.levels[0].ip else {
             if eth == nil, topology.owner(of: inner.destination) != nil { findings.withoutEthernet += 1 }

@@ -99,7 +99,7 @@ struct TrafficAnalyser: PacketAnalyser {
     mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         if p.isMalformed { findings.malformed += 1 }
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else {
+        guard let i = frame.innermostIPLevel(of: p), let ip = p.levels[i].ip else {
             findings.packets += 1
             findings.bytes += p.originalLength
             return

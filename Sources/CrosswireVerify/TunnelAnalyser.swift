@@ -133,8 +133,8 @@ struct TunnelAnalyser: PacketAnalyser {
     }
 
     /// MSS consistency: a SYN's MSS plus the IP and TCP headers is the MTU its sender believes in.
-    mutating func noteMSS(_ p: PacketView, _ ref: FrameRef) {
-        guard let i = p.innermostIPLevel, let ip = p.levels[i].ip else { return }
+    mutating func noteMSS(_ p: PacketView, innermost: Int?, _ ref: FrameRef) {
+        guard let i = innermost, let ip = p.levels[i].ip else { return }
         let t = p.levels[i].transport
         guard t.kind == .tcp, t.tcpFlags.contains(.syn), t.maximumSegmentSize > 0 else { return }
         let srcOwner = topology.owner(of: ip.source), dstOwner = topology.owner(of: ip.destination)
@@ -268,7 +268,8 @@ struct TunnelAnalyser: PacketAnalyser {
     mutating func observe(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) {
         let ref = frame.ref
         guard p.levelCount > 0 else { return }
-        noteMSS(p, ref)
+        let innermost = frame.innermostIPLevel(of: p)
+        noteMSS(p, innermost: innermost, ref)
         // Later fragments carry no tunnel header: account them to the tunnel their first fragment named.
         if let outer = p.levels[0].ip, outer.isFragment, outer.fragmentOffset != 0 {
             let key = FragmentKey(
@@ -295,7 +296,7 @@ struct TunnelAnalyser: PacketAnalyser {
             p.levels[l].origin != .icmpQuote
         else {
             // A plain TCP frame above the link MTU, unfragmented: an offload aggregate too.
-            if let i = p.innermostIPLevel, let ip = p.levels[i].ip, p.levels[i].transport.kind == .tcp, !ip.isFragment,
+            if let i = innermost, let ip = p.levels[i].ip, p.levels[i].transport.kind == .tcp, !ip.isFragment,
                 !ip.lengthFromFrame, ip.totalLength > underlayMTU
             {
                 noteAggregate(ref)
@@ -342,7 +343,7 @@ struct TunnelAnalyser: PacketAnalyser {
         // Segmentation offload merges TCP segments, never anything else, and never fragments:
         // such a frame above the MTU was built by the capturing host's stack, not sent on a wire.
         var carriesTCP = false, innerTooBig = false
-        if let i = p.innermostIPLevel, i > l {
+        if let i = innermost, i > l {
             carriesTCP = p.levels[i].transport.kind == .tcp
             if let innerMTU, let inner = p.levels[i].ip { innerTooBig = inner.totalLength > innerMTU }
         }
@@ -352,7 +353,7 @@ struct TunnelAnalyser: PacketAnalyser {
             if !outer.lengthFromFrame, outer.totalLength > underlayMTU {
                 findings.oversize.add(ref, .oversizeTunnel(kind, bytes: outer.totalLength, underlayMTU: underlayMTU))
             }
-            if let innerMTU, let i = p.innermostIPLevel, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
+            if let innerMTU, let i = innermost, i > l, let inner = p.levels[i].ip, !inner.lengthFromFrame,
                 inner.totalLength > innerMTU
             {
                 findings.oversize.add(ref, .oversizeInner(bytes: inner.totalLength, containerMTU: innerMTU))
@@ -360,7 +361,7 @@ struct TunnelAnalyser: PacketAnalyser {
         }
 
         var inner: IPFields?
-        if let i = p.innermostIPLevel, i > l { inner = p.levels[i].ip }
+        if let i = innermost, i > l { inner = p.levels[i].ip }
         judgeEnds(outerSource: outer.source, outerDestination: outer.destination, innerSource: inner?.source, innerDestination: inner?.destination, ref: ref, packets: 1)
     }
 }
