@@ -12,8 +12,15 @@ public struct PacketView {
 
     @inlinable
     public init(_ base: UnsafePointer<DecodedPacket>) {
+        self.init(base, firstLevelOffset: DecodedPacket.firstLevelOffset)
+    }
+
+    /// A view of `base` whose caller kept `DecodedPacket.firstLevelOffset`: a static's every
+    /// read checks its `swift_once`, and a view is made per frame.
+    @inlinable
+    public init(_ base: UnsafePointer<DecodedPacket>, firstLevelOffset: Int) {
         self.base = base
-        firstLevel = UnsafeRawPointer(base) + DecodedPacket.firstLevelOffset
+        firstLevel = UnsafeRawPointer(base) + firstLevelOffset
     }
 
     /// The packet itself, for code that reads it in place (`FieldLine`). Only the fields a

@@ -49,8 +49,14 @@ struct CapturePoints: Sendable {
     /// Beyond this many interfaces a capture's further frames count as one point (a bound for hostile files).
     static let limit = 4096
 
+    @inline(__always)
     mutating func id(capture: CaptureID, interface: CaptureInterface) -> CapturePointID {
         if last.capture == capture, last.interface == interface { return last.id }
+        return find(capture: capture, interface: interface)
+    }
+
+    @inline(never)
+    private mutating func find(capture: CaptureID, interface: CaptureInterface) -> CapturePointID {
         let found = points.firstIndex { $0.capture == capture && $0.interface == interface }
             ?? (points.count < Self.limit ? nil : points.firstIndex { $0.capture == capture })
         let index: Int

@@ -30,6 +30,8 @@ public struct VerificationSession {
     var worker: AnalysisWorker?
     /// Frames a batch carries to that thread at most (smaller in tests, to change hands often).
     var batchFrames = 512
+    /// `DecodedPacket.firstLevelOffset`, kept (`PacketView.init(_:firstLevelOffset:)`).
+    let firstLevelOffset = DecodedPacket.firstLevelOffset
     /// The flows of the frames fed so far (FlowTable.swift).
     var flows = FlowTable()
     /// Header templates of recent flows, with the fast path (HeaderTemplate.swift).
@@ -77,7 +79,7 @@ public struct VerificationSession {
         let known = fastPath
             ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : nil
         if known == nil { decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot) }
-        let packet = PacketView(slot)
+        let packet = PacketView(slot, firstLevelOffset: firstLevelOffset)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
@@ -177,6 +179,7 @@ public struct VerificationSession {
 
     /// The interface a frame was seen on, where the capture says: a pcapng interface id,
     /// an SLL2 interface index, or for SLL (v1) whether the host sent or received it.
+    @inline(__always)
     static func interface(of packet: PacketView, info: FrameInfo, linkType: LinkType) -> CaptureInterface {
         if info.interfaceID >= 0 { return .index(UInt32(info.interfaceID)) }
         guard let cooked = packet.levels[0].cooked else { return .whole }
