@@ -111,7 +111,8 @@ final class FrameBatch {
 
     /// Where the next packet goes: `used`, rounded up to a packet's alignment.
     var nextPacket: Int { (used + Self.packetAlignment - 1) & ~(Self.packetAlignment - 1) }
-    static let packetAlignment = max(16, MemoryLayout<DecodedPacket>.alignment)
+    /// Computed: a `static let` checked its `swift_once` at each frame's two reads.
+    static var packetAlignment: Int { max(16, MemoryLayout<DecodedPacket>.alignment) }
 
     /// True when a record with `count` bytes (`mapped`: bytes left where they are) may not
     /// fit: the decoder writes a whole packet, however few of its bytes the batch keeps.
@@ -173,8 +174,15 @@ final class AnalysisWorker: @unchecked Sendable {
     /// full, and a batch more for the record headers between the frames.
     var mappedBytesInUse: Int { (ring.count + 1) * FrameBatch.maxBytes }
 
+    /// The batch being filled when it has room, else the next one (out of line: once a batch).
+    @inline(__always)
     private func batch(room count: Int, mapped: Bool = false) -> Unmanaged<FrameBatch> {
         if let current, !current._withUnsafeGuaranteedRef({ $0.isFull(adding: count, mapped: mapped) }) { return current }
+        return nextBatch()
+    }
+
+    @inline(never)
+    private func nextBatch() -> Unmanaged<FrameBatch> {
         if current != nil { submit() }
         free.wait()
         let next = Unmanaged.passUnretained(ring[filling % ring.count])
@@ -192,6 +200,7 @@ final class AnalysisWorker: @unchecked Sendable {
     /// `send` keeps it if an analyser needs it and the next frame's decode overwrites it if
     /// none does. `mapped`: its bytes stay where they are for the whole read (in a mapped
     /// file `keep` holds).
+    @inline(__always)
     func slot(count: Int, mapped: Bool) -> UnsafeMutablePointer<DecodedPacket> {
         // Room for the packet and the frame's bytes, or for the packet alone when the frame
         // goes in `oversized`. A batch with room for a record has room for its credit.
