@@ -365,7 +365,14 @@ struct DeliveryAnalyser: PacketAnalyser {
 
     func finish() -> DeliveryFindings {
         var copy = self
-        while copy.queued > 0 { copy.complete() }
+        // Straight from the ring, in queue order: `complete()` would clear each packet from
+        // `pending`, and so copy that table and the ring, which `copy` still shares with `self`.
+        while copy.queued > 0 {
+            let e = copy.ring[copy.head]
+            copy.head = (copy.head + 1) % Self.ringCapacity
+            copy.queued -= 1
+            copy.judge(e)
+        }
         // What still waits is judged against each point's last frame.
         for q in copy.waiting.indices { copy.decide(at: q) }
         return copy.found
