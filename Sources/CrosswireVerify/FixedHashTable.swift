@@ -4,6 +4,10 @@
 // table nothing is ever stored in, such as an analyser another thread runs,
 // costs nothing). When a probe run is full, the oldest entry of the run is
 // evicted and counted.
+//
+// A slot on a page never written is known to be empty without being read:
+// reading a fresh page maps the shared zero page, and the first write after
+// that takes a second fault and a TLB flush that interrupts the other thread.
 
 /// A map from 64-bit keys to values with a fixed number of slots.
 struct FixedHashTable<Value: BitwiseCopyable> {
@@ -15,6 +19,8 @@ struct FixedHashTable<Value: BitwiseCopyable> {
         var value: Value?
     }
     private var slots = ZeroedSlots<Slot>()
+    /// A bit per 4 KB of `slots`: set once anything was written there.
+    private var writtenPages: [UInt64] = []
     private let mask: Int
     private var clock: UInt32 = 0
     /// Entries currently stored.
@@ -42,11 +48,29 @@ struct FixedHashTable<Value: BitwiseCopyable> {
 
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key ^ (key >> 29)) &* 0x9E37_79B9_7F4A_7C15 >> 3) & mask }
 
+    @inline(__always) private static func bytes(of slot: Int) -> (first: Int, last: Int) {
+        let first = slot &* MemoryLayout<Slot>.stride
+        return (first >> 12, (first &+ MemoryLayout<Slot>.stride &- 1) >> 12)
+    }
+
+    /// False when slot `i` was never written (so it is empty), and reading it would touch a fresh page.
+    @inline(__always) private func mayHold(_ i: Int) -> Bool {
+        let (a, b) = Self.bytes(of: i)
+        return writtenPages[a >> 6] & (1 << (a & 63)) != 0 && writtenPages[b >> 6] & (1 << (b & 63)) != 0
+    }
+
+    private mutating func noteWritten(_ i: Int) {
+        let (a, b) = Self.bytes(of: i)
+        writtenPages[a >> 6] |= 1 << (a & 63)
+        writtenPages[b >> 6] |= 1 << (b & 63)
+    }
+
     /// The value stored for `key`.
     func value(for key: UInt64) -> Value? {
         if slots.isEmpty { return nil }
         var i = home(key)
         for _ in 0..<Self.probeLimit {
+            if !mayHold(i) { return nil }
             let s = slots[i]
             if !s.used { return nil }
             if s.key == key { return s.value }
@@ -58,13 +82,16 @@ struct FixedHashTable<Value: BitwiseCopyable> {
     /// Calls `update` with the value stored for `key` (nil when absent) and
     /// stores what it leaves (removing the entry when it leaves nil).
     mutating func update(_ key: UInt64, _ update: (inout Value?) -> Void) {
-        if slots.isEmpty { slots = ZeroedSlots(count: mask + 1) }
+        if slots.isEmpty {
+            slots = ZeroedSlots(count: mask + 1)
+            writtenPages = Array(repeating: 0, count: (Self.bytes(of: mask).last >> 6) + 1)
+        }
         clock &+= 1
         var i = home(key)
         var free = -1
         var oldest = i
         for _ in 0..<Self.probeLimit {
-            if !slots[i].used {
+            if !mayHold(i) || !slots[i].used {
                 if free < 0 { free = i }
                 break
             }
@@ -88,6 +115,7 @@ struct FixedHashTable<Value: BitwiseCopyable> {
             slot = oldest
             evictions += 1
         }
+        noteWritten(slot)
         slots[slot] = Slot(key: key, stamp: clock, used: true, value: new)
     }
 
@@ -97,7 +125,7 @@ struct FixedHashTable<Value: BitwiseCopyable> {
         count -= 1
         var hole = slot
         var i = (slot + 1) & mask
-        while slots[i].used {
+        while mayHold(i), slots[i].used {
             let h = home(slots[i].key)
             // Move the entry into the hole when its home is not between the hole and its slot.
             let distanceToHole = (hole - h) & mask
@@ -113,7 +141,7 @@ struct FixedHashTable<Value: BitwiseCopyable> {
 
     /// Every stored value.
     func forEach(_ body: (UInt64, Value) -> Void) {
-        for i in 0..<slots.count {
+        for i in 0..<slots.count where mayHold(i) {
             let s = slots[i]
             if s.used, let v = s.value { body(s.key, v) }
         }
