@@ -252,6 +252,9 @@ struct FlowPending {
     private var firsts = ZeroedSlots<FrameRef>()
     private var counts = ZeroedSlots<FlowCounts>()
     private var summaries = ZeroedSlots<FlowSummary?>()
+    /// A bit per slot that started a flow: a slot that never did has nothing pending, and is
+    /// not read first (see FixedHashTable.swift: a read before the first write costs a fault more).
+    private var started: [UInt64] = []
     /// Frames no analyser observed.
     private(set) var credited = 0
 
@@ -264,9 +267,14 @@ struct FlowPending {
             firsts = ZeroedSlots(count: capacity)
             counts = ZeroedSlots(count: capacity)
             summaries = ZeroedSlots(count: capacity)
+            started = Array(repeating: 0, count: (capacity + 63) / 64)
         }
         var evicted: (FlowSummary, FlowCounts)?
-        if counts[slot].packets > 0, let s = summaries[slot] { evicted = (s, counts[slot]) }
+        if started[slot >> 6] & (1 << (slot & 63)) == 0 {
+            started[slot >> 6] |= 1 << (slot & 63)
+        } else if counts[slot].packets > 0, let s = summaries[slot] {
+            evicted = (s, counts[slot])
+        }
         firsts[slot] = ref
         counts[slot].packets = 0
         return evicted
