@@ -5,9 +5,11 @@
 // costs nothing). When a probe run is full, the oldest entry of the run is
 // evicted and counted.
 //
-// A slot on a page never written is known to be empty without being read:
-// reading a fresh page maps the shared zero page, and the first write after
-// that takes a second fault and a TLB flush that interrupts the other thread.
+// A key whose home slot lies on a page never written is absent, and is
+// inserted there, without a read: reading a fresh page maps the shared zero
+// page, and the first write after that takes a second fault and a TLB flush
+// that interrupts the other thread. (The bits only spare reads: a page never
+// written reads as empty slots anyway.)
 
 /// A map from 64-bit keys to values with a fixed number of slots.
 struct FixedHashTable<Value: BitwiseCopyable> {
@@ -48,19 +50,20 @@ struct FixedHashTable<Value: BitwiseCopyable> {
 
     @inline(__always) private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key ^ (key >> 29)) &* 0x9E37_79B9_7F4A_7C15 >> 3) & mask }
 
-    @inline(__always) private static func bytes(of slot: Int) -> (first: Int, last: Int) {
+    /// The 4 KB pages slot `i` starts and ends on.
+    @inline(__always) private static func pages(of slot: Int) -> (first: Int, last: Int) {
         let first = slot &* MemoryLayout<Slot>.stride
         return (first >> 12, (first &+ MemoryLayout<Slot>.stride &- 1) >> 12)
     }
 
-    /// False when slot `i` was never written (so it is empty), and reading it would touch a fresh page.
-    @inline(__always) private func mayHold(_ i: Int) -> Bool {
-        let (a, b) = Self.bytes(of: i)
-        return writtenPages[a >> 6] & (1 << (a & 63)) != 0 && writtenPages[b >> 6] & (1 << (b & 63)) != 0
+    /// False when slot `i` starts on a page never written: it is empty.
+    @inline(__always) private func pageWritten(_ i: Int) -> Bool {
+        let page = Self.pages(of: i).first
+        return writtenPages[page >> 6] & (1 << (page & 63)) != 0
     }
 
     private mutating func noteWritten(_ i: Int) {
-        let (a, b) = Self.bytes(of: i)
+        let (a, b) = Self.pages(of: i)
         writtenPages[a >> 6] |= 1 << (a & 63)
         writtenPages[b >> 6] |= 1 << (b & 63)
     }
@@ -69,8 +72,8 @@ struct FixedHashTable<Value: BitwiseCopyable> {
     func value(for key: UInt64) -> Value? {
         if slots.isEmpty { return nil }
         var i = home(key)
+        if !pageWritten(i) { return nil }
         for _ in 0..<Self.probeLimit {
-            if !mayHold(i) { return nil }
             let s = slots[i]
             if !s.used { return nil }
             if s.key == key { return s.value }
@@ -84,15 +87,17 @@ struct FixedHashTable<Value: BitwiseCopyable> {
     mutating func update(_ key: UInt64, _ update: (inout Value?) -> Void) {
         if slots.isEmpty {
             slots = ZeroedSlots(count: mask + 1)
-            writtenPages = Array(repeating: 0, count: (Self.bytes(of: mask).last >> 6) + 1)
+            writtenPages = Array(repeating: 0, count: (Self.pages(of: mask).last >> 6) + 1)
         }
         clock &+= 1
         var i = home(key)
         var free = -1
         var oldest = i
-        for _ in 0..<Self.probeLimit {
-            if !mayHold(i) || !slots[i].used {
-                if free < 0 { free = i }
+        // A home on a page never written: absent, and its place is free.
+        if !pageWritten(i) { free = i }
+        for _ in 0..<Self.probeLimit where free < 0 {
+            if !slots[i].used {
+                free = i
                 break
             }
             if slots[i].key == key {
@@ -125,7 +130,7 @@ struct FixedHashTable<Value: BitwiseCopyable> {
         count -= 1
         var hole = slot
         var i = (slot + 1) & mask
-        while mayHold(i), slots[i].used {
+        while slots[i].used {
             let h = home(slots[i].key)
             // Move the entry into the hole when its home is not between the hole and its slot.
             let distanceToHole = (hole - h) & mask
@@ -141,7 +146,7 @@ struct FixedHashTable<Value: BitwiseCopyable> {
 
     /// Every stored value.
     func forEach(_ body: (UInt64, Value) -> Void) {
-        for i in 0..<slots.count where mayHold(i) {
+        for i in 0..<slots.count where pageWritten(i) {
             let s = slots[i]
             if s.used, let v = s.value { body(s.key, v) }
         }
