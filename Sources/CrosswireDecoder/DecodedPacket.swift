@@ -243,27 +243,12 @@ public struct DecodedPacket: Sendable {
 extension DecodedPacket {
     /// Where level 0 lies inside a `DecodedPacket`, in bytes; level `i` lies
     /// `i × MemoryLayout<PacketLevel>.stride` further on. For code that reads
-    /// the levels in place through a pointer (`PacketView`).
-    public static let firstLevelOffset: Int = {
-        let first = MemoryLayout<PacketLevels>.offset(of: \.l0)!
-        let stride = MemoryLayout<PacketLevel>.stride
-        precondition(
-            MemoryLayout<PacketLevels>.offset(of: \.l1) == first + stride
-                && MemoryLayout<PacketLevels>.offset(of: \.l2) == first + 2 * stride
-                && MemoryLayout<PacketLevels>.offset(of: \.l3) == first + 3 * stride
-                && MemoryLayout<PacketLevels>.offset(of: \.l4) == first + 4 * stride,
-            "the levels are not stored one after another")
-        let levels = MemoryLayout<DecodedPacket>.offset(of: \.levels)!
-        let viewed: [PartialKeyPath<DecodedPacket>] = [
-            \.linkType, \.capturedLength, \.originalLength, \.levelCount, \.application, \.applicationLevel,
-            \.applicationOffset, \.applicationLength, \.stop,
-        ]
-        precondition(
-            viewed.allSatisfy { MemoryLayout<DecodedPacket>.offset(of: $0)! < levels }
-                && MemoryLayout<DecodedPacket>.offset(of: \.layers)! >= levels + MemoryLayout<PacketLevels>.size,
-            "a field a view reads is stored after the levels")
-        return levels + first
-    }()
+    /// the levels in place through a pointer (`PacketView`). A constant the compiler
+    /// folds (a stored static checked its `swift_once` at every read, once per frame);
+    /// `DecodedPacketLayoutTests` checks the layout it relies on.
+    @inlinable public static var firstLevelOffset: Int {
+        MemoryLayout<DecodedPacket>.offset(of: \DecodedPacket.levels)! &+ MemoryLayout<PacketLevels>.offset(of: \PacketLevels.l0)!
+    }
 
     /// The bytes of a packet a view reads when it has `levelCount` levels: the fields before
     /// the levels and the levels in use.

@@ -55,18 +55,14 @@ public final class HeaderTemplates {
     /// after a router, two conversations in one tunnel, a flag), which `learn` keeps beside it.
     @exclusivity(unchecked) public private(set) var lastMissWasVariant = false
 
-    // Kept here: a static (`DecodedPacket.firstLevelOffset`) costs a `swift_once` at each use.
     /// Where a way's header bytes start, after its packet; and a way's size.
     let packetBytes: Int
     let stride: Int
-    /// Where level 0 lies in a packet.
-    let firstLevel: Int
 
     public init(buckets: Int = 1024) {
         var n = 1
         while n < buckets { n <<= 1 }
         self.buckets = n
-        firstLevel = DecodedPacket.firstLevelOffset
         packetBytes = (DecodedPacket.usedByteCount(levelCount: DecodedPacket.maxLevels) + 63) & ~63
         stride = packetBytes + 2 * Self.maxHeader
     }
@@ -74,7 +70,7 @@ public final class HeaderTemplates {
     /// Level `i` of the packet at `p`.
     @inline(__always)
     private func level(_ i: Int, of p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<PacketLevel> {
-        (p + (firstLevel &+ i &* MemoryLayout<PacketLevel>.stride)).assumingMemoryBound(to: PacketLevel.self)
+        (p + (DecodedPacket.firstLevelOffset &+ i &* MemoryLayout<PacketLevel>.stride)).assumingMemoryBound(to: PacketLevel.self)
     }
 
     deinit {
@@ -256,7 +252,7 @@ public final class HeaderTemplates {
         }
         guard differs[0] | differs[1] == 0 else { return .differs }
         for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return .lengths }
-        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: firstLevel &+ levels &* MemoryLayout<PacketLevel>.stride)
+        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: DecodedPacket.firstLevelOffset &+ levels &* MemoryLayout<PacketLevel>.stride)
         p.pointee.capturedLength = captured
         p.pointee.originalLength = original
         for l in 0..<levels { Self.patch(level(l, of: UnsafeMutableRawPointer(p)), bytes, shift: shift, captured: captured) }

@@ -12,25 +12,15 @@ public struct PacketView {
 
     @inlinable
     public init(_ base: UnsafePointer<DecodedPacket>) {
-        self.init(base, firstLevelOffset: DecodedPacket.firstLevelOffset)
-    }
-
-    /// A view of `base` whose caller kept `DecodedPacket.firstLevelOffset`: a static's every
-    /// read checks its `swift_once`, and a view is made per frame.
-    @inlinable
-    public init(_ base: UnsafePointer<DecodedPacket>, firstLevelOffset: Int) {
         self.base = base
-        firstLevel = UnsafeRawPointer(base) + firstLevelOffset
+        firstLevel = UnsafeRawPointer(base) + DecodedPacket.firstLevelOffset
     }
 
     /// The packet itself, for code that reads it in place (`FieldLine`). Only the fields a
     /// view reads are there when the packet lies in a batch (ParallelRead): not the layers.
     @inlinable public var packet: UnsafePointer<DecodedPacket> { base }
     /// The bytes of the packet this view reads, from its start: what a batch keeps of it.
-    /// (From `firstLevel`: `DecodedPacket.firstLevelOffset`, a static, costs a `swift_once` check.)
-    @inlinable public var usedByteCount: Int {
-        (firstLevel - UnsafeRawPointer(base)) + min(max(levelCount, 0), DecodedPacket.maxLevels) * MemoryLayout<PacketLevel>.stride
-    }
+    @inlinable public var usedByteCount: Int { DecodedPacket.usedByteCount(levelCount: levelCount) }
     @inlinable public var linkType: LinkType { base.pointee.linkType }
     @inlinable public var capturedLength: Int { base.pointee.capturedLength }
     @inlinable public var originalLength: Int { base.pointee.originalLength }

@@ -19,7 +19,6 @@ public struct FieldLine {
     public var isFixed: Bool { indirectEnds.isEmpty }
     /// The most bytes a line of in-place fields takes.
     public var lineBound: Int { directBound }
-    private let firstLevel = DecodedPacket.firstLevelOffset
 
     public init(_ fields: [PacketField], separator: UInt8) {
         self.fields = fields
@@ -57,7 +56,7 @@ public struct FieldLine {
         var k = 0, from = 0
         for i in fields.indices {
             if i > 0 { put(separator, &p) }
-            if !writeDirect(fields[i], of: packet, firstLevel: firstLevel, frame: frame, to: &p) {
+            if !writeDirect(fields[i], of: packet, frame: frame, to: &p) {
                 let end = indirectEnds[k]
                 if end > from {
                     indirect.withUnsafeBufferPointer { p.update(from: $0.baseAddress! + from, count: end - from) }

@@ -131,7 +131,7 @@ extension DecodedPacket {
             control.write(field, to: &out)
         default:
             withUnsafePointer(to: self) { packet in
-                appending(to: &out, bound: field.maximumLength ?? 0) { _ = writeDirect(field, of: packet, firstLevel: DecodedPacket.firstLevelOffset, frame: frame, to: &$0) }
+                appending(to: &out, bound: field.maximumLength ?? 0) { _ = writeDirect(field, of: packet, frame: frame, to: &$0) }
             }
         }
     }
@@ -139,13 +139,13 @@ extension DecodedPacket {
 
 /// Writes the value(s) of a field that has a `maximumLength` at `p`, which
 /// has room for that many bytes; returns false, having written nothing, for
-/// the other fields. `firstLevel`: `DecodedPacket.firstLevelOffset`.
+/// the other fields.
 ///
 /// The packet is read through a pointer, field by field in place: passing a
 /// `DecodedPacket` (about 2.5 KB) from a variable to a function copies it.
 @inline(__always)
 func writeDirect(
-    _ field: PacketField, of packet: UnsafePointer<DecodedPacket>, firstLevel: Int, frame: FrameFacts, to p: inout Cursor
+    _ field: PacketField, of packet: UnsafePointer<DecodedPacket>, frame: FrameFacts, to p: inout Cursor
 ) -> Bool {
     let start = p
     // A `,` before every occurrence but the first.
@@ -153,7 +153,7 @@ func writeDirect(
     // Level `i` by address: `levels[i]` picks the level with a switch, and the
     // compiler then computed every level's fields' addresses before the field loop.
     @inline(__always) func level(_ i: Int) -> UnsafePointer<PacketLevel> {
-        UnsafeRawPointer(packet).advanced(by: firstLevel &+ i &* MemoryLayout<PacketLevel>.stride)
+        UnsafeRawPointer(packet).advanced(by: DecodedPacket.firstLevelOffset &+ i &* MemoryLayout<PacketLevel>.stride)
             .assumingMemoryBound(to: PacketLevel.self)
     }
     @inline(__always) func ethernet(_ i: Int) -> EthernetHeader? { level(i).pointee.ethernet }

@@ -75,8 +75,6 @@ final class FrameBatch {
     /// `maxRecords` records, the first `recordCount` written. Not an array: appending to one
     /// checked its buffer's uniqueness and retained and released it, every frame.
     let records: UnsafeMutablePointer<Record>
-    /// `DecodedPacket.firstLevelOffset`, kept (`PacketView.init(_:firstLevelOffset:)`).
-    let firstLevelOffset = DecodedPacket.firstLevelOffset
     @exclusivity(unchecked) var recordCount = 0
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
@@ -122,7 +120,7 @@ final class FrameBatch {
     }
     /// `r`'s decoded packet, where it lies.
     func packet(_ r: Record) -> PacketView {
-        PacketView(UnsafePointer((bytes.baseAddress! + r.packet).assumingMemoryBound(to: DecodedPacket.self)), firstLevelOffset: firstLevelOffset)
+        PacketView(UnsafePointer((bytes.baseAddress! + r.packet).assumingMemoryBound(to: DecodedPacket.self)))
     }
 
     func reset() {

@@ -30,8 +30,6 @@ public struct VerificationSession {
     var worker: AnalysisWorker?
     /// Frames a batch carries to that thread at most (smaller in tests, to change hands often).
     var batchFrames = 512
-    /// `DecodedPacket.firstLevelOffset`, kept (`PacketView.init(_:firstLevelOffset:)`).
-    let firstLevelOffset = DecodedPacket.firstLevelOffset
     /// The flows of the frames fed so far (FlowTable.swift).
     var flows = FlowTable()
     /// Header templates of recent flows, with the fast path (HeaderTemplate.swift).
@@ -79,7 +77,7 @@ public struct VerificationSession {
         let known = fastPath
             ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : nil
         if known == nil { decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot) }
-        let packet = PacketView(slot, firstLevelOffset: firstLevelOffset)
+        let packet = PacketView(slot)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
