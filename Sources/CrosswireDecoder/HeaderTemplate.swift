@@ -12,6 +12,19 @@
 // is copied and patched instead (HeaderTemplateTests compares the two on every
 // corpus frame). Anything else is decoded in full.
 
+/// What `HeaderTemplates.decode` found for a frame.
+public struct TemplateLookup: Sendable {
+    /// The flow of the template the frame was decoded from; nil when none fit.
+    public var flow: UInt64?
+    /// No template fit, but one of its flow's differed from the frame only in a bit that stays
+    /// within a flow: another variant of the flow (a packet seen before and after a router, two
+    /// conversations in one tunnel, a flag), which `learn` keeps beside it.
+    public var variant = false
+
+    /// Nothing found.
+    public static var none: TemplateLookup { TemplateLookup(flow: nil) }
+}
+
 /// Header templates of recent flows, found by a hash of header bytes that stay the same
 /// within a flow (addresses, protocols, ports, ICMP echo identifiers). Four templates per
 /// hash bucket, the least recently used replaced: a flow may need more than one (a packet
@@ -50,10 +63,6 @@ public final class HeaderTemplates {
     /// Frames decoded from a template, and templates made.
     @exclusivity(unchecked) public private(set) var hits = 0
     @exclusivity(unchecked) public private(set) var learned = 0
-    /// The last frame `decode` missed had a template of its flow that differed from it in a
-    /// bit that stays within a flow: another variant of the flow (a packet seen before and
-    /// after a router, two conversations in one tunnel, a flag), which `learn` keeps beside it.
-    @exclusivity(unchecked) public private(set) var lastMissWasVariant = false
 
     /// Where a way's header bytes start, after its packet; and a way's size.
     let packetBytes: Int
@@ -79,18 +88,18 @@ public final class HeaderTemplates {
         entries?.deallocate()
     }
 
-    /// Decodes `bytes` by a template of the same `context` into `p`. Returns the `flow` the
+    /// Decodes `bytes` by a template of the same `context` into `p`. Its `flow` is the one the
     /// template was learned with, or nil when none fits: then `p` holds anything, and the
     /// caller decodes the frame in full.
     @inline(__always)
     public func decode(
         _ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, context: UInt64,
         into p: UnsafeMutablePointer<DecodedPacket>
-    ) -> UInt64? {
-        lastMissWasVariant = false
-        guard let hints else { return nil }
+    ) -> TemplateLookup {
+        var found = TemplateLookup.none
+        guard let hints else { return found }
         let hint = Self.hint(bytes, linkType: linkType, context: context)
-        guard hint != 0 else { return nil }
+        guard hint != 0 else { return found }
         let first = bucket(hint) &* Self.ways
         for way in first..<first &+ Self.ways where hints[way] == hint && heads![way].context == context {
             switch apply(way, bytes, originalLength: originalLength, into: p) {
@@ -98,23 +107,26 @@ public final class HeaderTemplates {
                 clock &+= 1
                 heads![way].lastUse = clock
                 hits += 1
-                return heads![way].flow
+                found.flow = heads![way].flow
+                return found
             case .differs:
-                lastMissWasVariant = true
+                found.variant = true
             case .lengths:
                 break
             }
         }
-        return nil
+        return found
     }
 
     /// Keeps the frame just decoded into `p` (in full, from `bytes`) as a template, with
     /// `flow`, when it can be one: decoded to its end, no BGP or OSPF, and every level IP
     /// (not a fragment, not an ICMP quote, its length from its header) with TCP, UDP, an
-    /// ICMP echo (the last level), or a tunnel (not the last level).
+    /// ICMP echo (the last level), or a tunnel (not the last level). `variant`: the frame
+    /// missed a template of its flow by a bit that stays within a flow (`TemplateLookup`), so
+    /// it is kept beside that template, not in its place.
     public func learn(
         _ bytes: borrowing RawSpan, linkType: LinkType, context: UInt64, packet p: UnsafeMutablePointer<DecodedPacket>,
-        flow: UInt64, bgpPort: UInt16
+        flow: UInt64, variant: Bool = false, bgpPort: UInt16
     ) {
         let levels = p.pointee.levelCount
         guard p.pointee.stop == nil, p.pointee.application == .none, levels > 0 else { return }
@@ -148,13 +160,13 @@ public final class HeaderTemplates {
         if hints == nil { allocate() }
         let first = bucket(hint) &* Self.ways
         // The flow's own template when it has one and the frame missed it by its lengths; else
-        // (a new flow, or a variant of one: `lastMissWasVariant`) a free way, else the one used
+        // (a new flow, or a variant of one) a free way, else the one used
         // least lately.
         func holdsFlow(_ w: Int) -> Bool { hints![w] == hint && heads![w].flow == flow && heads![w].context == context }
         func age(_ w: Int) -> UInt32 { hints![w] == 0 ? .max : clock &- heads![w].lastUse }
         var way = first
         for w in first..<first + Self.ways {
-            if !lastMissWasVariant, holdsFlow(w) { way = w; break }
+            if !variant, holdsFlow(w) { way = w; break }
             if age(w) > age(way) { way = w }
         }
         clock &+= 1

@@ -74,8 +74,9 @@ public struct VerificationSession {
         // A frame of a flow whose headers it repeats is copied from the flow's template
         // (HeaderTemplate.swift), with its flow's key: no decode and no key to work out.
         let context = UInt64(index) << 32 | UInt64(UInt32(bitPattern: info.interfaceID))
-        let known = fastPath
-            ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : nil
+        let lookup = fastPath
+            ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : .none
+        let known = lookup.flow
         if known == nil { decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot) }
         let packet = PacketView(slot)
         captures[index].packets += 1
@@ -92,7 +93,9 @@ public struct VerificationSession {
             assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
             Self.sight(known, packet, &frame, &flows.index, &analysers)
         } else if let key = Self.sight(packet, &frame, &flows.index, &analysers), fastPath, Self.worthATemplate(frame.flow.position) {
-            templates.learn(bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, bgpPort: decoder.options.bgpPort)
+            templates.learn(
+                bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, variant: lookup.variant,
+                bgpPort: decoder.options.bgpPort)
         }
         Self.route(
             packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker.map(Unmanaged.passUnretained),
