@@ -17,10 +17,9 @@ public struct CaptureFileReader: ~Copyable {
     /// `mapped`, for the read loop: used through this, the mapping is not retained and
     /// released (two atomic operations) on every frame. `mapped` keeps it alive.
     private let mappedPerFrame: Unmanaged<MappedPcapFile>?
-    /// `mapped != nil`, for `lastFrameIsMapped` inlined.
-    @usableFromInline let isMapped: Bool
-    /// True once libpcap reads on from where the mapping stopped.
-    @usableFromInline private(set) var handedOver = false
+    /// True while frames come from the mapping: from the start when there is one, until a
+    /// record hands over to libpcap.
+    @usableFromInline private(set) var readingMapped: Bool
     /// A pcapng file's packet interfaces (nil for classic pcap).
     private let interfaces: PcapngInterfaces?
     /// The path as given.
@@ -55,7 +54,7 @@ public struct CaptureFileReader: ~Copyable {
         let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
         mapped = map?.linkType == handle.linkType ? map : nil
         mappedPerFrame = mapped.map(Unmanaged.passUnretained)
-        isMapped = mapped != nil
+        readingMapped = mapped != nil
         interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
     }
 
@@ -65,7 +64,7 @@ public struct CaptureFileReader: ~Copyable {
     /// True when the frame `next` returned last lies in the mapping, where its bytes stay
     /// for as long as `mapping` lives, not only until the next call.
     /// Inlined: called, it took a copy of the reader every frame.
-    @inlinable public var lastFrameIsMapped: Bool { isMapped && !handedOver }
+    @inlinable public var lastFrameIsMapped: Bool { readingMapped }
 
     /// What keeps the mapped frames' bytes where they are (nil: frames are not mapped).
     public var mapping: AnyObject? { mapped }
@@ -101,7 +100,7 @@ public struct CaptureFileReader: ~Copyable {
     /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
-        if !handedOver, let mapped = mappedPerFrame {
+        if readingMapped, let mapped = mappedPerFrame {
             switch mapped._withUnsafeGuaranteedRef({ $0.next() }) {
             case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
                 return (info(seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len), bytes)
@@ -109,7 +108,7 @@ public struct CaptureFileReader: ~Copyable {
                 return nil
             case .handOver:
                 // libpcap reads on from this record: skip what the mapping delivered.
-                handedOver = true
+                readingMapped = false
                 for _ in 0..<framesRead {
                     guard case .frame = handle.next() else { break }
                 }
