@@ -163,6 +163,11 @@ struct DeliveryAnalyser: PacketAnalyser {
     }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
+        var memo = FrameMemo()
+        observe(p, bytes: bytes, frame: frame, memo: &memo)
+    }
+
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo) {
         let point = frame.point.index
         guard point >= 0 else { return }
         let now = frame.time.nanoseconds
@@ -188,7 +193,7 @@ struct DeliveryAnalyser: PacketAnalyser {
             guard ends != nil else { return }
         }
         if t.kind != .none, t.capturedPayloadLength < min(PacketFingerprint.payloadBytes, t.payloadLength) { return }
-        guard let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes),
+        guard let fingerprint = memo.fingerprint(p, level: i, bytes: bytes),
             let c = known ?? classOf(p, from: ends!.from, to: ends!.to)
         else { found.unclassified += 1; return }
         if known == nil { classOfFlow.remember(c, for: frame) }

@@ -151,10 +151,15 @@ struct NATCorrelator: PacketAnalyser {
     func flowFact(_ p: PacketView, frame: FrameContext) -> Bool { Self.everyPacket(p, flow: frame.flow) }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
+        var memo = FrameMemo()
+        observe(p, bytes: bytes, frame: frame, memo: &memo)
+    }
+
+    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo) {
         let ref = frame.ref
         guard Self.samples(p, bytes: bytes, flow: frame.flow), let i = frame.innermostIPLevel(of: p), let ip = p.levels[i].ip, p.levels[i].transport.kind != .none,
             !ip.destination.isMulticastOrBroadcast, !ip.source.isUnspecified,
-            let fingerprint = PacketFingerprint.of(p, level: i, bytes: bytes)
+            let fingerprint = memo.fingerprint(p, level: i, bytes: bytes)
         else { return }
         let endpoints = Endpoints(p, level: i)
         let ttl = p.levels[i].ip!.ttl

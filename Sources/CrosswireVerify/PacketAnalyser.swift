@@ -13,6 +13,9 @@ public protocol PacketAnalyser {
     init(topology: Topology)
     /// Called once per frame of every capture, in capture order.
     mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext)
+    /// The same, with what the frame's analysers share (`FrameMemo`): how the visitors call
+    /// it. The default calls `observe(_:bytes:frame:)`.
+    mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo)
     /// True when `packet` may change its findings by more than `credit` adds for it: the flow
     /// fast path (FlowTable.swift) hands it a packet of a known flow only then. `frame.flow`
     /// tells where in its flow the packet is, and `frame.flow.fact` its `flowFact` for the
@@ -39,6 +42,10 @@ public protocol PacketAnalyser {
 }
 
 extension PacketAnalyser {
+    @inline(__always)
+    mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo _: inout FrameMemo) {
+        observe(packet, bytes: bytes, frame: frame)
+    }
     @inline(__always)
     func isNew(_: PacketView, bytes _: borrowing RawSpan, frame _: FrameContext) -> Bool { true }
     @inline(__always)
@@ -70,6 +77,8 @@ struct FrameVisitor: AnalyserVisitor {
     /// The bit of the analyser visited next, shifted along the list: `1 << index`, with its
     /// checks, cost about 12 instructions an analyser a frame (the same in each visitor).
     private var bit: UInt64 = 1
+    /// Shared by the frame's analysers.
+    private var memo = FrameMemo()
     static let everyAnalyser = UInt64.max
 
     init(analysers: UInt64 = Self.everyAnalyser) { self.analysers = analysers }
@@ -80,7 +89,7 @@ struct FrameVisitor: AnalyserVisitor {
     ) {
         defer { bit &<<= 1 }
         guard analysers & bit != 0 else { return }
-        analyser.observe(packet, bytes: bytes, frame: frame)
+        analyser.observe(packet, bytes: bytes, frame: frame, memo: &memo)
     }
 }
 

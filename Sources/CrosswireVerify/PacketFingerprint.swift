@@ -4,6 +4,24 @@
 
 import CrosswireDecoder
 
+/// What the analysers of one frame share, worked out by the first that asks: NAT and
+/// delivery both match a frame's fingerprint across points. Made afresh for each frame.
+public struct FrameMemo {
+    private var level = -1
+    private var value: UInt64?
+
+    public init() {}
+
+    /// `PacketFingerprint.of(p, level: i, bytes:)`, computed once per frame and level.
+    mutating func fingerprint(_ p: PacketView, level i: Int, bytes: borrowing RawSpan) -> UInt64? {
+        if level != i {
+            level = i
+            value = PacketFingerprint.of(p, level: i, bytes: bytes)
+        }
+        return value
+    }
+}
+
 /// The identity of a packet's innermost IP level, without addresses, ports, TTL or checksums.
 enum PacketFingerprint {
     /// Bytes of transport payload that take part.
