@@ -83,7 +83,7 @@ struct DeliveryFindings {
     var undecided = 0
 }
 
-struct DeliveryAnalyser: PacketAnalyser {
+struct DeliveryAnalyser: MemoAnalyser {
     static var findingsPath: WritableKeyPath<Findings, DeliveryFindings> { \.delivery }
     /// How long a packet waits for its other sightings, and the margin a point's capture must
     /// have around a packet's time to count as covering it.
@@ -160,11 +160,6 @@ struct DeliveryAnalyser: PacketAnalyser {
         guard q >= 0, q < lastTime.count, counts.lastTime.nanoseconds > lastTime[q] else { return }
         lastTime[q] = counts.lastTime.nanoseconds
         decide(at: q)
-    }
-
-    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
-        var memo = FrameMemo()
-        observe(p, bytes: bytes, frame: frame, memo: &memo)
     }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo) {

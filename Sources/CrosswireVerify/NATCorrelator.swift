@@ -86,7 +86,7 @@ struct HostSourcedSighting {
 }
 
 /// Cross-capture packet matching with bounded memory.
-struct NATCorrelator: PacketAnalyser {
+struct NATCorrelator: MemoAnalyser {
     static var findingsPath: WritableKeyPath<Findings, NATFindings> { \.nat }
     /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
     static let capacity = 1 << 18
@@ -149,11 +149,6 @@ struct NATCorrelator: PacketAnalyser {
     /// Every packet of the flow is sampled (`everyPacket`: its key holds the TCP flags and ICMP types).
     @inline(__always)
     func flowFact(_ p: PacketView, frame: FrameContext) -> Bool { Self.everyPacket(p, flow: frame.flow) }
-
-    mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
-        var memo = FrameMemo()
-        observe(p, bytes: bytes, frame: frame, memo: &memo)
-    }
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo) {
         let ref = frame.ref

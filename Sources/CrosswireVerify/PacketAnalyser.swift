@@ -93,6 +93,17 @@ struct FrameVisitor: AnalyserVisitor {
     }
 }
 
+/// An analyser that uses what a frame's analysers share: it implements the `memo` form of
+/// `observe`, and the plain form, called alone (in tests), makes a memo of its own.
+protocol MemoAnalyser: PacketAnalyser {}
+
+extension MemoAnalyser {
+    mutating func observe(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
+        var memo = FrameMemo()
+        observe(packet, bytes: bytes, frame: frame, memo: &memo)
+    }
+}
+
 /// Collects the findings of every analyser.
 struct FinishVisitor: AnalyserVisitor {
     var findings: Findings
