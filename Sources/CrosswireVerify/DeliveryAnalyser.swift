@@ -256,12 +256,18 @@ struct DeliveryAnalyser: MemoAnalyser {
         return index
     }
 
-    /// Judges the oldest pending packet: who saw it, and who would have and did not.
-    private mutating func complete() {
+    /// Takes the oldest pending packet off the ring; returns it and its slot.
+    private mutating func dequeue() -> (PendingPacket, slot: Int32) {
         let slot = Int32(head)
         let e = ring[head]
         head = (head + 1) % Self.ringCapacity
         queued -= 1
+        return (e, slot)
+    }
+
+    /// Judges the oldest pending packet: who saw it, and who would have and did not.
+    private mutating func complete() {
+        let (e, slot) = dequeue()
         pending.update(e.key) { if $0 == slot { $0 = nil } }
         judge(e)
     }
@@ -365,12 +371,10 @@ struct DeliveryAnalyser: MemoAnalyser {
 
     func finish() -> DeliveryFindings {
         var copy = self
-        // Straight from the ring, in queue order: `complete()` would clear each packet from
-        // `pending`, and so copy that table and the ring, which `copy` still shares with `self`.
+        // Without `complete()`: clearing each packet from `pending` would copy that table and
+        // the ring, which `copy` still shares with `self`.
         while copy.queued > 0 {
-            let e = copy.ring[copy.head]
-            copy.head = (copy.head + 1) % Self.ringCapacity
-            copy.queued -= 1
+            let (e, _) = copy.dequeue()
             copy.judge(e)
         }
         // What still waits is judged against each point's last frame.
