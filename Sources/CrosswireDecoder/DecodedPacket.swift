@@ -245,16 +245,19 @@ extension DecodedPacket {
     /// `i × MemoryLayout<PacketLevel>.stride` further on. For code that reads
     /// the levels in place through a pointer (`PacketView`). A constant the compiler
     /// folds (a stored static checked its `swift_once` at every read, once per frame);
-    /// `DecodedPacketLayoutTests` checks the layout it relies on.
+    /// `levelsLieWhereViewsReadThem` (LayoutTests.swift) checks the layout it relies on.
     @inlinable public static var firstLevelOffset: Int {
         MemoryLayout<DecodedPacket>.offset(of: \DecodedPacket.levels)! &+ MemoryLayout<PacketLevels>.offset(of: \PacketLevels.l0)!
     }
+
+    /// Where level `i` lies inside a `DecodedPacket`, in bytes (`maxLevels`: the end of the levels).
+    @inlinable public static func levelOffset(_ i: Int) -> Int { firstLevelOffset &+ i &* MemoryLayout<PacketLevel>.stride }
 
     /// The bytes of a packet a view reads when it has `levelCount` levels: the fields before
     /// the levels and the levels in use.
     @inlinable
     public static func usedByteCount(levelCount: Int) -> Int {
-        firstLevelOffset + min(max(levelCount, 0), maxLevels) * MemoryLayout<PacketLevel>.stride
+        levelOffset(min(max(levelCount, 0), maxLevels))
     }
 }
 

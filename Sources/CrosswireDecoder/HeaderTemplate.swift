@@ -79,7 +79,7 @@ public final class HeaderTemplates {
     /// Level `i` of the packet at `p`.
     @inline(__always)
     private func level(_ i: Int, of p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<PacketLevel> {
-        (p + (DecodedPacket.firstLevelOffset &+ i &* MemoryLayout<PacketLevel>.stride)).assumingMemoryBound(to: PacketLevel.self)
+        (p + DecodedPacket.levelOffset(i)).assumingMemoryBound(to: PacketLevel.self)
     }
 
     deinit {
@@ -264,7 +264,7 @@ public final class HeaderTemplates {
         }
         guard differs[0] | differs[1] == 0 else { return .differs }
         for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return .lengths }
-        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: DecodedPacket.firstLevelOffset &+ levels &* MemoryLayout<PacketLevel>.stride)
+        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: DecodedPacket.levelOffset(levels))
         p.pointee.capturedLength = captured
         p.pointee.originalLength = original
         for l in 0..<levels { Self.patch(level(l, of: UnsafeMutableRawPointer(p)), bytes, shift: shift, captured: captured) }

@@ -153,7 +153,7 @@ func writeDirect(
     // Level `i` by address: `levels[i]` picks the level with a switch, and the
     // compiler then computed every level's fields' addresses before the field loop.
     @inline(__always) func level(_ i: Int) -> UnsafePointer<PacketLevel> {
-        UnsafeRawPointer(packet).advanced(by: DecodedPacket.firstLevelOffset &+ i &* MemoryLayout<PacketLevel>.stride)
+        UnsafeRawPointer(packet).advanced(by: DecodedPacket.levelOffset(i))
             .assumingMemoryBound(to: PacketLevel.self)
     }
     @inline(__always) func ethernet(_ i: Int) -> EthernetHeader? { level(i).pointee.ethernet }
