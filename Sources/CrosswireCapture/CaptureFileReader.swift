@@ -4,22 +4,23 @@ import CrosswireDecoder
 
 /// Reads a pcap or pcapng file frame by frame through libpcap
 /// (`pcap_open_offline_with_tstamp_precision`, nanosecond timestamps kept).
-/// The file is streamed: only the current frame is in memory.
+/// The file is streamed: only the current frame is in memory (a window of a few MiB
+/// at most; see below).
 ///
-/// Classic pcap files of 64 KiB or more are memory-mapped and read in place
-/// (`MappedPcapFile`), which saves libpcap's copy of every frame; at the first
-/// record the mapping does not take, libpcap reads on from that record, so the
-/// results are libpcap's in every case (a test compares both paths over every
-/// capture).
+/// Classic pcap files of 64 KiB or more are read a chunk at a time into a window
+/// of reused memory (`PcapFileWindow`), and frames are handed out where they lie
+/// in it, which saves libpcap's copy of every frame; at the first record the
+/// window does not take, libpcap reads on from that record, so the results are
+/// libpcap's in every case (a test compares both paths over every capture).
 public struct CaptureFileReader: ~Copyable {
     private let handle: PcapHandle
-    private let mapped: MappedPcapFile?
-    /// `mapped`, for the read loop: used through this, the mapping is not retained and
-    /// released (two atomic operations) on every frame. `mapped` keeps it alive.
-    private let mappedPerFrame: Unmanaged<MappedPcapFile>?
-    /// True while frames come from the mapping: from the start when there is one, until a
+    private let windowed: PcapFileWindow?
+    /// `windowed`, for the read loop: used through this, the window is not retained and
+    /// released (two atomic operations) on every frame. `windowed` keeps it alive.
+    private let windowPerFrame: Unmanaged<PcapFileWindow>?
+    /// True while frames come from the window: from the start when there is one, until a
     /// record hands over to libpcap.
-    @usableFromInline private(set) var readingMapped: Bool
+    @usableFromInline private(set) var readingWindow: Bool
     /// A pcapng file's packet interfaces (nil for classic pcap).
     private let interfaces: PcapngInterfaces?
     /// The path as given.
@@ -36,10 +37,11 @@ public struct CaptureFileReader: ~Copyable {
     /// Opens `path`. Throws `.unreadable` for a missing, empty or corrupt file
     /// and `.unsupportedLinkType` for a link type the decoder does not walk
     /// (unless `allowUnsupported`).
-    /// `memoryMap`: read classic pcap files of at least `mapMinimumSize` bytes in place.
+    /// `window`: read classic pcap files of at least `windowMinimumSize` bytes through a
+    /// window (`windowSize` bytes with a holder; tests make it small).
     public init(
-        path: String, allowUnsupported: Bool = false, memoryMap: Bool = true,
-        mapMinimumSize: Int = 64 * 1024
+        path: String, allowUnsupported: Bool = false, window: Bool = true,
+        windowMinimumSize: Int = 64 * 1024, windowSize: Int = CaptureFileReader.windowSize
     ) throws(CaptureError) {
         let handle = try PcapHandle.openOffline(path: path)
         if !allowUnsupported, !handle.linkType.isSupported {
@@ -51,30 +53,33 @@ public struct CaptureFileReader: ~Copyable {
         self.path = path
         linkType = handle.linkType
         linkTypeName = handle.linkTypeName
-        let map = memoryMap ? MappedPcapFile(path: path, minimumSize: mapMinimumSize) : nil
-        mapped = map?.linkType == handle.linkType ? map : nil
-        mappedPerFrame = mapped.map(Unmanaged.passUnretained)
-        readingMapped = mapped != nil
-        interfaces = mapped == nil ? PcapngInterfaces(path: path) : nil
+        let opened = window ? PcapFileWindow(path: path, minimumSize: windowMinimumSize, windowSize: windowSize) : nil
+        windowed = opened?.linkType == handle.linkType ? opened : nil
+        windowPerFrame = windowed.map(Unmanaged.passUnretained)
+        readingWindow = windowed != nil
+        interfaces = windowed == nil ? PcapngInterfaces(path: path) : nil
     }
 
-    /// True when frames are read from a memory mapping (until a record hands over to libpcap).
-    public var isMemoryMapped: Bool { mapped != nil }
+    /// The window's size for a large file whose frames a holder keeps: enough chunks that
+    /// the holder is rarely waited for (8 MiB; 4 to 32 MiB were about as fast).
+    public static let windowSize = 8 << 20
 
-    /// True when the frame `next` returned last lies in the mapping, where its bytes stay
-    /// for as long as `mapping` lives, not only until the next call.
+    /// True when frames are read through a window (until a record hands over to libpcap).
+    public var readsThroughWindow: Bool { windowed != nil }
+
+    /// True when the frame `next` returned last lies in the window, where its bytes stay
+    /// until the `holder` lets go of them (while `window` lives), not only until the next call.
     /// Inlined: called, it took a copy of the reader every frame.
-    @inlinable public var lastFrameIsMapped: Bool { readingMapped }
+    @inlinable public var lastFrameIsInWindow: Bool { readingWindow }
 
-    /// What keeps the mapped frames' bytes where they are (nil: frames are not mapped).
-    public var mapping: AnyObject? { mapped }
+    /// What keeps the window's frames' bytes (nil: frames are not read through a window).
+    public var window: AnyObject? { windowed }
 
-    /// Bytes of the mapping before the current frame kept resident (4 KiB by default): as
-    /// much as the frames still in use elsewhere span. The rest is handed back to the kernel
-    /// as the read goes on; read again, it would come back from the file and stay.
-    public var mappedBytesKeptBehind: Int {
-        get { mapped?.keptBehind ?? 0 }
-        set { mapped?.keptBehind = max(4096, newValue) }
+    /// Who keeps frames after the next call (a second thread's batches): the window
+    /// overwrites them only once it let go (nil: at the next call).
+    public var holder: (any FrameHolder)? {
+        get { windowed?.holder }
+        nonmutating set { windowed?.holder = newValue }
     }
 
     /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly out of range).
@@ -100,15 +105,15 @@ public struct CaptureFileReader: ~Copyable {
     /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
-        if readingMapped, let mapped = mappedPerFrame {
-            switch mapped._withUnsafeGuaranteedRef({ $0.next() }) {
+        if readingWindow, let windowed = windowPerFrame {
+            switch windowed._withUnsafeGuaranteedRef({ $0.next() }) {
             case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
                 return (info(seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len), bytes)
             case .endOfFile:
                 return nil
             case .handOver:
-                // libpcap reads on from this record: skip what the mapping delivered.
-                readingMapped = false
+                // libpcap reads on from this record: skip what the window delivered.
+                readingWindow = false
                 for _ in 0..<framesRead {
                     guard case .frame = handle.next() else { break }
                 }

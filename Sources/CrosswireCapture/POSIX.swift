@@ -188,10 +188,36 @@ final class FileMapping {
 
     /// Tells the kernel the mapping is read front to back (`madvise(MADV_SEQUENTIAL)`).
     func adviseSequential() { _ = madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_SEQUENTIAL) }
+}
 
-    /// Hands bytes `range` back to the kernel (`madvise(MADV_DONTNEED)`); `range` is page-aligned.
-    func release(_ range: Range<Int>) {
-        _ = madvise(UnsafeMutableRawPointer(mutating: base) + range.lowerBound, range.count, MADV_DONTNEED)
+/// A regular file open for reading at given offsets (`open`, `fstat`, `pread`), closed when it goes away.
+final class ReadableFile {
+    private let descriptor: Int32
+    /// The size when opened: what is read, however the file grows.
+    let size: Int
+
+    /// Opens `path` when it is a regular file of at least `minimumSize` bytes; nil otherwise.
+    init?(path: String, minimumSize: Int) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= minimumSize else {
+            close(fd)
+            return nil
+        }
+        descriptor = fd
+        size = Int(st.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads up to `count` bytes at `offset` into `buffer` (`pread`, again after a signal):
+    /// the number read, 0 at the end, or -1.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Int {
+        while true {
+            let n = pread(descriptor, buffer, count, off_t(offset))
+            if n >= 0 || errno != EINTR { return n }
+        }
     }
 }
 

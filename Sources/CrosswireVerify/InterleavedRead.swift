@@ -16,8 +16,9 @@ private final class MergeInput {
     let source: CaptureSource
     let offset: Int64
     @exclusivity(unchecked) var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
-    /// The current frame's bytes lie in the reader's mapping (`CaptureFileReader.lastFrameIsMapped`).
-    @exclusivity(unchecked) var mapped = false
+    /// The current frame's bytes lie in the reader's window, held by the worker
+    /// (`CaptureFileReader.lastFrameIsInWindow`).
+    @exclusivity(unchecked) var held = false
     /// The current frame's time with the offset applied, in nanoseconds.
     @exclusivity(unchecked) var time: Int64 = .max
     /// Bytes of the file read so far, records included, for progress lines.
@@ -46,9 +47,9 @@ extension VerificationSession {
             let id = addCapture(path: source.name ?? source.path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
             let offset = estimates.first { $0.capture == i }?.offset ?? 0
             clockOffsets[Int(id.index)] = offset
-            if let worker, let mapping = reader.mapping {
-                worker.keep(mapping)
-                reader.mappedBytesKeptBehind = worker.mappedBytesInUse
+            if let worker, let window = reader.window {
+                worker.keep(window)
+                reader.holder = worker
             }
             inputs.append(MergeInput(reader: reader, id: id, source: source, offset: offset))
         }
@@ -67,7 +68,7 @@ extension VerificationSession {
             guard earliest >= 0 else { break }
             merge[earliest]._withUnsafeGuaranteedRef { input in
                 guard let (info, bytes) = input.frame else { return }
-                observe(capture: input.id, info: info, bytes: bytes.bytes, mapped: input.mapped)
+                observe(capture: input.id, info: info, bytes: bytes.bytes, held: input.held)
                 input.fileBytes += 16 + info.capturedLength
                 if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
                 advance(input)
@@ -82,7 +83,7 @@ extension VerificationSession {
     private mutating func advance(_ input: MergeInput) {
         do {
             input.frame = try input.reader.next()
-            input.mapped = input.reader.lastFrameIsMapped
+            input.held = input.reader.lastFrameIsInWindow
         } catch {
             markIncomplete(capture: input.id, frame: error.frame ?? (input.reader.framesRead + 1), reason: error.message)
             input.frame = nil

@@ -4,8 +4,9 @@
 // credits the frames no analyser needs (FlowTable.swift). The frames new to an
 // analyser stay in the batch, and the batch goes to a second thread, which runs
 // every analyser on the packets where they lie: nothing decoded is copied. A
-// frame read from a memory-mapped file stays where the mapping has it; others
-// are copied into the batch after their packet. A batch changes hands whole, so the
+// frame read through a file's window stays where the window has it (the worker
+// is the window's `FrameHolder`); others are copied into the batch after their
+// packet. A batch changes hands whole, so the
 // threads meet once per few hundred frames; the batches are reused, so nothing
 // is allocated per frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
@@ -15,6 +16,7 @@ import CrosswireCapture
 import CrosswireDecoder
 import CrosswirePlan
 import Dispatch
+import Synchronization
 
 /// A capture file to read and the name it gets in the verdict.
 public struct CaptureSource: Sendable {
@@ -66,7 +68,7 @@ final class FrameBatch {
         /// Where its decoded packet lies in `bytes`.
         var packet: Int
         /// The frame's `count` bytes: in `bytes` right after the packet's used bytes, in
-        /// `oversized`, or in a mapped capture file that outlives the read.
+        /// `oversized`, or in a reader's window until the worker lets go (`FrameHolder`).
         var bytes: UnsafeRawPointer
         var count: Int
     }
@@ -79,9 +81,6 @@ final class FrameBatch {
     /// `maxBytes` bytes, `used` of them written.
     let bytes: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var used = 0
-    /// Bytes of its frames that lie in a mapped file, up to `maxBytes` too: what the batches
-    /// point into stays within `AnalysisWorker.mappedBytesInUse` of the file's read position.
-    @exclusivity(unchecked) var mappedBytes = 0
     /// The bytes of frames too large for `bytes` (a pcapng block may hold up to 16 MiB). Rare, so allocated.
     @exclusivity(unchecked) var oversized: [UnsafeMutableRawBufferPointer] = []
     /// Evicted flows' pending counts (`FlowPending.start`), each credited before `records[before]`:
@@ -112,11 +111,11 @@ final class FrameBatch {
     /// Computed: a `static let` checked its `swift_once` at each frame's two reads.
     static var packetAlignment: Int { max(16, MemoryLayout<DecodedPacket>.alignment) }
 
-    /// True when a record with `count` bytes (`mapped`: bytes left where they are) may not
-    /// fit: the decoder writes a whole packet, however few of its bytes the batch keeps.
-    func isFull(adding count: Int, mapped: Bool) -> Bool {
-        recordCount >= maxRecords || credits.count >= maxRecords || (mapped && mappedBytes + count > Self.maxBytes)
-            || nextPacket + MemoryLayout<DecodedPacket>.size + (mapped ? 0 : count) > Self.maxBytes
+    /// True when a record with `count` bytes of frame may not fit: the decoder writes a
+    /// whole packet, however few of its bytes the batch keeps.
+    func isFull(adding count: Int) -> Bool {
+        recordCount >= maxRecords || credits.count >= maxRecords
+            || nextPacket + MemoryLayout<DecodedPacket>.size + count > Self.maxBytes
     }
     /// `r`'s decoded packet, where it lies.
     func packet(_ r: Record) -> PacketView {
@@ -126,7 +125,6 @@ final class FrameBatch {
     func reset() {
         recordCount = 0
         used = 0
-        mappedBytes = 0
         for o in oversized { o.deallocate() }
         oversized.removeAll(keepingCapacity: true)
         credits.removeAll(keepingCapacity: true)
@@ -137,13 +135,15 @@ final class FrameBatch {
 /// The second thread of a two-thread read: it owns the analysers while the read runs.
 /// The batches go round a ring of `ring.count`; a semaphore each way says how many are
 /// full and how many free, and orders every write to a batch before its reading.
-final class AnalysisWorker: @unchecked Sendable {
+final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     /// Taken by the worker thread while it runs (a copy would share, then copy, its tables).
     private var analysers: Analysers?
     private let ring: [FrameBatch]
     private let full = DispatchSemaphore(value: 0)
     private let free: DispatchSemaphore
     private let done = DispatchSemaphore(value: 0)
+    /// Batches the worker is done with, counted before each `free.signal()`.
+    private let batchesDone = Atomic<Int>(0)
     /// The batch being filled (calling thread), and the next one to read (worker thread):
     /// each used by one thread only, so unchecked (as `FrameBatch`'s).
     @exclusivity(unchecked) private var filling = 0
@@ -151,8 +151,8 @@ final class AnalysisWorker: @unchecked Sendable {
     /// Unretained (`ring` keeps the batches): a strong reference taken per frame was an
     /// atomic retain and release each.
     @exclusivity(unchecked) private var current: Unmanaged<FrameBatch>?
-    /// What keeps the mapped files alive whose frames the batches point into (calling thread).
-    private var mappings: [AnyObject] = []
+    /// What keeps the windows alive whose frames the batches point into (calling thread).
+    private var windows: [AnyObject] = []
 
     /// 8 batches: with 4, a run of costly frames on one side (full decodes there, checksums
     /// here) soon stalled the other, which waited on its semaphore about once a batch
@@ -165,17 +165,23 @@ final class AnalysisWorker: @unchecked Sendable {
 
     // MARK: the calling thread
 
-    /// Keeps `mapping` (a reader's `mapping`) until the worker is done with its frames.
-    func keep(_ mapping: AnyObject) { mappings.append(mapping) }
+    /// Keeps `window` (a reader's `window`) until the worker is done with its frames.
+    func keep(_ window: AnyObject) { windows.append(window) }
 
-    /// How far behind a file's read position the batches may point: every batch of the ring
-    /// full, and a batch more for the record headers between the frames.
-    var mappedBytesInUse: Int { (ring.count + 1) * FrameBatch.maxBytes }
+    /// The batch being filled (`FrameHolder`): the frames handed out so far are in it or
+    /// in one before it.
+    var stamp: Int { filling - 1 }
+
+    /// Returns once the worker is done with every batch up to `stamp`: sends the batch being
+    /// filled if it is one of them, and waits for batches to come back.
+    func release(through stamp: Int) {
+        while batchesDone.load(ordering: .acquiring) <= stamp { _ = nextBatch() }
+    }
 
     /// The batch being filled when it has room, else the next one (out of line: once a batch).
     @inline(__always)
-    private func batch(room count: Int, mapped: Bool = false) -> Unmanaged<FrameBatch> {
-        if let current, !current._withUnsafeGuaranteedRef({ $0.isFull(adding: count, mapped: mapped) }) { return current }
+    private func batch(room count: Int) -> Unmanaged<FrameBatch> {
+        if let current, !current._withUnsafeGuaranteedRef({ $0.isFull(adding: count) }) { return current }
         return nextBatch()
     }
 
@@ -196,13 +202,13 @@ final class AnalysisWorker: @unchecked Sendable {
 
     /// Where the next frame, of `count` bytes, is decoded: in the batch being filled, where
     /// `send` keeps it if an analyser needs it and the next frame's decode overwrites it if
-    /// none does. `mapped`: its bytes stay where they are for the whole read (in a mapped
-    /// file `keep` holds).
+    /// none does. `held`: its bytes stay where they are until the worker lets go of them
+    /// (in a window of a reader whose `holder` it is).
     @inline(__always)
-    func slot(count: Int, mapped: Bool) -> UnsafeMutablePointer<DecodedPacket> {
+    func slot(count: Int, held: Bool) -> UnsafeMutablePointer<DecodedPacket> {
         // Room for the packet and the frame's bytes, or for the packet alone when the frame
-        // goes in `oversized`. A batch with room for a record has room for its credit.
-        batch(room: mapped || Self.fits(count) ? count : 0, mapped: mapped)._withUnsafeGuaranteedRef { b in
+        // is held or goes in `oversized`. A batch with room for a record has room for its credit.
+        batch(room: !held && Self.fits(count) ? count : 0)._withUnsafeGuaranteedRef { b in
             (b.bytes.baseAddress! + b.nextPacket).bindMemory(to: DecodedPacket.self, capacity: 1)
         }
     }
@@ -211,8 +217,8 @@ final class AnalysisWorker: @unchecked Sendable {
         FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
     }
 
-    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`mapped`: as `slot`'s).
-    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, mapped: Bool) {
+    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`held`: as `slot`'s).
+    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool) {
         // Unretained, as `slot` found it: `ring` keeps the batch.
         current!._withUnsafeGuaranteedRef { b in
             let at = b.nextPacket
@@ -221,9 +227,8 @@ final class AnalysisWorker: @unchecked Sendable {
             b.used = at + packetBytes
             let source = bytes.withUnsafeBytes { $0.baseAddress }
             let place: UnsafeRawPointer
-            if let source, mapped {
+            if let source, held {
                 place = source
-                b.mappedBytes += count
             } else if Self.fits(count) {
                 precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
                 let to = b.bytes.baseAddress! + b.used
@@ -251,7 +256,7 @@ final class AnalysisWorker: @unchecked Sendable {
         batch(room: 0)._withUnsafeGuaranteedRef { $0.isLast = true }
         submit()
         done.wait()
-        mappings.removeAll()
+        windows.removeAll()
         return analysers!
     }
 
@@ -278,6 +283,7 @@ final class AnalysisWorker: @unchecked Sendable {
             for c in b.credits[credit...] { analysers.credit(c.flow, c.counts) }
             let last = b.isLast
             b.reset()
+            batchesDone.add(1, ordering: .releasing)
             free.signal()
             if last { break }
         }

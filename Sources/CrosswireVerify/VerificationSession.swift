@@ -62,15 +62,15 @@ public struct VerificationSession {
 
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
-        observe(capture: id, info: info, bytes: bytes, mapped: false)
+        observe(capture: id, info: info, bytes: bytes, held: false)
     }
 
-    /// Feeds one frame; `mapped`: its bytes stay where they are for the whole read (in a
-    /// mapped file the worker keeps), so the analysers' thread reads them there.
-    mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, mapped: Bool) {
+    /// Feeds one frame; `held`: its bytes stay where they are until the worker lets go of
+    /// them (in a reader's window, `FrameHolder`), so the analysers' thread reads them there.
+    mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, held: Bool) {
         let index = Int(id.index)
         // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
-        let slot = worker?.slot(count: bytes.byteCount, mapped: mapped) ?? self.packet.packet
+        let slot = worker?.slot(count: bytes.byteCount, held: held) ?? self.packet.packet
         // A frame of a flow whose headers it repeats is copied from the flow's template
         // (HeaderTemplate.swift), with its flow's key: no decode and no key to work out.
         let context = UInt64(index) << 32 | UInt64(UInt32(bitPattern: info.interfaceID))
@@ -98,7 +98,7 @@ public struct VerificationSession {
                 bgpPort: decoder.options.bgpPort)
         }
         Self.route(
-            packet, bytes: bytes, frame: frame, mapped: mapped, fastPath: fastPath, &flows.pending, &analysers, worker.map(Unmanaged.passUnretained),
+            packet, bytes: bytes, frame: frame, held: held, fastPath: fastPath, &flows.pending, &analysers, worker.map(Unmanaged.passUnretained),
             &census)
     }
 
@@ -141,7 +141,7 @@ public struct VerificationSession {
     /// analysers here only answer `isNew`, and `worker` runs the real ones (unretained: a
     /// strong reference was retained and released here, every frame).
     static func route(
-        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, mapped: Bool, fastPath: Bool,
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, held: Bool, fastPath: Bool,
         _ pending: inout FlowPending, _ analysers: inout Analysers, _ worker: Unmanaged<AnalysisWorker>?, _ census: inout InterestCensus?
     ) {
         var deliver = FrameVisitor.everyAnalyser
@@ -162,7 +162,7 @@ public struct VerificationSession {
             }
         }
         if let worker {
-            worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, mapped: mapped) }
+            worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, held: held) }
         } else {
             var visitor = FrameVisitor(analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes, frame: frame)

@@ -29,7 +29,7 @@ import Testing
 
     /// A frame larger than a batch's bytes (a pcapng block may hold 16 MiB) travels beside the
     /// batch, its decoded packet in it; the frames around it keep their places and bytes. A
-    /// mapped frame stays where it is, the batch holding its packet alone. A frame decoded
+    /// held frame (in a reader's window) stays where it is, the batch holding its packet alone. A frame decoded
     /// and not sent (new to no analyser) leaves nothing behind.
     @Test func aFrameLargerThanABatchReachesTheAnalysers() throws {
         let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("10-vxlan-8472/plan.yaml").path)
@@ -39,28 +39,28 @@ import Testing
         let small = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001))
         let large = small + [UInt8](repeating: 0x42, count: FrameBatch.maxBytes + 100)
         let unsent = Frame.eth(Addr.c2MAC, Addr.bridge2MAC, Frame.udpPacket(Addr.c2, 6000, Addr.c1, 6001, payload: [UInt8](repeating: 7, count: 900)))
-        let mapped = Frame.eth(Addr.c2MAC, Addr.bridge2MAC, Frame.udpPacket(Addr.c2, 7000, Addr.c1, 7001, payload: [UInt8](repeating: 9, count: 300_000)))
-        // Bytes that outlive the read, as a mapped file's do.
-        let lasting = UnsafeMutableRawBufferPointer.allocate(byteCount: mapped.count, alignment: 16)
+        let held = Frame.eth(Addr.c2MAC, Addr.bridge2MAC, Frame.udpPacket(Addr.c2, 7000, Addr.c1, 7001, payload: [UInt8](repeating: 9, count: 300_000)))
+        // Bytes that outlive the read, as a window's do until the worker lets go.
+        let lasting = UnsafeMutableRawBufferPointer.allocate(byteCount: held.count, alignment: 16)
         defer { lasting.deallocate() }
-        lasting.copyBytes(from: mapped)
-        let frames = [small, large, unsent, mapped, small, large, unsent, mapped, mapped, unsent, small]
+        lasting.copyBytes(from: held)
+        let frames = [small, large, unsent, held, small, large, unsent, held, held, unsent, small]
         for (n, f) in frames.enumerated() {
             let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
-            if f == mapped {
+            if f == held {
                 let raw = UnsafeRawBufferPointer(lasting)
-                let slot = worker.slot(count: raw.count, mapped: true)
+                let slot = worker.slot(count: raw.count, held: true)
                 session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: raw.count, into: slot)
                 let packet = PacketView(slot)
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: true)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: true)
                 continue
             }
             f.withUnsafeBytes { raw in
-                let slot = worker.slot(count: f.count, mapped: false)
+                let slot = worker.slot(count: f.count, held: false)
                 session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: f.count, into: slot)
                 let packet = PacketView(slot)
                 guard f != unsent else { return }
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, mapped: false)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: false)
             }
         }
         let traffic = worker.finish().traffic.finish()
