@@ -89,6 +89,7 @@ struct DeliveryAnalyser: MemoAnalyser {
     /// have around a packet's time to count as covering it.
     static let window: Int64 = 500_000_000
     static let ringCapacity = 1 << 16
+    static let firstRingSize = 1 << 10
     static let classLimit = 512
     static let pairLimit = 4096
     static let evidenceLimit = 20
@@ -103,7 +104,10 @@ struct DeliveryAnalyser: MemoAnalyser {
     /// When each point first saw each class.
     var classSeen = FixedHashTable<Int64>(capacity: 8192)
     var pending = FixedHashTable<Int32>(capacity: 1 << 17)
-    /// Slots from `head` to `head + queued` hold packets; the others are never read.
+    /// Slots from `head` to `head + queued` (round the ring) hold packets; the others are
+    /// never read. Made at the first packet with `firstRingSize` slots, doubled when full up
+    /// to `ringCapacity`: a ring goes round all its slots, and so writes every page of them,
+    /// however few packets wait at once.
     var ring = ZeroedSlots<PendingPacket>()
     var head = 0
     var queued = 0
@@ -210,11 +214,11 @@ struct DeliveryAnalyser: MemoAnalyser {
             return
         }
         found.judged += 1
-        if ring.isEmpty { ring = ZeroedSlots(count: Self.ringCapacity) }
         // A full ring judges its oldest packet early: points whose capture has not yet reached
         // the end of the window do not count as covering it, so nothing is called lost early.
         if queued == Self.ringCapacity { complete() }
-        let slot = (head + queued) % Self.ringCapacity
+        if queued == ring.count { growRing() }
+        let slot = (head + queued) & (ring.count - 1)
         ring[slot] = PendingPacket(
             key: key, classIndex: c, time: now, points: Self.bit(point),
             sightings: InlineArray(repeating: (frame.ref, now)), sightingCount: 1)
@@ -260,9 +264,22 @@ struct DeliveryAnalyser: MemoAnalyser {
     private mutating func dequeue() -> (PendingPacket, slot: Int32) {
         let slot = Int32(head)
         let e = ring[head]
-        head = (head + 1) % Self.ringCapacity
+        head = (head + 1) & (ring.count - 1)
         queued -= 1
         return (e, slot)
+    }
+
+    /// Makes the ring, or doubles it: its packets move, in order, to the first slots, and
+    /// `pending` follows them (in place: which entry a full run of it evicts stays the same).
+    private mutating func growRing() {
+        var grown = ZeroedSlots<PendingPacket>(count: ring.isEmpty ? Self.firstRingSize : 2 * ring.count)
+        for i in 0..<queued {
+            let from = Int32((head + i) & (ring.count - 1)), to = Int32(i)
+            grown[i] = ring[Int(from)]
+            pending.rewrite(grown[i].key) { if $0 == from { $0 = to } }
+        }
+        ring = grown
+        head = 0
     }
 
     /// Judges the oldest pending packet: who saw it, and who would have and did not.

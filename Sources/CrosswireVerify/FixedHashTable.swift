@@ -124,6 +124,22 @@ struct FixedHashTable<Value: BitwiseCopyable> {
         slots[slot] = Slot(key: key, stamp: clock, used: true, value: new)
     }
 
+    /// Calls `body` with the value stored for `key`, when there is one, and keeps what it
+    /// leaves there, without making the entry newer (`update` does).
+    mutating func rewrite(_ key: UInt64, _ body: (inout Value) -> Void) {
+        if slots.isEmpty { return }
+        var i = home(key)
+        if !pageWritten(i) { return }
+        for _ in 0..<Self.probeLimit {
+            if !slots[i].used { return }
+            if slots[i].key == key {
+                body(&slots[i].value!)
+                return
+            }
+            i = (i + 1) & mask
+        }
+    }
+
     /// Removes the entry in slot `i`, moving later entries of its run back so lookups still find them.
     private mutating func remove(at slot: Int) {
         slots[slot].used = false

@@ -1,7 +1,7 @@
 // The analysers' fixed-capacity table: found after insertion, gone after
 // removal (with the entries behind it still found), the oldest of a full probe
-// run evicted and counted, no slot made before the first insertion, and no
-// page read before it is written.
+// run evicted and counted, no slot made before the first insertion, no page
+// read before it is written, and a rewrite that leaves an entry's age.
 
 @testable import CrosswireVerify
 import Testing
@@ -87,5 +87,20 @@ import Testing
         }
         #expect(t.value(for: 1) == 1)
         #expect(t.residentBytes <= 64 << 10, "the pages of the one entry, not of 10,000 misses")
+    }
+
+    /// `rewrite` changes a present entry's value and leaves its age: in a full table the entry
+    /// rewritten last is still the oldest, the one a new key evicts (with `update` it is not).
+    @Test func aRewriteLeavesAnEntryAsOldAsItWas() {
+        var t = FixedHashTable<Int>(capacity: 16)
+        for k in 1...16 as ClosedRange<UInt64> { t.update(k) { $0 = Int(k) } }
+        t.rewrite(1) { $0 = 100 }
+        t.rewrite(99) { $0 = 5 }
+        #expect(t.value(for: 1) == 100)
+        #expect(t.value(for: 99) == nil, "an absent key stays absent")
+        #expect(t.count == 16)
+        t.update(17) { $0 = 17 }
+        #expect(t.value(for: 1) == nil, "the oldest entry, rewritten, is evicted")
+        #expect(t.value(for: 2) == 2)
     }
 }

@@ -20,11 +20,11 @@ import Testing
         Frame.eth(Addr.host2MAC, Addr.host1MAC, Frame.ipv4(src: Addr.c2, dst: Addr.c1, proto: 1, id: 0x4000 + k, ttl: 63, Frame.icmpEcho(type: 0, id: 9, seq: k)))
     }
 
-    /// Requests and replies every 100 ms over `n` rounds: (frame, time, round, is request).
-    func exchange(_ n: Int) -> [(frame: [UInt8], time: Int64, round: Int, request: Bool)] {
+    /// Requests and replies every `step` (100 ms) over `n` rounds: (frame, time, round, is request).
+    func exchange(_ n: Int, step: Int64 = Self.step) -> [(frame: [UInt8], time: Int64, round: Int, request: Bool)] {
         var out: [(frame: [UInt8], time: Int64, round: Int, request: Bool)] = []
         for k in 0..<n {
-            let t: Int64 = Self.start + Int64(k) * Self.step
+            let t: Int64 = Self.start + Int64(k) * step
             out.append((request(k), t, k, true))
             out.append((reply(k), t + 1_000_000, k, false))
         }
@@ -161,6 +161,32 @@ import Testing
         try Lab.write(b, to: paths[1], times: tb)
         let plan = try PlanLoader().load(yaml: planYAML(), path: "plan.yaml")
         try FastPath.expectSameVerdicts(plan, paths.map { CaptureSource(path: $0) }, "ping lost, then TCP data")
+    }
+
+    /// 500 rounds a second for 0.6 s, then 5,000 a second for 0.8 s, 100 ms from one end to the
+    /// other each way: the ring of waiting packets grows from 1,024 slots while thousands wait
+    /// for their window to pass, hundreds of them for their sighting at the other end, after
+    /// the first ones left (its packets move). The two lost are the ones named (sent 0.8 and 0.9 s
+    /// in, where b.pcap covers 0.5 s each side).
+    @Test func manyPacketsWaitingAtOnce() throws {
+        let transit: Int64 = 100_000_000
+        var a: [(frame: [UInt8], time: Int64, round: Int, request: Bool)] = []
+        var b = a
+        var t = Self.start, k = 0
+        let lost: Set<Int> = [1300, 1800]
+        while t < Self.start + 1_400_000_000 {
+            a.append((request(k), t, k, true))
+            if !lost.contains(k) { b.append((request(k), t + transit, k, true)) }
+            b.append((reply(k), t + transit + 10_000, k, false))
+            a.append((reply(k), t + 2 * transit + 10_000, k, false))
+            t += t < Self.start + 600_000_000 ? 2_000_000 : 200_000
+            k += 1
+        }
+        a.sort { $0.time < $1.time }
+        let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", a), capture("b.pcap", b)])
+        #expect(v[.pathDelivery].summary.hasPrefix("host1 → host2: 2 of "), "\(v[.pathDelivery].summary)")
+        let lostFrames = lost.sorted().map { k in Cite("a.pcap", a.firstIndex { $0.round == k && $0.request }! + 1) }
+        #expect(v.cited(.pathDelivery) == lostFrames)
     }
 
     @Test func onePointIsSkipped() throws {
