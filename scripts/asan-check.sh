@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs the CLI built with AddressSanitizer over every capture we have:
 #   decode -T text, -T json and -T fields of every Tests/Corpus capture and every pcaps/ capture,
-#   verify -j 1 and -j 2 of every Tests/Corpus capture (under pcaps/10's plan), and
+#   verify -j 1 and -j 2 of every Tests/Corpus capture (under pcaps/10's plan) and of a
+#   30,000-packet capture larger than the file window (and of two of them together), and
 #   verify of every pcaps/ scenario (its plan and the captures its expected.json lists).
 # A run fails on any ASan report, a crash (signal), a hang (timeout) or an exit code other
 # than 0, 1 or 2 (2 is the contract's answer for a corrupt, cut or unsupported capture).
 # Ends with one line `N passed, N failed` and exits 1 when anything failed.
 #
 # Bounded in time: a debug build in .build-asan/ (a few minutes the first time on 2 cores,
-# incremental after), then 1,086 runs (240 captures x 3 decode modes, 159 corpus captures
-# verified x 2 thread counts, 48 scenario verifies) of well under a second each, every one
+# incremental after), then 1,089 runs (240 captures x 3 decode modes, 159 corpus captures
+# verified x 2 thread counts, 3 verifies of large captures, 48 scenario verifies), every one
 # under `timeout` (ASAN_RUN_TIMEOUT seconds, default 60). About 2 minutes in all with the
 # build up to date.
 #
@@ -72,6 +73,15 @@ for c in Tests/Corpus/*/pcaps/*; do
         run "verify -j $j $c" "$bin" verify -j "$j" --plan pcaps/10-vxlan-8472/plan.yaml "$c" --format json --output "$out/reports" --quiet
     done
 done
+# A capture larger than the file window (8 MiB): with -j 2 the window wraps while batches
+# hold its frames (PcapFileWindow, FrameHolder); read alone and beside a second copy.
+big=$out/big.pcap
+python3 scripts/make-big-pcap.py -n 30000 -o "$big" pcaps/*/*.pcap 2>/dev/null && cp "$big" "$out/big2.pcap"
+for j in 1 2; do
+    run "verify -j $j of 30,000 packets" "$bin" verify -j "$j" --plan pcaps/10-vxlan-8472/plan.yaml "$big" --format json --output "$out/reports" --quiet
+done
+run "verify -j 2 of two 30,000-packet captures" "$bin" verify -j 2 --plan pcaps/10-vxlan-8472/plan.yaml "$big" "$out/big2.pcap" \
+    --format json --output "$out/reports" --quiet
 for plan in pcaps/*/plan.yaml; do
     dir=$(dirname "$plan")
     mapfile -t caps < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["captures"]))' "$dir/expected.json")
@@ -80,6 +90,6 @@ for plan in pcaps/*/plan.yaml; do
     run "verify $dir" "$bin" verify --plan "$plan" "${paths[@]}" --format md --format html --format json --format junit \
         --output "$out/reports" --evidence "$out/evidence.pcap" --quiet
 done
-echo "asan-check: ${#captures[@]} captures decoded 3 ways, the corpus's verified at -j 1 and -j 2, $(ls pcaps/*/plan.yaml | wc -l) scenarios verified, under AddressSanitizer"
+echo "asan-check: ${#captures[@]} captures decoded 3 ways, the corpus's and a large one verified at -j 1 and -j 2, $(ls pcaps/*/plan.yaml | wc -l) scenarios verified, under AddressSanitizer"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
