@@ -53,7 +53,7 @@ public struct CaptureFileReader: ~Copyable {
         self.path = path
         linkType = handle.linkType
         linkTypeName = handle.linkTypeName
-        let opened = window ? PcapFileWindow(path: path, minimumSize: windowMinimumSize, windowSize: windowSize) : nil
+        let opened = window ? PcapFileWindow(handle, minimumSize: windowMinimumSize, windowSize: windowSize) : nil
         windowed = opened?.linkType == handle.linkType ? opened : nil
         windowPerFrame = windowed.map(Unmanaged.passUnretained)
         readingWindow = windowed != nil

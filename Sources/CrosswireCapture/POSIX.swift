@@ -190,26 +190,26 @@ final class FileMapping {
     func adviseSequential() { _ = madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_SEQUENTIAL) }
 }
 
-/// A regular file open for reading at given offsets (`open`, `fstat`, `pread`), closed when it goes away.
+/// A regular file read at given offsets (`fileno`, `fstat`, `pread`) through a stream that
+/// `owner` holds open (libpcap's, for the same file it reads).
 final class ReadableFile {
     private let descriptor: Int32
+    private let owner: AnyObject
     /// The size when opened: what is read, however the file grows.
     let size: Int
 
-    /// Opens `path` when it is a regular file of at least `minimumSize` bytes; nil otherwise.
-    init?(path: String, minimumSize: Int) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
+    /// Nil unless `stream` is a regular file of at least `minimumSize` bytes.
+    init?(stream: UnsafeMutablePointer<FILE>?, owner: AnyObject, minimumSize: Int) {
+        guard let stream else { return nil }
+        let descriptor = fileno(stream)
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= minimumSize else {
-            close(fd)
+        guard descriptor >= 0, fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) >= minimumSize else {
             return nil
         }
-        descriptor = fd
+        self.descriptor = descriptor
+        self.owner = owner
         size = Int(st.st_size)
     }
-
-    deinit { close(descriptor) }
 
     /// Reads up to `count` bytes at `offset` into `buffer` (`pread`, again after a signal):
     /// the number read, 0 at the end, or -1.

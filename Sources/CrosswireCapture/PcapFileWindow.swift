@@ -60,10 +60,13 @@ final class PcapFileWindow {
     /// Files smaller than this are left to libpcap.
     static let minimumSize = 64 * 1024
 
-    /// Opens `path` when it is a classic pcap file this reader takes (and at least
-    /// `minimumSize` bytes long); nil otherwise (libpcap reads it).
-    init?(path: String, minimumSize: Int = PcapFileWindow.minimumSize, windowSize: Int) {
-        guard let file = ReadableFile(path: path, minimumSize: max(24, minimumSize)) else { return nil }
+    /// Reads the file `handle` opened, when it is a classic pcap file this reader takes (and
+    /// at least `minimumSize` bytes long); nil otherwise (libpcap reads it). Reads at offsets
+    /// leave libpcap's position alone, and the same descriptor is the same file.
+    init?(_ handle: PcapHandle, minimumSize: Int = PcapFileWindow.minimumSize, windowSize: Int) {
+        guard let file = ReadableFile(stream: handle.savefile, owner: handle, minimumSize: max(24, minimumSize)) else {
+            return nil
+        }
         var header = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
         guard withUnsafeMutableBytes(of: &header, { file.read(into: $0.baseAddress!, count: 24, at: 0) }) == 24 else { return nil }
         switch header.0 {

@@ -48,6 +48,10 @@ final class PcapHandle: @unchecked Sendable {
 
     deinit { pcap_close(raw) }
 
+    /// An offline capture's file (`pcap_file`; nil for others). `pcap_fileno` answers -1 for
+    /// a file.
+    var savefile: UnsafeMutablePointer<FILE>? { pcap_file(raw) }
+
     /// Opens a pcap or pcapng file (`pcap_open_offline_with_tstamp_precision`, nanoseconds).
     static func openOffline(path: String) throws(CaptureError) -> PcapHandle {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
