@@ -43,14 +43,11 @@ extension VerificationSession {
             ? ClockEstimate.estimate(sources, decoder: decoder) : [])
         var inputs: [MergeInput] = []
         for (i, source) in sources.enumerated() {
-            var reader = try CaptureFileReader(path: source.path)
+            let reader = try CaptureFileReader(path: source.path)
             let id = addCapture(path: source.name ?? source.path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
             let offset = estimates.first { $0.capture == i }?.offset ?? 0
             clockOffsets[Int(id.index)] = offset
-            if let worker, let window = reader.window {
-                worker.keep(window)
-                reader.holder = worker
-            }
+            worker?.hold(reader)
             inputs.append(MergeInput(reader: reader, id: id, source: source, offset: offset))
         }
         clockEstimates = estimates

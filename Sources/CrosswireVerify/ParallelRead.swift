@@ -165,8 +165,13 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
 
     // MARK: the calling thread
 
-    /// Keeps `window` (a reader's `window`) until the worker is done with its frames.
-    func keep(_ window: AnyObject) { windows.append(window) }
+    /// Holds the frames `reader` hands out through its window (`FrameHolder`), and keeps the
+    /// window until the worker is done with them.
+    func hold(_ reader: borrowing CaptureFileReader) {
+        guard let window = reader.window else { return }
+        windows.append(window)
+        reader.holder = self
+    }
 
     /// The batch being filled (`FrameHolder`): the frames handed out so far are in it or
     /// in one before it.

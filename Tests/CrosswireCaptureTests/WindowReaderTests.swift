@@ -8,14 +8,8 @@ import Foundation
 import Testing
 
 struct WindowReaderTests {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("Package.swift not found")
-    }()
+    /// The package's root: this file is Tests/CrosswireCaptureTests/WindowReaderTests.swift.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Every capture: the lab's and the conformance corpus's (Tests/Corpus).
     static func captures() -> [String] {
