@@ -8,14 +8,19 @@
 // which bits of them may change. A later frame whose header bytes equal the
 // template's in every other bit, and whose every length field differs from the
 // template's by the same amount as its length, takes the same branches through
-// the decoder: its decode is the template's with those fields rewritten. So it
-// is copied and patched instead (HeaderTemplateTests compares the two on every
-// corpus frame). Anything else is decoded in full.
+// the decoder: its decode is the template's with those fields rewritten. So the
+// template's packet is patched where it lies and lent as the frame's, with no
+// copy (HeaderTemplateTests compares the two on every corpus frame). Anything
+// else is decoded in full.
 
 /// What `HeaderTemplates.decode` found for a frame.
-public struct TemplateLookup: Sendable {
+public struct TemplateLookup {
     /// The flow of the template the frame was decoded from; nil when none fit.
     public var flow: UInt64?
+    /// The way of that template (`TemplateMirror`); -1 when none fit.
+    public var way = -1
+    /// The frame's decoded packet: the template's, patched. Valid until the next `decode` or `learn`.
+    public var packet: UnsafeMutablePointer<DecodedPacket>?
     /// No template fit, but one of its flow's differed from the frame only in a bit that stays
     /// within a flow: another variant of the flow (a packet seen before and after a router, two
     /// conversations in one tunnel, a flag), which `learn` keeps beside it.
@@ -43,9 +48,11 @@ public final class HeaderTemplates {
         var flow: UInt64
         var headerLength: Int
         var levelCount: Int
+        /// The original length of the frame the packet was last patched for: its lengths
+        /// move from there.
         var originalLength: Int
         var snapped: Bool
-        /// The smallest TCP, UDP or ICMP payload of a level: how much shorter a frame may be.
+        /// The smallest TCP, UDP or ICMP payload of a level, as last patched: how much shorter a frame may be.
         var minimumPayload: Int
         var lastUse: UInt32
     }
@@ -88,26 +95,25 @@ public final class HeaderTemplates {
         entries?.deallocate()
     }
 
-    /// Decodes `bytes` by a template of the same `context` into `p`. Its `flow` is the one the
-    /// template was learned with, or nil when none fits: then `p` holds anything, and the
-    /// caller decodes the frame in full.
+    /// Decodes `bytes` by a template of the same `context`: its `packet`, with the `flow` the
+    /// template was learned with; none when no template fits, and the caller decodes the
+    /// frame in full.
     @inline(__always)
-    public func decode(
-        _ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, context: UInt64,
-        into p: UnsafeMutablePointer<DecodedPacket>
-    ) -> TemplateLookup {
+    public func decode(_ bytes: borrowing RawSpan, linkType: LinkType, originalLength: Int, context: UInt64) -> TemplateLookup {
         var found = TemplateLookup.none
         guard let hints else { return found }
         let hint = Self.hint(bytes, linkType: linkType, context: context)
         guard hint != 0 else { return found }
         let first = bucket(hint) &* Self.ways
         for way in first..<first &+ Self.ways where hints[way] == hint && heads![way].context == context {
-            switch apply(way, bytes, originalLength: originalLength, into: p) {
+            switch apply(way, bytes, originalLength: originalLength) {
             case .applied:
                 clock &+= 1
                 heads![way].lastUse = clock
                 hits += 1
                 found.flow = heads![way].flow
+                found.way = way
+                found.packet = (entries! + way &* stride).assumingMemoryBound(to: DecodedPacket.self)
                 return found
             case .differs:
                 found.variant = true
@@ -123,30 +129,32 @@ public final class HeaderTemplates {
     /// (not a fragment, not an ICMP quote, its length from its header) with TCP, UDP, an
     /// ICMP echo (the last level), or a tunnel (not the last level). `variant`: the frame
     /// missed a template of its flow by a bit that stays within a flow (`TemplateLookup`), so
-    /// it is kept beside that template, not in its place.
+    /// it is kept beside that template, not in its place. Returns the way it took, nil when
+    /// the frame cannot be a template.
+    @discardableResult
     public func learn(
         _ bytes: borrowing RawSpan, linkType: LinkType, context: UInt64, packet p: UnsafeMutablePointer<DecodedPacket>,
         flow: UInt64, variant: Bool = false, bgpPort: UInt16
-    ) {
+    ) -> Int? {
         let levels = p.pointee.levelCount
-        guard p.pointee.stop == nil, p.pointee.application == .none, levels > 0 else { return }
+        guard p.pointee.stop == nil, p.pointee.application == .none, levels > 0 else { return nil }
         let slots = LevelSlots(p)
         var minimumPayload = Int.max, headerLength = 0
         for i in 0..<levels {
             let level = slots[i]
-            guard level.pointee.origin != .icmpQuote, let ip = level.pointee.ip, !ip.isFragment, !ip.lengthFromFrame else { return }
+            guard level.pointee.origin != .icmpQuote, let ip = level.pointee.ip, !ip.isFragment, !ip.lengthFromFrame else { return nil }
             let t = level.pointee.transport
             switch t.kind {
             case .tcp:
-                guard t.headerLength > 0, t.sourcePort != bgpPort, t.destinationPort != bgpPort else { return }
+                guard t.headerLength > 0, t.sourcePort != bgpPort, t.destinationPort != bgpPort else { return nil }
             case .udp:
                 // In bounds: the UDP header was decoded. A zero length (IPv6) takes its length from the IP header.
-                guard t.headerLength > 0, Int(bytes.u16(t.offset + 4)) == t.payloadLength + 8 else { return }
+                guard t.headerLength > 0, Int(bytes.u16(t.offset + 4)) == t.payloadLength + 8 else { return nil }
             case .icmp, .icmpv6:
                 // Echo requests and replies; an error quotes a packet, decoded as a level of its own.
-                guard Self.isEcho(t), i == levels - 1 else { return }
+                guard Self.isEcho(t), i == levels - 1 else { return nil }
             default:
-                guard level.pointee.tunnel != nil, i < levels - 1 else { return }
+                guard level.pointee.tunnel != nil, i < levels - 1 else { return nil }
                 continue
             }
             minimumPayload = min(minimumPayload, t.payloadLength)
@@ -154,9 +162,9 @@ public final class HeaderTemplates {
         }
         guard slots[levels - 1].pointee.transport.kind != .none, headerLength >= 20, headerLength <= Self.maxHeader,
             headerLength <= bytes.byteCount
-        else { return }
+        else { return nil }
         let hint = Self.hint(bytes, linkType: linkType, context: context)
-        guard hint != 0 else { return }
+        guard hint != 0 else { return nil }
         if hints == nil { allocate() }
         let first = bucket(hint) &* Self.ways
         // The flow's own template when it has one and the frame missed it by its lengths; else
@@ -215,6 +223,7 @@ public final class HeaderTemplates {
             }
         }
         learned += 1
+        return way
     }
 
     private func allocate() {
@@ -236,9 +245,9 @@ public final class HeaderTemplates {
         case lengths
     }
 
-    /// Copies template `way` into `p` and rewrites what changes within a flow, when `bytes` fit it.
+    /// Rewrites template `way`'s packet where it lies for `bytes`, when they fit it.
     @inline(__always)
-    private func apply(_ way: Int, _ bytes: borrowing RawSpan, originalLength: Int, into p: UnsafeMutablePointer<DecodedPacket>) -> Fit {
+    private func apply(_ way: Int, _ bytes: borrowing RawSpan, originalLength: Int) -> Fit {
         let head = heads! + way
         let headerLength = head.pointee.headerLength, levels = head.pointee.levelCount
         let captured = bytes.byteCount, original = max(originalLength, captured)
@@ -264,11 +273,25 @@ public final class HeaderTemplates {
         }
         guard differs[0] | differs[1] == 0 else { return .differs }
         for l in 0..<levels where !Self.lengthsMove(level(l, of: entry), bytes, shift: shift) { return .lengths }
-        UnsafeMutableRawPointer(p).copyMemory(from: entry, byteCount: DecodedPacket.levelOffset(levels))
+        Self.patch(entry.assumingMemoryBound(to: DecodedPacket.self), levels: levels, bytes, shift: shift, captured: captured, original: original)
+        head.pointee.originalLength = original
+        head.pointee.minimumPayload &+= shift
+        return .applied
+    }
+
+    /// Rewrites the fields of packet `p`, of `levels` levels, that change within a flow, for
+    /// `bytes`: its lengths move by `shift` from the frame it was last patched for, the other
+    /// fields are read from `bytes`. What stays within a flow is left as it is.
+    @inline(__always)
+    static func patch(
+        _ p: UnsafeMutablePointer<DecodedPacket>, levels: Int, _ bytes: borrowing RawSpan, shift: Int, captured: Int, original: Int
+    ) {
         p.pointee.capturedLength = captured
         p.pointee.originalLength = original
-        for l in 0..<levels { Self.patch(level(l, of: UnsafeMutableRawPointer(p)), bytes, shift: shift, captured: captured) }
-        return .applied
+        let base = UnsafeMutableRawPointer(p)
+        for l in 0..<levels {
+            patch((base + DecodedPacket.levelOffset(l)).assumingMemoryBound(to: PacketLevel.self), bytes, shift: shift, captured: captured)
+        }
     }
 
     /// True when a template level's length fields (IP, UDP) in `bytes` are its own moved by `shift`.
@@ -282,7 +305,7 @@ public final class HeaderTemplates {
         return t.kind != .udp || Int(bytes.u16(t.offset + 4)) == t.payloadLength &+ 8 &+ shift
     }
 
-    /// Rewrites a copied level's fields that change within a flow from `bytes`, its lengths moved
+    /// Rewrites a level's fields that change within a flow from `bytes`, its lengths moved
     /// by `shift`, in place. In bounds: as `lengthsMove`.
     @inline(__always)
     private static func patch(_ level: UnsafeMutablePointer<PacketLevel>, _ bytes: borrowing RawSpan, shift: Int, captured: Int) {
@@ -376,4 +399,64 @@ public final class HeaderTemplates {
 
     @inline(__always)
     static func mix(_ h: UInt64, _ x: UInt64) -> UInt64 { (h ^ x) &* 0x9E37_79B9_7F4A_7C15 }
+}
+
+/// A copy of a `HeaderTemplates`' packets, kept by another thread: the analysers' thread of a
+/// two-thread read (ParallelRead.swift) decodes a steady frame from its own copy of the
+/// template the reading thread found, so that no decoded packet crosses from one core to the
+/// other. It is told of every template learned (`keep`) before the first frame decoded from
+/// it, in the order of the frames, but need not see every frame decoded from one: a packet's
+/// lengths move from whichever frame it was last patched for. A frame that fitted the
+/// template there fits it here, so it is patched without another comparison. Allocated at
+/// the first `keep`.
+public final class TemplateMirror {
+    struct Head {
+        var levelCount: Int
+        /// As `HeaderTemplates.Head`'s.
+        var originalLength: Int
+    }
+
+    /// Ways of the templates mirrored: a template way is below this.
+    public let ways: Int
+    let packetBytes: Int
+    @exclusivity(unchecked) private var heads: UnsafeMutablePointer<Head>?
+    @exclusivity(unchecked) private var packets: UnsafeMutableRawPointer?
+
+    /// A mirror of `templates`, empty.
+    public init(of templates: HeaderTemplates) {
+        ways = templates.buckets * HeaderTemplates.ways
+        packetBytes = templates.packetBytes
+    }
+
+    deinit {
+        heads?.deallocate()
+        packets?.deallocate()
+    }
+
+    /// Keeps `p`, the packet `HeaderTemplates.learn` just took as a template, as way `way`'s.
+    public func keep(_ p: PacketView, way: Int) {
+        precondition(way >= 0 && way < ways, "no such template way")
+        if heads == nil {
+            heads = .allocate(capacity: ways)
+            heads!.initialize(repeating: Head(levelCount: 0, originalLength: 0), count: ways)
+            packets = .allocate(byteCount: ways * packetBytes, alignment: max(64, MemoryLayout<DecodedPacket>.alignment))
+        }
+        let levels = p.levelCount
+        heads![way] = Head(levelCount: levels, originalLength: p.originalLength)
+        (packets! + way * packetBytes).copyMemory(from: UnsafeRawPointer(p.packet), byteCount: DecodedPacket.levelOffset(levels))
+    }
+
+    /// The packet of `bytes`, which fitted template `way` in the templates mirrored: the
+    /// mirror's, patched. Valid until the next `decode` or `keep`.
+    @inline(__always)
+    public func decode(_ bytes: borrowing RawSpan, way: Int, originalLength: Int) -> PacketView {
+        precondition(heads != nil && heads![way].levelCount > 0, "a frame from a template the mirror was not given")
+        let head = heads.unsafelyUnwrapped + way
+        let captured = bytes.byteCount, original = max(originalLength, captured)
+        let p = (packets.unsafelyUnwrapped + way &* packetBytes).assumingMemoryBound(to: DecodedPacket.self)
+        HeaderTemplates.patch(
+            p, levels: head.pointee.levelCount, bytes, shift: original &- head.pointee.originalLength, captured: captured, original: original)
+        head.pointee.originalLength = original
+        return PacketView(UnsafePointer(p))
+    }
 }

@@ -1,14 +1,19 @@
 // Reading on two cores without reading or decoding twice. The calling thread
-// reads the captures (interleaved by time), decodes every frame straight into
-// the batch being filled, keeps the capture summaries and the flow table, and
-// credits the frames no analyser needs (FlowTable.swift). The frames new to an
-// analyser stay in the batch, and the batch goes to a second thread, which runs
-// every analyser on the packets where they lie: nothing decoded is copied. A
-// frame read through a file's window stays where the window has it (the worker
-// is the window's `FrameHolder`); others are copied into the batch after their
-// packet. A batch changes hands whole, so the
-// threads meet once per few hundred frames; the batches are reused, so nothing
-// is allocated per frame.
+// reads the captures (interleaved by time), decodes each frame, keeps the
+// capture summaries and the flow table, and credits the frames no analyser
+// needs (FlowTable.swift). The frames new to an analyser go in a batch to a
+// second thread, which runs every analyser on them. A frame decoded in full is
+// decoded straight into the batch being filled, and the analysers read it
+// there. A steady frame (its flow's header template, patched) goes as the
+// template's way alone: the worker patches its own copy of the template
+// (`TemplateMirror`), so no decoded packet crosses from one core to the other.
+// That matters where the two cores share no cache (AMD EPYC chiplets): a line
+// written on one core and read on the other costs there several times what it
+// costs within one. A frame read through a file's window stays where the
+// window has it (the worker is the window's `FrameHolder`); others are copied
+// into the batch. A batch changes hands whole, so the threads meet once per
+// few hundred frames; the batches are reused, so nothing is allocated per
+// frame.
 // The analysers see exactly the frames, in exactly the order, they would see on
 // one thread: the verdict is the same by construction.
 
@@ -44,7 +49,7 @@ extension VerificationSession {
             try readInterleaved(sources, progress: progress)
             return
         }
-        let worker = AnalysisWorker(analysers: Analysers(topology: topology), batchFrames: batchFrames)
+        let worker = AnalysisWorker(analysers: Analysers(topology: topology), templates: templates, batchFrames: batchFrames)
         self.worker = worker
         DispatchQueue.global(qos: .userInitiated).async { worker.run() }
         var failure: CaptureError?
@@ -59,14 +64,24 @@ extension VerificationSession {
     }
 }
 
+/// How the reading thread decoded a frame, as the analysers' thread needs to know it.
+struct FrameDecode {
+    var originalLength: Int
+    /// The way of the header template it was copied from (`TemplateLookup.way`); -1: decoded in full.
+    var template = -1
+    /// The way `HeaderTemplates.learn` took it as; -1: not learned.
+    var learned = -1
+}
+
 /// Frames on their way to the analysers' thread, with their bytes and decoded packets, and flows to credit.
 final class FrameBatch {
     struct Record {
         var frame: FrameContext
         /// The analysers it goes to (FrameVisitor).
         var analysers: UInt64
-        /// Where its decoded packet lies in `bytes`.
+        /// Where its decoded packet lies in `bytes`; unused when it is decoded from a template.
         var packet: Int
+        var decode: FrameDecode
         /// The frame's `count` bytes: in `bytes` right after the packet's used bytes, in
         /// `oversized`, or in a reader's window until the worker lets go (`FrameHolder`).
         var bytes: UnsafeRawPointer
@@ -153,12 +168,21 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     @exclusivity(unchecked) private var current: Unmanaged<FrameBatch>?
     /// What keeps the windows alive whose frames the batches point into (calling thread).
     private var windows: [AnyObject] = []
+    /// The reading thread's header templates, as the frames sent so far taught them (worker thread).
+    private let mirror: TemplateMirror
+    /// Per template way: the mirror has the reading thread's template (calling thread). A
+    /// template learned from a frame that is not sent is not there until a frame decoded from it
+    /// is sent with its packet.
+    private let mirrored: UnsafeMutablePointer<Bool>
 
     /// 8 batches: with 4, a run of costly frames on one side (full decodes there, checksums
     /// here) soon stalled the other, which waited on its semaphore about once a batch
     /// (1M frames: 1,700 waits of a thread woken by the other; with 8, mix −10% wall time).
-    init(analysers: Analysers, batchFrames: Int = 512, batches: Int = 8) {
+    init(analysers: Analysers, templates: HeaderTemplates, batchFrames: Int = 512, batches: Int = 8) {
         self.analysers = analysers
+        mirror = TemplateMirror(of: templates)
+        mirrored = .allocate(capacity: mirror.ways)
+        mirrored.initialize(repeating: false, count: mirror.ways)
         ring = (0..<batches).map { _ in FrameBatch(maxRecords: batchFrames) }
         free = DispatchSemaphore(value: batches)
     }
@@ -172,6 +196,13 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         windows.append(window)
         reader.holder = self
     }
+
+    deinit {
+        mirrored.deallocate()
+    }
+
+    /// Template `way` was just learned, from the frame being decoded: not in the mirror yet.
+    func learned(way: Int) { mirrored[way] = false }
 
     /// The batch being filled (`FrameHolder`): the frames handed out so far are in it or
     /// in one before it.
@@ -222,20 +253,35 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         FrameBatch.packetAlignment + MemoryLayout<DecodedPacket>.size + count <= FrameBatch.maxBytes
     }
 
-    /// Keeps the frame just decoded (in `slot`) for `analysers`, with its bytes (`held`: as `slot`'s).
-    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool) {
-        // Unretained, as `slot` found it: `ring` keeps the batch.
-        current!._withUnsafeGuaranteedRef { b in
+    /// Keeps the frame just decoded for `analysers`, with its bytes (`held`: as `slot`'s). Its
+    /// packet is in `slot` when it was decoded in full. From a template (`decoded.template`)
+    /// the mirror has, only the template's way goes, and the worker decodes it from there; from
+    /// one it lacks, the packet goes into the batch, for the worker's mirror too.
+    func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool, decoded: FrameDecode) {
+        var decoded = decoded
+        if decoded.template >= 0, !mirrored[decoded.template] {
+            let into = slot(count: bytes.byteCount, held: held)
+            UnsafeMutableRawPointer(into).copyMemory(from: UnsafeRawPointer(packet.packet), byteCount: packet.usedByteCount)
+            (decoded.learned, decoded.template) = (decoded.template, -1)
+            send(frame, to: analysers, packet: PacketView(into), bytes: bytes, held: held, decoded: decoded)
+            return
+        }
+        if decoded.learned >= 0 { mirrored[decoded.learned] = true }
+        let count = bytes.byteCount
+        // Unretained, as `slot` or `batch` found it: `ring` keeps the batch.
+        let batch = decoded.template >= 0 ? batch(room: !held && Self.fits(count) ? count : 0) : current!
+        batch._withUnsafeGuaranteedRef { b in
             let at = b.nextPacket
-            precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
-            let count = bytes.byteCount, packetBytes = packet.usedByteCount
-            b.used = at + packetBytes
+            if decoded.template < 0 {
+                precondition(UnsafeRawPointer(packet.packet) == UnsafeRawPointer(b.bytes.baseAddress! + at), "a frame not decoded in its batch")
+                b.used = at + packet.usedByteCount
+            }
             let source = bytes.withUnsafeBytes { $0.baseAddress }
             let place: UnsafeRawPointer
             if let source, held {
                 place = source
             } else if Self.fits(count) {
-                precondition(at + packetBytes + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
+                precondition(b.used + count <= FrameBatch.maxBytes, "a frame past its batch's bytes")
                 let to = b.bytes.baseAddress! + b.used
                 if let source { to.copyMemory(from: source, byteCount: count) }
                 b.used += count
@@ -246,7 +292,8 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
                 if let source { own.baseAddress!.copyMemory(from: source, byteCount: count) }
                 place = UnsafeRawPointer(own.baseAddress!)
             }
-            (b.records + b.recordCount).initialize(to: .init(frame: frame, analysers: analysers, packet: at, bytes: place, count: count))
+            (b.records + b.recordCount).initialize(
+                to: .init(frame: frame, analysers: analysers, packet: at, decode: decoded, bytes: place, count: count))
             b.recordCount += 1
         }
     }
@@ -282,8 +329,11 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
                     credit += 1
                 }
                 let bytes = UnsafeRawBufferPointer(start: r.bytes, count: r.count).bytes
+                let packet = r.decode.template >= 0
+                    ? mirror.decode(bytes, way: r.decode.template, originalLength: r.decode.originalLength) : b.packet(r)
                 var visitor = FrameVisitor(analysers: r.analysers)
-                analysers.forEach(&visitor, packet: b.packet(r), bytes: bytes, frame: r.frame)
+                analysers.forEach(&visitor, packet: packet, bytes: bytes, frame: r.frame)
+                if r.decode.learned >= 0 { mirror.keep(packet, way: r.decode.learned) }
             }
             for c in b.credits[credit...] { analysers.credit(c.flow, c.counts) }
             let last = b.isLast

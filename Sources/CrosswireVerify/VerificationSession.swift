@@ -69,15 +69,24 @@ public struct VerificationSession {
     /// them (in a reader's window, `FrameHolder`), so the analysers' thread reads them there.
     mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, held: Bool) {
         let index = Int(id.index)
-        // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
-        let slot = worker?.slot(count: bytes.byteCount, held: held) ?? self.packet.packet
-        // A frame of a flow whose headers it repeats is copied from the flow's template
-        // (HeaderTemplate.swift), with its flow's key: no decode and no key to work out.
+        // A frame of a flow whose headers it repeats is its flow's template, patched
+        // (HeaderTemplate.swift), with its flow's key: no decode, no copy and no key to work
+        // out. With two threads the analysers' thread patches its own `TemplateMirror`: no
+        // decoded packet crosses from this core to that one.
         let context = UInt64(index) << 32 | UInt64(UInt32(bitPattern: info.interfaceID))
         let lookup = fastPath
-            ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context, into: slot) : .none
+            ? templates.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, context: context) : .none
         let known = lookup.flow
-        if known == nil { decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot) }
+        var slot = self.packet.packet
+        if let templated = lookup.packet {
+            slot = templated
+        } else {
+            // With two threads, straight into the batch for the analysers' thread (ParallelRead.swift).
+            // Optional chaining: a strong `worker` taken here was retained and released, slowly
+            // (the window holds it weakly, so its counts are in a side table).
+            slot = worker?.slot(count: bytes.byteCount, held: held) ?? slot
+            decoder.decode(bytes, linkType: linkTypes[index], originalLength: info.originalLength, into: slot)
+        }
         let packet = PacketView(slot)
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
@@ -89,17 +98,20 @@ public struct VerificationSession {
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
         var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
         frame.direction = info.direction
+        var decoded = FrameDecode(originalLength: info.originalLength)
         if let known {
             assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
             Self.sight(known, packet, &frame, &flows.index, &analysers)
+            decoded.template = lookup.way
         } else if let key = Self.sight(packet, &frame, &flows.index, &analysers), fastPath, Self.worthATemplate(frame.flow.position) {
-            templates.learn(
+            decoded.learned = templates.learn(
                 bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, variant: lookup.variant,
-                bgpPort: decoder.options.bgpPort)
+                bgpPort: decoder.options.bgpPort) ?? -1
+            if decoded.learned >= 0 { worker?.learned(way: decoded.learned) }
         }
         Self.route(
-            packet, bytes: bytes, frame: frame, held: held, fastPath: fastPath, &flows.pending, &analysers, worker.map(Unmanaged.passUnretained),
-            &census)
+            packet, bytes: bytes, frame: frame, held: held, decoded: decoded, fastPath: fastPath, &flows.pending, &analysers,
+            worker.map(Unmanaged.passUnretained), &census)
     }
 
     /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in
@@ -141,7 +153,7 @@ public struct VerificationSession {
     /// analysers here only answer `isNew`, and `worker` runs the real ones (unretained: a
     /// strong reference was retained and released here, every frame).
     static func route(
-        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, held: Bool, fastPath: Bool,
+        _ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, held: Bool, decoded: FrameDecode, fastPath: Bool,
         _ pending: inout FlowPending, _ analysers: inout Analysers, _ worker: Unmanaged<AnalysisWorker>?, _ census: inout InterestCensus?
     ) {
         var deliver = FrameVisitor.everyAnalyser
@@ -162,7 +174,7 @@ public struct VerificationSession {
             }
         }
         if let worker {
-            worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, held: held) }
+            worker._withUnsafeGuaranteedRef { $0.send(frame, to: deliver, packet: packet, bytes: bytes, held: held, decoded: decoded) }
         } else {
             var visitor = FrameVisitor(analysers: deliver)
             analysers.forEach(&visitor, packet: packet, bytes: bytes, frame: frame)

@@ -34,7 +34,7 @@ import Testing
     @Test func aFrameLargerThanABatchReachesTheAnalysers() throws {
         let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("10-vxlan-8472/plan.yaml").path)
         let session = VerificationSession(plan: plan)
-        let worker = AnalysisWorker(analysers: Analysers(topology: session.topology), batchFrames: 4)
+        let worker = AnalysisWorker(analysers: Analysers(topology: session.topology), templates: session.templates, batchFrames: 4)
         DispatchQueue.global().async { worker.run() }
         let small = Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001))
         let large = small + [UInt8](repeating: 0x42, count: FrameBatch.maxBytes + 100)
@@ -52,7 +52,7 @@ import Testing
                 let slot = worker.slot(count: raw.count, held: true)
                 session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: raw.count, into: slot)
                 let packet = PacketView(slot)
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: true)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: true, decoded: FrameDecode(originalLength: raw.count))
                 continue
             }
             f.withUnsafeBytes { raw in
@@ -60,11 +60,52 @@ import Testing
                 session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: f.count, into: slot)
                 let packet = PacketView(slot)
                 guard f != unsent else { return }
-                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: false)
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: packet, bytes: raw.bytes, held: false, decoded: FrameDecode(originalLength: f.count))
             }
         }
         let traffic = worker.finish().traffic.finish()
         let sent = frames.filter { $0 != unsent }
+        #expect(traffic.packets == sent.count)
+        #expect(traffic.bytes == sent.reduce(0) { $0 + $1.count })
+    }
+
+    /// A steady frame goes to the worker as its template's way alone, decoded there from the
+    /// worker's `TemplateMirror`. A template learned from a frame that was not sent (new to no
+    /// analyser) is not in the mirror: the first frame sent from it carries its packet, and the
+    /// mirror keeps it (a frame sent as a way the mirror lacks stops the worker).
+    @Test func aTemplateLearnedFromAFrameNotSentReachesTheWorker() throws {
+        let plan = try PlanLoader().load(contentsOf: Repo.pcaps.appendingPathComponent("10-vxlan-8472/plan.yaml").path)
+        let session = VerificationSession(plan: plan)
+        let templates = HeaderTemplates()
+        let worker = AnalysisWorker(analysers: Analysers(topology: session.topology), templates: templates, batchFrames: 2)
+        DispatchQueue.global().async { worker.run() }
+        let frames = (0..<7).map { n in
+            Frame.eth(Addr.c1MAC, Addr.bridge1MAC, Frame.udpPacket(Addr.c1, 5000, Addr.c2, 5001, payload: [UInt8](repeating: 7, count: 100 + 50 * n)))
+        }
+        var fromTemplates = 0
+        for (n, f) in frames.enumerated() {
+            let frame = FrameContext(ref: FrameRef(capture: CaptureID(0), frame: n + 1), time: Timestamp(nanoseconds: Int64(n) * 1000))
+            f.withUnsafeBytes { raw in
+                var decoded = FrameDecode(originalLength: f.count)
+                // Frames 0 and 3 make the template (the second replaces the first); neither is sent.
+                if n == 0 || n == 3 {
+                    let slot = worker.slot(count: f.count, held: false)
+                    session.decoder.decode(raw.bytes, linkType: .ethernet, originalLength: f.count, into: slot)
+                    decoded.learned = templates.learn(raw.bytes, linkType: .ethernet, context: 1, packet: slot, flow: 9, bgpPort: 179) ?? -1
+                    #expect(decoded.learned >= 0)
+                    worker.learned(way: decoded.learned)
+                    return
+                }
+                let found = templates.decode(raw.bytes, linkType: .ethernet, originalLength: f.count, context: 1)
+                guard let packet = found.packet else { Issue.record("frame \(n) missed its template"); return }
+                decoded.template = found.way
+                fromTemplates += 1
+                worker.send(frame, to: FrameVisitor.everyAnalyser, packet: PacketView(packet), bytes: raw.bytes, held: false, decoded: decoded)
+            }
+        }
+        let traffic = worker.finish().traffic.finish()
+        let sent = frames.enumerated().filter { $0.offset != 0 && $0.offset != 3 }.map(\.element)
+        #expect(fromTemplates == 5)
         #expect(traffic.packets == sent.count)
         #expect(traffic.bytes == sent.reduce(0) { $0 + $1.count })
     }
