@@ -16,6 +16,9 @@ public struct VerificationSession {
     let packet = DecodedPacketBuffer()
 
     var captures: [CaptureSummary] = []
+    /// Per capture: the time of its last frame, as the capture has it (`FrameInfo`): made a
+    /// `lastTime` once, by `summaries`, not at every frame (a division).
+    var lastFrameTimes: [(seconds: Int64, nanoseconds: UInt32)] = []
     var linkTypes: [LinkType] = []
     var points = CapturePoints()
     /// Per capture: nanoseconds added to its timestamps (its clock offset; 0 unless estimated).
@@ -55,6 +58,7 @@ public struct VerificationSession {
     /// Registers a capture (a file or a live interface); returns its id for `observe`.
     public mutating func addCapture(path: String, linkType: LinkType, linkTypeName: String) -> CaptureID {
         captures.append(CaptureSummary(path: path, linktype: linkTypeName))
+        lastFrameTimes.append((0, 0))
         linkTypes.append(linkType)
         clockOffsets.append(0)
         return CaptureID(captures.count - 1)
@@ -91,7 +95,7 @@ public struct VerificationSession {
         captures[index].packets += 1
         captures[index].bytes += info.originalLength
         if captures[index].firstTime == nil { captures[index].firstTime = info.time }
-        captures[index].lastTime = info.time
+        lastFrameTimes[index] = (info.seconds, info.nanoseconds)
         if packet.isMalformed { captures[index].malformed += 1 }
         let interface = Self.interface(of: packet, info: info, linkType: linkTypes[index])
         let point = points.id(capture: id, interface: interface)
@@ -231,13 +235,22 @@ public struct VerificationSession {
         if reader.invalidTimestamps > 0 { captures[Int(id.index)].invalidTimestamps = reader.invalidTimestamps }
     }
 
+    /// The captures' summaries, their last frames' times filled in.
+    var summaries: [CaptureSummary] {
+        var summaries = captures
+        for (i, t) in lastFrameTimes.enumerated() where summaries[i].firstTime != nil {
+            summaries[i].lastTime = FrameInfo(number: 0, seconds: t.seconds, nanoseconds: t.nanoseconds, capturedLength: 0, originalLength: 0).time
+        }
+        return summaries
+    }
+
     /// Nanoseconds as seconds, to the microsecond.
     static func seconds(_ nanoseconds: Int64) -> Double { Double((nanoseconds + (nanoseconds >= 0 ? 500 : -500)) / 1000) / 1e6 }
 
     /// What every analyser found over the frames fed so far.
     public func findings() -> Findings {
         var findings = Findings()
-        findings.captures = captures
+        findings.captures = summaries
         findings.points = points.points
         var analysers = analysers
         analysers.credit(flows)
@@ -250,7 +263,7 @@ public struct VerificationSession {
         let findings = findings()
         let judgement = judgeAll(topology, findings)
         var verdict = Verdict(plan: plan.name, planPath: plan.source.file, tool: "crosswire \(crosswireVersion)")
-        verdict.captures = captures
+        verdict.captures = summaries
         for (id, count) in findings.tunnels.offloadAggregates { verdict.captures[Int(id.index)].offloadAggregates = count }
         for i in verdict.captures.indices {
             let names = findings.pointNames(of: CaptureID(i))
