@@ -82,6 +82,14 @@ for j in 1 2; do
 done
 run "verify -j 2 of two 30,000-packet captures" "$bin" verify -j 2 --plan pcaps/10-vxlan-8472/plan.yaml "$big" "$out/big2.pcap" \
     --format json --output "$out/reports" --quiet
+# The same packets as pcapng (its window walks blocks), alone and beside the pcap.
+python3 scripts/make-big-pcap.py --pcapng -n 30000 -o "$out/big.pcapng" pcaps/*/*.pcap 2>/dev/null
+for j in 1 2; do
+    run "verify -j $j of 30,000 packets in pcapng" "$bin" verify -j "$j" --plan pcaps/10-vxlan-8472/plan.yaml "$out/big.pcapng" \
+        --format json --output "$out/reports" --quiet
+done
+run "verify -j 2 of the pcapng and the pcap" "$bin" verify -j 2 --plan pcaps/10-vxlan-8472/plan.yaml "$out/big.pcapng" "$big" \
+    --format json --output "$out/reports" --quiet
 for plan in pcaps/*/plan.yaml; do
     dir=$(dirname "$plan")
     mapfile -t caps < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["captures"]))' "$dir/expected.json")

@@ -12,7 +12,9 @@ file reads as one long capture. Captured and original lengths are kept.
 Only classic pcap inputs with link type Ethernet (1) are used, in either byte
 order, with microsecond or nanosecond timestamps; anything else (pcapng,
 another link type, a file cut short) is skipped with a note on stderr. The
-output is little-endian, microsecond pcap, link type 1, snaplen 262144.
+output is little-endian, microsecond pcap, link type 1, snaplen 262144; with
+--pcapng, a pcapng file of one section and one Ethernet interface (default
+microsecond resolution), each frame in an Enhanced Packet Block.
 Pure python3, no dependencies; the output is streamed (buffered writes), so
 memory stays at the size of the inputs.
 """
@@ -65,6 +67,7 @@ def main():
     parser.add_argument("-n", "--packets", type=int, default=1_000_000, help="packets to write (default 1000000)")
     parser.add_argument("--start", type=int, default=1704067200, help="first timestamp, Unix seconds (default 2024-01-01)")
     parser.add_argument("--step-us", type=int, default=10, help="microseconds between packets (default 10)")
+    parser.add_argument("--pcapng", action="store_true", help="write pcapng (Enhanced Packet Blocks) instead of pcap")
     args = parser.parse_args()
 
     frames = []
@@ -84,14 +87,28 @@ def main():
     record = struct.Struct("<IIII")
     written_bytes = 0
     with open(args.output, "wb", buffering=1 << 20) as out:
-        out.write(struct.pack("<IHHiIII", MAGIC_US, 2, 4, 0, 0, SNAPLEN, LINKTYPE_ETHERNET))
+        if args.pcapng:
+            # Section header (byte-order magic, version 1.0, section length unknown), then one
+            # interface: link type, reserved, snaplen, no options.
+            out.write(struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28))
+            out.write(struct.pack("<IIHHII", 1, 20, LINKTYPE_ETHERNET, 0, SNAPLEN, 20))
+        else:
+            out.write(struct.pack("<IHHiIII", MAGIC_US, 2, 4, 0, 0, SNAPLEN, LINKTYPE_ETHERNET))
         usec_total = args.start * 1_000_000
         step = args.step_us
         count = len(frames)
         for i in range(args.packets):
             caplen, origlen, payload = frames[i % count]
-            out.write(record.pack(usec_total // 1_000_000, usec_total % 1_000_000, caplen, origlen))
-            out.write(payload)
+            if args.pcapng:
+                padded = (caplen + 3) & ~3
+                length = 32 + padded
+                out.write(struct.pack("<IIIIIII", 6, length, 0, usec_total >> 32, usec_total & 0xFFFFFFFF, caplen, origlen))
+                out.write(payload)
+                out.write(b"\0" * (padded - caplen))
+                out.write(struct.pack("<I", length))
+            else:
+                out.write(record.pack(usec_total // 1_000_000, usec_total % 1_000_000, caplen, origlen))
+                out.write(payload)
             written_bytes += caplen
             usec_total += step
     sys.stderr.write(

@@ -7,7 +7,7 @@ import CrosswireDecoder
 /// The file is streamed: only the current frame is in memory (a window of a few MiB
 /// at most; see below).
 ///
-/// Classic pcap files of 64 KiB or more are read a chunk at a time into a window
+/// pcap and pcapng files of 64 KiB or more are read a chunk at a time into a window
 /// of reused memory (`PcapFileWindow`), and frames are handed out where they lie
 /// in it, which saves libpcap's copy of every frame; at the first record the
 /// window does not take, libpcap reads on from that record, so the results are
@@ -21,8 +21,9 @@ public struct CaptureFileReader: ~Copyable {
     /// True while frames come from the window: from the start when there is one, until a
     /// record hands over to libpcap.
     @usableFromInline private(set) var readingWindow: Bool
-    /// A pcapng file's packet interfaces (nil for classic pcap).
-    private let interfaces: PcapngInterfaces?
+    /// A pcapng file's packet interfaces, for frames libpcap reads (nil for classic pcap, and
+    /// while a window reads: it finds them itself).
+    private var interfaces: PcapngInterfaces?
     /// The path as given.
     public let path: String
     /// The capture's link type.
@@ -82,11 +83,18 @@ public struct CaptureFileReader: ~Copyable {
         nonmutating set { windowed?.holder = newValue }
     }
 
-    /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly out of range).
-    private mutating func info(seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int) -> FrameInfo {
+    /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly
+    /// out of range). `interface`, `direction`: a pcapng frame's, as a window found them (else
+    /// `interfaces` tells them).
+    private mutating func info(
+        seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int, interface: Int32 = -1,
+        direction: PacketDirection = .unknown
+    ) -> FrameInfo {
         framesRead += 1
         var info = FrameInfo(
             number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
+        info.interfaceID = interface
+        info.direction = direction
         if let interfaces, let packet = interfaces.nextPacket() {
             info.interfaceID = Int32(truncatingIfNeeded: packet.interface)
             info.direction = packet.direction
@@ -107,8 +115,11 @@ public struct CaptureFileReader: ~Copyable {
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
         if readingWindow, let windowed = windowPerFrame {
             switch windowed._withUnsafeGuaranteedRef({ $0.next() }) {
-            case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len):
-                return (info(seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len), bytes)
+            case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len, let interface, let direction):
+                let frame = info(
+                    seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len, interface: interface,
+                    direction: direction)
+                return (frame, bytes)
             case .endOfFile:
                 return nil
             case .handOver:
@@ -116,6 +127,10 @@ public struct CaptureFileReader: ~Copyable {
                 readingWindow = false
                 for _ in 0..<framesRead {
                     guard case .frame = handle.next() else { break }
+                }
+                if windowed._withUnsafeGuaranteedRef({ $0.pcapng }), let walker = PcapngInterfaces(path: path) {
+                    for _ in 0..<framesRead { _ = walker.nextPacket() }
+                    interfaces = walker
                 }
             }
         }

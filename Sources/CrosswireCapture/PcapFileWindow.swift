@@ -1,15 +1,23 @@
-// A reader for classic pcap files that reads the file a chunk at a time into one
-// buffer it reuses, and hands out frames where they lie in it: no copy per
-// frame (libpcap copies each into its own buffer), and no page faults on the
-// file (a mapping faults its pages in and must give them back).
+// A reader for pcap and pcapng files that reads the file a chunk at a time
+// into one buffer it reuses, and hands out frames where they lie in it: no copy
+// per frame (libpcap copies each into its own buffer), and no page faults on
+// the file (a mapping faults its pages in and must give them back).
 //
-// It takes only the plain case: one of the four standard magic numbers, a
-// link type the decoder walks, and records whose captured length is within
-// the file's snapshot length and whose bytes are all there. At the first
-// record that is anything else it stops and says so; the reader then lets
-// libpcap continue from that record, so unusual files (a cut record, an
-// oversize capture length, pcapng, the modified-pcap formats) behave exactly
-// as libpcap makes them behave.
+// It takes only the plain case. Classic pcap: one of the four standard magic
+// numbers, a link type the decoder walks, and records whose captured length is
+// within the file's snapshot length and whose bytes are all there. pcapng: one
+// section, Enhanced Packet Blocks on interfaces of one link type and snapshot
+// length, time stamps in powers of ten, and blocks that are whole and within
+// half a MiB; other blocks (name resolution, statistics, custom) are skipped,
+// as libpcap skips them. At the first record or block that is anything else it
+// stops and says so; the reader then lets libpcap continue from that frame, so
+// unusual files (a cut record, an oversize capture length, a second section,
+// binary time stamp resolutions, the modified-pcap formats) behave exactly as
+// libpcap makes them behave.
+//
+//  pcapng block: | type (4) | total length (4) | body ... | total length (4) |
+//  IDB 1:  | link type (2) | reserved (2) | snaplen (4) | options ... (9: if_tsresol, 14: if_tsoffset)
+//  EPB 6:  | interface id (4) | ts high | ts low | caplen | len | data (padded to 4) | options ...
 
 import CrosswireDecoder
 
@@ -24,16 +32,21 @@ public protocol FrameHolder: AnyObject {
     func release(through stamp: Int)
 }
 
-/// A classic pcap file read through a window of reused memory.
+/// A pcap or pcapng file read through a window of reused memory.
 final class PcapFileWindow {
     private let file: ReadableFile
-    /// Timestamps in nanoseconds (magic a1b23c4d) rather than microseconds.
+    /// pcapng rather than classic pcap.
+    let pcapng: Bool
+    /// Timestamps in nanoseconds (magic a1b23c4d) rather than microseconds (classic pcap).
     let nanosecond: Bool
     /// Fields are in the other byte order than this machine's.
     let swapped: Bool
     let linkType: LinkType
     /// Records may not capture more than this (libpcap's effective snapshot length).
     let snapshot: Int
+    /// pcapng: the section's interfaces so far, and what libpcap compares a later one with.
+    private var interfaces: [PcapngInterface] = []
+    private let firstLinkType: UInt32
 
     /// The window: `capacity` bytes, made at the first record. Bytes `cursor..<filled` are
     /// the file's from `fileOffset - (filled - cursor)`, not yet handed out.
@@ -69,21 +82,41 @@ final class PcapFileWindow {
         }
         var header = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
         guard withUnsafeMutableBytes(of: &header, { file.read(into: $0.baseAddress!, count: 24, at: 0) }) == 24 else { return nil }
-        switch header.0 {
-        case 0xA1B2_C3D4: (nanosecond, swapped) = (false, false)
-        case 0xD4C3_B2A1: (nanosecond, swapped) = (false, true)
-        case 0xA1B2_3C4D: (nanosecond, swapped) = (true, false)
-        case 0x4D3C_B2A1: (nanosecond, swapped) = (true, true)
-        default:
-            return nil
+        var link: UInt32, snap: Int
+        if header.0 == 0x0A0D_0D0A {
+            // pcapng: libpcap has read the section header and the first interface, and
+            // chosen the link type and snapshot length; the window walks from the section's
+            // first block after its header.
+            switch header.2 {
+            case 0x1A2B_3C4D: swapped = false
+            case 0x4D3C_2B1A: swapped = true
+            default: return nil
+            }
+            let length = Int(Self.field(header.1, swapped))
+            guard length >= 28, length % 4 == 0, length < file.size else { return nil }
+            (pcapng, nanosecond, fileOffset) = (true, true, length)
+            link = handle.linkType.rawValue
+            snap = Int(handle.snapshotLength)
+        } else {
+            switch header.0 {
+            case 0xA1B2_C3D4: (nanosecond, swapped) = (false, false)
+            case 0xD4C3_B2A1: (nanosecond, swapped) = (false, true)
+            case 0xA1B2_3C4D: (nanosecond, swapped) = (true, false)
+            case 0x4D3C_B2A1: (nanosecond, swapped) = (true, true)
+            default:
+                return nil
+            }
+            pcapng = false
+            let fileSnapshot = Int(Self.field(header.4, swapped))
+            link = Self.field(header.5, swapped) & 0x03FF_FFFF
+            // LINKTYPE_RAW is written as 101 and read by libpcap as DLT_RAW.
+            if link == 101 { link = LinkType.raw.rawValue }
+            snap = fileSnapshot == 0 || fileSnapshot > Self.maximumSnapshot ? Self.maximumSnapshot : fileSnapshot
         }
-        let fileSnapshot = Int(Self.field(header.4, swapped))
-        var link = Self.field(header.5, swapped) & 0x03FF_FFFF
-        // LINKTYPE_RAW is written as 101 and read by libpcap as DLT_RAW.
-        if link == 101 { link = LinkType.raw.rawValue }
+        firstLinkType = link
+        snapshot = snap
         linkType = LinkType(rawValue: link)
-        guard linkType.isSupported, link != LinkType.null.rawValue, link != LinkType.loop.rawValue else { return nil }
-        snapshot = fileSnapshot == 0 || fileSnapshot > Self.maximumSnapshot ? Self.maximumSnapshot : fileSnapshot
+        guard linkType.isSupported, link != LinkType.null.rawValue, link != LinkType.loop.rawValue, snap > 0 else { return nil }
         self.file = file
         self.windowSize = windowSize
     }
@@ -94,14 +127,23 @@ final class PcapFileWindow {
 
     /// The outcome of reading one record.
     enum Next {
-        case frame(UnsafeRawBufferPointer, seconds: Int64, subsecond: Int64, capturedLength: Int, originalLength: Int)
+        /// `subsecond`: microseconds or nanoseconds, as `nanosecond` says. `interface`: the
+        /// pcapng interface id (-1 for classic pcap), with the direction its EPB records.
+        case frame(
+            UnsafeRawBufferPointer, seconds: Int64, subsecond: Int64, capturedLength: Int, originalLength: Int,
+            interface: Int32, direction: PacketDirection)
         case endOfFile
         /// A record this reader does not take: libpcap must read from it on.
         case handOver
     }
 
     /// The next record. After `.handOver`, it keeps answering `.handOver`.
-    func next() -> Next {
+    @inline(__always)
+    func next() -> Next { pcapng ? nextBlock() : nextRecord() }
+
+    /// The next classic pcap record.
+    @inline(__always)
+    private func nextRecord() -> Next {
         if cursor &+ 16 > filled {
             if cursor == filled, fileOffset == file.size { return .endOfFile }
             guard fill(16) else { return .handOver }
@@ -121,7 +163,102 @@ final class PcapFileWindow {
         let sub = Int64(Int32(bitPattern: subsecond))
         return .frame(
             UnsafeRawBufferPointer(start: header + 16, count: caplen), seconds: Int64(Int32(bitPattern: seconds)),
-            subsecond: nanosecond ? sub : sub * 1000, capturedLength: caplen, originalLength: len)
+            subsecond: nanosecond ? sub : sub * 1000, capturedLength: caplen, originalLength: len, interface: -1,
+            direction: .unknown)
+    }
+
+    /// The next pcapng packet: blocks are walked until an Enhanced Packet Block, as libpcap
+    /// walks them (`pcap_ng_next_packet`); anything libpcap would refuse, and the rare block
+    /// kinds, hand over. Bounded: each turn consumes a block of at least 12 bytes.
+    private func nextBlock() -> Next {
+        while true {
+            if cursor &+ 8 > filled {
+                if cursor == filled, fileOffset == file.size { return .endOfFile }
+                guard fill(8) else { return .handOver }
+            }
+            let type = u32(0), length = Int(u32(4))
+            guard length >= 12, length % 4 == 0, length <= Self.front else { return .handOver }
+            if cursor &+ length > filled {
+                guard fill(length) else { return .handOver }
+            }
+            guard Int(u32(length - 4)) == length else { return .handOver }
+            switch type {
+            case 6:
+                guard length >= 32 else { return .handOver }
+                let id = Int(u32(8)), caplen = Int(u32(20)), len = Int(u32(24))
+                guard id < interfaces.count, caplen <= snapshot, caplen <= length - 32 else { return .handOver }
+                let interface = interfaces[id]
+                let t = UInt64(u32(12)) << 32 | UInt64(u32(16))
+                let block = UnsafeRawPointer(buffer.unsafelyUnwrapped + cursor)
+                let direction = PcapngInterfaces.direction(block, length: length, swapped: swapped)
+                cursor &+= length
+                return .frame(
+                    UnsafeRawBufferPointer(start: block + 28, count: caplen), seconds: interface.seconds(t),
+                    subsecond: interface.nanoseconds(t), capturedLength: caplen, originalLength: len, interface: Int32(id),
+                    direction: direction)
+            case 1:
+                guard let interface = interfaceBlock(length: length) else { return .handOver }
+                interfaces.append(interface)
+            case 2, 3, PcapngInterfaces.sectionHeader:
+                return .handOver
+            default:
+                break
+            }
+            cursor &+= length
+        }
+    }
+
+    /// Field `at` of the block at the cursor, in the section's byte order.
+    @inline(__always)
+    private func u32(_ at: Int) -> UInt32 {
+        Self.field(UnsafeRawPointer(buffer.unsafelyUnwrapped + cursor).loadUnaligned(fromByteOffset: at, as: UInt32.self), swapped)
+    }
+
+    /// The interface an IDB at the cursor describes, as libpcap reads it (`add_interface`); nil
+    /// where libpcap fails (another link type or snapshot length than the first interface's,
+    /// a malformed option) or resolves time in powers of two, which the window leaves to it.
+    private func interfaceBlock(length: Int) -> PcapngInterface? {
+        guard length >= 20 else { return nil }
+        let raw = u32(8)
+        // Two 16-bit fields: the link type first, in the section's byte order.
+        let link = swapped ? raw >> 16 : raw & 0xFFFF
+        let snaplen = Int(u32(12))
+        // The first interface is the one libpcap opened the file with; later ones must match it.
+        if !interfaces.isEmpty {
+            let adjusted = snaplen == 0 || snaplen > Self.maximumSnapshot ? Self.maximumSnapshot : snaplen
+            guard link == firstLinkType, adjusted == snapshot else { return nil }
+        }
+        var interface = PcapngInterface()
+        var (o, sawResolution, sawOffset) = (16, false, false)
+        let end = length - 4
+        while o < end {
+            guard o + 4 <= end else { return nil }
+            let word = u32(o)
+            let code = swapped ? UInt16(truncatingIfNeeded: word >> 16) : UInt16(truncatingIfNeeded: word)
+            let size = Int(swapped ? UInt16(truncatingIfNeeded: word) : UInt16(truncatingIfNeeded: word >> 16))
+            let value = o + 4
+            o = value + (size + 3) & ~3
+            guard o <= end else { return nil }
+            switch code {
+            case 0:
+                guard size == 0 else { return nil }
+                o = end
+            case 9:
+                let r = (buffer.unsafelyUnwrapped + cursor).load(fromByteOffset: value, as: UInt8.self)
+                guard size == 1, !sawResolution, r & 0x80 == 0, r <= 19 else { return nil }
+                sawResolution = true
+                interface.resolution = 1
+                for _ in 0..<r { interface.resolution &*= 10 }
+            case 14:
+                guard size == 8, !sawOffset else { return nil }
+                sawOffset = true
+                let v = UnsafeRawPointer(buffer.unsafelyUnwrapped + cursor).loadUnaligned(fromByteOffset: value, as: UInt64.self)
+                interface.offset = swapped ? v.byteSwapped : v
+            default:
+                break
+            }
+        }
+        return interface
     }
 
     /// Reads on until `count` bytes lie at `cursor`; false when the file ends first or a read fails.
@@ -175,5 +312,24 @@ final class PcapFileWindow {
             holder?.release(through: stamps[c])
             stamps[c] = -1
         }
+    }
+}
+
+/// How a pcapng interface's time stamps read (libpcap's `pcap_ng_if`, for power-of-ten
+/// resolutions): units of 1 / `resolution` s since the epoch, `offset` seconds added.
+struct PcapngInterface {
+    var resolution: UInt64 = 1_000_000
+    var offset: UInt64 = 0
+
+    /// Seconds, as libpcap makes them (wrapping as its unsigned arithmetic does).
+    @inline(__always)
+    func seconds(_ t: UInt64) -> Int64 { Int64(bitPattern: t / resolution &+ offset) }
+
+    /// Nanoseconds within the second: the fraction scaled up or down to 10⁻⁹ s.
+    @inline(__always)
+    func nanoseconds(_ t: UInt64) -> Int64 {
+        let fraction = t % resolution
+        if resolution == 1_000_000_000 { return Int64(fraction) }
+        return Int64(resolution < 1_000_000_000 ? fraction * (1_000_000_000 / resolution) : fraction / (resolution / 1_000_000_000))
     }
 }

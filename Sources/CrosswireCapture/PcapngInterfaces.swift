@@ -53,7 +53,8 @@ final class PcapngInterfaces {
             guard length >= 12, length % 4 == 0, at + length <= size else { offset = size; return nil }
             offset = at + length
             switch type {
-            case 6 where length >= 32: return (section << 16 | u32(at + 8), direction(block: at, length: length))
+            case 6 where length >= 32:
+                return (section << 16 | u32(at + 8), Self.direction(UnsafeRawPointer(mapping.base + at), length: length, swapped: swapped))
             case 2 where length >= 32:
                 let v = mapping.base.loadUnaligned(fromByteOffset: at + 8, as: UInt16.self)
                 return (section << 16 | UInt32(swapped ? v.byteSwapped : v), .unknown)
@@ -64,15 +65,20 @@ final class PcapngInterfaces {
         return nil
     }
 
-    /// The direction in an EPB's options (epb_flags), walked within the block's bounds.
-    private func direction(block at: Int, length: Int) -> PacketDirection {
-        let captured = Int(u32(at + 20))
+    /// The direction in the options (epb_flags) of the EPB at `block`, of `length` bytes, walked
+    /// within its bounds.
+    static func direction(_ block: UnsafeRawPointer, length: Int, swapped: Bool) -> PacketDirection {
+        func u32(_ at: Int) -> UInt32 {
+            let v = block.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+            return swapped ? v.byteSwapped : v
+        }
+        let captured = Int(u32(20))
         guard captured <= length else { return .unknown }
-        var o = at + 28 + (captured + 3) & ~3
-        let end = at + length - 4
+        var o = 28 + (captured + 3) & ~3
+        let end = length - 4
         var options = 0
         while o + 4 <= end, options < 64 {
-            let raw = mapping.base.loadUnaligned(fromByteOffset: o, as: UInt32.self)
+            let raw = block.loadUnaligned(fromByteOffset: o, as: UInt32.self)
             let word = swapped ? raw.byteSwapped : raw
             // Code and length are two 16-bit fields in the section's byte order.
             let code = swapped ? UInt16(truncatingIfNeeded: word >> 16) : UInt16(truncatingIfNeeded: word)

@@ -17,7 +17,7 @@ struct WindowReaderTests {
         let fm = FileManager.default
         for dir in [root.appendingPathComponent("pcaps")] {
             if let walker = fm.enumerator(at: dir, includingPropertiesForKeys: nil) {
-                for case let url as URL in walker where url.pathExtension == "pcap" { paths.append(url.path) }
+                for case let url as URL in walker where ["pcap", "pcapng"].contains(url.pathExtension) { paths.append(url.path) }
             }
         }
         let corpus = root.appendingPathComponent("Tests/Corpus")
@@ -43,8 +43,7 @@ struct WindowReaderTests {
             r.linkType = reader.linkType.rawValue
             do {
                 try reader.forEachFrame { info, bytes in
-                    let data = bytes.withUnsafeBytes { Array($0) }
-                    r.frames.append("\(info.number) \(info.seconds).\(info.nanoseconds) \(info.capturedLength)/\(info.originalLength) \(data.hashValue)")
+                    r.frames.append(Self.line(info, bytes))
                     return true
                 }
             } catch {
@@ -56,6 +55,26 @@ struct WindowReaderTests {
             r.error = error.description
             return (r, false)
         }
+    }
+
+    /// All the reader tells of a frame, as one line.
+    static func line(_ info: FrameInfo, _ bytes: borrowing RawSpan) -> String {
+        let data = bytes.withUnsafeBytes { Array($0) }
+        return "\(info.number) \(info.seconds).\(info.nanoseconds) \(info.capturedLength)/\(info.originalLength) "
+            + "if \(info.interfaceID) \(info.direction) \(data.hashValue)"
+    }
+
+    /// How many frames of `path` the window handed out before it handed over to libpcap (all:
+    /// it read the whole file).
+    static func framesFromWindow(_ path: String) throws -> (window: Int, all: Int) {
+        var reader = try CaptureFileReader(path: path, windowMinimumSize: 0)
+        var (window, all) = (0, 0)
+        // Up to the end, or to an error libpcap reports (the same as `read` finds).
+        while (try? reader.next()) ?? nil != nil {
+            all += 1
+            if reader.lastFrameIsInWindow { window += 1 }
+        }
+        return (window, all)
     }
 
     @Test func bothPathsAgreeOnEveryCapture() throws {
@@ -154,25 +173,31 @@ struct WindowReaderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("wraps.pcap").path
         try Self.writeCapture(path, count: 600, sizes: [60, 1514, 262_144, 9000, 200, 65_535, 262_144, 4])
+        #expect(try Self.readHeld(path, batchFrames: batchFrames) == 600)
+    }
 
+    /// Reads `path` through a 3 MiB window whose frames a `CheckingHolder` keeps; expects
+    /// libpcap's frames, waits for the holder, and no held frame overwritten. Returns the frames read.
+    static func readHeld(_ path: String, batchFrames: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
         let (viaLibpcap, _) = Self.read(path, window: false)
         let holder = CheckingHolder(batchFrames: batchFrames)
         var reader = try CaptureFileReader(path: path, windowMinimumSize: 0, windowSize: 3 << 20)
         reader.holder = holder
         let windowed = reader.readsThroughWindow
-        #expect(windowed)
+        #expect(windowed, sourceLocation: sourceLocation)
         var frames: [String] = []
         try reader.forEachFrame { info, bytes in
-            let data = bytes.withUnsafeBytes { Array($0) }
-            frames.append("\(info.number) \(info.seconds).\(info.nanoseconds) \(info.capturedLength)/\(info.originalLength) \(data.hashValue)")
+            frames.append(Self.line(info, bytes))
             bytes.withUnsafeBytes { holder.hold($0, frame: info.number) }
             return true
         }
         holder.check { _ in true }
-        #expect(frames == viaLibpcap.frames)
-        #expect(frames.count == 600)
-        #expect(holder.releases > 10, "the window never waited for its holder")
-        #expect(holder.damaged.isEmpty, "\(holder.damaged.count) held frames overwritten, first \(holder.damaged.prefix(3))")
+        #expect(frames == viaLibpcap.frames, sourceLocation: sourceLocation)
+        #expect(holder.releases > 10, "the window never waited for its holder", sourceLocation: sourceLocation)
+        #expect(
+            holder.damaged.isEmpty, "\(holder.damaged.count) held frames overwritten, first \(holder.damaged.prefix(3))",
+            sourceLocation: sourceLocation)
+        return frames.count
     }
 
     /// Without a holder, a frame's bytes are its own until the next call, as libpcap's are:
@@ -186,5 +211,141 @@ struct WindowReaderTests {
         let (b, windowed) = Self.read(path, window: true)
         #expect(windowed)
         #expect(a == b)
+    }
+
+    /// pcapng blocks in one byte order, for files a test writes.
+    struct Pcapng {
+        var bigEndian = false
+        var data = Data()
+
+        mutating func u16(_ v: UInt16) { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian) { data.append(contentsOf: $0) } }
+        mutating func u32(_ v: UInt32) { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian) { data.append(contentsOf: $0) } }
+        mutating func u64(_ v: UInt64) { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian) { data.append(contentsOf: $0) } }
+
+        /// A block of `type` whose body `body` writes.
+        mutating func block(_ type: UInt32, _ body: (inout Pcapng) -> Void) {
+            var inner = Pcapng(bigEndian: bigEndian)
+            body(&inner)
+            while inner.data.count % 4 != 0 { inner.data.append(0) }
+            let length = UInt32(12 + inner.data.count)
+            u32(type); u32(length); data.append(inner.data); u32(length)
+        }
+        mutating func option(_ code: UInt16, _ value: [UInt8]) {
+            u16(code); u16(UInt16(value.count)); data.append(contentsOf: value)
+            while data.count % 4 != 0 { data.append(0) }
+        }
+        mutating func sectionHeader() {
+            block(0x0A0D_0D0A) { b in b.u32(0x1A2B_3C4D); b.u16(1); b.u16(0); b.u64(UInt64.max) }
+        }
+        /// An IDB; `resolution`: the if_tsresol byte, `offset`: if_tsoffset seconds (nil: none).
+        mutating func interface(link: UInt16 = 1, snaplen: UInt32 = 0, resolution: UInt8? = nil, offset: Int64? = nil) {
+            block(1) { b in
+                b.u16(link); b.u16(0); b.u32(snaplen)
+                if let resolution { b.option(9, [resolution]) }
+                if let offset {
+                    var o = Pcapng(bigEndian: b.bigEndian)
+                    o.u64(UInt64(bitPattern: offset))
+                    b.option(14, Array(o.data))
+                }
+                b.option(0, [])
+            }
+        }
+        /// An EPB of `size` bytes filled from `n`, on `interface`; `flags`: epb_flags (nil: none).
+        mutating func packet(_ n: Int, interface: UInt32, size: Int, time: UInt64, flags: UInt32? = nil) {
+            block(6) { b in
+                b.u32(interface); b.u32(UInt32(time >> 32)); b.u32(UInt32(truncatingIfNeeded: time)); b.u32(UInt32(size)); b.u32(UInt32(size + 4))
+                b.data.append(contentsOf: (0..<size).map { UInt8(truncatingIfNeeded: n &* 13 &+ $0 &* 5) })
+                while b.data.count % 4 != 0 { b.data.append(0) }
+                if let flags {
+                    var f = Pcapng(bigEndian: b.bigEndian)
+                    f.u32(flags)
+                    b.option(2, Array(f.data))
+                    b.option(0, [])
+                }
+            }
+        }
+        /// A block libpcap skips: name resolution (4), interface statistics (5), or a custom one.
+        mutating func other(_ type: UInt32, bytes: Int) { block(type) { b in b.data.append(contentsOf: [UInt8](repeating: 0x77, count: bytes)) } }
+    }
+
+    /// Two interfaces with their own time resolutions and offset, blocks libpcap skips between
+    /// the packets, epb_flags directions, in both byte orders; then `tail` writes more.
+    static func pcapng(bigEndian: Bool, packets: Int, tail: (inout Pcapng) -> Void = { _ in }) -> Data {
+        var f = Pcapng(bigEndian: bigEndian)
+        f.sectionHeader()
+        f.other(4, bytes: 20)
+        f.interface(resolution: 9)
+        f.interface(snaplen: 262_144, offset: -3600)
+        let sizes = [60, 1514, 9000, 200, 65_535, 4, 262_144]
+        for n in 0..<packets {
+            if n % 97 == 50 { f.other(n % 2 == 0 ? 5 : 0x0000_0BAD, bytes: 4 * (n % 7)) }
+            let interface = UInt32(n % 2)
+            let time = interface == 0 ? 1_700_000_000_123_456_789 + UInt64(n) * 1_000_003 : 1_700_000_000_000_000 + UInt64(n) * 77
+            f.packet(n, interface: interface, size: sizes[n % sizes.count], time: time, flags: n % 3 == 0 ? nil : UInt32(n % 3))
+        }
+        tail(&f)
+        return f.data
+    }
+
+    /// pcapng read through the window gives what libpcap gives: interfaces, time stamps in
+    /// each interface's resolution and offset, directions, in either byte order; and where the
+    /// window hands over (a binary resolution, a second section, a simple packet block, an
+    /// interface libpcap refuses, a cut), libpcap's frames and error from there on.
+    @Test func pcapngFilesReadAsLibpcapReadsThem() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let endings: [(String, (inout Pcapng) -> Void)] = [
+            ("plain", { _ in }),
+            ("binary resolution", { f in f.interface(resolution: 0x80 | 20); f.packet(1, interface: 2, size: 90, time: 1 << 40) }),
+            ("second section", { f in f.sectionHeader(); f.interface(); f.packet(2, interface: 0, size: 70, time: 5) }),
+            ("simple packet block", { f in f.block(3) { b in b.u32(64); b.data.append(contentsOf: [UInt8](repeating: 1, count: 64)) } }),
+            ("another snapshot length", { f in f.interface(snaplen: 1000); f.packet(3, interface: 0, size: 80, time: 9) }),
+            ("another link type", { f in f.interface(link: 113); f.packet(4, interface: 0, size: 80, time: 9) }),
+            ("unknown interface", { f in f.packet(5, interface: 7, size: 80, time: 9) }),
+            ("oversize capture", { f in f.block(6) { b in b.u32(0); b.u32(0); b.u32(0); b.u32(300_000); b.u32(300_000) } }),
+        ]
+        for bigEndian in [false, true] {
+            for (name, tail) in endings {
+                let path = dir.appendingPathComponent("\(name)-\(bigEndian).pcapng").path
+                try Self.pcapng(bigEndian: bigEndian, packets: 400, tail: tail).write(to: URL(fileURLWithPath: path))
+                let (viaLibpcap, _) = Self.read(path, window: false)
+                let (viaWindow, windowed) = Self.read(path, window: true)
+                #expect(windowed, "\(name)")
+                #expect(viaLibpcap.frames.count >= 400, "\(name)")
+                #expect(viaWindow == viaLibpcap, "\(name), big-endian \(bigEndian)")
+            }
+        }
+        // The window itself read every frame of the plain files, and those before the ending of the others.
+        for bigEndian in [false, true] {
+            for (name, _) in endings {
+                let read = try Self.framesFromWindow(dir.appendingPathComponent("\(name)-\(bigEndian).pcapng").path)
+                #expect(read.window >= 400, "\(name), big-endian \(bigEndian): \(read.window) frames from the window")
+                if name == "plain" { #expect(read.window == read.all) }
+            }
+        }
+        // Both interfaces' frames, with all three directions, came through.
+        let (plain, _) = Self.read(dir.appendingPathComponent("plain-false.pcapng").path, window: true)
+        for part in ["if 0 ", "if 1 ", "inbound", "outbound", "unknown"] {
+            #expect(plain.frames.contains { $0.contains(part) }, "no frame with \(part)")
+        }
+        // Cut anywhere: the same frames, and libpcap's error at the same frame.
+        let whole = Self.pcapng(bigEndian: false, packets: 40)
+        for cut in stride(from: 40, to: whole.count, by: max(1, whole.count / 89)) {
+            let path = dir.appendingPathComponent("cut-\(cut).pcapng").path
+            try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
+            let (a, _) = Self.read(path, window: false)
+            let (b, _) = Self.read(path, window: true)
+            #expect(a == b, "cut at \(cut)")
+        }
+    }
+
+    /// A pcapng file many times the window's size: every frame is libpcap's, and no frame a
+    /// holder keeps is overwritten before it lets go of it.
+    @Test func heldPcapngFramesStayUntilTheHolderLetsGo() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("wraps.pcapng").path
+        try Self.pcapng(bigEndian: false, packets: 500).write(to: URL(fileURLWithPath: path))
+        #expect(try Self.readHeld(path, batchFrames: 16) == 500)
     }
 }
