@@ -18,7 +18,10 @@
 #              verify1 is `verify -j 1`, one thread; verify is `verify -j 2`)
 #
 # Prints a Markdown report (machine, file, medians, packets/s, ratios, peak RSS)
-# and keeps a copy in $OUT_DIR/bench-compare.md. Wall time is taken around each
+# and keeps a copy in $OUT_DIR/bench-compare.md. Before each `verify -j 2` run,
+# bench/cross_core.c times a hand-over of data between two threads, and the
+# report lists it beside the run: on a VM it can be 5x dearer for minutes at a
+# time, and -j 2 with it. Wall time is taken around each
 # run in the shell; peak RSS is GNU time's %M. The capture is read once before
 # the first round so that every tool finds it in the page cache.
 set -euo pipefail
@@ -51,6 +54,12 @@ FLOOR=$OUT_DIR/pcap_floor
 if [[ ! -x $FLOOR || bench/pcap_floor.c -nt $FLOOR ]]; then
     log "building the libpcap floor: cc -O2 -o $FLOOR bench/pcap_floor.c -lpcap"
     cc -O2 -o "$FLOOR" bench/pcap_floor.c -lpcap
+fi
+
+PROBE=$OUT_DIR/cross_core
+if [[ ! -x $PROBE || bench/cross_core.c -nt $PROBE ]]; then
+    log "building the cross-core probe: cc -O2 -pthread -o $PROBE bench/cross_core.c"
+    cc -O2 -pthread -o "$PROBE" bench/cross_core.c
 fi
 
 if [[ ! -x $CROSSWIRE ]]; then
@@ -102,18 +111,20 @@ done
 
 # --- rounds ------------------------------------------------------------------
 results=$OUT_DIR/bench-compare.tsv
-printf 'round\ttool\tseconds\tmaxrss_kb\tstatus\n' >"$results"
+printf 'round\ttool\tseconds\tmaxrss_kb\tstatus\tcross_core_ms\n' >"$results"
 n=${#names[@]}
 for ((r = 0; r < ROUNDS; r++)); do
     for ((k = 0; k < n; k++)); do
         name=${names[$(((r + k) % n))]}
         rss_file=$OUT_DIR/rss.txt
+        probe=
+        [[ $name == "crosswire verify -j 2" ]] && probe=$("$PROBE" | sed 's/cross_core_ms=//')
         start=$(date +%s%N)
         status=0
         /usr/bin/time -f %M -o "$rss_file" bash -c "${CMD[$name]}" >/dev/null 2>"$OUT_DIR/stderr.txt" || status=$?
         end=$(date +%s%N)
         seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-        printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$name" "$seconds" "$(tail -1 "$rss_file")" "$status" >>"$results"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$name" "$seconds" "$(tail -1 "$rss_file")" "$status" "$probe" >>"$results"
         log "round $((r + 1))/$ROUNDS: $name: ${seconds}s (exit $status)"
     done
 done
@@ -164,6 +175,11 @@ for tool in tools:
     print("| %s%s | %.3f | %.3f–%.3f | %s | %s | %s | %s | %.1f |" % (
         tool, note, s["median"], s["lo"], s["hi"], format(int(packets / s["median"]), ","),
         ratio(s["median"], floor), ratio(tcpdump, s["median"]), ratio(tshark, s["median"]), s["rss"] / 1024))
+probed = [(float(r[5]), float(r[2])) for r in rows if r[1] == "crosswire verify -j 2" and len(r) > 5 and r[5]]
+if probed:
+    print()
+    print("`verify -j 2` run by run, each after the cross-core probe (bench/cross_core.c: about 20 ms when the"
+          " two threads' cores hand data over cheaply): " + ", ".join("%.0f ms → %.3f s" % p for p in probed) + ".")
 EOF
     echo
     echo "Commands (FILE = the capture above; FIELDS = ${FIELD_ARGS[*]}):"
