@@ -7,9 +7,9 @@
 // there. A steady frame (its flow's header template, patched) goes as the
 // template's way alone: the worker patches its own copy of the template
 // (`TemplateMirror`), so no decoded packet crosses from one core to the other.
-// That matters where the two cores share no cache (AMD EPYC chiplets): a line
-// written on one core and read on the other costs there several times what it
-// costs within one. A frame read through a file's window stays where the
+// That matters where the two cores share no cache (chiplets, sockets, a VM's
+// placement): a line written on one core and read on the other costs there
+// several times what it costs within one (docs/PERFORMANCE.md). A frame read through a file's window stays where the
 // window has it (the worker is the window's `FrameHolder`); others are copied
 // into the batch. A batch changes hands whole, so the threads meet once per
 // few hundred frames; the batches are reused, so nothing is allocated per
@@ -67,7 +67,7 @@ extension VerificationSession {
 /// How the reading thread decoded a frame, as the analysers' thread needs to know it.
 struct FrameDecode {
     var originalLength: Int
-    /// The way of the header template it was copied from (`TemplateLookup.way`); -1: decoded in full.
+    /// The way of the header template it was decoded from (`TemplateLookup.way`); -1: decoded in full.
     var template = -1
     /// The way `HeaderTemplates.learn` took it as; -1: not learned.
     var learned = -1
@@ -81,6 +81,7 @@ final class FrameBatch {
         var analysers: UInt64
         /// Where its decoded packet lies in `bytes`; unused when it is decoded from a template.
         var packet: Int
+        /// Whether the worker decodes it from its `TemplateMirror`, and keeps it there.
         var decode: FrameDecode
         /// The frame's `count` bytes: in `bytes` right after the packet's used bytes, in
         /// `oversized`, or in a reader's window until the worker lets go (`FrameHolder`).
