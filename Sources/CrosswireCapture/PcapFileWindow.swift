@@ -219,9 +219,7 @@ final class PcapFileWindow {
     /// a malformed option) or resolves time in powers of two, which the window leaves to it.
     private func interfaceBlock(length: Int) -> PcapngInterface? {
         guard length >= 20 else { return nil }
-        let raw = u32(8)
-        // Two 16-bit fields: the link type first, in the section's byte order.
-        let link = swapped ? raw >> 16 : raw & 0xFFFF
+        let link = UInt32(PcapngInterfaces.halves(u32(8), swapped: swapped).first)
         let snaplen = Int(u32(12))
         // The first interface is the one libpcap opened the file with; later ones must match it.
         if !interfaces.isEmpty {
@@ -233,9 +231,7 @@ final class PcapFileWindow {
         let end = length - 4
         while o < end {
             guard o + 4 <= end else { return nil }
-            let word = u32(o)
-            let code = swapped ? UInt16(truncatingIfNeeded: word >> 16) : UInt16(truncatingIfNeeded: word)
-            let size = Int(swapped ? UInt16(truncatingIfNeeded: word) : UInt16(truncatingIfNeeded: word >> 16))
+            let (code, size) = PcapngInterfaces.option(u32(o), swapped: swapped)
             let value = o + 4
             o = value + (size + 3) & ~3
             guard o <= end else { return nil }

@@ -31,7 +31,10 @@ public struct FrameInfo: Sendable, BitwiseCopyable {
     }
 
     /// The timestamp in seconds as a floating-point number.
-    public var time: Double { Double(seconds) + Double(nanoseconds) / 1e9 }
+    public var time: Double { Self.time(seconds: seconds, nanoseconds: nanoseconds) }
+
+    /// A timestamp's seconds and nanoseconds as seconds.
+    @inlinable public static func time(seconds: Int64, nanoseconds: UInt32) -> Double { Double(seconds) + Double(nanoseconds) / 1e9 }
 }
 
 /// A libpcap handle (`pcap_t`), owned: closed when it goes away.

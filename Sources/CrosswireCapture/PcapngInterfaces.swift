@@ -65,6 +65,21 @@ final class PcapngInterfaces {
         return nil
     }
 
+    /// Two 16-bit fields in the section's byte order, read together as a 32-bit field: the
+    /// first and the second (an IDB's link type and reserved field, an option's code and length).
+    @inline(__always)
+    static func halves(_ word: UInt32, swapped: Bool) -> (first: UInt16, second: UInt16) {
+        let (high, low) = (UInt16(truncatingIfNeeded: word >> 16), UInt16(truncatingIfNeeded: word))
+        return swapped ? (high, low) : (low, high)
+    }
+
+    /// An option header's code and value length, from its word read as a 32-bit field.
+    @inline(__always)
+    static func option(_ word: UInt32, swapped: Bool) -> (code: UInt16, length: Int) {
+        let (code, length) = halves(word, swapped: swapped)
+        return (code, Int(length))
+    }
+
     /// The direction in the options (epb_flags) of the EPB at `block`, of `length` bytes, walked
     /// within its bounds.
     static func direction(_ block: UnsafeRawPointer, length: Int, swapped: Bool) -> PacketDirection {
@@ -79,10 +94,7 @@ final class PcapngInterfaces {
         var options = 0
         while o + 4 <= end, options < 64 {
             let raw = block.loadUnaligned(fromByteOffset: o, as: UInt32.self)
-            let word = swapped ? raw.byteSwapped : raw
-            // Code and length are two 16-bit fields in the section's byte order.
-            let code = swapped ? UInt16(truncatingIfNeeded: word >> 16) : UInt16(truncatingIfNeeded: word)
-            let size = Int(swapped ? UInt16(truncatingIfNeeded: word) : UInt16(truncatingIfNeeded: word >> 16))
+            let (code, size) = option(swapped ? raw.byteSwapped : raw, swapped: swapped)
             if code == 0 { break }
             if code == 2, size == 4, o + 8 <= end {
                 switch u32(o + 4) & 3 {

@@ -259,14 +259,24 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     /// the mirror has, only the template's way goes, and the worker decodes it from there; from
     /// one it lacks, the packet goes into the batch, for the worker's mirror too.
     func send(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool, decoded: FrameDecode) {
-        var decoded = decoded
         if decoded.template >= 0, !mirrored[decoded.template] {
-            let into = slot(count: bytes.byteCount, held: held)
-            UnsafeMutableRawPointer(into).copyMemory(from: UnsafeRawPointer(packet.packet), byteCount: packet.usedByteCount)
-            (decoded.learned, decoded.template) = (decoded.template, -1)
-            send(frame, to: analysers, packet: PacketView(into), bytes: bytes, held: held, decoded: decoded)
-            return
+            sendWithPacket(frame, to: analysers, packet: packet, bytes: bytes, held: held, decoded: decoded)
+        } else {
+            enqueue(frame, to: analysers, packet: packet, bytes: bytes, held: held, decoded: decoded)
         }
+    }
+
+    /// A frame from a template the worker's mirror lacks: a copy of its packet goes as a full
+    /// decode, which the mirror learns the way from.
+    private func sendWithPacket(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool, decoded: FrameDecode) {
+        let into = slot(count: bytes.byteCount, held: held)
+        UnsafeMutableRawPointer(into).copyMemory(from: UnsafeRawPointer(packet.packet), byteCount: packet.usedByteCount)
+        let full = FrameDecode(originalLength: decoded.originalLength, template: -1, learned: decoded.template)
+        enqueue(frame, to: analysers, packet: PacketView(into), bytes: bytes, held: held, decoded: full)
+    }
+
+    /// Puts the frame's record in the batch, its bytes with it unless `held`.
+    private func enqueue(_ frame: FrameContext, to analysers: UInt64, packet: PacketView, bytes: borrowing RawSpan, held: Bool, decoded: FrameDecode) {
         if decoded.learned >= 0 { mirrored[decoded.learned] = true }
         let count = bytes.byteCount
         // Unretained, as `slot` or `batch` found it: `ring` keeps the batch.

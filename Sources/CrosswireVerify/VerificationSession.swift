@@ -239,7 +239,7 @@ public struct VerificationSession {
     var summaries: [CaptureSummary] {
         var summaries = captures
         for (i, t) in lastFrameTimes.enumerated() where summaries[i].firstTime != nil {
-            summaries[i].lastTime = FrameInfo(number: 0, seconds: t.seconds, nanoseconds: t.nanoseconds, capturedLength: 0, originalLength: 0).time
+            summaries[i].lastTime = FrameInfo.time(seconds: t.seconds, nanoseconds: t.nanoseconds)
         }
         return summaries
     }
