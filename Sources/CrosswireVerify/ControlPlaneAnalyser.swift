@@ -336,41 +336,41 @@ extension ControlPlaneFindings {
         case .ospf(let event):
             switch event {
             case .hello(let h):
+                // By index: every lookup of a key hashes it again (SipHash), and a Hello took
+                // about fifteen.
                 let rid = h.header.routerID
-                guard hellos[rid] != nil || hellos.count < Self.maxOSPFRouters else {
+                let seen = hellos.index(forKey: rid)
+                guard seen != nil || hellos.count < Self.maxOSPFRouters else {
                     droppedOSPFRouters += 1
                     return
                 }
-                for i in 0..<h.neighbors.count {
-                    let n = h.neighbors[i]
-                    guard helloNeighbours[rid]?.contains(n) != true, (helloNeighbours[rid]?.count ?? 0) < Self.maxNeighbours else { continue }
-                    helloNeighbours[rid, default: []].insert(n)
-                }
+                Self.insert(h.neighbors, into: &helloNeighbours, at: rid)
                 if h.designatedRouter != .any {
                     designatedRouters[rid] = (h.designatedRouter, h.backupDesignatedRouter)
                 }
                 let ik = InterfaceKey(capture: capture, router: rid, source: e.source)
-                if var i = interface(ik) {
+                if withInterface(ik, { i in
                     if i.hello == nil {
                         i.hello = HelloParameters(area: h.header.areaID, mask: h.networkMask, helloInterval: h.helloInterval, deadInterval: h.deadInterval)
                         i.firstHello = ref
                     }
                     if h.designatedRouter != .any { i.dr = h.designatedRouter; i.bdr = h.backupDesignatedRouter }
-                    interfaces[ik] = i
-                    for n in 0..<h.neighbors.count where interfaceNeighbours[ik]?.contains(h.neighbors[n]) != true {
-                        guard (interfaceNeighbours[ik]?.count ?? 0) < Self.maxNeighbours else { break }
-                        interfaceNeighbours[ik, default: []].insert(h.neighbors[n])
+                }) {
+                    Self.insert(h.neighbors, into: &interfaceNeighbours, at: ik)
+                }
+                let same = seen.flatMap { at in
+                    hellos.values[at].firstIndex {
+                        $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
+                            && $0.deadInterval == h.deadInterval
                     }
                 }
-                if let i = hellos[rid]?.firstIndex(where: {
-                    $0.area == h.header.areaID && $0.mask == h.networkMask && $0.helloInterval == h.helloInterval
-                        && $0.deadInterval == h.deadInterval
-                }) {
-                    if hellos[rid]![i].refs.count < 4 { hellos[rid]![i].refs.append(ref) }
-                } else if (hellos[rid]?.count ?? 0) < 8 {
-                    hellos[rid, default: []].append(HelloSeen(
+                if let seen, let same {
+                    if hellos.values[seen][same].refs.count < 4 { hellos.values[seen][same].refs.append(ref) }
+                } else if (seen.map { hellos.values[$0].count } ?? 0) < 8 {
+                    let hello = HelloSeen(
                         area: h.header.areaID, mask: h.networkMask, helloInterval: h.helloInterval, deadInterval: h.deadInterval,
-                        source: e.source, refs: [ref], version: h.header.version))
+                        source: e.source, refs: [ref], version: h.header.version)
+                    if let seen { hellos.values[seen].append(hello) } else { hellos[rid] = [hello] }
                     note(ref, time, .ospfHello(
                         router: rid, area: h.header.areaID, helloInterval: h.helloInterval, deadInterval: h.deadInterval, mask: h.networkMask))
                 }
@@ -383,15 +383,13 @@ extension ControlPlaneFindings {
                     note(ref, time, .ospfDatabaseDescription(router: d.header.routerID, mtu: d.interfaceMTU))
                 }
                 databaseDescriptions[d.header.routerID] = (d.interfaceMTU, ref)
-                let ik = InterfaceKey(capture: capture, router: d.header.routerID, source: e.source)
-                if var i = interface(ik) {
+                withInterface(InterfaceKey(capture: capture, router: d.header.routerID, source: e.source)) { i in
                     if i.mtu == nil {
                         i.mtu = d.interfaceMTU
                         i.dbd = ref
                     } else if i.mtu != d.interfaceMTU {
                         i.otherMTU = d.interfaceMTU
                     }
-                    interfaces[ik] = i
                 }
             case .linkStateRequest(let header, _), .linkStateAck(let header, _):
                 if case .linkStateAck = event { acks += 1 }
@@ -420,20 +418,41 @@ extension ControlPlaneFindings {
         }
     }
 
-    /// The interface's value, or a new one while there is room (nil past `maxOSPFRouters`).
-    mutating func interface(_ key: InterfaceKey) -> Interface? {
-        if let i = interfaces[key] { return i }
+    /// Changes the interface's value in place, or a new one while there is room; false (and
+    /// counted as dropped) past `maxOSPFRouters`.
+    @discardableResult
+    mutating func withInterface(_ key: InterfaceKey, _ change: (inout Interface) -> Void) -> Bool {
+        if let at = interfaces.index(forKey: key) {
+            change(&interfaces.values[at])
+            return true
+        }
         guard interfaces.count < Self.maxOSPFRouters else {
             droppedOSPFRouters += 1
-            return nil
+            return false
         }
-        return Interface()
+        var i = Interface()
+        change(&i)
+        interfaces[key] = i
+        return true
     }
 
     mutating func countLinkState(_ key: InterfaceKey) {
-        guard var i = interface(key) else { return }
-        i.linkStatePackets += 1
-        interfaces[key] = i
+        withInterface(key) { $0.linkStatePackets += 1 }
+    }
+
+    /// Adds `neighbours` to the set at `key` (made at its first neighbour) up to `maxNeighbours`.
+    static func insert<Key: Hashable>(_ neighbours: OSPFNeighborIDs, into sets: inout [Key: Set<IPv4Address>], at key: Key) {
+        guard neighbours.count > 0 else { return }
+        var at = sets.index(forKey: key)
+        for k in 0..<neighbours.count {
+            let n = neighbours[k]
+            guard let i = at else {
+                sets[key] = [n]
+                at = sets.index(forKey: key)
+                continue
+            }
+            if sets.values[i].count < maxNeighbours { sets.values[i].insert(n) }
+        }
     }
 
     mutating func addSessionEvent(_ key: SessionKey, _ event: SessionEvent) {
