@@ -88,12 +88,13 @@ struct HostSourcedSighting {
 /// Cross-capture packet matching with bounded memory.
 struct NATCorrelator: MemoAnalyser {
     static var findingsPath: WritableKeyPath<Findings, NATFindings> { \.nat }
-    /// Fingerprints kept (about 100 bytes each); older ones are evicted and counted.
+    /// Fingerprints kept (88 bytes each, and two 8-byte index slots per entry); when full,
+    /// the oldest seen gives way, counted (InsertionRing.swift).
     static let capacity = 1 << 18
 
     let topology: Topology
     var findings = NATFindings()
-    var table = FixedHashTable<Sighting>(capacity: NATCorrelator.capacity)
+    var table = InsertionRing<Sighting>(capacity: NATCorrelator.capacity)
     /// Packets never matched elsewhere that only a translation explains (checked at the end).
     var singlePointCandidates: [(fingerprint: UInt64, ref: FrameRef, endpoints: Endpoints, kind: SinglePointKind)] = []
     static let maxCandidates = 256
