@@ -114,6 +114,9 @@ public struct FrameContext: Sendable {
     public var capture: CaptureID { ref.capture }
     public var point: CapturePointID { ref.point }
     public init(ref: FrameRef, time: Timestamp) { self.ref = ref; self.time = time }
+    init(ref: FrameRef, time: Timestamp, flow: FlowSighting, direction: PacketDirection) {
+        (self.ref, self.time, self.flow, self.direction) = (ref, time, flow, direction)
+    }
 }
 
 extension Sequence {

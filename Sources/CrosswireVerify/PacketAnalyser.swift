@@ -132,22 +132,23 @@ struct FactVisitor: AnalyserVisitor {
 
 /// Asks the analysers which of them a packet is new to.
 struct InterestVisitor: AnalyserVisitor {
-    /// The frame, its `flow.fact` set for each analyser in turn (the parameter is not used).
-    private var frame: FrameContext
     /// Bit n: new to the nth analyser of the list, whose credits do not add up.
     private(set) var wanted: UInt64 = 0
     /// New to one whose credits add up: every analyser observes it, and it is not counted as pending.
     private(set) var everyAnalyser = false
     private var bit: UInt64 = 1
 
-    init(frame: FrameContext) { self.frame = frame }
-
     @inline(__always)
     mutating func visit<A: PacketAnalyser>(
-        _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame _: FrameContext
+        _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext
     ) {
         defer { bit &<<= 1 }
-        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: &frame, factBit: bit) else { return }
+        // The frame as this analyser's `isNew` sees it: inlined, only `fact` differs. A copy of
+        // the frame kept in the visitor was read back whole right after the frame was made,
+        // before its fields reached the cache, which stalled every frame.
+        var asked = frame
+        asked.flow.fact = frame.flow.facts & bit != 0
+        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: asked) else { return }
         if A.creditsAddUp { everyAnalyser = true } else { wanted |= bit }
     }
 }

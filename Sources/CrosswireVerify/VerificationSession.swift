@@ -100,47 +100,56 @@ public struct VerificationSession {
         let interface = Self.interface(of: packet, info: info, linkType: linkTypes[index])
         let point = points.id(capture: id, interface: interface)
         let time = Timestamp(nanoseconds: Timestamp(info).nanoseconds &+ clockOffsets[index])
-        var frame = FrameContext(ref: FrameRef(capture: id, frame: info.number, point: point), time: time)
-        frame.direction = info.direction
+        let ref = FrameRef(capture: id, frame: info.number, point: point)
         var decoded = FrameDecode(originalLength: info.originalLength)
+        // The frame is made once, whole, from what is known here: made field by field and
+        // then copied whole (to `route`, the visitor, the batch), it was read back before
+        // the CPU had its parts in one place, which costs a stall per copy.
+        let flow: FlowSighting
         if let known {
             assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
-            Self.sight(known, packet, &frame, &flows.index, &analysers)
+            flow = Self.sight(known, packet, ref, time, &flows.index, &analysers)
             decoded.template = lookup.way
-        } else if let key = Self.sight(packet, &frame, &flows.index, &analysers), fastPath, Self.worthATemplate(frame.flow.position) {
-            decoded.learned = templates.learn(
-                bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, variant: lookup.variant,
-                bgpPort: decoder.options.bgpPort) ?? -1
-            if decoded.learned >= 0 { worker?.learned(way: decoded.learned) }
+        } else if let key = FlowKey.of(packet, point: point) {
+            flow = Self.sight(key, packet, ref, time, &flows.index, &analysers)
+            if fastPath, Self.worthATemplate(flow.position) {
+                decoded.learned = templates.learn(
+                    bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, variant: lookup.variant,
+                    bgpPort: decoder.options.bgpPort) ?? -1
+                if decoded.learned >= 0 { worker?.learned(way: decoded.learned) }
+            }
+        } else {
+            flow = .none
         }
+        let frame = FrameContext(ref: ref, time: time, flow: flow, direction: info.direction)
         Self.route(
             packet, bytes: bytes, frame: frame, held: held, decoded: decoded, fastPath: fastPath, &flows.pending, &analysers,
             worker.map(Unmanaged.passUnretained), &census)
     }
 
-    /// Finds a decoded frame's flow, when it belongs to one (`FlowKey.of`), and its place in
-    /// it; returns the flow's key.
+    /// Where a frame of flow `key` is in it, with the analysers' facts about the flow
+    /// (`PacketAnalyser.flowFact`): asked at its first packet (`firstSighting`), then kept.
     @inline(__always)
-    static func sight(_ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex, _ analysers: inout Analysers) -> UInt64? {
-        guard let key = FlowKey.of(packet, point: frame.point) else { return nil }
-        sight(key, packet, &frame, &index, &analysers)
-        return key
+    static func sight(
+        _ key: UInt64, _ packet: PacketView, _ ref: FrameRef, _ time: Timestamp, _ index: inout FlowIndex, _ analysers: inout Analysers
+    ) -> FlowSighting {
+        let (slot, position) = index.sight(key)
+        var flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
+        flow.facts = position == 1 ? firstSighting(packet, ref, time, flow, &index, &analysers) : index.facts(at: slot)
+        return flow
     }
 
-    /// Finds the flow of a frame whose key is known, its place in it, and the analysers'
-    /// facts about it (`PacketAnalyser.flowFact`): asked at its first packet, then kept.
-    @inline(__always)
-    static func sight(_ key: UInt64, _ packet: PacketView, _ frame: inout FrameContext, _ index: inout FlowIndex, _ analysers: inout Analysers) {
-        let (slot, position) = index.sight(key)
-        frame.flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
-        if position == 1 {
-            var asking = FactVisitor()
-            analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes, frame: frame)
-            index.remember(asking.facts, at: slot)
-            frame.flow.facts = asking.facts
-        } else {
-            frame.flow.facts = index.facts(at: slot)
-        }
+    /// The analysers' facts about a flow, asked at its first frame and kept with it.
+    @inline(never)
+    static func firstSighting(
+        _ packet: PacketView, _ ref: FrameRef, _ time: Timestamp, _ flow: FlowSighting, _ index: inout FlowIndex, _ analysers: inout Analysers
+    ) -> UInt64 {
+        var asking = FactVisitor()
+        var frame = FrameContext(ref: ref, time: time)
+        frame.flow = flow
+        analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes, frame: frame)
+        index.remember(asking.facts, at: Int(flow.slot))
+        return asking.facts
     }
 
     /// Whether a fully decoded frame at `position` in its flow becomes the flow's template: from
@@ -168,7 +177,7 @@ public struct VerificationSession {
             }
             if census != nil { census!.count(&analysers, packet: packet, bytes: bytes, frame: frame) }
             if fastPath {
-                var interest = InterestVisitor(frame: frame)
+                var interest = InterestVisitor()
                 analysers.forEach(&interest, packet: packet, bytes: bytes, frame: frame)
                 if !interest.everyAnalyser {
                     pending.count(slot, packet: packet, frame: frame, acknowledgement: acknowledgement(of: packet, innermost: frame.flow.innermostIPLevel))
