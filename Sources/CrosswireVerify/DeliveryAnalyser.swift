@@ -103,7 +103,9 @@ struct DeliveryAnalyser: MemoAnalyser {
     var pairIndex = FixedHashTable<Int32>(capacity: 8192)
     /// When each point first saw each class.
     var classSeen = FixedHashTable<Int64>(capacity: 8192)
-    var pending = FixedHashTable<Int32>(capacity: 1 << 17)
+    /// Each pending packet's ring slot, by key (1 MB: the 24-byte slots of a FixedHashTable
+    /// took 3 MB, a cache miss for almost every packet).
+    var pending = TagIndex(positions: ringCapacity)
     /// Slots from `head` to `head + queued` (round the ring) hold packets; the others are
     /// never read. Made at the first packet with `firstRingSize` slots, doubled when full up
     /// to `ringCapacity`: a ring goes round all its slots, and so writes every page of them,
@@ -203,8 +205,7 @@ struct DeliveryAnalyser: MemoAnalyser {
         var h = KeyHasher()
         h.add(fingerprint); h.add(found.classes[Int(c)].key)
         let key = h.value
-        if let slot = pending.value(for: key), ring[Int(slot)].key == key {
-            let s = Int(slot)
+        if let s = pending.find(key, { ring[$0].key == key }).position {
             guard ring[s].points & Self.bit(point) == 0 else { return }
             ring[s].points |= Self.bit(point)
             if ring[s].sightingCount < 4 {
@@ -223,7 +224,7 @@ struct DeliveryAnalyser: MemoAnalyser {
             key: key, classIndex: c, time: now, points: Self.bit(point),
             sightings: InlineArray(repeating: (frame.ref, now)), sightingCount: 1)
         queued += 1
-        pending.update(key) { $0 = Int32(slot) }
+        pending.insert(key, position: slot)
     }
 
     /// The class of a packet between hosts `a` and `b` (nil beyond the bound).
@@ -270,22 +271,22 @@ struct DeliveryAnalyser: MemoAnalyser {
     }
 
     /// Makes the ring, or doubles it: its packets move, in order, to the first slots, and
-    /// `pending` follows them (in place: which entry a full run of it evicts stays the same).
+    /// `pending` follows them.
     private mutating func growRing() {
         var grown = ZeroedSlots<PendingPacket>(count: ring.isEmpty ? Self.firstRingSize : 2 * ring.count)
-        for i in 0..<queued {
-            let from = Int32((head + i) & (ring.count - 1)), to = Int32(i)
-            grown[i] = ring[Int(from)]
-            pending.rewrite(grown[i].key) { if $0 == from { $0 = to } }
-        }
+        let size = ring.count
+        for i in 0..<queued { grown[i] = ring[(head + i) & (size - 1)] }
+        let head = head
+        pending.renumber(count: queued, key: { grown[$0].key }, from: { (head + $0) & (size - 1) })
         ring = grown
-        head = 0
+        self.head = 0
     }
 
     /// Judges the oldest pending packet: who saw it, and who would have and did not.
     private mutating func complete() {
         let (e, slot) = dequeue()
-        pending.update(e.key) { if $0 == slot { $0 = nil } }
+        let entry = pending.find(e.key) { $0 == Int(slot) }
+        if entry.position != nil { pending.remove(slot: entry.slot) }
         judge(e)
     }
 
