@@ -32,8 +32,6 @@ struct InsertionRing<Value: BitwiseCopyable> {
         index = TagIndex(positions: size)
     }
 
-    var capacity: Int { mask + 1 }
-
     /// The bytes of its ring and index in memory: the pages written so far.
     var residentBytes: Int { ring.residentBytes + index.residentBytes }
 

@@ -29,8 +29,6 @@ struct TagIndex {
         mask = 2 * positions - 1
     }
 
-    var isEmpty: Bool { slots.isEmpty }
-
     /// The bytes of its pages in memory.
     var residentBytes: Int { slots.residentBytes }
 

@@ -108,10 +108,10 @@ public struct VerificationSession {
         let flow: FlowSighting
         if let known {
             assert(FlowKey.of(packet, point: point) == known, "a template's packet has another flow")
-            flow = Self.sight(known, packet, ref, time, &flows.index, &analysers)
+            flow = Self.sight(known, packet, ref, time, info.direction, &flows.index, &analysers)
             decoded.template = lookup.way
         } else if let key = FlowKey.of(packet, point: point) {
-            flow = Self.sight(key, packet, ref, time, &flows.index, &analysers)
+            flow = Self.sight(key, packet, ref, time, info.direction, &flows.index, &analysers)
             if fastPath, Self.worthATemplate(flow.position) {
                 decoded.learned = templates.learn(
                     bytes, linkType: linkTypes[index], context: context, packet: slot, flow: key, variant: lookup.variant,
@@ -131,24 +131,23 @@ public struct VerificationSession {
     /// (`PacketAnalyser.flowFact`): asked at its first packet (`firstSighting`), then kept.
     @inline(__always)
     static func sight(
-        _ key: UInt64, _ packet: PacketView, _ ref: FrameRef, _ time: Timestamp, _ index: inout FlowIndex, _ analysers: inout Analysers
+        _ key: UInt64, _ packet: PacketView, _ ref: FrameRef, _ time: Timestamp, _ direction: PacketDirection,
+        _ index: inout FlowIndex, _ analysers: inout Analysers
     ) -> FlowSighting {
         let (slot, position) = index.sight(key)
         var flow = FlowSighting(position: position, innermostIPLevel: packet.innermostIPLevel, slot: Int32(slot))
-        flow.facts = position == 1 ? firstSighting(packet, ref, time, flow, &index, &analysers) : index.facts(at: slot)
+        flow.facts = position == 1
+            ? firstSighting(packet, FrameContext(ref: ref, time: time, flow: flow, direction: direction), &index, &analysers)
+            : index.facts(at: slot)
         return flow
     }
 
     /// The analysers' facts about a flow, asked at its first frame and kept with it.
     @inline(never)
-    static func firstSighting(
-        _ packet: PacketView, _ ref: FrameRef, _ time: Timestamp, _ flow: FlowSighting, _ index: inout FlowIndex, _ analysers: inout Analysers
-    ) -> UInt64 {
+    static func firstSighting(_ packet: PacketView, _ frame: FrameContext, _ index: inout FlowIndex, _ analysers: inout Analysers) -> UInt64 {
         var asking = FactVisitor()
-        var frame = FrameContext(ref: ref, time: time)
-        frame.flow = flow
         analysers.forEach(&asking, packet: packet, bytes: UnsafeRawBufferPointer(start: nil, count: 0).bytes, frame: frame)
-        index.remember(asking.facts, at: Int(flow.slot))
+        index.remember(asking.facts, at: Int(frame.flow.slot))
         return asking.facts
     }
 
