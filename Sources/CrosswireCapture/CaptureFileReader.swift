@@ -65,6 +65,10 @@ public struct CaptureFileReader: ~Copyable {
     /// the holder is rarely waited for (8 MiB; 4 to 32 MiB were about as fast).
     public static let windowSize = 8 << 20
 
+    /// True when frames carry an interface id (pcapng, read from a file): one capture may hold
+    /// several interfaces, each a capture point.
+    public var numbersInterfaces: Bool { windowed?.pcapng ?? (interfaces != nil) }
+
     /// True when frames are read through a window (until a record hands over to libpcap).
     public var readsThroughWindow: Bool { windowed != nil }
 

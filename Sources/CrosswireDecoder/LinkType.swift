@@ -25,6 +25,10 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, BitwiseCopyable, C
     /// Linux cooked capture v2 (DLT_LINUX_SLL2).
     public static let linuxSLL2 = LinkType(rawValue: 276)
 
+    /// The link header names the interface or the way a frame went (Linux cooked captures, as
+    /// `tcpdump -i any` writes them): one capture holds several capture points.
+    public var namesInterface: Bool { self == .linuxSLL || self == .linuxSLL2 }
+
     /// True for the link types the decoder walks.
     public var isSupported: Bool {
         switch self {

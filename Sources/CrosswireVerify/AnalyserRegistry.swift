@@ -33,6 +33,17 @@ struct Analysers {
         checksums = .init(topology: topology)
     }
 
+    /// The run can show one capture point only (`VerificationSession.open`): what matches
+    /// packets across points has no second point to match them at.
+    mutating func expectOnePoint() { delivery.onePoint = true }
+
+    /// Fresh analysers, told what these were told (the analysers' thread's).
+    func configured(topology: Topology) -> Analysers {
+        var fresh = Analysers(topology: topology)
+        if delivery.onePoint { fresh.expectOnePoint() }
+        return fresh
+    }
+
     /// The list, in the order each sees a frame.
     @inline(__always)
     mutating func forEach(

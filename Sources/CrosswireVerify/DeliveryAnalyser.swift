@@ -119,6 +119,10 @@ struct DeliveryAnalyser: MemoAnalyser {
     var waiting: [MissedQueue] = []
     static let waitingCapacity = 4096
 
+    /// The run shows one capture point only (`Analysers.expectOnePoint`): no packet can be
+    /// seen at a second point, so none is new here and none is kept.
+    var onePoint = false
+
     init(topology: Topology) { self.topology = topology }
 
     static func bit(_ point: Int32) -> UInt64 { 1 << UInt64(min(max(point, 0), 63)) }
@@ -149,19 +153,21 @@ struct DeliveryAnalyser: MemoAnalyser {
     /// The flow goes between two hosts: `hosts` but for the data test, which is per packet.
     @inline(__always)
     func flowFact(_ p: PacketView, frame: FrameContext) -> Bool {
-        guard let i = frame.flow.innermostIPLevel, let ip = p.levels[i].ip, !ip.isFragment else { return false }
+        guard !onePoint, let i = frame.flow.innermostIPLevel, let ip = p.levels[i].ip, !ip.isFragment else { return false }
         return ends(ip) != nil
     }
 
     /// A point's first frame (the first of some flow) and every packet that takes part.
     @inline(__always)
     func isNew(_ p: PacketView, bytes _: borrowing RawSpan, frame: FrameContext) -> Bool {
+        guard !onePoint else { return false }
         guard frame.flow.position > 1, let i = frame.flow.innermostIPLevel else { return true }
         return frame.flow.fact && !Self.carriesData(p.levels[i].transport)
     }
 
     /// Only the time of the point's last frame, which decides whether it covered a packet.
     mutating func credit(_ flow: FlowSummary, _ counts: FlowCounts) {
+        guard !onePoint else { return }
         let q = Int(flow.ref.point.index)
         guard q >= 0, q < lastTime.count, counts.lastTime.nanoseconds > lastTime[q] else { return }
         lastTime[q] = counts.lastTime.nanoseconds
@@ -170,7 +176,7 @@ struct DeliveryAnalyser: MemoAnalyser {
 
     mutating func observe(_ p: PacketView, bytes: borrowing RawSpan, frame: FrameContext, memo: inout FrameMemo) {
         let point = frame.point.index
-        guard point >= 0 else { return }
+        guard point >= 0, !onePoint else { return }
         let now = frame.time.nanoseconds
         if Int(point) >= firstTime.count {
             let n = Int(point) + 1 - firstTime.count

@@ -10,7 +10,7 @@ import CrosswireVerdict
 
 /// One capture in the merge. A class, because readers cannot be copied. Its state is
 /// the reading thread's alone: unchecked, not checked at run time on every frame.
-private final class MergeInput {
+final class MergeInput {
     @exclusivity(unchecked) var reader: CaptureFileReader
     let id: CaptureID
     let source: CaptureSource
@@ -39,18 +39,35 @@ extension VerificationSession {
     mutating func readInterleaved(
         _ sources: [CaptureSource], offsets given: [ClockEstimate]? = nil, progress: ((String, Int, Int) -> Void)? = nil
     ) throws(CaptureError) {
+        readOpened(try open(sources, offsets: given), progress: progress)
+    }
+
+    /// Opens the run's captures, adds them, and tells the analysers what the run can show:
+    /// one capture point only (`Analysers.expectOnePoint`) when it is one capture whose
+    /// frames name no interface.
+    mutating func open(_ sources: [CaptureSource], offsets given: [ClockEstimate]? = nil) throws(CaptureError) -> [MergeInput] {
         let estimates = given ?? (sources.count > 1 && sources.allSatisfy(\.isRegularFile)
             ? ClockEstimate.estimate(sources, decoder: decoder) : [])
+        let fresh = captures.isEmpty
         var inputs: [MergeInput] = []
         for (i, source) in sources.enumerated() {
             let reader = try CaptureFileReader(path: source.path)
             let id = addCapture(path: source.name ?? source.path, linkType: reader.linkType, linkTypeName: reader.linkTypeName)
             let offset = estimates.first { $0.capture == i }?.offset ?? 0
             clockOffsets[Int(id.index)] = offset
-            worker?.hold(reader)
             inputs.append(MergeInput(reader: reader, id: id, source: source, offset: offset))
         }
         clockEstimates = estimates
+        // The point is the capture and the interface its frame names (`interface(of:info:linkType:)`).
+        if fresh, inputs.count == 1, !inputs[0].reader.numbersInterfaces, !inputs[0].reader.linkType.namesInterface {
+            analysers.expectOnePoint()
+        }
+        return inputs
+    }
+
+    /// Reads opened captures (`open`) to their ends, interleaved by time.
+    mutating func readOpened(_ inputs: [MergeInput], progress: ((String, Int, Int) -> Void)?) {
+        for input in inputs { worker?.hold(input.reader) }
         if inputs.count == 1 {
             readAlone(inputs[0], progress: progress)
         } else {

@@ -49,18 +49,14 @@ extension VerificationSession {
             try readInterleaved(sources, progress: progress)
             return
         }
-        let worker = AnalysisWorker(analysers: Analysers(topology: topology), templates: templates, batchFrames: batchFrames)
+        let inputs = try open(sources)
+        // The worker's analysers are told what the reading thread's were (`open`): a fresh copy.
+        let worker = AnalysisWorker(analysers: analysers.configured(topology: topology), templates: templates, batchFrames: batchFrames)
         self.worker = worker
         DispatchQueue.global(qos: .userInitiated).async { worker.run() }
-        var failure: CaptureError?
-        do {
-            try readInterleaved(sources, progress: progress)
-        } catch {
-            failure = error
-        }
+        readOpened(inputs, progress: progress)
         analysers = worker.finish()
         self.worker = nil
-        if let failure { throw failure }
     }
 }
 

@@ -115,15 +115,16 @@ enum Pcapng {
 
     static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-    /// `flags`: each frame's epb_flags option (nil: none), e.g. 1 inbound, 2 outbound.
+    /// `flags`: each frame's epb_flags option (nil: none), e.g. 1 inbound, 2 outbound. `times`:
+    /// each frame's time in nanoseconds since the epoch (nil: a microsecond apart).
     static func write(
         _ frames: [(interface: UInt32, bytes: [UInt8])], interfaces: Int, to path: String, trailer: [UInt8] = [],
-        flags: [UInt32?] = []
+        flags: [UInt32?] = [], times: [Int64]? = nil
     ) throws {
         var file = block(0x0A0D_0D0A, le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 8))
         for _ in 0..<interfaces { file += block(1, [1, 0, 0, 0] + le32(262_144)) }
         for (i, f) in frames.enumerated() {
-            let micros = UInt64(1_700_000_000) * 1_000_000 + UInt64(i)
+            let micros = times.map { UInt64($0[i] / 1000) } ?? UInt64(1_700_000_000) * 1_000_000 + UInt64(i)
             let body = le32(f.interface) + le32(UInt32(micros >> 32)) + le32(UInt32(micros & 0xFFFF_FFFF))
                 + le32(UInt32(f.bytes.count)) + le32(UInt32(f.bytes.count)) + f.bytes
             var options: [UInt8] = []

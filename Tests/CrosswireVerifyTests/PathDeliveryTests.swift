@@ -193,4 +193,73 @@ import Testing
         let v = try Lab.verify(plan: planYAML(), [capture("a.pcap", exchange(10))])
         #expect(v.status(.pathDelivery) == .skip, "\(v.digest)")
     }
+
+    /// host2's NIC (interface 2) enslaved to its bridge (3), captured as one file: each frame is
+    /// seen on both, with the same MACs, so one file holds two points of one wire. Request 10
+    /// reached the NIC and never the bridge.
+    func bridgedExchange() -> (frames: [(interface: UInt32, bytes: [UInt8])], times: [Int64]) {
+        var frames: [(interface: UInt32, bytes: [UInt8])] = [], times: [Int64] = []
+        for item in exchange(30) {
+            let order: [UInt32] = item.request ? [2, 3] : [3, 2]
+            for (n, interface) in order.enumerated() where !(item.request && item.round == 10 && interface == 3) {
+                frames.append((interface, item.frame))
+                times.append(item.time + Int64(n) * 20_000)
+            }
+        }
+        return (frames, times)
+    }
+
+    /// Reads one capture as `crosswire verify` does, with `threads` threads.
+    func verifyAlone(_ path: String, threads: Int) throws -> Verdict {
+        var session = VerificationSession(plan: try PlanLoader().load(yaml: planYAML(), path: "plan.yaml"))
+        try session.read([CaptureSource(path: path, name: "any")], threads: threads)
+        return session.verdict()
+    }
+
+    /// One file of two interfaces is judged, as two files are: `tcpdump -i any` (SLL2
+    /// interface indexes) and a merged pcapng (interface ids). Not one point, though one capture.
+    @Test(arguments: [1, 2]) func oneCaptureOfTwoInterfacesIsJudged(threads: Int) throws {
+        let (frames, times) = bridgedExchange()
+        let dir = Lab.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let any = dir.appendingPathComponent("any.pcap").path
+        let sll2 = frames.map { f in
+            let ip = Array(f.bytes.dropFirst(14))
+            let source = Array(f.bytes[6..<12]) == mac(Addr.host1MAC) ? Addr.host1MAC : Addr.host2MAC
+            return CapturePointTests.sll2(ifindex: f.interface, source: source, ip)
+        }
+        try Lab.write(sll2, to: any, linkType: .linuxSLL2, times: times)
+        let merged = dir.appendingPathComponent("merged.pcapng").path
+        try Pcapng.write(frames.map { ($0.interface - 2, $0.bytes) }, interfaces: 2, to: merged, times: times)
+        for path in [any, merged] {
+            let v = try verifyAlone(path, threads: threads)
+            #expect(v.status(.pathDelivery) == .fail, "\(path): \(v.digest)")
+            #expect(v[.pathDelivery].summary.hasPrefix("host1 → host2: 1 of "), "\(path): \(v[.pathDelivery].summary)")
+        }
+    }
+
+    /// One classic pcap of one link without interface names has one point: no packet is new to
+    /// delivery (so none goes to the analysers for it alone), and the check is skipped as before.
+    @Test func oneClassicCaptureAsksDeliveryForNothing() throws {
+        let dir = Lab.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.pcap").path, b = dir.appendingPathComponent("b.pcap").path
+        let all = exchange(30)
+        try Lab.write(all.map(\.frame), to: a, times: all.map(\.time))
+        try Lab.write(all.map(\.frame), to: b, times: all.map { $0.time + 50_000 })
+        func census(_ paths: [String]) throws -> (newToDelivery: Int, verdict: Verdict) {
+            var session = VerificationSession(plan: try PlanLoader().load(yaml: planYAML(), path: "plan.yaml"))
+            session.census = InterestCensus()
+            try session.read(paths.map { CaptureSource(path: $0) }, threads: 1)
+            let census = try #require(session.census)
+            let delivery = try #require(census.names.firstIndex(of: "DeliveryAnalyser"))
+            return (census.newTo[delivery], session.verdict())
+        }
+        let alone = try census([a])
+        #expect(alone.newToDelivery == 0)
+        #expect(alone.verdict.status(.pathDelivery) == .skip, "\(alone.verdict.digest)")
+        let both = try census([a, b])
+        #expect(both.newToDelivery > 0)
+        #expect(both.verdict.status(.pathDelivery) == .pass, "\(both.verdict.digest)")
+    }
 }
