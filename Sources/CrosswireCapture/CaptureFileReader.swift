@@ -18,6 +18,8 @@ public struct CaptureFileReader: ~Copyable {
     /// `windowed`, for the read loop: used through this, the window is not retained and
     /// released (two atomic operations) on every frame. `windowed` keeps it alive.
     private let windowPerFrame: Unmanaged<PcapFileWindow>?
+    /// The window's format, kept here for the read loop: read from the window, it was a call.
+    private let windowFormat: (pcapng: Bool, swapped: Bool, nanosecond: Bool)
     /// True while frames come from the window: from the start when there is one, until a
     /// record hands over to libpcap.
     @usableFromInline private(set) var readingWindow: Bool
@@ -57,6 +59,7 @@ public struct CaptureFileReader: ~Copyable {
         let opened = window ? PcapFileWindow(handle, minimumSize: windowMinimumSize, windowSize: windowSize) : nil
         windowed = opened?.linkType == handle.linkType ? opened : nil
         windowPerFrame = windowed.map(Unmanaged.passUnretained)
+        windowFormat = windowed.map { ($0.pcapng, $0.swapped, $0.nanosecond) } ?? (false, false, false)
         readingWindow = windowed != nil
         interfaces = windowed == nil ? PcapngInterfaces(path: path) : nil
     }
@@ -88,15 +91,17 @@ public struct CaptureFileReader: ~Copyable {
     }
 
     /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly
-    /// out of range). `interface`, `direction`: a pcapng frame's, as a window found them (else
-    /// `interfaces` tells them).
-    private mutating func info(
-        seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int, interface: Int32 = -1,
-        direction: PacketDirection = .unknown
-    ) -> FrameInfo {
+    /// out of range) into `info`, field by field. `interface`, `direction`: a pcapng frame's,
+    /// as a window found them (else `interfaces` tells them).
+    @inline(__always)
+    private mutating func fill(
+        _ info: inout FrameInfo, seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int,
+        interface: Int32 = -1, direction: PacketDirection = .unknown
+    ) {
         framesRead += 1
-        var info = FrameInfo(
-            number: framesRead, seconds: seconds, nanoseconds: 0, capturedLength: capturedLength, originalLength: originalLength)
+        info.number = framesRead
+        info.capturedLength = capturedLength
+        info.originalLength = originalLength
         info.interfaceID = interface
         info.direction = direction
         if let interfaces, let packet = interfaces.nextPacket() {
@@ -108,33 +113,43 @@ public struct CaptureFileReader: ~Copyable {
         if nanoseconds < 0 || nanoseconds >= 1_000_000_000 { invalidTimestamps += 1 }
         var carry = nanoseconds / 1_000_000_000, rest = nanoseconds % 1_000_000_000
         if rest < 0 { carry -= 1; rest += 1_000_000_000 }
-        info.seconds &+= carry
+        info.seconds = seconds &+ carry
         info.nanoseconds = UInt32(rest)
-        return info
     }
 
     /// The next frame, or nil at the end of the file. The bytes stay valid until the next
     /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
+        var info = FrameInfo(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0)
+        guard let bytes = try next(into: &info) else { return nil }
+        return (info, bytes)
+    }
+
+    /// The next frame's bytes, its `info` written where the caller keeps it, or nil at the end
+    /// of the file; as `next()`. The read loops' form: the frame comes back in registers and
+    /// `info` field by field, so nothing written a moment ago is read back whole.
+    public mutating func next(into info: inout FrameInfo) throws(CaptureError) -> UnsafeRawBufferPointer? {
         if readingWindow, let windowed = windowPerFrame {
-            switch windowed._withUnsafeGuaranteedRef({ $0.next() }) {
-            case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len, let interface, let direction):
-                let frame = info(
-                    seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len, interface: interface,
-                    direction: direction)
-                return (frame, bytes)
-            case .endOfFile:
-                return nil
-            case .handOver:
-                // libpcap reads on from this record: skip what the window delivered.
-                readingWindow = false
-                for _ in 0..<framesRead {
-                    guard case .frame = handle.next() else { break }
+            if !windowFormat.pcapng {
+                if let header = windowed._withUnsafeGuaranteedRef({ $0.nextRecord() }) {
+                    let r = PcapFileWindow.record(header, swapped: windowFormat.swapped, nanosecond: windowFormat.nanosecond)
+                    fill(&info, seconds: r.seconds, nanoseconds: r.subsecond, capturedLength: r.capturedLength, originalLength: r.originalLength)
+                    return UnsafeRawBufferPointer(start: header + 16, count: r.capturedLength)
                 }
-                if windowed._withUnsafeGuaranteedRef({ $0.pcapng }), let walker = PcapngInterfaces(path: path) {
-                    for _ in 0..<framesRead { _ = walker.nextPacket() }
-                    interfaces = walker
+                if windowed._withUnsafeGuaranteedRef({ $0.ended }) { return nil }
+                handOver()
+            } else {
+                switch windowed._withUnsafeGuaranteedRef({ $0.next() }) {
+                case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len, let interface, let direction):
+                    fill(
+                        &info, seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len,
+                        interface: interface, direction: direction)
+                    return bytes
+                case .endOfFile:
+                    return nil
+                case .handOver:
+                    handOver()
                 }
             }
         }
@@ -142,7 +157,8 @@ public struct CaptureFileReader: ~Copyable {
             switch handle.next() {
             case .frame(let bytes, let seconds, let subsecond, let caplen, let len):
                 let nanos = handle.nanosecondPrecision ? subsecond : subsecond &* 1000
-                return (info(seconds: seconds, nanoseconds: nanos, capturedLength: caplen, originalLength: len), bytes)
+                fill(&info, seconds: seconds, nanoseconds: nanos, capturedLength: caplen, originalLength: len)
+                return bytes
             case .timeout:
                 continue
             case .endOfFile:
@@ -150,6 +166,19 @@ public struct CaptureFileReader: ~Copyable {
             case .error(let message):
                 throw CaptureError(.truncated, source: path, frame: framesRead + 1, message: message)
             }
+        }
+    }
+
+    /// libpcap reads on from the record the window would not take: skip what the window delivered.
+    @inline(never)
+    private mutating func handOver() {
+        readingWindow = false
+        for _ in 0..<framesRead {
+            guard case .frame = handle.next() else { break }
+        }
+        if windowFormat.pcapng, let walker = PcapngInterfaces(path: path) {
+            for _ in 0..<framesRead { _ = walker.nextPacket() }
+            interfaces = walker
         }
     }
 

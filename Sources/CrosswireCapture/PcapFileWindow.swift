@@ -138,33 +138,50 @@ final class PcapFileWindow {
     }
 
     /// The next record. After `.handOver`, it keeps answering `.handOver`.
-    @inline(__always)
-    func next() -> Next { pcapng ? nextBlock() : nextRecord() }
+    func next() -> Next {
+        if pcapng { return nextBlock() }
+        guard let header = nextRecord() else { return ended ? .endOfFile : .handOver }
+        let r = Self.record(header, swapped: swapped, nanosecond: nanosecond)
+        return .frame(
+            UnsafeRawBufferPointer(start: header + 16, count: r.capturedLength), seconds: r.seconds, subsecond: r.subsecond,
+            capturedLength: r.capturedLength, originalLength: r.originalLength, interface: -1, direction: .unknown)
+    }
 
-    /// The next classic pcap record.
+    /// The file ended where the last `nextRecord` returned nil (else it handed over).
+    private(set) var ended = false
+
+    /// The next classic pcap record's 16-byte header, its frame right after it; nil at the
+    /// end of the file (`ended`) or where libpcap must read on. Only a pointer comes back: a
+    /// record returned field by field through memory was read back wider than written, a
+    /// stall per frame (docs/PERFORMANCE.md); the caller reads the header where it lies.
     @inline(__always)
-    private func nextRecord() -> Next {
+    func nextRecord() -> UnsafeRawPointer? {
         if cursor &+ 16 > filled {
-            if cursor == filled, fileOffset == file.size { return .endOfFile }
-            guard fill(16) else { return .handOver }
+            if cursor == filled, fileOffset == file.size { ended = true; return nil }
+            guard fill(16) else { return nil }
         }
         var header = UnsafeRawPointer(buffer.unsafelyUnwrapped + cursor)
         let caplen = Int(Self.field(header.loadUnaligned(fromByteOffset: 8, as: UInt32.self), swapped))
-        guard caplen <= snapshot else { return .handOver }
+        guard caplen <= snapshot else { return nil }
         if cursor &+ 16 &+ caplen > filled {
-            guard fill(16 + caplen) else { return .handOver }
+            guard fill(16 + caplen) else { return nil }
             header = UnsafeRawPointer(buffer.unsafelyUnwrapped + cursor)
         }
-        let seconds = Self.field(header.loadUnaligned(as: UInt32.self), swapped)
-        let subsecond = Self.field(header.loadUnaligned(fromByteOffset: 4, as: UInt32.self), swapped)
-        let len = Int(Self.field(header.loadUnaligned(fromByteOffset: 12, as: UInt32.self), swapped))
         cursor &+= 16 &+ caplen
-        // As libpcap reads them: 32-bit signed fields, microseconds scaled to nanoseconds.
-        let sub = Int64(Int32(bitPattern: subsecond))
-        return .frame(
-            UnsafeRawBufferPointer(start: header + 16, count: caplen), seconds: Int64(Int32(bitPattern: seconds)),
-            subsecond: nanosecond ? sub : sub * 1000, capturedLength: caplen, originalLength: len, interface: -1,
-            direction: .unknown)
+        return header
+    }
+
+    /// A classic pcap record header's fields, as libpcap reads them: 32-bit signed times,
+    /// microseconds scaled to nanoseconds.
+    @inline(__always)
+    static func record(_ header: UnsafeRawPointer, swapped: Bool, nanosecond: Bool)
+        -> (seconds: Int64, subsecond: Int64, capturedLength: Int, originalLength: Int) {
+        let seconds = field(header.loadUnaligned(as: UInt32.self), swapped)
+        let sub = Int64(Int32(bitPattern: field(header.loadUnaligned(fromByteOffset: 4, as: UInt32.self), swapped)))
+        return (
+            Int64(Int32(bitPattern: seconds)), nanosecond ? sub : sub * 1000,
+            Int(field(header.loadUnaligned(fromByteOffset: 8, as: UInt32.self), swapped)),
+            Int(field(header.loadUnaligned(fromByteOffset: 12, as: UInt32.self), swapped)))
     }
 
     /// The next pcapng packet: blocks are walked until an Enhanced Packet Block, as libpcap

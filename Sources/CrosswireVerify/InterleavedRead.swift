@@ -82,16 +82,19 @@ extension VerificationSession {
     /// to `observe` directly: kept in the input between the two, it was written field by
     /// field and read back whole, which the CPU does slowly (3 ms a million frames).
     private mutating func readAlone(_ input: MergeInput, progress: ((String, Int, Int) -> Void)?) {
+        // One frame info, rewritten in place: a new one each frame, returned and copied,
+        // was read back whole before its fields reached the cache.
+        var info = FrameInfo(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0)
         while true {
-            let next: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
+            let next: UnsafeRawBufferPointer?
             do {
-                next = try input.reader.next()
+                next = try input.reader.next(into: &info)
             } catch {
                 markIncomplete(capture: input.id, frame: error.frame ?? (input.reader.framesRead + 1), reason: error.message)
                 return
             }
-            guard let (info, bytes) = next else { return }
-            observe(capture: input.id, info: info, bytes: bytes.bytes, held: input.reader.lastFrameIsInWindow)
+            guard let bytes = next else { return }
+            observe(capture: input.id, info: &info, bytes: bytes.bytes, held: input.reader.lastFrameIsInWindow)
             input.fileBytes += 16 + info.capturedLength
             if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
         }
@@ -112,8 +115,8 @@ extension VerificationSession {
             }
             guard earliest >= 0 else { break }
             merge[earliest]._withUnsafeGuaranteedRef { input in
-                guard let (info, bytes) = input.frame else { return }
-                observe(capture: input.id, info: info, bytes: bytes.bytes, held: input.held)
+                guard var (info, bytes) = input.frame else { return }
+                observe(capture: input.id, info: &info, bytes: bytes.bytes, held: input.held)
                 input.fileBytes += 16 + info.capturedLength
                 if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
                 advance(input)

@@ -66,12 +66,13 @@ public struct VerificationSession {
 
     /// Feeds one frame of capture `id`.
     public mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan) {
-        observe(capture: id, info: info, bytes: bytes, held: false)
+        var info = info
+        observe(capture: id, info: &info, bytes: bytes, held: false)
     }
 
     /// Feeds one frame; `held`: its bytes stay where they are until the worker lets go of
     /// them (in a reader's window, `FrameHolder`), so the analysers' thread reads them there.
-    mutating func observe(capture id: CaptureID, info: FrameInfo, bytes: borrowing RawSpan, held: Bool) {
+    mutating func observe(capture id: CaptureID, info: inout FrameInfo, bytes: borrowing RawSpan, held: Bool) {
         let index = Int(id.index)
         // A frame of a flow whose headers it repeats is its flow's template, patched
         // (HeaderTemplate.swift), with its flow's key: no decode, no copy and no key to work
