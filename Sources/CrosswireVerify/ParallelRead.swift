@@ -156,12 +156,6 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     /// Batches the worker is done with, counted before each `free.signal()`.
     private let batchesDone = Atomic<Int>(0)
-    /// Batches sent to the worker, counted before each `full.signal()`.
-    private let batchesSent = Atomic<Int>(0)
-    /// How long a thread that finds nothing to do looks again before it sleeps on its
-    /// semaphore: about a batch's time. Sleeping, it must be woken, which costs both threads
-    /// a system call and the sleeper the scheduler's latency (hundreds of times a run).
-    static let spins = 50_000
     /// The batch being filled (calling thread), and the next one to read (worker thread):
     /// each used by one thread only, so unchecked (as `FrameBatch`'s).
     @exclusivity(unchecked) private var filling = 0
@@ -227,7 +221,6 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     @inline(never)
     private func nextBatch() -> Unmanaged<FrameBatch> {
         if current != nil { submit() }
-        Self.spin { self.filling - self.batchesDone.load(ordering: .acquiring) < self.ring.count }
         free.wait()
         let next = Unmanaged.passUnretained(ring[filling % ring.count])
         filling += 1
@@ -237,16 +230,7 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
 
     private func submit() {
         current = nil
-        batchesSent.add(1, ordering: .releasing)
         full.signal()
-    }
-
-    /// Looks up to `spins` times for `ready` to hold; the semaphore wait after it then
-    /// returns at once when it did, and sleeps when it did not.
-    @inline(__always)
-    private static func spin(until ready: () -> Bool) {
-        var k = 0
-        while k < spins, !ready() { k &+= 1 }
     }
 
     /// Where the next frame, of `count` bytes, is decoded: in the batch being filled, where
@@ -341,7 +325,6 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         // A local: no exclusivity check of a class's property per frame.
         var analysers = self.analysers.take()!
         while true {
-            Self.spin { self.batchesSent.load(ordering: .acquiring) > self.reading }
             full.wait()
             let b = ring[reading % ring.count]
             reading += 1
