@@ -122,7 +122,7 @@ private func writeFields(
     let buffer = DecodedPacketBuffer()
     let linkType = reader.linkType
     let feed = line.needsControlPlane, fixed = line.isFixed, bound = line.lineBound
-    var info = FrameInfo(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0)
+    var info = FrameInfo()
     while let bytes = try reader.next(into: &info) {
         let packet = buffer.decode(bytes.bytes, by: decoder, linkType: linkType, originalLength: info.originalLength).packet
         let facts = FrameFacts(number: info.number, seconds: info.seconds, nanoseconds: info.nanoseconds)

@@ -121,7 +121,7 @@ public struct CaptureFileReader: ~Copyable {
     /// call. When the file ends in the middle of a record, `.truncated` is thrown naming
     /// the frame that could not be read.
     public mutating func next() throws(CaptureError) -> (info: FrameInfo, bytes: UnsafeRawBufferPointer)? {
-        var info = FrameInfo(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0)
+        var info = FrameInfo()
         guard let bytes = try next(into: &info) else { return nil }
         return (info, bytes)
     }

@@ -25,6 +25,9 @@ public struct FrameInfo: Sendable, BitwiseCopyable {
     /// pcapng's epb_flags direction, when the file records it.
     public var direction = PacketDirection.unknown
 
+    /// A blank info, for `CaptureFileReader.next(into:)` to fill.
+    public init() { self.init(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0) }
+
     public init(number: Int, seconds: Int64, nanoseconds: UInt32, capturedLength: Int, originalLength: Int) {
         self.number = number; self.seconds = seconds; self.nanoseconds = nanoseconds
         self.capturedLength = capturedLength; self.originalLength = originalLength

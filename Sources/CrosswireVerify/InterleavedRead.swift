@@ -84,7 +84,7 @@ extension VerificationSession {
     private mutating func readAlone(_ input: MergeInput, progress: ((String, Int, Int) -> Void)?) {
         // One frame info, rewritten in place: a new one each frame, returned and copied,
         // was read back whole before its fields reached the cache.
-        var info = FrameInfo(number: 0, seconds: 0, nanoseconds: 0, capturedLength: 0, originalLength: 0)
+        var info = FrameInfo()
         while true {
             let next: UnsafeRawBufferPointer?
             do {

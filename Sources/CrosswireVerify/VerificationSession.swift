@@ -72,6 +72,8 @@ public struct VerificationSession {
 
     /// Feeds one frame; `held`: its bytes stay where they are until the worker lets go of
     /// them (in a reader's window, `FrameHolder`), so the analysers' thread reads them there.
+    /// `info` is only read; `inout` lends it where the read loop keeps it (passed as a value,
+    /// it was copied whole right after the reader wrote it field by field: a stall a frame).
     mutating func observe(capture id: CaptureID, info: inout FrameInfo, bytes: borrowing RawSpan, held: Bool) {
         let index = Int(id.index)
         // A frame of a flow whose headers it repeats is its flow's template, patched
