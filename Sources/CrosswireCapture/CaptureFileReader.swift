@@ -187,7 +187,8 @@ public struct CaptureFileReader: ~Copyable {
     /// ends in the middle of a record, every complete frame has been visited
     /// and `.truncated` is thrown naming the frame that could not be read.
     public mutating func forEachFrame(_ visit: (FrameInfo, borrowing RawSpan) -> Bool) throws(CaptureError) {
-        while let (info, bytes) = try next() {
+        var info = FrameInfo()
+        while let bytes = try next(into: &info) {
             if !visit(info, bytes.bytes) { return }
         }
     }

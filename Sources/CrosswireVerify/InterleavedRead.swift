@@ -15,7 +15,10 @@ final class MergeInput {
     let id: CaptureID
     let source: CaptureSource
     let offset: Int64
-    @exclusivity(unchecked) var frame: (info: FrameInfo, bytes: UnsafeRawBufferPointer)?
+    /// The current frame's bytes (nil: the capture ended or was cut) and info, which the
+    /// reader writes in place (`CaptureFileReader.next(into:)`).
+    @exclusivity(unchecked) var bytes: UnsafeRawBufferPointer?
+    @exclusivity(unchecked) var info = FrameInfo()
     /// The current frame's bytes lie in the reader's window, held by the worker
     /// (`CaptureFileReader.lastFrameIsInWindow`).
     @exclusivity(unchecked) var held = false
@@ -78,9 +81,7 @@ extension VerificationSession {
         }
     }
 
-    /// One capture: its frames in file order, with no merge. Each frame goes from the reader
-    /// to `observe` directly: kept in the input between the two, it was written field by
-    /// field and read back whole, which the CPU does slowly (3 ms a million frames).
+    /// One capture: its frames in file order, with no merge to choose among inputs.
     private mutating func readAlone(_ input: MergeInput, progress: ((String, Int, Int) -> Void)?) {
         // One frame info, rewritten in place: a new one each frame, returned and copied,
         // was read back whole before its fields reached the cache.
@@ -110,15 +111,15 @@ extension VerificationSession {
             // The earliest current frame; on equal times, the capture given first.
             var earliest = -1, earliestTime = Int64.max
             for k in merge.indices {
-                let (present, time) = merge[k]._withUnsafeGuaranteedRef { ($0.frame != nil, $0.time) }
+                let (present, time) = merge[k]._withUnsafeGuaranteedRef { ($0.bytes != nil, $0.time) }
                 if present, earliest < 0 || time < earliestTime { (earliest, earliestTime) = (k, time) }
             }
             guard earliest >= 0 else { break }
             merge[earliest]._withUnsafeGuaranteedRef { input in
-                guard var (info, bytes) = input.frame else { return }
-                observe(capture: input.id, info: &info, bytes: bytes.bytes, held: input.held)
-                input.fileBytes += 16 + info.capturedLength
-                if info.number & 4095 == 0 { progress?(input.source.path, info.number, input.fileBytes) }
+                guard let bytes = input.bytes else { return }
+                observe(capture: input.id, info: &input.info, bytes: bytes.bytes, held: input.held)
+                input.fileBytes += 16 + input.info.capturedLength
+                if input.info.number & 4095 == 0 { progress?(input.source.path, input.info.number, input.fileBytes) }
                 advance(input)
             }
         }
@@ -127,13 +128,13 @@ extension VerificationSession {
     /// Moves `input` to its next frame; at a cut, marks its capture incomplete.
     private mutating func advance(_ input: MergeInput) {
         do {
-            input.frame = try input.reader.next()
+            input.bytes = try input.reader.next(into: &input.info)
             input.held = input.reader.lastFrameIsInWindow
         } catch {
             markIncomplete(capture: input.id, frame: error.frame ?? (input.reader.framesRead + 1), reason: error.message)
-            input.frame = nil
+            input.bytes = nil
         }
-        if let info = input.frame?.info { input.time = Timestamp(info).nanoseconds &+ input.offset } else { input.time = .max }
+        input.time = input.bytes == nil ? .max : Timestamp(input.info).nanoseconds &+ input.offset
     }
 }
 
