@@ -140,7 +140,7 @@ public struct CaptureFileReader: ~Copyable {
                 if windowed._withUnsafeGuaranteedRef({ $0.ended }) { return nil }
                 handOver()
             } else {
-                switch windowed._withUnsafeGuaranteedRef({ $0.next() }) {
+                switch windowed._withUnsafeGuaranteedRef({ $0.nextBlock() }) {
                 case .frame(let bytes, let seconds, let nanoseconds, let caplen, let len, let interface, let direction):
                     fill(
                         &info, seconds: seconds, nanoseconds: nanoseconds, capturedLength: caplen, originalLength: len,

@@ -125,7 +125,7 @@ final class PcapFileWindow {
 
     @inline(__always) static func field(_ v: UInt32, _ swapped: Bool) -> UInt32 { swapped ? v.byteSwapped : v }
 
-    /// The outcome of reading one record.
+    /// The outcome of reading one pcapng block (`nextBlock`).
     enum Next {
         /// `subsecond`: microseconds or nanoseconds, as `nanosecond` says. `interface`: the
         /// pcapng interface id (-1 for classic pcap), with the direction its EPB records.
@@ -135,16 +135,6 @@ final class PcapFileWindow {
         case endOfFile
         /// A record this reader does not take: libpcap must read from it on.
         case handOver
-    }
-
-    /// The next record. After `.handOver`, it keeps answering `.handOver`.
-    func next() -> Next {
-        if pcapng { return nextBlock() }
-        guard let header = nextRecord() else { return ended ? .endOfFile : .handOver }
-        let r = Self.record(header, swapped: swapped, nanosecond: nanosecond)
-        return .frame(
-            UnsafeRawBufferPointer(start: header + 16, count: r.capturedLength), seconds: r.seconds, subsecond: r.subsecond,
-            capturedLength: r.capturedLength, originalLength: r.originalLength, interface: -1, direction: .unknown)
     }
 
     /// The file ended where the last `nextRecord` returned nil (else it handed over).
@@ -186,8 +176,9 @@ final class PcapFileWindow {
 
     /// The next pcapng packet: blocks are walked until an Enhanced Packet Block, as libpcap
     /// walks them (`pcap_ng_next_packet`); anything libpcap would refuse, and the rare block
-    /// kinds, hand over. Bounded: each turn consumes a block of at least 12 bytes.
-    private func nextBlock() -> Next {
+    /// kinds, hand over (and keep handing over). Bounded: each turn consumes a block of at
+    /// least 12 bytes.
+    func nextBlock() -> Next {
         while true {
             if cursor &+ 8 > filled {
                 if cursor == filled, fileOffset == file.size { return .endOfFile }

@@ -16,7 +16,7 @@ public struct InterestCensus: Sendable {
     public init() {}
 
     mutating func count(_ analysers: inout Analysers, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
-        var asking = CensusVisitor(frame: frame, naming: names.isEmpty)
+        var asking = CensusVisitor(naming: names.isEmpty)
         analysers.forEach(&asking, packet: packet, bytes: bytes, frame: frame)
         if names.isEmpty {
             names = asking.names
@@ -50,20 +50,17 @@ public struct InterestCensus: Sendable {
 
 /// Asks every analyser whether a frame is new to it, and names them the first time.
 struct CensusVisitor: AnalyserVisitor {
-    /// The frame, its `flow.fact` set for each analyser in turn.
-    private var frame: FrameContext
     let naming: Bool
     var wanted: UInt64 = 0
     var names: [String] = []
     private var bit: UInt64 = 1
 
-    init(frame: FrameContext, naming: Bool) {
-        self.frame = frame
+    init(naming: Bool) {
         self.naming = naming
     }
 
-    mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame _: FrameContext) {
-        if analyser.isNew(packet, bytes: bytes, frame: &frame, factBit: bit) { wanted |= bit }
+    mutating func visit<A: PacketAnalyser>(_ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext) {
+        if analyser.isNew(packet, bytes: bytes, frame: frame, factBit: bit) { wanted |= bit }
         if naming { names.append(String(describing: A.self)) }
         bit &<<= 1
     }

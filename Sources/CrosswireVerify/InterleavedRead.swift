@@ -37,20 +37,18 @@ final class MergeInput {
 
 extension VerificationSession {
     /// Reads `sources` interleaved by time, each capture's timestamps moved by its clock
-    /// offset (`offsets` by position; estimated from the files when nil and they can be
-    /// read twice). A capture cut short is marked incomplete and the others read on.
-    mutating func readInterleaved(
-        _ sources: [CaptureSource], offsets given: [ClockEstimate]? = nil, progress: ((String, Int, Int) -> Void)? = nil
-    ) throws(CaptureError) {
-        readOpened(try open(sources, offsets: given), progress: progress)
+    /// offset (estimated from the files when they can be read twice). A capture cut short is
+    /// marked incomplete and the others read on.
+    mutating func readInterleaved(_ sources: [CaptureSource], progress: ((String, Int, Int) -> Void)? = nil) throws(CaptureError) {
+        readOpened(try open(sources), progress: progress)
     }
 
-    /// Opens the run's captures, adds them, and tells the analysers what the run can show:
-    /// one capture point only (`Analysers.expectOnePoint`) when it is one capture whose
-    /// frames name no interface.
-    mutating func open(_ sources: [CaptureSource], offsets given: [ClockEstimate]? = nil) throws(CaptureError) -> [MergeInput] {
-        let estimates = given ?? (sources.count > 1 && sources.allSatisfy(\.isRegularFile)
-            ? ClockEstimate.estimate(sources, decoder: decoder) : [])
+    /// Opens the run's captures, adds them with their clock offsets, and tells the analysers
+    /// what the run can show: one capture point only (`Analysers.expectOnePoint`) when it is
+    /// one capture whose frames name no interface.
+    mutating func open(_ sources: [CaptureSource]) throws(CaptureError) -> [MergeInput] {
+        let estimates = sources.count > 1 && sources.allSatisfy(\.isRegularFile)
+            ? ClockEstimate.estimate(sources, decoder: decoder) : []
         let fresh = captures.isEmpty
         var inputs: [MergeInput] = []
         for (i, source) in sources.enumerated() {
@@ -81,10 +79,11 @@ extension VerificationSession {
         }
     }
 
-    /// One capture: its frames in file order, with no merge to choose among inputs.
+    /// One capture: its frames in file order, with no merge to choose among inputs. Its info
+    /// is a local, rewritten in place. (Not the input's own, as the merge's: written through
+    /// `inout` on a class's property, it went through a copy, and `observe` stalled on it, 365
+    /// reading-thread samples a million frames against 88.)
     private mutating func readAlone(_ input: MergeInput, progress: ((String, Int, Int) -> Void)?) {
-        // One frame info, rewritten in place: a new one each frame, returned and copied,
-        // was read back whole before its fields reached the cache.
         var info = FrameInfo()
         while true {
             let next: UnsafeRawBufferPointer?

@@ -54,11 +54,14 @@ extension PacketAnalyser {
     static var creditsAddUp: Bool { false }
 
     /// `isNew`, asked as the analyser whose fact is bit `bit` of `frame.flow.facts` (the
-    /// visitors' one way of asking: `frame.flow.fact` set to that bit first).
+    /// visitors' one way of asking). Inlined, the frame it asks with differs only in `fact`:
+    /// a copy kept in a visitor was read back whole right after the frame was made, before
+    /// its fields reached the cache, which stalled every frame.
     @inline(__always)
-    func isNew(_ packet: PacketView, bytes: borrowing RawSpan, frame: inout FrameContext, factBit bit: UInt64) -> Bool {
-        frame.flow.fact = frame.flow.facts & bit != 0
-        return isNew(packet, bytes: bytes, frame: frame)
+    func isNew(_ packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext, factBit bit: UInt64) -> Bool {
+        var asked = frame
+        asked.flow.fact = frame.flow.facts & bit != 0
+        return isNew(packet, bytes: bytes, frame: asked)
     }
 }
 
@@ -143,12 +146,7 @@ struct InterestVisitor: AnalyserVisitor {
         _ analyser: inout A, packet: PacketView, bytes: borrowing RawSpan, frame: FrameContext
     ) {
         defer { bit &<<= 1 }
-        // The frame as this analyser's `isNew` sees it: inlined, only `fact` differs. A copy of
-        // the frame kept in the visitor was read back whole right after the frame was made,
-        // before its fields reached the cache, which stalled every frame.
-        var asked = frame
-        asked.flow.fact = frame.flow.facts & bit != 0
-        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: asked) else { return }
+        guard !everyAnalyser, analyser.isNew(packet, bytes: bytes, frame: frame, factBit: bit) else { return }
         if A.creditsAddUp { everyAnalyser = true } else { wanted |= bit }
     }
 }
