@@ -221,6 +221,9 @@ final class ReadableFile {
     }
 }
 
+/// Lets another thread run on this CPU if one is waiting (`sched_yield`).
+func yieldProcessor() { _ = sched_yield() }
+
 /// Fresh zero-filled memory (`mmap(MAP_PRIVATE | MAP_ANONYMOUS)`), unmapped (`munmap`) when
 /// it goes away. The kernel maps a page at its first touch, so untouched pages cost nothing.
 public final class ZeroPages {

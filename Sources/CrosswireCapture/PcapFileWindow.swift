@@ -30,6 +30,16 @@ public protocol FrameHolder: AnyObject {
     /// Returns once every frame handed out before `stamp` was taken is let go (blocking
     /// the reading thread until then).
     func release(through stamp: Int)
+    /// True when the holder's thread does reads posted ahead (`readAhead`).
+    var readsAhead: Bool { get }
+    /// Takes `read` to do on the holder's thread when it has a moment (`ChunkRead.perform`);
+    /// false when it has no room for it now (the reading thread then does it when it needs it).
+    func readAhead(_ read: ChunkRead) -> Bool
+}
+
+extension FrameHolder {
+    public var readsAhead: Bool { false }
+    public func readAhead(_ read: ChunkRead) -> Bool { false }
 }
 
 /// A pcap or pcapng file read through a window of reused memory.
@@ -61,6 +71,14 @@ final class PcapFileWindow {
     private var stamped = 0
     /// Keeps frames after the next call; nil: a frame is let go at the next call.
     weak var holder: (any FrameHolder)?
+    /// Reads posted ahead for the holder's thread (`ChunkRead`), in file order: `aheadCount`
+    /// of them from `aheadFirst`, round `ahead`. Made with the buffer when the holder reads ahead.
+    private var ahead: [ChunkRead] = []
+    private var aheadFirst = 0
+    private var aheadCount = 0
+    /// Chunks read ahead: two (a MiB) is room for the holder's thread to finish the batch it
+    /// is on before the reading thread needs them.
+    static let aheadChunks = 2
 
     /// Bytes read at a time.
     static let chunk = 1 << 19
@@ -121,7 +139,10 @@ final class PcapFileWindow {
         self.windowSize = windowSize
     }
 
-    deinit { buffer?.deallocate() }
+    deinit {
+        withdrawAhead()
+        buffer?.deallocate()
+    }
 
     @inline(__always) static func field(_ v: UInt32, _ swapped: Bool) -> UInt32 { swapped ? v.byteSwapped : v }
 
@@ -282,13 +303,50 @@ final class PcapFileWindow {
                 (base + front - begun).copyMemory(from: base + cursor, byteCount: begun)
                 (cursor, filled, stamped) = (front - begun, front, front - begun)
             }
-            release(filled..<filled + want)
-            let n = file.read(into: base + filled, count: want, at: fileOffset)
-            guard n > 0 else { return false }
+            let n: Int
+            if aheadCount > 0, ahead[aheadFirst].destination == filled, ahead[aheadFirst].offset == fileOffset,
+                ahead[aheadFirst].count == want {
+                n = ahead[aheadFirst].complete()
+                (aheadFirst, aheadCount) = ((aheadFirst + 1) % ahead.count, aheadCount - 1)
+            } else {
+                withdrawAhead()
+                release(filled..<filled + want)
+                n = file.read(into: base + filled, count: want, at: fileOffset)
+            }
+            guard n > 0 else { withdrawAhead(); return false }
             filled += n
             fileOffset += n
+            if n == want { postAhead() } else { withdrawAhead() }
         }
         return true
+    }
+
+    /// Posts reads for the holder's thread until `aheadChunks` are posted: each into the
+    /// place `fill` will want it (the front after a wrap), once no held frame is there.
+    private func postAhead() {
+        guard !ahead.isEmpty, let holder else { return }
+        while aheadCount < ahead.count {
+            var at = filled, offset = fileOffset
+            if aheadCount > 0 {
+                let last = ahead[(aheadFirst + aheadCount - 1) % ahead.count]
+                (at, offset) = (last.destination + last.count, last.offset + last.count)
+            }
+            let want = min(Self.chunk, file.size - offset)
+            guard want > 0 else { return }
+            if at + want > capacity { at = Self.front }
+            release(at..<at + want)
+            let read = ahead[(aheadFirst + aheadCount) % ahead.count]
+            read.post(into: buffer.unsafelyUnwrapped, at: at, count: want, offset: offset)
+            aheadCount += 1
+            guard holder.readAhead(read) else { return }
+        }
+    }
+
+    /// Takes back every read posted, or waits for it: after this no other thread writes
+    /// to the buffer.
+    private func withdrawAhead() {
+        for i in 0..<aheadCount { ahead[(aheadFirst + i) % ahead.count].withdraw() }
+        (aheadFirst, aheadCount) = (0, 0)
     }
 
     /// The window, made at the first record, when the holder is known. A small file fits
@@ -300,6 +358,11 @@ final class PcapFileWindow {
         capacity = min(file.size, holder == nil ? least : max(least, windowSize))
         buffer = .allocate(byteCount: capacity, alignment: 4096)
         stamps = Array(repeating: -1, count: (capacity + Self.chunk - 1) / Self.chunk)
+        // Reads ahead land after the unread bytes, or from the front after a wrap, where a
+        // record begun (a chunk at most) must still fit behind them.
+        if holder?.readsAhead == true, capacity >= 2 * Self.front + (Self.aheadChunks + 2) * Self.chunk {
+            ahead = (0..<Self.aheadChunks).map { _ in ChunkRead(file) }
+        }
     }
 
     /// Marks the chunks of frames handed out before `end` with the holder's stamp.

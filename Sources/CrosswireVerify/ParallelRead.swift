@@ -167,6 +167,18 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     private var windows: [AnyObject] = []
     /// The reading thread's header templates, as the frames sent so far taught them (worker thread).
     private let mirror: TemplateMirror
+    /// Reads the calling thread's windows posted for this thread to do (`readAhead`), round a
+    /// ring: `postedReads` of them posted (calling thread), `takenReads` taken (worker thread);
+    /// each is also a wake-up of the worker, as a batch is.
+    private let reads: UnsafeMutablePointer<Unmanaged<ChunkRead>?>
+    private static let readRing = 64
+    /// Batches sent (`submit`), so that the worker takes a read only when no batch waits.
+    private let batchesSent = Atomic<Int>(0)
+    @exclusivity(unchecked) private var sentBatches = 0
+    private let readsPosted = Atomic<Int>(0)
+    private let readsTaken = Atomic<Int>(0)
+    @exclusivity(unchecked) private var postedReads = 0
+    @exclusivity(unchecked) private var takenReads = 0
     /// Per template way: the mirror has the reading thread's template (calling thread). A
     /// template learned from a frame that is not sent is not there until a frame decoded from it
     /// is sent with its packet.
@@ -182,6 +194,8 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         mirrored.initialize(repeating: false, count: mirror.ways)
         ring = (0..<batches).map { _ in FrameBatch(maxRecords: batchFrames) }
         free = DispatchSemaphore(value: batches)
+        reads = .allocate(capacity: Self.readRing)
+        reads.initialize(repeating: nil, count: Self.readRing)
     }
 
     // MARK: the calling thread
@@ -196,6 +210,22 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
 
     deinit {
         mirrored.deallocate()
+        for i in takenReads..<postedReads { reads[i % Self.readRing]?.release() }
+        reads.deallocate()
+    }
+
+    /// The worker does the reading thread's file reads when it has a moment (`FrameHolder`):
+    /// the kernel's copy was a fifth of the reading thread, which sets the pace.
+    var readsAhead: Bool { true }
+
+    /// Takes `read` for the worker, which does it before its next batch.
+    func readAhead(_ read: ChunkRead) -> Bool {
+        guard postedReads - readsTaken.load(ordering: .acquiring) < Self.readRing else { return false }
+        reads[postedReads % Self.readRing] = Unmanaged.passRetained(read)
+        postedReads += 1
+        readsPosted.store(postedReads, ordering: .releasing)
+        full.signal()
+        return true
     }
 
     /// Template `way` was just learned, from the frame being decoded: not in the mirror yet.
@@ -230,6 +260,8 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
 
     private func submit() {
         current = nil
+        sentBatches += 1
+        batchesSent.store(sentBatches, ordering: .releasing)
         full.signal()
     }
 
@@ -326,6 +358,16 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         var analysers = self.analysers.take()!
         while true {
             full.wait()
+            // A wake-up is a read posted or a batch sent. Batches first: a read is done here
+            // only when this thread would wait otherwise, and else by the reading thread when
+            // it needs it, so the copy goes to whichever thread has room.
+            if reading == batchesSent.load(ordering: .acquiring), takenReads < readsPosted.load(ordering: .acquiring) {
+                let read = reads[takenReads % Self.readRing].take()!.takeRetainedValue()
+                takenReads += 1
+                readsTaken.store(takenReads, ordering: .releasing)
+                read.perform()
+                continue
+            }
             let b = ring[reading % ring.count]
             reading += 1
             var credit = 0

@@ -5,6 +5,7 @@
 
 import CrosswireCapture
 import Foundation
+import Synchronization
 import Testing
 
 struct WindowReaderTests {
@@ -134,14 +135,40 @@ struct WindowReaderTests {
     /// Holds frames in "batches" as the analysers' worker does: a new batch every
     /// `batchFrames` frames, let go of only when the window asks. Checks each frame's bytes
     /// when it lets go of it.
-    final class CheckingHolder: FrameHolder {
+    ///
+    /// Reads posted ahead (`reads`): none taken; done on another thread, after a pause now and
+    /// then; done at once, on the reading thread; or taken and never done, or refused, so
+    /// that the reading thread does them itself.
+    final class CheckingHolder: FrameHolder, @unchecked Sendable {
+        enum Reads: CaseIterable { case none, otherThread, atOnce, takenNotDone, refused }
         var batch = 0
         var inBatch = 0
         let batchFrames: Int
         var held: [(batch: Int, bytes: UnsafeRawBufferPointer, expected: [UInt8], frame: Int)] = []
         var releases = 0
         var damaged: [Int] = []
-        init(batchFrames: Int) { self.batchFrames = batchFrames }
+        let reads: Reads
+        let thread = DispatchQueue(label: "reads ahead")
+        let readsDone = Atomic(0)
+        var posted = 0
+        init(batchFrames: Int, reads: Reads = .none) { (self.batchFrames, self.reads) = (batchFrames, reads) }
+
+        var readsAhead: Bool { reads != .none }
+        func readAhead(_ read: ChunkRead) -> Bool {
+            posted += 1
+            switch reads {
+            case .none, .refused: return false
+            case .takenNotDone: return true
+            case .atOnce: if read.perform() { readsDone.add(1, ordering: .relaxed) }
+            case .otherThread:
+                let pause = posted % 3 == 0
+                thread.async { [self] in
+                    if pause { usleep(300) }
+                    if read.perform() { readsDone.add(1, ordering: .relaxed) }
+                }
+            }
+            return true
+        }
 
         func hold(_ bytes: UnsafeRawBufferPointer, frame: Int) {
             held.append((batch, bytes, Array(bytes), frame))
@@ -178,9 +205,11 @@ struct WindowReaderTests {
 
     /// Reads `path` through a 3 MiB window whose frames a `CheckingHolder` keeps; expects
     /// libpcap's frames, waits for the holder, and no held frame overwritten. Returns the frames read.
-    static func readHeld(_ path: String, batchFrames: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+    static func readHeld(
+        _ path: String, batchFrames: Int, reads: CheckingHolder.Reads = .none, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Int {
         let (viaLibpcap, _) = Self.read(path, window: false)
-        let holder = CheckingHolder(batchFrames: batchFrames)
+        let holder = CheckingHolder(batchFrames: batchFrames, reads: reads)
         var reader = try CaptureFileReader(path: path, windowMinimumSize: 0, windowSize: 3 << 20)
         reader.holder = holder
         let windowed = reader.readsThroughWindow
@@ -191,13 +220,33 @@ struct WindowReaderTests {
             bytes.withUnsafeBytes { holder.hold($0, frame: info.number) }
             return true
         }
+        holder.thread.sync {}
         holder.check { _ in true }
+        if reads != .none { #expect(holder.posted > 10, "no read posted ahead", sourceLocation: sourceLocation) }
+        if reads == .otherThread || reads == .atOnce {
+            #expect(holder.readsDone.load(ordering: .relaxed) > 10, "the holder did no read", sourceLocation: sourceLocation)
+        }
         #expect(frames == viaLibpcap.frames, sourceLocation: sourceLocation)
         #expect(holder.releases > 10, "the window never waited for its holder", sourceLocation: sourceLocation)
         #expect(
             holder.damaged.isEmpty, "\(holder.damaged.count) held frames overwritten, first \(holder.damaged.prefix(3))",
             sourceLocation: sourceLocation)
         return frames.count
+    }
+
+    /// Reads posted ahead for the holder's thread, done there (some after the reading thread
+    /// needed them), at once, never, or refused: every frame is still libpcap's, and no held
+    /// frame is overwritten, across the wraps.
+    @Test(arguments: CheckingHolder.Reads.allCases.filter { $0 != .none })
+    func readsAheadGiveTheSameFrames(reads: CheckingHolder.Reads) throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("wraps.pcap").path
+        try Self.writeCapture(path, count: 600, sizes: [60, 1514, 262_144, 9000, 200, 65_535, 262_144, 4])
+        #expect(try Self.readHeld(path, batchFrames: 8, reads: reads) == 600)
+        let pcapng = dir.appendingPathComponent("wraps.pcapng").path
+        try Self.pcapng(bigEndian: false, packets: 500).write(to: URL(fileURLWithPath: pcapng))
+        #expect(try Self.readHeld(pcapng, batchFrames: 8, reads: reads) == 500)
     }
 
     /// Without a holder, a frame's bytes are its own until the next call, as libpcap's are:
