@@ -4,9 +4,26 @@
 
 import Foundation
 
+/// True when every byte of `text` is printable ASCII (0x20–0x7E) and none is one of
+/// `specials`: text that an escape leaves as it is. Most report text is, and a scalar-by-scalar
+/// copy of it was two thirds of writing the Markdown and HTML reports.
+private func isPlainASCII(_ text: String, except specials: StaticString = "") -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+        specials.withUTF8Buffer { special in
+            for b in bytes {
+                guard b >= 0x20, b < 0x7F else { return false }
+                if special.contains(b) { return false }
+            }
+            return true
+        }
+    }
+}
+
 /// Strings as single lines: line breaks and tabs become spaces, other control characters `?`.
 enum OneLine {
     static func clean(_ text: String) -> String {
+        if isPlainASCII(text) { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -23,6 +40,7 @@ enum OneLine {
 /// HTML text and attribute values: `& < > " '` become character references.
 enum HTMLEscape {
     static func text(_ text: String) -> String {
+        if isPlainASCII(text, except: "&<>\"'") { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -52,6 +70,7 @@ enum XMLEscape {
     static func attribute(_ text: String) -> String { escape(text, attribute: true) }
 
     private static func escape(_ text: String, attribute: Bool) -> String {
+        if isPlainASCII(text, except: "&<>\"'") { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -84,7 +103,9 @@ enum MarkdownEscape {
     /// table cells, list items and paragraphs; a leading `-`, `+`, `=` or `1.` is
     /// escaped too so that the text can never open a list or a heading.
     static func text(_ text: String) -> String {
-        let line = Array(OneLine.clean(text))
+        let clean = OneLine.clean(text)
+        if isPlainASCII(clean) { return asciiText(clean) }
+        let line = Array(clean)
         // An ordered-list marker: 1–9 digits, then `.` or `)`, then a space or the end.
         var listMarkerAt: Int? = nil
         if let end = line.firstIndex(where: { !($0.isASCII && $0.isNumber) }), (1...9).contains(end),
@@ -101,6 +122,30 @@ enum MarkdownEscape {
         }
         return out.isEmpty ? "—" : out
     }
+
+    /// `text` for a line of printable ASCII, byte by byte: each byte is a character.
+    private static func asciiText(_ line: String) -> String {
+        var line = line
+        return line.withUTF8 { bytes -> String in
+            if bytes.isEmpty { return "—" }
+            var end = 0
+            while end < bytes.count, bytes[end] >= 0x30, bytes[end] <= 0x39 { end += 1 }
+            let listMarkerAt = (1...9).contains(end) && end < bytes.count && (bytes[end] == 0x2E || bytes[end] == 0x29)
+                && (end + 1 == bytes.count || bytes[end + 1] == 0x20) ? end : -1
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 8)
+            for (i, b) in bytes.enumerated() {
+                if specialBytes.contains(b) || i == listMarkerAt || (i == 0 && (b == 0x2D || b == 0x2B || b == 0x3D)) {
+                    out.append(0x5C)
+                }
+                out.append(b)
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// `special`, as ASCII bytes.
+    private static let specialBytes: Set<UInt8> = Set(special.map { $0.asciiValue! })
 
     /// A code span holding `text` literally (a fence longer than any backtick run inside).
     /// In a table cell `|` must still be written `\|`: GFM splits cells before it reads code spans.

@@ -1,7 +1,7 @@
 // A plan whose name and host names carry `<script>` and quotes: every report
 // keeps them as text.
 
-import CrosswireReport
+@testable import CrosswireReport
 import CrosswireVerdict
 import Foundation
 import Testing
@@ -72,5 +72,92 @@ import Testing
         #expect(!text.contains("\u{1B}"))
         #expect(!text.contains("\r"))
         #expect(text.split(separator: "\n").count == verdict.checks.count + 1)
+    }
+}
+
+/// The escapes' plain-ASCII shortcuts give what the scalar-by-scalar escapes give (written
+/// out again here as the reference), on random lines of the characters that matter.
+@Suite struct EscapingShortcutTests {
+    static let alphabet: [String] = [
+        "a", "Z", "0", "1", "9", " ", ".", ")", "-", "+", "=", "\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&",
+        "#", "!", "$", "\"", "'", "/", ":", "\t", "\n", "\r", "\u{0}", "\u{7F}", "\u{85}", "é", "\u{2028}", "\u{FFFF}", "🙂",
+    ]
+
+    static func lines() -> [String] {
+        var rng = SystemRandomNumberGenerator()
+        var lines = ["", "1.", "12) x", "123", "1234567890. x", "- x", "=", "plain words 10.0.0.1/24", "a.b"]
+        for n in 0..<3000 {
+            // Half of them plain ASCII, where the shortcuts apply.
+            let pool = n % 2 == 0 ? alphabet.filter { $0.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } } : alphabet
+            lines.append((0..<Int.random(in: 0...12, using: &rng)).map { _ in pool.randomElement(using: &rng)! }.joined())
+        }
+        return lines
+    }
+
+    static func oneLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
+            switch s.value {
+            case 0x0A, 0x0D, 0x09, 0x0B, 0x0C, 0x85, 0x2028, 0x2029: " "
+            case 0x00..<0x20, 0x7F, 0x80..<0xA0: "?"
+            default: s
+            }
+        }))
+    }
+
+    static func html(_ text: String) -> String {
+        text.unicodeScalars.map { s -> String in
+            switch s {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "'": "&#39;"
+            case "\u{0}": "\u{FFFD}"
+            default: String(s)
+            }
+        }.joined()
+    }
+
+    static func xml(_ text: String, attribute: Bool) -> String {
+        text.unicodeScalars.map { s -> String in
+            switch s.value {
+            case 0x26: "&amp;"
+            case 0x3C: "&lt;"
+            case 0x3E: "&gt;"
+            case 0x22: "&quot;"
+            case 0x27: "&apos;"
+            case 0x0A: attribute ? "&#10;" : "\n"
+            case 0x0D: "&#13;"
+            case 0x09: attribute ? "&#9;" : "\t"
+            case 0x00..<0x20, 0xFFFE, 0xFFFF: "\u{FFFD}"
+            default: String(s)
+            }
+        }.joined()
+    }
+
+    static func markdown(_ text: String) -> String {
+        let line = Array(oneLine(text))
+        let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&", "#", "!", "$"]
+        var marker: Int? = nil
+        if let end = line.firstIndex(where: { !($0.isASCII && $0.isNumber) }), (1...9).contains(end),
+           line[end] == "." || line[end] == ")", end + 1 == line.count || line[end + 1] == " " {
+            marker = end
+        }
+        var out = ""
+        for (i, ch) in line.enumerated() {
+            if special.contains(ch) || i == marker || (i == 0 && (ch == "-" || ch == "+" || ch == "=")) { out.append("\\") }
+            out.append(ch)
+        }
+        return out.isEmpty ? "—" : out
+    }
+
+    @Test func shortcutsGiveTheFullEscapes() {
+        for line in Self.lines() {
+            #expect(OneLine.clean(line) == Self.oneLine(line), "\(line.debugDescription)")
+            #expect(HTMLEscape.text(line) == Self.html(line), "\(line.debugDescription)")
+            #expect(MarkdownEscape.text(line) == Self.markdown(line), "\(line.debugDescription)")
+            #expect(XMLEscape.text(line) == Self.xml(line, attribute: false), "\(line.debugDescription)")
+            #expect(XMLEscape.attribute(line) == Self.xml(line, attribute: true), "\(line.debugDescription)")
+        }
     }
 }
