@@ -2,6 +2,7 @@
 // report, so that one verdict prints a kind of number one way.
 
 import Foundation
+import Synchronization
 
 /// Numbers, sizes and times as the verdict's sentences and the reports print them (locale-independent).
 public enum NumberFormat {
@@ -70,11 +71,16 @@ public enum NumberFormat {
     /// Seconds since the epoch as UTC ISO 8601 with milliseconds: `2024-05-01T12:00:00.123Z`.
     public static func timestamp(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "–" }
+        return iso8601.withLock { $0.string(from: Date(timeIntervalSince1970: seconds)) }
+    }
+
+    /// One formatter for every timestamp: made per call, it was most of a timestamp's cost.
+    private static let iso8601 = Mutex<ISO8601DateFormatter>({
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
+        return formatter
+    }())
 
     /// A drawing coordinate (SVG): at most one decimal, `12.5`, `40`.
     public static func coordinate(_ value: Double) -> String { trimmed(value, digits: 1) }
