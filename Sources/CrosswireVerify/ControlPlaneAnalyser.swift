@@ -282,51 +282,57 @@ extension ControlPlaneFindings {
         switch e.kind {
         case .bgp(let event):
             let key = e.source < e.destination ? SessionKey(a: e.source, b: e.destination) : SessionKey(a: e.destination, b: e.source)
-            if sessions[key] == nil {
+            // By index, as the OSPF Hello below: every lookup of a key hashes it again.
+            var found = sessions.index(forKey: key)
+            if found == nil {
                 guard sessions.count < Self.maxSessions else {
                     droppedSessionMessages += 1
                     return
                 }
                 sessions[key] = Session(first: ref)
+                found = sessions.index(forKey: key)
             }
-            sessions[key]!.messages += 1
+            let s = found!
+            sessions.values[s].messages += 1
             switch event {
             case .keepalive, .route, .endOfRIB:
                 // RFC 4271 §8.2.2: OpenConfirm becomes Established on the peer's KEEPALIVE.
-                if !sessions[key]!.established && sessions[key]!.opens.count == 2 {
-                    sessions[key]!.established = true
-                    addSessionEvent(key, .init(kind: .established, from: e.source, ref: ref, time: time))
+                if !sessions.values[s].established && sessions.values[s].opens.count == 2 {
+                    sessions.values[s].established = true
+                    addSessionEvent(s, .init(kind: .established, from: e.source, ref: ref, time: time))
                 }
             default: break
             }
             switch event {
             case .open(let o):
-                sessions[key]!.opens[e.source] = OpenSeen(asn: o.asn, holdTime: o.holdTime, identifier: o.identifier, ref: ref)
-                sessions[key]!.established = false
-                addSessionEvent(key, .init(kind: .open(asn: o.asn, holdTime: o.holdTime), from: e.source, ref: ref, time: time))
+                sessions.values[s].opens[e.source] = OpenSeen(asn: o.asn, holdTime: o.holdTime, identifier: o.identifier, ref: ref)
+                sessions.values[s].established = false
+                addSessionEvent(s, .init(kind: .open(asn: o.asn, holdTime: o.holdTime), from: e.source, ref: ref, time: time))
                 note(ref, time, .bgpOpen(speaker: e.source, asn: o.asn, holdTime: o.holdTime, identifier: o.identifier))
             case .route(let r):
                 updateSenders.insert(e.source)
-                if routes[e.source]?[r.prefix] == nil {
-                    guard (routes[e.source]?.count ?? 0) < Self.maxPrefixesPerSpeaker, routeCount < Self.maxPrefixes else {
+                let speaker = routes.index(forKey: e.source)
+                let known = speaker.flatMap { routes.values[$0][r.prefix] }
+                if known == nil {
+                    guard (speaker.map { routes.values[$0].count } ?? 0) < Self.maxPrefixesPerSpeaker, routeCount < Self.maxPrefixes else {
                         droppedRoutes += 1
                         return
                     }
                     routeCount += 1
                 }
-                let first = routes[e.source]?[r.prefix]?.firstAnnounced ?? (r.action == .announce ? ref : nil)
-                routes[e.source, default: [:]][r.prefix] = RouteState(
+                let state = RouteState(
                     announced: r.action == .announce, nextHop: r.nextHop, originAS: r.originAS, pathLength: r.pathLength, ref: ref,
-                    firstAnnounced: first, originatorID: r.originatorID)
+                    firstAnnounced: known?.firstAnnounced ?? (r.action == .announce ? ref : nil), originatorID: r.originatorID)
+                if let speaker { routes.values[speaker][r.prefix] = state } else { routes[e.source] = [r.prefix: state] }
                 note(ref, time, .bgpUpdate(
                     speaker: e.source, announced: r.action == .announce, prefix: r.prefix, nextHop: r.nextHop, originAS: r.originAS))
             case .endOfRIB:
                 updateSenders.insert(e.source)
                 endOfRIBSenders.insert(e.source)
             case .notification(let n):
-                sessions[key]!.notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, ref: ref)
-                sessions[key]!.established = false
-                addSessionEvent(key, .init(kind: .notification(code: n.code, subcode: n.subcode), from: e.source, ref: ref, time: time))
+                sessions.values[s].notifications[e.source] = NotificationSeen(code: n.code, subcode: n.subcode, ref: ref)
+                sessions.values[s].established = false
+                addSessionEvent(s, .init(kind: .notification(code: n.code, subcode: n.subcode), from: e.source, ref: ref, time: time))
                 note(ref, time, .bgpNotification(from: e.source, to: e.destination, code: n.code, subcode: n.subcode))
             default:
                 break
@@ -455,9 +461,9 @@ extension ControlPlaneFindings {
         }
     }
 
-    mutating func addSessionEvent(_ key: SessionKey, _ event: SessionEvent) {
-        guard sessions[key]!.events.count < Self.maxSessionEvents else { return }
-        sessions[key]!.events.append(event)
+    mutating func addSessionEvent(_ s: [SessionKey: Session].Index, _ event: SessionEvent) {
+        guard sessions.values[s].events.count < Self.maxSessionEvents else { return }
+        sessions.values[s].events.append(event)
     }
 
     mutating func note(_ ref: FrameRef, _ time: Timestamp, _ message: TimelineMessage) {
