@@ -90,6 +90,13 @@ public struct CaptureFileReader: ~Copyable {
         nonmutating set { windowed?.holder = newValue }
     }
 
+    /// A thread that reads the file ahead while frames are handed out (nil: the calling
+    /// thread does every read). Set before the first frame.
+    public var readsAhead: (any ChunkReadTaker)? {
+        get { windowed?.readsAhead }
+        nonmutating set { windowed?.readsAhead = newValue }
+    }
+
     /// Counts and normalises one frame's timestamp (`nanoseconds` within the second, possibly
     /// out of range) into `info`, field by field. `interface`, `direction`: a pcapng frame's,
     /// as a window found them (else `interfaces` tells them).

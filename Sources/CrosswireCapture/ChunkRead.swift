@@ -7,6 +7,7 @@
 // thread when it needs the bytes before the holder got to them. So the reading thread never
 // waits for a read nobody started.
 
+import Dispatch
 import Synchronization
 
 /// A read of `count` bytes at `offset` of a file into `destination`, done once, by
@@ -68,5 +69,93 @@ public final class ChunkRead: @unchecked Sendable {
     /// wait is short; yields rather than spins, as the other thread may share this core.
     private func awaitDone() {
         while state.load(ordering: .acquiring) == Self.taken { yieldProcessor() }
+    }
+}
+
+/// A thread that does reads a window posts ahead (`CaptureFileReader.readsAhead`).
+public protocol ChunkReadTaker: AnyObject {
+    /// Takes `read` to do on its thread when it has a moment (`ChunkRead.perform`); false
+    /// when it has no room for it now (the reading thread then does it when it needs it).
+    func readAhead(_ read: ChunkRead) -> Bool
+}
+
+/// Reads posted by one thread for one other thread to take, in order: a ring of 64.
+public final class ChunkReadQueue: @unchecked Sendable {
+    private static let capacity = 64
+    private let slots: UnsafeMutablePointer<Unmanaged<ChunkRead>?>
+    private let postedCount = Atomic<Int>(0)
+    private let takenCount = Atomic<Int>(0)
+    /// Each used by one thread only: the posting thread's and the taking thread's count.
+    @exclusivity(unchecked) private var posted = 0
+    @exclusivity(unchecked) private var taken = 0
+
+    public init() {
+        slots = .allocate(capacity: Self.capacity)
+        slots.initialize(repeating: nil, count: Self.capacity)
+    }
+
+    deinit {
+        for i in taken..<posted { slots[i % Self.capacity]?.release() }
+        slots.deallocate()
+    }
+
+    /// Queues `read` (posting thread); false when the ring is full.
+    public func post(_ read: ChunkRead) -> Bool {
+        guard posted - takenCount.load(ordering: .acquiring) < Self.capacity else { return false }
+        slots[posted % Self.capacity] = Unmanaged.passRetained(read)
+        posted += 1
+        postedCount.store(posted, ordering: .releasing)
+        return true
+    }
+
+    /// True when a read is queued and not yet taken (taking thread).
+    public var hasRead: Bool { taken < postedCount.load(ordering: .acquiring) }
+
+    /// The oldest read not yet taken, or nil (taking thread).
+    public func take() -> ChunkRead? {
+        guard hasRead else { return nil }
+        let read = slots[taken % Self.capacity].take()!.takeRetainedValue()
+        taken += 1
+        takenCount.store(taken, ordering: .releasing)
+        return read
+    }
+}
+
+/// A thread of its own for a reading thread's reads ahead, for a command that has no other
+/// thread to do them (`decode`): the second core does the kernel's copy. `stop()` ends it.
+public final class ReadAheadThread: ChunkReadTaker, @unchecked Sendable {
+    private let queue = ChunkReadQueue()
+    /// A signal per read posted, and one to stop.
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+
+    public init() {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in run() }
+    }
+
+    public func readAhead(_ read: ChunkRead) -> Bool {
+        guard queue.post(read) else { return false }
+        wake.signal()
+        return true
+    }
+
+    /// Ends the thread; reads it did not take stay with their window, which takes them back.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        wake.signal()
+        stopped.wait()
+    }
+
+    private func run() {
+        while true {
+            wake.wait()
+            if let read = queue.take() {
+                read.perform()
+            } else if stopping.load(ordering: .acquiring) {
+                break
+            }
+        }
+        stopped.signal()
     }
 }

@@ -30,16 +30,6 @@ public protocol FrameHolder: AnyObject {
     /// Returns once every frame handed out before `stamp` was taken is let go (blocking
     /// the reading thread until then).
     func release(through stamp: Int)
-    /// True when the holder's thread does reads posted ahead (`readAhead`).
-    var readsAhead: Bool { get }
-    /// Takes `read` to do on the holder's thread when it has a moment (`ChunkRead.perform`);
-    /// false when it has no room for it now (the reading thread then does it when it needs it).
-    func readAhead(_ read: ChunkRead) -> Bool
-}
-
-extension FrameHolder {
-    public var readsAhead: Bool { false }
-    public func readAhead(_ read: ChunkRead) -> Bool { false }
 }
 
 /// A pcap or pcapng file read through a window of reused memory.
@@ -71,8 +61,10 @@ final class PcapFileWindow {
     private var stamped = 0
     /// Keeps frames after the next call; nil: a frame is let go at the next call.
     weak var holder: (any FrameHolder)?
-    /// Reads posted ahead for the holder's thread (`ChunkRead`), in file order: `aheadCount`
-    /// of them from `aheadFirst`, round `ahead`. Made with the buffer when the holder reads ahead.
+    /// Does reads posted ahead on another thread; nil: the reading thread does every read.
+    weak var readsAhead: (any ChunkReadTaker)?
+    /// Reads posted ahead for `readsAhead` (`ChunkRead`), in file order: `aheadCount` of them
+    /// from `aheadFirst`, round `ahead`. Made with the buffer when there is `readsAhead`.
     private var ahead: [ChunkRead] = []
     private var aheadFirst = 0
     private var aheadCount = 0
@@ -321,10 +313,10 @@ final class PcapFileWindow {
         return true
     }
 
-    /// Posts reads for the holder's thread until `aheadChunks` are posted: each into the
-    /// place `fill` will want it (the front after a wrap), once no held frame is there.
+    /// Posts reads for `readsAhead` until `aheadChunks` are posted: each into the place
+    /// `fill` will want it (the front after a wrap), once no held frame is there.
     private func postAhead() {
-        guard !ahead.isEmpty, let holder else { return }
+        guard !ahead.isEmpty, let readsAhead else { return }
         while aheadCount < ahead.count {
             var at = filled, offset = fileOffset
             if aheadCount > 0 {
@@ -338,7 +330,7 @@ final class PcapFileWindow {
             let read = ahead[(aheadFirst + aheadCount) % ahead.count]
             read.post(into: buffer.unsafelyUnwrapped, at: at, count: want, offset: offset)
             aheadCount += 1
-            guard holder.readAhead(read) else { return }
+            guard readsAhead.readAhead(read) else { return }
         }
     }
 
@@ -352,15 +344,15 @@ final class PcapFileWindow {
     /// The window, made at the first record, when the holder is known. A small file fits
     /// whole. A large one wraps, in whole chunks: room for the front chunks twice and a chunk
     /// more (so that the record moved to the front never overlaps itself), and with a holder,
-    /// room for the frames it keeps too.
+    /// room for the frames it keeps too, or with reads ahead, for the chunks read ahead.
     private func makeBuffer() {
         let least = 2 * (Self.front + Self.chunk)
-        capacity = min(file.size, holder == nil ? least : max(least, windowSize))
+        capacity = min(file.size, holder == nil && readsAhead == nil ? least : max(least, windowSize))
         buffer = .allocate(byteCount: capacity, alignment: 4096)
         stamps = Array(repeating: -1, count: (capacity + Self.chunk - 1) / Self.chunk)
         // Reads ahead land after the unread bytes, or from the front after a wrap, where a
         // record begun (a chunk at most) must still fit behind them.
-        if holder?.readsAhead == true, capacity >= 2 * Self.front + (Self.aheadChunks + 2) * Self.chunk {
+        if readsAhead != nil, capacity == file.size || capacity >= 2 * Self.front + (Self.aheadChunks + 2) * Self.chunk {
             ahead = (0..<Self.aheadChunks).map { _ in ChunkRead(file) }
         }
     }

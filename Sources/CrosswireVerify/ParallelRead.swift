@@ -147,7 +147,7 @@ final class FrameBatch {
 /// The second thread of a two-thread read: it owns the analysers while the read runs.
 /// The batches go round a ring of `ring.count`; a semaphore each way says how many are
 /// full and how many free, and orders every write to a batch before its reading.
-final class AnalysisWorker: FrameHolder, @unchecked Sendable {
+final class AnalysisWorker: FrameHolder, ChunkReadTaker, @unchecked Sendable {
     /// Taken by the worker thread while it runs (a copy would share, then copy, its tables).
     private var analysers: Analysers?
     private let ring: [FrameBatch]
@@ -167,18 +167,12 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
     private var windows: [AnyObject] = []
     /// The reading thread's header templates, as the frames sent so far taught them (worker thread).
     private let mirror: TemplateMirror
-    /// Reads the calling thread's windows posted for this thread to do (`readAhead`), round a
-    /// ring: `postedReads` of them posted (calling thread), `takenReads` taken (worker thread);
-    /// each is also a wake-up of the worker, as a batch is.
-    private let reads: UnsafeMutablePointer<Unmanaged<ChunkRead>?>
-    private static let readRing = 64
+    /// Reads the calling thread's windows posted for this thread to do (`readAhead`); each is
+    /// also a wake-up of the worker, as a batch is.
+    private let reads = ChunkReadQueue()
     /// Batches sent (`submit`), so that the worker takes a read only when no batch waits.
     private let batchesSent = Atomic<Int>(0)
     @exclusivity(unchecked) private var sentBatches = 0
-    private let readsPosted = Atomic<Int>(0)
-    private let readsTaken = Atomic<Int>(0)
-    @exclusivity(unchecked) private var postedReads = 0
-    @exclusivity(unchecked) private var takenReads = 0
     /// Per template way: the mirror has the reading thread's template (calling thread). A
     /// template learned from a frame that is not sent is not there until a frame decoded from it
     /// is sent with its packet.
@@ -194,8 +188,6 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         mirrored.initialize(repeating: false, count: mirror.ways)
         ring = (0..<batches).map { _ in FrameBatch(maxRecords: batchFrames) }
         free = DispatchSemaphore(value: batches)
-        reads = .allocate(capacity: Self.readRing)
-        reads.initialize(repeating: nil, count: Self.readRing)
     }
 
     // MARK: the calling thread
@@ -206,24 +198,17 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
         guard let window = reader.window else { return }
         windows.append(window)
         reader.holder = self
+        reader.readsAhead = self
     }
 
     deinit {
         mirrored.deallocate()
-        for i in takenReads..<postedReads { reads[i % Self.readRing]?.release() }
-        reads.deallocate()
     }
 
-    /// The worker does the reading thread's file reads when it has a moment (`FrameHolder`):
-    /// the kernel's copy was a fifth of the reading thread, which sets the pace.
-    var readsAhead: Bool { true }
-
-    /// Takes `read` for the worker, which does it before its next batch.
+    /// Takes `read` for the worker, which does it when no batch waits (`ChunkReadTaker`): the
+    /// kernel's copy was a fifth of the reading thread, which set the pace.
     func readAhead(_ read: ChunkRead) -> Bool {
-        guard postedReads - readsTaken.load(ordering: .acquiring) < Self.readRing else { return false }
-        reads[postedReads % Self.readRing] = Unmanaged.passRetained(read)
-        postedReads += 1
-        readsPosted.store(postedReads, ordering: .releasing)
+        guard reads.post(read) else { return false }
         full.signal()
         return true
     }
@@ -361,10 +346,7 @@ final class AnalysisWorker: FrameHolder, @unchecked Sendable {
             // A wake-up is a read posted or a batch sent. Batches first: a read is done here
             // only when this thread would wait otherwise, and else by the reading thread when
             // it needs it, so the copy goes to whichever thread has room.
-            if reading == batchesSent.load(ordering: .acquiring), takenReads < readsPosted.load(ordering: .acquiring) {
-                let read = reads[takenReads % Self.readRing].take()!.takeRetainedValue()
-                takenReads += 1
-                readsTaken.store(takenReads, ordering: .releasing)
+            if reading == batchesSent.load(ordering: .acquiring), let read = reads.take() {
                 read.perform()
                 continue
             }

@@ -36,10 +36,13 @@ struct WindowReaderTests {
         var linkType: UInt32 = 0
     }
 
-    static func read(_ path: String, window: Bool) -> (Reading, windowed: Bool) {
+    static func read(
+        _ path: String, window: Bool, readsAhead: (any ChunkReadTaker)? = nil, windowSize: Int = CaptureFileReader.windowSize
+    ) -> (Reading, windowed: Bool) {
         var r = Reading()
         do {
-            var reader = try CaptureFileReader(path: path, window: window, windowMinimumSize: 0)
+            var reader = try CaptureFileReader(path: path, window: window, windowMinimumSize: 0, windowSize: windowSize)
+            reader.readsAhead = readsAhead
             let windowed = reader.readsThroughWindow
             r.linkType = reader.linkType.rawValue
             do {
@@ -139,7 +142,7 @@ struct WindowReaderTests {
     /// Reads posted ahead (`reads`): none taken; done on another thread, after a pause now and
     /// then; done at once, on the reading thread; or taken and never done, or refused, so
     /// that the reading thread does them itself.
-    final class CheckingHolder: FrameHolder, @unchecked Sendable {
+    final class CheckingHolder: FrameHolder, ChunkReadTaker, @unchecked Sendable {
         enum Reads: CaseIterable { case none, otherThread, atOnce, takenNotDone, refused }
         var batch = 0
         var inBatch = 0
@@ -153,7 +156,6 @@ struct WindowReaderTests {
         var posted = 0
         init(batchFrames: Int, reads: Reads = .none) { (self.batchFrames, self.reads) = (batchFrames, reads) }
 
-        var readsAhead: Bool { reads != .none }
         func readAhead(_ read: ChunkRead) -> Bool {
             posted += 1
             switch reads {
@@ -212,6 +214,7 @@ struct WindowReaderTests {
         let holder = CheckingHolder(batchFrames: batchFrames, reads: reads)
         var reader = try CaptureFileReader(path: path, windowMinimumSize: 0, windowSize: 3 << 20)
         reader.holder = holder
+        if reads != .none { reader.readsAhead = holder }
         let windowed = reader.readsThroughWindow
         #expect(windowed, sourceLocation: sourceLocation)
         var frames: [String] = []
@@ -247,6 +250,27 @@ struct WindowReaderTests {
         let pcapng = dir.appendingPathComponent("wraps.pcapng").path
         try Self.pcapng(bigEndian: false, packets: 500).write(to: URL(fileURLWithPath: pcapng))
         #expect(try Self.readHeld(pcapng, batchFrames: 8, reads: reads) == 500)
+    }
+
+    /// Without a holder (as `decode` reads), reads ahead on a thread of their own: the frames
+    /// are libpcap's, through a window that wraps (3 MiB) and one that holds the whole file.
+    @Test func readsAheadOnAThreadOfTheirOwnGiveTheSameFrames() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pcap = dir.appendingPathComponent("wraps.pcap").path
+        try Self.writeCapture(pcap, count: 600, sizes: [60, 1514, 262_144, 9000, 200, 65_535, 262_144, 4])
+        let pcapng = dir.appendingPathComponent("wraps.pcapng").path
+        try Self.pcapng(bigEndian: false, packets: 500).write(to: URL(fileURLWithPath: pcapng))
+        for path in [pcap, pcapng] {
+            let (viaLibpcap, _) = Self.read(path, window: false)
+            for windowSize in [3 << 20, 64 << 20] {
+                let thread = ReadAheadThread()
+                let (viaWindow, windowed) = Self.read(path, window: true, readsAhead: thread, windowSize: windowSize)
+                thread.stop()
+                #expect(windowed)
+                #expect(viaWindow == viaLibpcap, "\(path), window \(windowSize)")
+            }
+        }
     }
 
     /// Without a holder, a frame's bytes are its own until the next call, as libpcap's are:
